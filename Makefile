@@ -1,0 +1,42 @@
+# The two commands of the quick start: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# WeasyPrint's Pango and HarfBuzz, a Thai font, and poppler to read PDFs back.
+RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-tlwg-loma-ttf poppler-utils
+# Debian's Chromium for the browser tests (Playwright never downloads a browser here).
+TEST_PACKAGES := $(RUN_PACKAGES) chromium
+
+.PHONY: run test lint serve migrate demo clean
+
+run: $(BIN)/.installed
+	@scripts/system-packages.sh $(RUN_PACKAGES)
+	$(BIN)/prongsai migrate
+	$(BIN)/prongsai demo
+	@echo "Prongsai at http://$(HOST):$(PORT)/"
+	$(BIN)/prongsai serve --host $(HOST) --port $(PORT)
+
+test: $(BIN)/.installed-test
+	@scripts/system-packages.sh $(TEST_PACKAGES)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(BIN)/.installed-test
+	$(BIN)/ruff check .
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(BIN)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(BIN)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@ $(BIN)/.installed
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,1 @@
+"""Accounts, roles, password hashing, web sessions and API tokens."""

@@ -1,0 +1,202 @@
+"""Use cases of accounts. The only code that changes account state."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from core.auth import passwords
+from core.auth.models import (
+    ROLE_ORGANISATION,
+    AuthToken,
+    Organisation,
+    OrganisationKind,
+    Role,
+    TokenKind,
+    User,
+)
+from core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+
+WRONG_CREDENTIALS = "Wrong email or password."
+
+
+def hash_token(raw: str) -> str:
+    """The stored form of a session or API token."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    """Emails compare case-insensitively."""
+    return email.strip().lower()
+
+
+def get_organisation_by_slug(session: Session, *, slug: str) -> Organisation | None:
+    """The organisation with that slug, if any."""
+    return session.exec(select(Organisation).where(Organisation.slug == slug)).first()
+
+
+def get_user_by_email(session: Session, *, email: str) -> User | None:
+    """The user with that email, if any."""
+    return session.exec(select(User).where(User.email == normalise_email(email))).first()
+
+
+def create_organisation(
+    session: Session,
+    *,
+    slug: str,
+    name: str,
+    kind: OrganisationKind,
+    now: datetime,
+    name_th: str | None = None,
+    registration_id: str | None = None,
+) -> Organisation:
+    """Register an organisation; its slug must be new."""
+    if get_organisation_by_slug(session, slug=slug) is not None:
+        raise Conflict(f"An organisation with the slug {slug!r} already exists.")
+    organisation = Organisation(
+        slug=slug,
+        name=name,
+        name_th=name_th,
+        kind=kind,
+        registration_id=registration_id,
+        created_at=now,
+    )
+    session.add(organisation)
+    session.commit()
+    session.refresh(organisation)
+    return organisation
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    display_name: str,
+    role: Role,
+    password: str,
+    now: datetime,
+    organisation_slug: str | None = None,
+) -> User:
+    """Create a user of one role, in the kind of organisation that role belongs to."""
+    email = normalise_email(email)
+    if len(password) < passwords.MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"The password must be at least {passwords.MIN_PASSWORD_LENGTH} characters long."
+        )
+    if get_user_by_email(session, email=email) is not None:
+        raise Conflict(f"A user with the email {email} already exists.")
+    organisation_id = _organisation_for_role(session, role=role, slug=organisation_slug)
+    user = User(
+        email=email,
+        display_name=display_name,
+        role=role,
+        organisation_id=organisation_id,
+        password_hash=passwords.hash_password(password),
+        created_at=now,
+    )
+    session.add(user)
+    session.commit()
+    session.refresh(user)
+    return user
+
+
+def _organisation_for_role(session: Session, *, role: Role, slug: str | None) -> int | None:
+    wanted = ROLE_ORGANISATION[role]
+    if wanted is None:
+        if slug:
+            raise InvalidInput(f"A user with the role {role} belongs to no organisation.")
+        return None
+    if not slug:
+        raise InvalidInput(f"A user with the role {role} needs an organisation of kind {wanted}.")
+    organisation = get_organisation_by_slug(session, slug=slug)
+    if organisation is None:
+        raise NotFound(f"No organisation has the slug {slug!r}.")
+    if organisation.kind != wanted:
+        raise InvalidInput(
+            f"A {role} must belong to a {wanted}; {slug!r} is a {organisation.kind}."
+        )
+    return organisation.id
+
+
+def authenticate(session: Session, *, email: str, password: str) -> User:
+    """The active user with these credentials, or NotAuthenticated."""
+    user = get_user_by_email(session, email=email)
+    ok = passwords.verify_password(user.password_hash if user else None, password)
+    if user is None or not ok or not user.is_active:
+        raise NotAuthenticated(WRONG_CREDENTIALS)
+    return user
+
+
+def issue_token(
+    session: Session,
+    *,
+    user: User,
+    kind: TokenKind,
+    now: datetime,
+    lifetime: timedelta | None,
+    name: str = "",
+) -> tuple[str, AuthToken]:
+    """Make a session or API token; the raw secret is returned once and never stored."""
+    raw = secrets.token_urlsafe(32)
+    token = AuthToken(
+        user_id=user.id,
+        kind=kind,
+        name=name,
+        token_hash=hash_token(raw),
+        created_at=now,
+        expires_at=now + lifetime if lifetime else None,
+    )
+    session.add(token)
+    session.commit()
+    session.refresh(token)
+    return raw, token
+
+
+def resolve_token(session: Session, *, raw: str, kind: TokenKind, now: datetime) -> User:
+    """The user a live token belongs to; NotAuthenticated says why it is not live."""
+    token = session.exec(select(AuthToken).where(AuthToken.token_hash == hash_token(raw))).first()
+    if token is None or token.kind != kind:
+        raise NotAuthenticated("This token is not valid. Sign in again or create a new token.")
+    if token.revoked_at is not None:
+        raise NotAuthenticated("This token was revoked. Create a new one.")
+    if token.expires_at is not None and token.expires_at <= now:
+        raise NotAuthenticated("This token has expired. Sign in again or create a new token.")
+    user = session.get(User, token.user_id)
+    if user is None or not user.is_active:
+        raise NotAuthenticated("This account is disabled.")
+    return user
+
+
+def list_tokens(session: Session, *, user: User) -> list[AuthToken]:
+    """The user's API tokens, newest first."""
+    query = (
+        select(AuthToken)
+        .where(AuthToken.user_id == user.id, AuthToken.kind == TokenKind.API)
+        .order_by(AuthToken.id.desc())
+    )
+    return list(session.exec(query))
+
+
+def revoke_token(session: Session, *, user: User, token_id: int, now: datetime) -> AuthToken:
+    """Revoke one of the user's own tokens; revoking twice is harmless."""
+    token = session.get(AuthToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound(f"You have no token with id {token_id}.")
+    if token.revoked_at is None:
+        token.revoked_at = now
+        session.add(token)
+        session.commit()
+        session.refresh(token)
+    return token
+
+
+def end_session(session: Session, *, raw: str, now: datetime) -> None:
+    """Sign out: the session token stops working at once."""
+    token = session.exec(select(AuthToken).where(AuthToken.token_hash == hash_token(raw))).first()
+    if token is not None and token.revoked_at is None:
+        token.revoked_at = now
+        session.add(token)
+        session.commit()

@@ -1,0 +1,1 @@
+"""Permit types and their stage workflows, applications, deadlines and live status."""

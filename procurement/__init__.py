@@ -1,0 +1,1 @@
+"""Tenders, clarifications, amendments, sealed bids, opening, awards, contracts and OCDS."""

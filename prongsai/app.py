@@ -1,0 +1,213 @@
+"""The application factory: mounts every package's routes, maps domain errors to HTTP."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+import swagger_ui_bundle
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+import core
+import permits.api
+import permits.views
+import procurement.api
+import procurement.views
+import public_site.views
+from core.auth import api as auth_api
+from core.auth import views as auth_views
+from core.auth.csrf import CsrfCookieMiddleware
+from core.auth.ratelimit import SigninThrottle
+from core.clock import Clock, system_clock
+from core.db import make_engine, read_only
+from core.errors import DomainError, NotAuthenticated
+from core.settings import Settings, load_settings
+from core.templating import make_templates
+from core.web import RequestLogMiddleware, SecurityHeadersMiddleware
+from prongsai import schema
+
+log = logging.getLogger("prongsai")
+
+TEMPLATE_PACKAGES = ("public_site", "procurement", "permits", "core")
+STATUS_TITLES = {
+    400: "Bad request",
+    401: "Sign in needed",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    422: "Check the form",
+    429: "Too many attempts",
+    500: "Something went wrong",
+    503: "Unavailable",
+}
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock = system_clock,
+    engine: Engine | None = None,
+) -> FastAPI:
+    """Build the whole platform for one deployment's settings."""
+    settings = settings or load_settings()
+    engine = engine or make_engine(settings.resolved_database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        schema.check_current(engine)  # refuse to serve an old schema
+        log.info("serving on %s", engine.url.render_as_string(hide_password=True))
+        yield
+
+    app = FastAPI(
+        title="Prongsai",
+        summary="Open public procurement and permit tracking",
+        version="0.1.0",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.clock = clock
+    app.state.templates = make_templates(settings, TEMPLATE_PACKAGES)
+    app.state.signin_throttle = SigninThrottle(
+        settings.signin_rate_limit, settings.rate_limit_storage
+    )
+
+    app.add_middleware(CsrfCookieMiddleware, secure=settings.cookie_secure)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RequestLogMiddleware)
+    _add_error_handlers(app)
+
+    app.mount("/static", StaticFiles(directory=Path(core.__file__).parent / "static"), "static")
+    app.mount(
+        "/api/docs/assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), "docs-assets"
+    )
+    for router in (
+        auth_api.router,
+        auth_views.router,
+        procurement.api.router,
+        procurement.views.router,
+        permits.api.router,
+        permits.views.router,
+        public_site.views.router,
+    ):
+        app.include_router(router)
+    _add_platform_routes(app)
+    return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """Factory for `uvicorn --factory`: settings from PRONGSAI_* variables."""
+    return create_app()
+
+
+def _add_platform_routes(app: FastAPI) -> None:
+    @app.get("/healthz", tags=["platform"])
+    def healthz() -> JSONResponse:
+        """Is the database reachable and its schema at the migration head?"""
+        engine = app.state.engine
+        try:
+            with read_only(engine).connect() as connection:
+                connection.execute(text("SELECT 1"))
+            current, head = schema.current_revision(engine), schema.head_revision()
+        except Exception:
+            log.exception("health check: database unreachable")
+            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+        ok = current == head
+        body = {
+            "status": "ok" if ok else "error",
+            "database": engine.dialect.name,
+            "schema_revision": current,
+            "schema_head": head,
+        }
+        if not ok:
+            body["action"] = "Run `prongsai migrate`."
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url,
+            title="Prongsai API",
+            swagger_js_url="/api/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url="/api/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/api/docs/assets/favicon-32x32.png",
+        )
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/healthz"
+
+
+def _error_response(request: Request, status_code: int, message: str, **extra) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"detail": message, **extra}, status_code=status_code)
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "core/error.html",
+        {
+            "title": STATUS_TITLES.get(status_code, "Error"),
+            "message": message,
+            "status_code": status_code,
+            "user": None,
+        },
+        status_code=status_code,
+    )
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, error: DomainError) -> Response:
+        if isinstance(error, NotAuthenticated) and not _wants_json(request):
+            query = f"?{request.url.query}" if request.url.query else ""
+            target = quote(request.url.path + query)
+            return RedirectResponse(f"/signin?next={target}", status_code=303)
+        response = _error_response(request, error.status_code, error.message)
+        if isinstance(error, NotAuthenticated):
+            response.headers["www-authenticate"] = "Bearer"
+        if "retry_after_epoch" in error.details:
+            now = app.state.clock().timestamp()
+            retry = max(1, int(error.details["retry_after_epoch"] - now))
+            response.headers["retry-after"] = str(retry)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+        problems = [
+            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]}
+            for e in error.errors()
+        ]
+        summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+        return _error_response(request, 422, f"Invalid input — {summary}", errors=problems)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        messages = {
+            404: f"There is nothing at {request.url.path}.",
+            405: f"{request.method} is not allowed on {request.url.path}.",
+        }
+        message = messages.get(error.status_code, str(error.detail))
+        response = _error_response(request, error.status_code, message)
+        if error.headers:
+            response.headers.update(error.headers)
+        return response
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> Response:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+        return _error_response(
+            request, 500, "An unexpected error occurred. It has been logged; please try again."
+        )

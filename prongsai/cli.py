@@ -1,0 +1,144 @@
+"""The `prongsai` command: serve, migrate, demo, user create."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+from collections.abc import Sequence
+
+from sqlmodel import Session
+
+from core.auth import service as auth_service
+from core.auth.models import Role
+from core.clock import system_clock
+from core.db import make_engine
+from core.errors import DomainError
+from core.settings import Settings, SettingsError, load_settings
+from prongsai import schema
+
+
+class CommandError(Exception):
+    """A failure the user can fix; printed as one line, exit status 1."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line, one sub-command per task."""
+    parser = argparse.ArgumentParser(
+        prog="prongsai", description="Open public procurement and permit tracking."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve the web application")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="app processes (PostgreSQL)")
+    serve.add_argument("--reload", action="store_true", help="restart on code changes")
+
+    commands.add_parser("migrate", help="upgrade the database schema to the latest migration")
+    commands.add_parser("demo", help="load the demo data (re-runnable, never duplicates)")
+
+    user = commands.add_parser("user", help="manage user accounts")
+    user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    create = user_commands.add_parser("create", help="create a user")
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True, help="display name")
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--organisation", help="slug of the user's organisation")
+    create.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+        settings.secret()  # made on first run, in the data folder, mode 0600
+        return COMMANDS[args.command](settings, args)
+    except (SettingsError, CommandError, schema.SchemaNotCurrent) as error:
+        print(f"prongsai: {error}", file=sys.stderr)
+        return 1
+    except DomainError as error:
+        print(f"prongsai: {error.message}", file=sys.stderr)
+        return 1
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        schema.check_current(engine)
+    finally:
+        engine.dispose()
+    if args.workers > 1 and settings.resolved_database_url.startswith("sqlite"):
+        raise CommandError("several workers need PostgreSQL; SQLite serves one process")
+    uvicorn.run(
+        "prongsai.app:create_app_from_environment",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        reload=args.reload,
+        proxy_headers=True,
+        log_level="warning",
+    )
+    return 0
+
+
+def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    schema.upgrade(settings.resolved_database_url)
+    print(f"database at migration {schema.head_revision()}")
+    return 0
+
+
+def _demo(settings: Settings, _args: argparse.Namespace) -> int:
+    from prongsai import demo
+
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        schema.check_current(engine)
+        with Session(engine) as session:
+            summary = demo.load(session, now=system_clock())
+    finally:
+        engine.dispose()
+    print(
+        f"demo data ready: {summary.organisations_created} organisations and "
+        f"{summary.users_created} users created (password for every demo account: "
+        f"{demo.DEMO_PASSWORD})"
+    )
+    return 0
+
+
+def _user(settings: Settings, args: argparse.Namespace) -> int:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Password again: ") != password:
+            raise CommandError("the two passwords differ")
+    else:
+        raise CommandError("no terminal to ask the password on: use --password-stdin")
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        schema.check_current(engine)
+        with Session(engine) as session:
+            user = auth_service.create_user(
+                session, email=args.email, display_name=args.name, role=Role(args.role),
+                password=password, organisation_slug=args.organisation, now=system_clock(),
+            )
+    finally:
+        engine.dispose()
+    print(f"user {user.email} created with the role {user.role}")
+    return 0
+
+
+COMMANDS = {"serve": _serve, "migrate": _migrate, "demo": _demo, "user": _user}
+
+if __name__ == "__main__":
+    sys.exit(main())

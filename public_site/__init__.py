@@ -1,0 +1,1 @@
+"""The public transparency site: pages, search, exports, feeds and charts."""

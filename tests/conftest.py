@@ -1,0 +1,125 @@
+"""Test harness: the real migrations on a fresh database per run, SQLite or PostgreSQL.
+
+PRONGSAI_DATABASE_URL chooses the database server: unset, each run gets a SQLite file;
+set to a PostgreSQL URL, each run (and each xdist worker) creates a database of its own on
+that server and drops it at the end. Each test runs inside a transaction whose commits
+become savepoints, rolled back afterwards (as warehouse does).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlmodel import Session
+
+from core.clock import FrozenClock
+from core.db import get_session, make_engine
+from core.settings import Settings
+from prongsai import schema
+from prongsai.app import create_app
+
+SERVER_URL = os.environ.get("PRONGSAI_DATABASE_URL", "")
+ON_POSTGRES = SERVER_URL.startswith("postgresql")
+START = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)  # 10:00 in Bangkok
+
+
+def create_database(tmp_dir: Path, label: str) -> str:
+    """A new, empty database on the server under test; its URL."""
+    if not ON_POSTGRES:
+        return f"sqlite:///{tmp_dir / f'{label}.sqlite3'}"
+    name = f"prongsai_test_{label}_{secrets.token_hex(4)}"
+    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    """Drop a database made by create_database (SQLite files go with their folder)."""
+    if not url.startswith("postgresql"):
+        return
+    name = make_url(url).database
+    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    url = create_database(tmp_path_factory.mktemp("db"), worker_id)
+    schema.upgrade(url)
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def fresh_database(tmp_path: Path) -> Iterator[str]:
+    """An empty, unmigrated database of its own, for migration and multi-process tests."""
+    url = create_database(tmp_path, "fresh")
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        yield connection
+        transaction.rollback()
+
+
+@pytest.fixture
+def session(connection: Connection) -> Iterator[Session]:
+    with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+        yield session
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(START)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "var",
+        database_url=database_url,
+        secret_key="test-secret-key-of-decent-length",
+        signin_rate_limit="5/minute",
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine, connection: Connection, clock: FrozenClock):
+    app = create_app(settings, clock=clock, engine=engine)
+
+    def session_in_test_transaction() -> Iterator[Session]:
+        with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+            yield session
+
+    app.dependency_overrides[get_session] = session_in_test_transaction
+    return app
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:
+    # https, because session cookies are Secure and a client only sends them over https.
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
+        yield client

@@ -1,0 +1,117 @@
+"""The `prongsai` command as an operator runs it: a real process, real settings."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from core.auth.models import Organisation, User
+from core.db import make_engine
+
+
+def run(*args, env_extra=None, stdin=None, database_url=None, data_dir=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRONGSAI_")}
+    if database_url:
+        env["PRONGSAI_DATABASE_URL"] = database_url
+    if data_dir:
+        env["PRONGSAI_DATA_DIR"] = str(data_dir)
+    env.update(env_extra or {})
+    return subprocess.run(
+        [sys.executable, "-m", "prongsai.cli", *args],
+        env=env, input=stdin, capture_output=True, text=True, timeout=120,
+    )
+
+
+@pytest.fixture
+def migrated(fresh_database, tmp_path):
+    result = run("migrate", database_url=fresh_database, data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return fresh_database
+
+
+def count(url, model):
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            return session.exec(select(func.count()).select_from(model)).one()
+    finally:
+        engine.dispose()
+
+
+def test_unknown_argument_prints_usage_and_exits_2(tmp_path):
+    result = run("serve", "--colour", "blue", data_dir=tmp_path)
+    assert result.returncode == 2
+    assert "usage: prongsai" in result.stderr
+    assert "unrecognized arguments: --colour blue" in result.stderr
+
+
+def test_malformed_setting_stops_with_one_line_naming_it(tmp_path):
+    result = run("migrate", data_dir=tmp_path, env_extra={"PRONGSAI_DEFAULT_LOCALE": "xx"})
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "PRONGSAI_DEFAULT_LOCALE" in result.stderr
+
+
+def test_demo_is_rerunnable_without_duplicates(migrated, tmp_path):
+    first = run("demo", database_url=migrated, data_dir=tmp_path)
+    assert first.returncode == 0, first.stderr
+    organisations, users = count(migrated, Organisation), count(migrated, User)
+    assert organisations >= 9 and users >= 12
+    second = run("demo", database_url=migrated, data_dir=tmp_path)
+    assert second.returncode == 0
+    assert "0 organisations and 0 users created" in second.stdout
+    assert (count(migrated, Organisation), count(migrated, User)) == (organisations, users)
+
+
+def test_demo_has_users_of_every_role(migrated, tmp_path):
+    run("demo", database_url=migrated, data_dir=tmp_path)
+    engine = make_engine(migrated)
+    with Session(engine) as session:
+        roles = set(session.exec(select(User.role)))
+    engine.dispose()
+    assert roles == {"buyer", "supplier", "permit_officer", "applicant", "auditor", "admin"}
+
+
+def test_user_create_reads_the_password_from_stdin(migrated, tmp_path):
+    result = run(
+        "user", "create", "--email", "Auditor@Example.org", "--name", "A. Auditor",
+        "--role", "auditor", "--password-stdin",
+        stdin="a long enough password\n", database_url=migrated, data_dir=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "auditor@example.org" in result.stdout
+    again = run(
+        "user", "create", "--email", "auditor@example.org", "--name", "Twice",
+        "--role", "auditor", "--password-stdin",
+        stdin="a long enough password\n", database_url=migrated, data_dir=tmp_path,
+    )
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
+    assert count(migrated, User) == 1
+
+
+def test_user_create_with_a_bad_role_or_organisation_is_refused(migrated, tmp_path):
+    bad_role = run(
+        "user", "create", "--email", "x@example.org", "--name", "X", "--role", "king",
+        "--password-stdin", stdin="a long enough password\n", database_url=migrated,
+        data_dir=tmp_path,
+    )
+    assert bad_role.returncode == 2
+    assert "invalid choice: 'king'" in bad_role.stderr
+    no_org = run(
+        "user", "create", "--email", "x@example.org", "--name", "X", "--role", "buyer",
+        "--organisation", "ghost", "--password-stdin", stdin="a long enough password\n",
+        database_url=migrated, data_dir=tmp_path,
+    )
+    assert no_org.returncode == 1
+    assert "No organisation has the slug 'ghost'" in no_org.stderr
+    assert count(migrated, User) == 0
+
+
+def test_serve_refuses_a_database_that_is_not_migrated(fresh_database, tmp_path):
+    result = run("serve", "--port", "8999", database_url=fresh_database, data_dir=tmp_path)
+    assert result.returncode == 1
+    assert "Run `prongsai migrate` first" in result.stderr

@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Two workers, one database each: the machines here have two cores.
+PYTEST_ARGS ?= -n 2
 # WeasyPrint's Pango and HarfBuzz, a Thai font, and poppler to read PDFs back.
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-tlwg-loma-ttf poppler-utils
 # Debian's Chromium for the browser tests (Playwright never downloads a browser here).

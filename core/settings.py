@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     signin_rate_limit: str = "10/minute"
     rate_limit_storage: str = "memory://"
+    run_scheduler: bool = True
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
 
     @field_validator("display_time_zone")

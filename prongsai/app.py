@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import core
@@ -31,6 +32,12 @@ from core.auth.ratelimit import SigninThrottle
 from core.clock import Clock, system_clock
 from core.db import make_engine, read_only
 from core.errors import DomainError, NotAuthenticated
+from core.events import EventBus
+from core.ledger import api as ledger_api
+from core.ledger import jobs as ledger_jobs
+from core.ledger import service as ledger_service
+from core.scheduler import Scheduler
+from core.scheduler import registry as job_registry
 from core.settings import Settings, load_settings
 from core.templating import make_templates
 from core.web import RequestLogMiddleware, SecurityHeadersMiddleware
@@ -66,8 +73,19 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         schema.check_current(engine)  # refuse to serve an old schema
+        with Session(read_only(engine)) as session:
+            app.state.log_signer = ledger_service.open_signer(session, settings=settings)
+        events.start()
+        if settings.run_scheduler:
+            scheduler.start()
+            _schedule_recurring_jobs(scheduler)
         log.info("serving on %s", engine.url.render_as_string(hide_password=True))
-        yield
+        try:
+            yield
+        finally:
+            if settings.run_scheduler:
+                scheduler.shutdown()
+            events.stop()
 
     app = FastAPI(
         title="Prongsai",
@@ -81,6 +99,10 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.clock = clock
+    events = app.state.events = EventBus(engine)
+    scheduler = app.state.scheduler = Scheduler(
+        engine, settings=settings, clock=clock, registry=job_registry
+    )
     app.state.templates = make_templates(settings, TEMPLATE_PACKAGES)
     app.state.signin_throttle = SigninThrottle(
         settings.signin_rate_limit, settings.rate_limit_storage
@@ -98,6 +120,7 @@ def create_app(
     for router in (
         auth_api.router,
         auth_views.router,
+        ledger_api.router,
         procurement.api.router,
         procurement.views.router,
         permits.api.router,
@@ -107,6 +130,10 @@ def create_app(
         app.include_router(router)
     _add_platform_routes(app)
     return app
+
+
+def _schedule_recurring_jobs(scheduler: Scheduler) -> None:
+    scheduler.add_interval(ledger_jobs.CHECKPOINT_JOB, seconds=ledger_jobs.CHECKPOINT_EVERY_SECONDS)
 
 
 def create_app_from_environment() -> FastAPI:

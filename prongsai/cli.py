@@ -1,4 +1,4 @@
-"""The `prongsai` command: serve, migrate, demo, user create."""
+"""The `prongsai` command: serve, migrate, demo, ledger verify|checkpoint, user create."""
 
 from __future__ import annotations
 
@@ -8,13 +8,18 @@ import logging
 import sys
 from collections.abc import Sequence
 
+import httpx
 from sqlmodel import Session
 
 from core.auth import service as auth_service
 from core.auth.models import Role
 from core.clock import system_clock
-from core.db import make_engine
+from core.db import make_engine, read_only
 from core.errors import DomainError
+from core.ledger import service as ledger_service
+from core.ledger import verify as ledger_verify
+from core.ledger.exceptions import LedgerInconsistent
+from core.ledger.keys import SigningKeyError
 from core.settings import Settings, SettingsError, load_settings
 from prongsai import schema
 
@@ -39,6 +44,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="upgrade the database schema to the latest migration")
     commands.add_parser("demo", help="load the demo data (re-runnable, never duplicates)")
 
+    ledger = commands.add_parser("ledger", help="the transparency log")
+    ledger_commands = ledger.add_subparsers(dest="ledger_command", required=True, metavar="ACTION")
+    verify = ledger_commands.add_parser(
+        "verify", help="recompute every hash, root and checkpoint signature of the log"
+    )
+    verify.add_argument(
+        "--url", help="a Prongsai server to check over HTTP (default: this deployment's database)"
+    )
+    ledger_commands.add_parser("checkpoint", help="sign a checkpoint of the log now")
+
     user = commands.add_parser("user", help="manage user accounts")
     user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
     create = user_commands.add_parser("create", help="create a user")
@@ -60,12 +75,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         settings.secret()  # made on first run, in the data folder, mode 0600
         return COMMANDS[args.command](settings, args)
-    except (SettingsError, CommandError, schema.SchemaNotCurrent) as error:
+    except (
+        SettingsError,
+        CommandError,
+        schema.SchemaNotCurrent,
+        SigningKeyError,
+        LedgerInconsistent,
+    ) as error:
         print(f"prongsai: {error}", file=sys.stderr)
         return 1
     except DomainError as error:
         print(f"prongsai: {error.message}", file=sys.stderr)
         return 1
+
+
+def _open_signer(engine, settings: Settings):
+    with Session(read_only(engine)) as session:
+        return ledger_service.open_signer(session, settings=settings)
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -74,6 +100,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     engine = make_engine(settings.resolved_database_url)
     try:
         schema.check_current(engine)
+        _open_signer(engine, settings)  # a missing or foreign key stops start-up here
     finally:
         engine.dispose()
     if args.workers > 1 and settings.resolved_database_url.startswith("sqlite"):
@@ -93,7 +120,12 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
 def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
     schema.upgrade(settings.resolved_database_url)
-    print(f"database at migration {schema.head_revision()}")
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        signer = _open_signer(engine, settings)  # made here on first run, for an empty log
+    finally:
+        engine.dispose()
+    print(f"database at migration {schema.head_revision()}; log signing key {signer.key_id}")
     return 0
 
 
@@ -103,14 +135,57 @@ def _demo(settings: Settings, _args: argparse.Namespace) -> int:
     engine = make_engine(settings.resolved_database_url)
     try:
         schema.check_current(engine)
+        signer = _open_signer(engine, settings)
         with Session(engine) as session:
             summary = demo.load(session, now=system_clock())
+            checkpoint = ledger_service.make_checkpoint(session, signer=signer, now=system_clock())
     finally:
         engine.dispose()
     print(
         f"demo data ready: {summary.organisations_created} organisations and "
         f"{summary.users_created} users created (password for every demo account: "
-        f"{demo.DEMO_PASSWORD})"
+        f"{demo.DEMO_PASSWORD}); the transparency log has {checkpoint.tree_size} entries, "
+        "signed"
+    )
+    return 0
+
+
+def _ledger(settings: Settings, args: argparse.Namespace) -> int:
+    if args.ledger_command == "checkpoint":
+        engine = make_engine(settings.resolved_database_url)
+        try:
+            schema.check_current(engine)
+            signer = _open_signer(engine, settings)
+            with Session(engine) as session:
+                checkpoint = ledger_service.make_checkpoint(
+                    session, signer=signer, now=system_clock()
+                )
+                print(checkpoint.note, end="")
+        finally:
+            engine.dispose()
+        return 0
+    if args.url:
+        try:
+            report = ledger_verify.verify(ledger_verify.HttpSource(args.url))
+        except httpx.HTTPError as error:
+            raise CommandError(f"cannot read the log at {args.url}: {error}") from None
+    else:
+        engine = make_engine(settings.resolved_database_url)
+        try:
+            schema.check_current(engine)
+            signer = _open_signer(engine, settings)
+            with Session(read_only(engine)) as session:
+                source = ledger_verify.DatabaseSource(session, signer.verifier_key)
+                report = ledger_verify.verify(source)
+        finally:
+            engine.dispose()
+    if not report.ok:
+        where = f" (first bad index: {report.bad_index})" if report.bad_index is not None else ""
+        print(f"prongsai: log verification FAILED{where}: {report.problem}", file=sys.stderr)
+        return 1
+    print(
+        f"log verified: {report.tree_size} entries, {report.checkpoints} signed checkpoints, "
+        "every hash, root, signature and consistency proof checked"
     )
     return 0
 
@@ -127,6 +202,7 @@ def _user(settings: Settings, args: argparse.Namespace) -> int:
     engine = make_engine(settings.resolved_database_url)
     try:
         schema.check_current(engine)
+        _open_signer(engine, settings)
         with Session(engine) as session:
             user = auth_service.create_user(
                 session, email=args.email, display_name=args.name, role=Role(args.role),
@@ -138,7 +214,13 @@ def _user(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"serve": _serve, "migrate": _migrate, "demo": _demo, "user": _user}
+COMMANDS = {
+    "serve": _serve,
+    "migrate": _migrate,
+    "demo": _demo,
+    "ledger": _ledger,
+    "user": _user,
+}
 
 if __name__ == "__main__":
     sys.exit(main())

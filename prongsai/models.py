@@ -1,6 +1,9 @@
 """Every table of the platform, imported in one place for Alembic and the app."""
 
+from core import events as core_events
+from core import scheduler as core_scheduler
 from core.auth import models as auth_models
 from core.db import metadata
+from core.ledger import models as ledger_models
 
-__all__ = ["auth_models", "metadata"]
+__all__ = ["auth_models", "core_events", "core_scheduler", "ledger_models", "metadata"]

@@ -103,6 +103,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         database_url=database_url,
         secret_key="test-secret-key-of-decent-length",
         signin_rate_limit="5/minute",
+        run_scheduler=False,  # tests drive jobs themselves, with the clock they choose
     )
 
 

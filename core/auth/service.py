@@ -19,6 +19,7 @@ from core.auth.models import (
     User,
 )
 from core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from core.ledger import service as ledger_service
 
 WRONG_CREDENTIALS = "Wrong email or password."
 
@@ -53,7 +54,7 @@ def create_organisation(
     name_th: str | None = None,
     registration_id: str | None = None,
 ) -> Organisation:
-    """Register an organisation; its slug must be new."""
+    """Register an organisation (a public fact, so it goes into the log); its slug is new."""
     if get_organisation_by_slug(session, slug=slug) is not None:
         raise Conflict(f"An organisation with the slug {slug!r} already exists.")
     organisation = Organisation(
@@ -65,6 +66,19 @@ def create_organisation(
         created_at=now,
     )
     session.add(organisation)
+    ledger_service.append(
+        session,
+        entry_type="core.organisation.registered",
+        payload={
+            "slug": slug,
+            "name": name,
+            "name_th": name_th,
+            "kind": str(kind),
+            "registration_id": registration_id,
+        },
+        now=now,
+        subject=f"organisation:{slug}",
+    )
     session.commit()
     session.refresh(organisation)
     return organisation

@@ -1,0 +1,267 @@
+"""Use cases of the transparency log: append, read, prove, checkpoint."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import and_, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from core.ledger import merkle, note
+from core.ledger.exceptions import LedgerInconsistent, LedgerRangeError
+from core.ledger.keys import LogSigner, SigningKeyError, load_signer
+from core.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerNode
+from core.settings import Settings
+
+MAX_PAGE = 1000
+ENTRY_TYPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){2}$")
+
+
+def canonical_json(value: Any) -> str:
+    """UTF-8-ready JSON with sorted keys and no insignificant whitespace."""
+    _reject_floats(value)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _reject_floats(value: Any) -> None:
+    # Floats have no single canonical text; money and measures go in as integers or strings.
+    if isinstance(value, float):
+        raise ValueError("log payloads hold no floats: use integers or decimal strings")
+    if isinstance(value, Mapping):
+        for item in value.values():
+            _reject_floats(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _reject_floats(item)
+
+
+def format_time(moment: datetime) -> str:
+    """RFC 3339 UTC with microseconds, as entries carry it."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def entry_text(*, entry_type: str, payload: Mapping[str, Any], now: datetime) -> str:
+    """The canonical JSON text of one log entry."""
+    if not ENTRY_TYPE.match(entry_type):
+        raise ValueError(f"entry type {entry_type!r} is not shaped domain.subject.action")
+    return canonical_json({"type": entry_type, "time": format_time(now), "payload": dict(payload)})
+
+
+def _fetcher(session: Session) -> merkle.Fetch:
+    def fetch(coords: Iterable[merkle.Coord]) -> dict[merkle.Coord, bytes]:
+        by_level: dict[int, set[int]] = defaultdict(set)
+        for level, index in coords:
+            by_level[level].add(index)
+        if not by_level:
+            return {}
+        # One condition per level, not a row-value IN: SQLite answers it from the primary key.
+        condition = or_(
+            *(
+                and_(LedgerNode.level == level, col(LedgerNode.index).in_(sorted(indices)))
+                for level, indices in by_level.items()
+            )
+        )
+        rows = session.exec(
+            select(LedgerNode.level, LedgerNode.index, LedgerNode.hash).where(condition)
+        )
+        return {(level, index): digest for level, index, digest in rows}
+
+    return fetch
+
+
+def append(
+    session: Session,
+    *,
+    entry_type: str,
+    payload: Mapping[str, Any],
+    now: datetime,
+    subject: str | None = None,
+) -> LedgerEntry:
+    """Add one entry in the caller's transaction; it commits with the change it records."""
+    return append_many(session, items=[(entry_type, payload, subject)], now=now)[0]
+
+
+def append_many(
+    session: Session,
+    *,
+    items: Sequence[tuple[str, Mapping[str, Any], str | None]],
+    now: datetime,
+) -> list[LedgerEntry]:
+    """Add several entries, in order, with one lock and one read of the tree."""
+    texts = [entry_text(entry_type=t, payload=p, now=now) for t, p, _ in items]
+    # The head row is the log's lock: appenders queue on it, so the tree never forks.
+    head = session.exec(select(LedgerHead).where(LedgerHead.id == 1).with_for_update()).one()
+    size = head.tree_size
+    fetched = _fetcher(session)(merkle.root_plan(size))
+    leaves = [text.encode() for text in texts]
+    for level, index, digest in merkle.nodes_created_many(size, leaves, fetched):
+        session.add(LedgerNode(level=level, index=index, hash=digest))
+    entries = [
+        LedgerEntry(
+            index=size + offset,
+            entry_type=entry_type,
+            subject=subject,
+            created_at=now,
+            entry=text,
+            leaf_hash=merkle.leaf_hash(text.encode()),
+        )
+        for offset, ((entry_type, _, subject), text) in enumerate(zip(items, texts, strict=True))
+    ]
+    session.add_all(entries)
+    head.tree_size = size + len(entries)
+    session.add(head)
+    session.flush()
+    return entries
+
+
+def tree_size(session: Session) -> int:
+    """The number of entries committed to the log."""
+    return session.exec(select(LedgerHead.tree_size).where(LedgerHead.id == 1)).one()
+
+
+def root_hash(session: Session, *, size: int) -> bytes:
+    """The Merkle tree hash of the first `size` entries."""
+    _check_size(session, size)
+    return merkle.root(size, _fetcher(session))
+
+
+def _check_size(session: Session, size: int) -> int:
+    current = tree_size(session)
+    if size < 0 or size > current:
+        raise LedgerRangeError(f"tree_size must be between 0 and {current}; got {size}.")
+    return current
+
+
+def inclusion_proof(session: Session, *, index: int, size: int) -> list[bytes]:
+    """The audit path of entry `index` in the tree of `size` entries."""
+    _check_size(session, size)
+    if not 0 <= index < size:
+        raise LedgerRangeError(
+            f"index must be between 0 and {size - 1} for tree_size {size}; got {index}."
+            if size
+            else "The tree of size 0 has no entries to prove."
+        )
+    return merkle.inclusion_proof(index, size, _fetcher(session))
+
+
+def consistency_proof(session: Session, *, first: int, second: int) -> list[bytes]:
+    """The proof that the tree of `second` entries extends the tree of `first`."""
+    current = _check_size(session, second)
+    if not 0 <= first <= second:
+        raise LedgerRangeError(
+            f"first must be between 0 and second ({second}), and second at most {current}; "
+            f"got first={first}."
+        )
+    return merkle.consistency_proof(first, second, _fetcher(session))
+
+
+def entries(session: Session, *, start: int, end: int) -> list[LedgerEntry]:
+    """Entries [start, end), at most MAX_PAGE of them; fewer when `end` is past the tree."""
+    current = tree_size(session)
+    if start < 0 or end < start:
+        raise LedgerRangeError(f"Need 0 <= start <= end; got start={start}, end={end}.")
+    if start > current:
+        raise LedgerRangeError(f"start must be between 0 and {current}; got {start}.")
+    end = min(end, start + MAX_PAGE, current)
+    query = (
+        select(LedgerEntry)
+        .where(LedgerEntry.index >= start, LedgerEntry.index < end)
+        .order_by(col(LedgerEntry.index))
+    )
+    return list(session.exec(query))
+
+
+def tree_leaves(session: Session, *, indices: Iterable[int]) -> dict[int, bytes]:
+    """The leaf hashes the tree holds at these indices (what the checkpoints signed)."""
+    coords = [(0, index) for index in indices]
+    return {index: digest for (_, index), digest in _fetcher(session)(coords).items()}
+
+
+def entries_after(session: Session, *, after: int, limit: int = MAX_PAGE) -> list[LedgerEntry]:
+    """The stored entries with an index above `after`, in index order (for auditing)."""
+    query = (
+        select(LedgerEntry)
+        .where(LedgerEntry.index > after)
+        .order_by(col(LedgerEntry.index))
+        .limit(min(limit, MAX_PAGE))
+    )
+    return list(session.exec(query))
+
+
+def entries_about(session: Session, *, subject: str, limit: int = 200) -> list[LedgerEntry]:
+    """The entries recorded about one subject (a tender, an application), oldest first."""
+    query = (
+        select(LedgerEntry)
+        .where(LedgerEntry.subject == subject)
+        .order_by(col(LedgerEntry.index))
+        .limit(limit)
+    )
+    return list(session.exec(query))
+
+
+def latest_checkpoint(session: Session) -> LedgerCheckpoint | None:
+    """The newest signed checkpoint, if any."""
+    query = select(LedgerCheckpoint).order_by(col(LedgerCheckpoint.tree_size).desc()).limit(1)
+    return session.exec(query).first()
+
+
+def checkpoints(session: Session, *, after_size: int = -1, limit: int = MAX_PAGE) -> list:
+    """Signed checkpoints larger than `after_size`, smallest first."""
+    query = (
+        select(LedgerCheckpoint)
+        .where(LedgerCheckpoint.tree_size > after_size)
+        .order_by(col(LedgerCheckpoint.tree_size))
+        .limit(min(limit, MAX_PAGE))
+    )
+    return list(session.exec(query))
+
+
+def make_checkpoint(session: Session, *, signer: LogSigner, now: datetime) -> LedgerCheckpoint:
+    """Sign the current tree, unless the newest checkpoint already covers it."""
+    size = tree_size(session)
+    latest = latest_checkpoint(session)
+    if latest is not None and latest.tree_size >= size:
+        return latest
+    root = root_hash(session, size=size)
+    if latest is not None:
+        proof = consistency_proof(session, first=latest.tree_size, second=size)
+        if not merkle.verify_consistency(latest.tree_size, size, latest.root_hash, root, proof):
+            raise LedgerInconsistent(
+                f"the tree at size {size} is not consistent with the checkpoint signed at "
+                f"size {latest.tree_size}; refusing to sign. Run `prongsai ledger verify`."
+            )
+    checkpoint = LedgerCheckpoint(
+        tree_size=size,
+        root_hash=root,
+        created_at=now,
+        key_id=signer.key_id,
+        note=signer.sign(note.checkpoint_body(signer.name, size, root)),
+    )
+    session.add(checkpoint)
+    try:
+        session.commit()
+    except IntegrityError:  # another process signed this very size a moment ago
+        session.rollback()
+        return latest_checkpoint(session)
+    session.refresh(checkpoint)
+    return checkpoint
+
+
+def open_signer(session: Session, *, settings: Settings) -> LogSigner:
+    """The log's signer: made for an empty log, checked against the signed history otherwise."""
+    latest = latest_checkpoint(session)
+    empty = latest is None and tree_size(session) == 0
+    signer = load_signer(settings.signing_key_path, name=settings.origin, may_create=empty)
+    if latest is not None and latest.key_id != signer.key_id:
+        raise SigningKeyError(
+            f"the signing key at {settings.signing_key_path} (key ID {signer.key_id}, origin "
+            f"{signer.name}) is not the key that signed this log's checkpoints "
+            f"(key ID {latest.key_id}); restore the original key and origin"
+        )
+    return signer

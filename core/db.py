@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -62,7 +63,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             **kwargs,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        writers = _WriterQueue()
+        event.listen(engine, "begin", writers.begin)
+        event.listen(engine, "commit", writers.end)
+        event.listen(engine, "rollback", writers.end)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
@@ -78,14 +82,36 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin(conn: Any) -> None:
-    # Writers take the write lock at BEGIN, so two of them queue (busy timeout) instead of
-    # one failing half-way with "database is locked" when it upgrades a read lock. Readers
-    # (see read_only) begin deferred and never wait for a writer, thanks to WAL.
-    if conn.get_execution_options().get(READ_ONLY_OPTION):
-        conn.exec_driver_sql("BEGIN")
-    else:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+class _WriterQueue:
+    """Writers of one SQLite engine take turns on a lock before BEGIN IMMEDIATE.
+
+    SQLite lets one writer in at a time and makes the others poll (busy timeout); under a burst
+    of writers from many threads that polling starves some of them for seconds. SQLite serves
+    one process by design, so a lock in the process queues writers fairly instead. Readers (see
+    read_only) begin deferred and never wait: WAL lets them read while a writer writes.
+    """
+
+    FLAG = "prongsai_writer"
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def begin(self, conn: Any) -> None:
+        if conn.get_execution_options().get(READ_ONLY_OPTION):
+            conn.exec_driver_sql("BEGIN")
+            return
+        if not self._lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            raise TimeoutError("the database stayed busy with other writers; try again")
+        conn.info[self.FLAG] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            self.end(conn)
+            raise
+
+    def end(self, conn: Any) -> None:
+        if conn.info.pop(self.FLAG, False):
+            self._lock.release()
 
 
 def read_only(engine: Engine) -> Engine:

@@ -35,6 +35,17 @@ class Settings(BaseSettings):
     signin_rate_limit: str = "10/minute"
     rate_limit_storage: str = "memory://"
     run_scheduler: bool = True
+    opening_key_file: Path | None = None
+    smtp_url: str | None = Field(default=None, pattern=r"^smtps?(\+starttls)?://")
+    mail_from: str = "Prongsai <no-reply@prongsai.invalid>"
+    procurement_min_tender_days: int = Field(default=7, ge=0, le=365)
+    procurement_min_days_after_amendment: int = Field(default=3, ge=0, le=60)
+    procurement_max_document_bytes: int = Field(default=10_000_000, ge=1_000, le=200_000_000)
+    permits_holiday_country: str = Field(default="TH", pattern=r"^[A-Z]{2}$")
+    permits_officer_display: str = Field(default="name", pattern=r"^(name|badge)$")
+    permits_late_entry_days: int = Field(default=3, ge=0, le=365)
+    permits_upload_max_bytes: int = Field(default=10_000_000, ge=1_000, le=200_000_000)
+    permits_stream_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
 
     @field_validator("display_time_zone")
@@ -73,6 +84,11 @@ class Settings(BaseSettings):
     def signing_key_path(self) -> Path:
         """Where the transparency log's Ed25519 signing key lives."""
         return self.log_signing_key_file or self.data_dir / "log-signing-key.pem"
+
+    @property
+    def opening_key_path(self) -> Path:
+        """Where the key that seals tenders' bid keys until their opening time lives."""
+        return self.opening_key_file or self.data_dir / "opening-key"
 
     @property
     def origin(self) -> str:

@@ -1,13 +1,27 @@
-"""JSON routes of permits."""
+"""JSON routes of permits: public status, lists, exports, statistics, the live stream."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import csv
+import io
+import json
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+from sqlmodel import Session
+from sse_starlette import EventSourceResponse
 
 from core.auth.models import OrganisationKind
 from core.auth.queries import list_organisations
 from core.auth.schemas import OrganisationPublic
-from core.db import SessionDep
+from core.clock import ClockDep
+from core.db import SessionDep, read_only
+from permits import listing, queries, service
+from permits.dependencies import NumberPath, Officer
+from permits.models import ApplicationStatus
+from permits.schemas import PermitPage, PermitPublic, StatisticsRow, TransitionRequest
 
 router = APIRouter(prefix="/api/permits", tags=["permits"])
 
@@ -16,3 +30,113 @@ router = APIRouter(prefix="/api/permits", tags=["permits"])
 def departments(session: SessionDep):
     """Every government department that handles permit applications."""
     return list_organisations(session, kind=OrganisationKind.DEPARTMENT)
+
+
+@router.get("", response_model=PermitPage)
+def list_permits(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    type: Annotated[str | None, Query(max_length=8)] = None,
+    department: Annotated[str | None, Query(max_length=64)] = None,
+    status: ApplicationStatus | None = None,
+    overdue: bool | None = None,
+    since: datetime | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=listing.MAX_PER_PAGE)] = 50,
+):
+    """Applications, newest first: filter by type, department, status, overdue, changed since."""
+    return listing.page(
+        session, settings=request.app.state.settings, now=clock(), type_code=type,
+        department=department, status=status, overdue=overdue, since=since, number=page,
+        per_page=per_page,
+    )
+
+
+@router.get("/export.json")
+def export_json(request: Request, session: SessionDep, clock: ClockDep):
+    """Every application in BLDS fields, with its stage history (JSON)."""
+    rows = listing.export_rows(session, settings=request.app.state.settings, now=clock())
+    body = json.dumps({"permits": rows}, default=_iso, ensure_ascii=False)
+    return Response(body, media_type="application/json")
+
+
+@router.get("/export.csv")
+def export_csv(request: Request, session: SessionDep, clock: ClockDep):
+    """Every application in BLDS fields; the stage history as a JSON column (CSV)."""
+    rows = listing.export_rows(session, settings=request.app.state.settings, now=clock())
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=listing.BLDS_COLUMNS)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {**row, "StageHistory": json.dumps(row["StageHistory"], default=_iso,
+                                                ensure_ascii=False)}
+        )
+    return Response(
+        out.getvalue(), media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": 'attachment; filename="permits.csv"'},
+    )
+
+
+@router.get("/statistics", response_model=list[StatisticsRow])
+def statistics(request: Request, session: SessionDep, clock: ClockDep):
+    """Per type and department: processing days, on-time share, backlog, overdue, late entries."""
+    return listing.statistics(session, settings=request.app.state.settings, now=clock())
+
+
+@router.get("/{number}", response_model=PermitPublic)
+def permit(number: NumberPath, request: Request, session: SessionDep, clock: ClockDep):
+    """One application's public status: stages, due dates, pauses, delays, decision."""
+    return queries.permit(session, number=number, settings=request.app.state.settings,
+                          now=clock())
+
+
+@router.get("/{number}/stream", response_class=EventSourceResponse)
+async def stream(number: NumberPath, request: Request):
+    """Server-sent events: each public change of the application, live; resumable."""
+    engine = request.app.state.engine
+    with Session(read_only(engine)) as session:
+        tracking = service.get_application(session, number=number).tracking_number
+    last = request.headers.get("last-event-id", "")
+    after_id = int(last) if last.isdigit() else None
+    bus = request.app.state.events
+
+    async def changes():
+        async for event in bus.stream("permits.", after_id=after_id):
+            if event.subject == tracking:
+                yield {"id": str(event.id), "event": "change", "data": event.to_json()}
+
+    return EventSourceResponse(
+        changes(),
+        ping=request.app.state.settings.permits_stream_heartbeat_seconds,
+        headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
+    )
+
+
+@router.post("/{number}/transitions", response_model=PermitPublic)
+def transition(
+    number: NumberPath,
+    body: TransitionRequest,
+    request: Request,
+    officer: Officer,
+    session: SessionDep,
+    clock: ClockDep,
+):
+    """An officer's transition (advance, request_information, resume, extend, approve, reject)."""
+    settings = request.app.state.settings
+    try:
+        application = service.act(
+            session, number=number, action=body.action, actor=officer, now=clock(),
+            settings=settings, note=body.note, effective_at=body.effective_at,
+            expected_date=body.expected_date,
+        )
+    except service.TransitionNotAllowed as error:
+        return JSONResponse({"detail": error.message, "allowed": error.allowed}, status_code=409)
+    return queries.public_view(session, application, settings=settings, now=clock())
+
+
+def _iso(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON: {type(value).__name__}")

@@ -1,26 +1,141 @@
-"""HTML routes of permits."""
+"""Public HTML routes of permits: the status page (live), lists, certificates, departments."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from typing import Annotated
 
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from core.auth.csrf import verify_csrf
 from core.auth.dependencies import OptionalUser
 from core.auth.models import OrganisationKind
 from core.auth.queries import list_organisations
+from core.clock import ClockDep
 from core.db import SessionDep
+from core.pdf import render_pdf
+from permits import certificates, listing, queries, service
+from permits.dependencies import NumberPath
+from permits.views_applicant import router as applicant_router
+from permits.views_officer import router as officer_router
 
 router = APIRouter(include_in_schema=False)
+# First: their fixed paths (/permits/apply, /permits/officer) win over /permits/{number}.
+router.include_router(applicant_router)
+router.include_router(officer_router)
+CsrfChecked = Depends(verify_csrf)
+
+
+def render(request: Request, template: str, context: dict, status_code: int = 200):
+    """A page of permits."""
+    return request.app.state.templates.TemplateResponse(
+        request, f"permits/{template}", context, status_code=status_code
+    )
 
 
 @router.get("/departments", response_class=HTMLResponse)
-def departments(request: Request, session: SessionDep, user: OptionalUser):
-    """The public directory of permit-handling departments."""
-    return request.app.state.templates.TemplateResponse(
-        request,
-        "permits/departments.html",
-        {
-            "user": user,
-            "departments": list_organisations(session, kind=OrganisationKind.DEPARTMENT),
-        },
+def departments(request: Request, session: SessionDep, user: OptionalUser, clock: ClockDep):
+    """The public directory of permit-handling departments, with their figures."""
+    return render(request, "departments.html", {
+        "user": user,
+        "departments": list_organisations(session, kind=OrganisationKind.DEPARTMENT),
+        "statistics": listing.statistics(
+            session, settings=request.app.state.settings, now=clock()
+        ),
+    })
+
+
+@router.get("/permits", response_class=HTMLResponse)
+def permits_list(
+    request: Request, session: SessionDep, user: OptionalUser, clock: ClockDep,
+    type: Annotated[str | None, Query(max_length=8)] = None,
+    status: Annotated[str | None, Query(max_length=16)] = None,
+    overdue: bool | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+):
+    """Every application, filterable; a box to look one up by its tracking number."""
+    result = listing.page(
+        session, settings=request.app.state.settings, now=clock(), type_code=type or None,
+        status=status or None, overdue=overdue, number=page, per_page=50,
     )
+    return render(request, "list.html", {
+        "user": user, "page": result, "types": listing.type_names(session),
+        "filters": {"type": type or "", "status": status or "", "overdue": overdue},
+    })
+
+
+@router.get("/permits/lookup")
+def lookup(request: Request, session: SessionDep, number: Annotated[str, Query(max_length=40)]):
+    """Go to an application's page from a typed (or read-out) tracking number."""
+    application = service.get_application(session, number=number)
+    return RedirectResponse(f"/permits/{application.tracking_number}", status_code=303)
+
+
+@router.get("/permits/certificates/{digest}", response_class=HTMLResponse)
+def verify_certificate(digest: str, request: Request, session: SessionDep, user: OptionalUser):
+    """Is a certificate genuine and unchanged? Its facts, its log entry and the proof."""
+    check = certificates.verify(session, digest=digest)
+    return render(request, "verify.html", {"user": user, "check": check})
+
+
+@router.get("/permits/{number}", response_class=HTMLResponse)
+def permit_page(
+    number: NumberPath, request: Request, session: SessionDep, user: OptionalUser,
+    clock: ClockDep,
+):
+    """The public page of an application: its timeline, updated live."""
+    permit = queries.permit(session, number=number, settings=request.app.state.settings,
+                            now=clock())
+    return render(request, "permit.html", {"user": user, "permit": permit, "subscribed": False})
+
+
+@router.get("/permits/{number}/timeline", response_class=HTMLResponse)
+def permit_timeline(number: NumberPath, request: Request, session: SessionDep, clock: ClockDep):
+    """The timeline alone: what the live page swaps in when a change arrives."""
+    permit = queries.permit(session, number=number, settings=request.app.state.settings,
+                            now=clock())
+    return render(request, "_timeline.html", {"permit": permit})
+
+
+@router.post("/permits/{number}/subscribe", response_class=HTMLResponse,
+             dependencies=[CsrfChecked])
+def subscribe(
+    number: NumberPath, request: Request, session: SessionDep, user: OptionalUser,
+    clock: ClockDep, email: Annotated[str, Form(max_length=254)],
+):
+    """Follow an application's public changes by email."""
+    service.subscribe(session, number=number, email=email, now=clock())
+    permit = queries.permit(session, number=number, settings=request.app.state.settings,
+                            now=clock())
+    return render(request, "permit.html", {"user": user, "permit": permit, "subscribed": True})
+
+
+@router.get("/permits/{number}/unsubscribe", response_class=HTMLResponse)
+def unsubscribe(number: NumberPath, request: Request, session: SessionDep, user: OptionalUser,
+                token: Annotated[str, Query(max_length=64)]):
+    """Stop the emails of a subscription, from the link in each email."""
+    done = service.unsubscribe(session, token=token)
+    return render(request, "message.html", {
+        "user": user, "title": "Unsubscribed" if done else "Already unsubscribed",
+        "message": f"You will get no more emails about {number.upper()}.",
+    })
+
+
+@router.get("/permits/{number}/certificate.pdf")
+def certificate_pdf(number: NumberPath, request: Request, session: SessionDep):
+    """The permit certificate, with its verification URL and QR code."""
+    application = service.get_application(session, number=number)
+    certificate = certificates.of_application(session, application)
+    if certificate is None:
+        raise service.ApplicationNotFound(f"{application.tracking_number} has no certificate.")
+    settings = request.app.state.settings
+    url = certificates.verification_url(settings, certificate.digest)
+    pdf = render_pdf(request.app.state.templates.env, "permits/pdf/certificate.html", {
+        "facts": certificates.json.loads(certificate.facts), "url": url,
+        "qr": certificates.qr_data_uri(url), "digest": certificate.digest,
+        "index": certificate.ledger_index, "settings": settings,
+    })
+    return Response(pdf, media_type="application/pdf", headers={
+        "content-disposition": f'inline; filename="{application.tracking_number}.pdf"'
+    })
+

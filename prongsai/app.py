@@ -21,8 +21,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import core
 import permits.api
+import permits.jobs
 import permits.views
 import procurement.api
+import procurement.awards_api
+import procurement.jobs as procurement_jobs
+import procurement.open_data
 import procurement.views
 import public_site.views
 from core.auth import api as auth_api
@@ -99,6 +103,8 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.clock = clock
+    # Long responses (bulk files, streams) outlive the request's session: they open their own.
+    app.state.stream_session = lambda: Session(read_only(engine))
     events = app.state.events = EventBus(engine)
     scheduler = app.state.scheduler = Scheduler(
         engine, settings=settings, clock=clock, registry=job_registry
@@ -122,6 +128,8 @@ def create_app(
         auth_views.router,
         ledger_api.router,
         procurement.api.router,
+        procurement.awards_api.router,
+        procurement.open_data.router,
         procurement.views.router,
         permits.api.router,
         permits.views.router,
@@ -134,6 +142,16 @@ def create_app(
 
 def _schedule_recurring_jobs(scheduler: Scheduler) -> None:
     scheduler.add_interval(ledger_jobs.CHECKPOINT_JOB, seconds=ledger_jobs.CHECKPOINT_EVERY_SECONDS)
+    scheduler.add_interval(
+        permits.jobs.MARK_OVERDUE_JOB, seconds=permits.jobs.MARK_OVERDUE_EVERY_SECONDS
+    )
+    scheduler.add_interval(procurement_jobs.OPEN_DUE_JOB, seconds=procurement_jobs.EVERY_SECONDS)
+    scheduler.add_interval(
+        procurement_jobs.FINALISE_DUE_JOB, seconds=procurement_jobs.EVERY_SECONDS
+    )
+    scheduler.add_interval(
+        procurement_jobs.SEND_NOTIFICATIONS_JOB, seconds=procurement_jobs.EVERY_SECONDS
+    )
 
 
 def create_app_from_environment() -> FastAPI:

@@ -54,6 +54,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ledger_commands.add_parser("checkpoint", help="sign a checkpoint of the log now")
 
+    seal = commands.add_parser(
+        "seal-bid", help="seal a bid on this machine; prints the JSON body to POST"
+    )
+    seal.add_argument("--url", required=True, help="the Prongsai server publishing the tender")
+    seal.add_argument("--tender", required=True, type=int, help="the tender's id")
+    seal.add_argument("--amount", required=True, type=int, help="total price, in minor units")
+    seal.add_argument("--document", action="append", default=[], help="a PDF (repeatable)")
+    seal.add_argument("--declare", action="store_true", help="declare the bid true and eligible")
+
     user = commands.add_parser("user", help="manage user accounts")
     user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
     create = user_commands.add_parser("create", help="create a user")
@@ -150,6 +159,38 @@ def _demo(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def _seal_bid(_settings: Settings, args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from pydantic import ValidationError
+
+    from procurement.offline import seal_bid_offline
+
+    try:
+        response = httpx.get(f"{args.url.rstrip('/')}/api/tenders/{args.tender}", timeout=30)
+        response.raise_for_status()
+    except httpx.HTTPError as error:
+        raise CommandError(f"cannot read tender {args.tender} at {args.url}: {error}") from None
+    tender = response.json()
+    if not tender.get("sealing_public_key"):
+        raise CommandError(f"tender {args.tender} is not open for bids ({tender.get('status')})")
+    missing = [d for d in args.document if not Path(d).is_file()]
+    if missing:
+        raise CommandError(f"no such document: {', '.join(missing)}")
+    try:
+        body = seal_bid_offline(
+            public_key_base64=tender["sealing_public_key"], ocid=tender["ocid"],
+            currency=tender["currency"], amount=args.amount,
+            documents=[Path(d) for d in args.document], declaration=args.declare,
+        )
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise CommandError(f"the bid is not valid: {problems}") from None
+    print(json.dumps(body))
+    return 0
+
+
 def _ledger(settings: Settings, args: argparse.Namespace) -> int:
     if args.ledger_command == "checkpoint":
         engine = make_engine(settings.resolved_database_url)
@@ -219,6 +260,7 @@ COMMANDS = {
     "migrate": _migrate,
     "demo": _demo,
     "ledger": _ledger,
+    "seal-bid": _seal_bid,
     "user": _user,
 }
 

@@ -9,6 +9,9 @@ from sqlmodel import Session
 
 from core.auth import service as auth_service
 from core.auth.models import OrganisationKind, Role
+from core.settings import Settings, load_settings
+from permits import demo as permits_demo
+from procurement import demo as procurement_demo
 
 DEMO_PASSWORD = "prongsai-demo"  # noqa: S105 -- printed in the README; demo accounts only
 
@@ -62,7 +65,7 @@ class DemoSummary:
     users_created: int
 
 
-def load(session: Session, *, now: datetime) -> DemoSummary:
+def load(session: Session, *, now: datetime, settings: Settings | None = None) -> DemoSummary:
     """Create whatever part of the demo deployment is missing."""
     organisations = users = 0
     for slug, kind, name, name_th, registration_id in ORGANISATIONS:
@@ -79,4 +82,6 @@ def load(session: Session, *, now: datetime) -> DemoSummary:
                 password=DEMO_PASSWORD, organisation_slug=organisation_slug, now=now,
             )
             users += 1
+    permits_demo.load(session, now=now)
+    procurement_demo.load(session, now=now, settings=settings or load_settings())
     return DemoSummary(organisations_created=organisations, users_created=users)

@@ -5,5 +5,15 @@ from core import scheduler as core_scheduler
 from core.auth import models as auth_models
 from core.db import metadata
 from core.ledger import models as ledger_models
+from permits import models as permits_models
+from procurement import models as procurement_models
 
-__all__ = ["auth_models", "core_events", "core_scheduler", "ledger_models", "metadata"]
+__all__ = [
+    "auth_models",
+    "core_events",
+    "core_scheduler",
+    "ledger_models",
+    "metadata",
+    "permits_models",
+    "procurement_models",
+]

@@ -77,6 +77,29 @@ def fresh_database(tmp_path: Path) -> Iterator[str]:
     drop_database(url)
 
 
+@pytest.fixture(scope="session")
+def demo_golden(tmp_path_factory: pytest.TempPathFactory, worker_id: str):
+    """The demo deployment, built once per worker through the CLI."""
+    from tests.deployment import build_demo
+
+    folder = tmp_path_factory.mktemp("demo-golden")
+    url = create_database(folder, f"golden_{worker_id}")
+    build_demo(url, folder)
+    yield url, folder
+    drop_database(url)
+
+
+@pytest.fixture
+def demo_deployment(demo_golden, tmp_path: Path):
+    """A copy of the demo deployment of one's own: (database URL, data folder)."""
+    from tests.deployment import clone
+
+    url, folder = demo_golden
+    copy = clone(url, folder, tmp_path / "deployment", SERVER_URL)
+    yield copy, tmp_path / "deployment"
+    drop_database(copy)
+
+
 @pytest.fixture
 def connection(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as connection:
@@ -116,6 +139,9 @@ def app(settings: Settings, engine: Engine, connection: Connection, clock: Froze
             yield session
 
     app.dependency_overrides[get_session] = session_in_test_transaction
+    app.state.stream_session = lambda: Session(
+        bind=connection, join_transaction_mode="create_savepoint"
+    )
     return app
 
 

@@ -1,0 +1,207 @@
+"""Request and response models of permits (never tables), and the permit-type file format."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from permits.rules import Action, Unit
+
+FieldKind = Literal["text", "textarea", "number", "date", "email", "phone", "choice"]
+DocumentKind = Literal["pdf", "png", "jpeg"]
+
+
+# ---------------------------------------------------------------- permit-type definitions
+class FormField(BaseModel):
+    """One typed field of an application form; personal unless declared public."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    label: str
+    label_th: str
+    kind: FieldKind = "text"
+    required: bool = True
+    public: bool = False  # may appear in the public description (never personal data)
+    choices: tuple[str, ...] = ()
+    max_length: int = Field(default=200, ge=1, le=5000)
+
+
+class DocumentRequirement(BaseModel):
+    """A document the applicant uploads, with the file kinds accepted (checked by content)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    label: str
+    label_th: str
+    accept: tuple[DocumentKind, ...] = ("pdf",)
+    required: bool = True
+
+
+class StageDefinition(BaseModel):
+    """One stage of a workflow: who handles it, for how long, and what may happen from it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    name: str
+    name_th: str
+    department: str  # an organisation slug
+    duration: int = Field(ge=1, le=365)
+    unit: Unit = Unit.BUSINESS_DAYS
+    transitions: tuple[Action, ...]
+
+
+class TypeDefinition(BaseModel):
+    """A permit type as its versioned definition file declares it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str = Field(pattern=r"^[A-Z]{2,8}$")
+    version: int = Field(ge=1)
+    name: str
+    name_th: str
+    fields: tuple[FormField, ...]
+    documents: tuple[DocumentRequirement, ...] = ()
+    stages: tuple[StageDefinition, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TypeDefinition:
+        for label, names in (
+            ("field", [f.name for f in self.fields]),
+            ("document", [d.code for d in self.documents]),
+            ("stage", [s.code for s in self.stages]),
+        ):
+            if len(set(names)) != len(names):
+                raise ValueError(f"two {label}s share a name in {self.code}")
+        last = self.stages[-1]
+        if Action.APPROVE not in last.transitions:
+            raise ValueError(f"the last stage of {self.code} ({last.code}) must allow approve")
+        for stage in self.stages[:-1]:
+            if Action.ADVANCE not in stage.transitions:
+                raise ValueError(f"stage {stage.code} of {self.code} must allow advance")
+        for field in self.fields:
+            if field.kind == "choice" and not field.choices:
+                raise ValueError(f"choice field {field.name} of {self.code} lists no choices")
+        return self
+
+    def stage(self, position: int) -> StageDefinition:
+        """The stage at a position (0-based)."""
+        return self.stages[position]
+
+
+# ---------------------------------------------------------------- public responses
+class PausePublic(BaseModel):
+    started_at: datetime
+    ended_at: datetime | None
+    reason: str
+    days: int | None = Field(description="business days (or working hours) the clock stopped")
+
+
+class TransitionPublic(BaseModel):
+    action: str
+    stage: str | None
+    note: str | None
+    effective_at: datetime
+    entered_at: datetime
+    late_entry: bool
+    ledger_index: int | None
+
+
+class StagePublic(BaseModel):
+    position: int
+    code: str
+    name: str
+    name_th: str
+    department: str
+    department_name: str
+    unit: Unit
+    duration: int
+    officer: str | None
+    supervisor: str | None
+    started_at: datetime | None
+    due_at: datetime | None
+    due_date: date | None
+    original_due_at: datetime | None
+    expected_at: datetime | None
+    ended_at: datetime | None
+    outcome: str | None
+    paused: bool
+    pauses: list[PausePublic]
+    extension_reason: str | None
+    overdue: bool
+    delay_days: int
+    delay_reason: str | None
+
+
+class PermitPublic(BaseModel):
+    """An application as anyone may see it: no personal data of the applicant."""
+
+    tracking_number: str
+    type_code: str
+    type_name: str
+    type_name_th: str
+    type_version: int
+    description: str
+    status: str
+    status_blds: str
+    submitted_at: datetime
+    decided_at: datetime | None
+    decision: str | None
+    current_stage: str | None
+    department: str | None
+    officer: str | None
+    supervisor: str | None
+    overdue: bool
+    late_entries: int
+    stages: list[StagePublic]
+    transitions: list[TransitionPublic]
+    certificate_url: str | None
+    link: str
+
+
+class PermitSummary(BaseModel):
+    tracking_number: str
+    type_code: str
+    description: str
+    status: str
+    current_stage: str | None
+    department: str | None
+    due_at: datetime | None
+    overdue: bool
+    submitted_at: datetime
+    link: str
+
+
+class PermitPage(BaseModel):
+    items: list[PermitSummary]
+    page: int
+    per_page: int
+    total: int
+    next: str | None
+
+
+class StatisticsRow(BaseModel):
+    type_code: str
+    department: str
+    completed: int
+    median_days: float | None
+    p90_days: float | None
+    on_time_share: float | None
+    backlog: int
+    overdue: int
+    late_entries: int
+
+
+class TransitionRequest(BaseModel):
+    """An officer's (or applicant's) action on an application, through the JSON API."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Action
+    note: str | None = Field(default=None, max_length=1000)
+    effective_at: datetime | None = None
+    expected_date: date | None = None

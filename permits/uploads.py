@@ -1,0 +1,112 @@
+"""Uploaded documents: checked by content, size and name first, then stored by SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from permits.exceptions import InvalidUpload
+
+MAGIC = {
+    "pdf": (b"%PDF-",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpeg": (b"\xff\xd8\xff",),
+}
+CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg"}
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One file as received: for which requirement, the name the client gave, the bytes."""
+
+    requirement: str
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    requirement: str
+    kind: str
+    sha256: str
+    content: bytes
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.kind]
+
+
+def check_filename(name: str) -> None:
+    """Refuse names that try to reach elsewhere or hide: paths, dot-files, controls, NUL."""
+    problem = None
+    if not name or len(name) > 200:
+        problem = "is empty or longer than 200 characters"
+    elif "/" in name or "\\" in name or ".." in name:
+        problem = "contains a path"
+    elif name.startswith((".", "-", "~")):
+        problem = "starts with a dot, a dash or a tilde"
+    elif any(unicodedata.category(c)[0] == "C" for c in name):
+        problem = "contains control or invisible characters"
+    elif _RESERVED.match(name):
+        problem = "is a reserved device name"
+    if problem:
+        raise InvalidUpload(f"The file name {name[:60]!r} {problem}; rename the file and retry.")
+
+
+def sniff(content: bytes) -> str | None:
+    """The kind of a file from its first bytes (pdf, png, jpeg), or None."""
+    for kind, signatures in MAGIC.items():
+        if content.startswith(signatures):
+            return kind
+    return None
+
+
+def check(upload: Upload, *, accept: tuple[str, ...], label: str, max_bytes: int) -> CheckedUpload:
+    """Validate one upload against its requirement; raise InvalidUpload naming the problem."""
+    check_filename(upload.filename)
+    if len(upload.content) > max_bytes:
+        raise InvalidUpload(
+            f"{label}: the file is larger than the limit of {max_bytes // 1_000_000 or 1} MB."
+        )
+    if not upload.content:
+        raise InvalidUpload(f"{label}: the file is empty.")
+    kind = sniff(upload.content)
+    if kind is None or kind not in accept:
+        found = kind.upper() if kind else "not a recognised document"
+        raise InvalidUpload(
+            f"{label}: the file's content is {found}; accepted: "
+            f"{', '.join(a.upper() for a in accept)}."
+        )
+    digest = hashlib.sha256(upload.content).hexdigest()
+    return CheckedUpload(upload.requirement, kind, digest, upload.content)
+
+
+def path_of(root: Path, sha256: str) -> Path:
+    """Where a stored document lives: sharded by its hash, never by a client's name."""
+    return root / sha256[:2] / sha256
+
+
+def store(root: Path, uploads: list[CheckedUpload]) -> list[Path]:
+    """Write validated files (atomically); the paths that did not exist before."""
+    created = []
+    for upload in uploads:
+        target = path_of(root, upload.sha256)
+        if target.exists():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{upload.sha256}.{os.getpid()}.part")
+        temporary.write_bytes(upload.content)
+        os.replace(temporary, target)
+        created.append(target)
+    return created
+
+
+def discard(paths: list[Path]) -> None:
+    """Remove files written for a transaction that did not commit."""
+    for path in paths:
+        path.unlink(missing_ok=True)

@@ -1,0 +1,144 @@
+"""Officers' HTML routes: the department's work queue, acting on a stage, opening data."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlmodel import col, select
+
+from core.auth.csrf import verify_csrf
+from core.auth.models import Role, User
+from core.clock import ClockDep
+from core.db import SessionDep
+from core.errors import InvalidInput
+from permits import catalogue, queries, service
+from permits.dependencies import NumberPath, Officer
+from permits.models import Application, Notification, Stage
+from permits.record import current_stage, open_pause
+from permits.rules import Action, allowed_actions
+
+router = APIRouter(include_in_schema=False)
+CsrfChecked = Depends(verify_csrf)
+
+
+def _render(request: Request, template: str, context: dict, status_code: int = 200):
+    return request.app.state.templates.TemplateResponse(
+        request, f"permits/{template}", context, status_code=status_code
+    )
+
+
+@router.get("/permits/officer", response_class=HTMLResponse)
+def queue(request: Request, session: SessionDep, user: Officer, clock: ClockDep):
+    """The department's running stages, what falls due first on top."""
+    rows = session.exec(
+        select(Stage, Application)
+        .join(Application, col(Application.id) == Stage.application_id)
+        .where(Stage.department_id == user.organisation_id, col(Stage.ended_at).is_(None))
+        .order_by(col(Stage.due_at), col(Stage.id))
+    ).all()
+    officers = {u.id: u.display_name for u in session.exec(
+        select(User).where(User.organisation_id == user.organisation_id)
+    )}
+    inbox = session.exec(
+        select(Notification).where(Notification.user_id == user.id)
+        .order_by(col(Notification.created_at).desc()).limit(20)
+    ).all()
+    return _render(request, "queue.html", {
+        "user": user, "rows": rows, "officers": officers, "now": clock(), "inbox": inbox,
+    })
+
+
+@router.get("/permits/officer/applications/{number}", response_class=HTMLResponse)
+def work(number: NumberPath, request: Request, session: SessionDep, user: Officer,
+         clock: ClockDep):
+    """One application as its officer sees it: the public record and the actions allowed."""
+    return _work_page(request, session, user, clock(), number, personal=None)
+
+
+def _work_page(request, session, user, now, number, *, personal, error=None, status_code=200):
+    application = service.get_application(session, number=number)
+    stage = current_stage(session, application)
+    definition = catalogue.definition_of(service.application_type(session, application))
+    allowed: list[Action] = []
+    if stage is not None and stage.department_id == user.organisation_id:
+        allowed = allowed_actions(
+            definition.stage(stage.position).transitions,
+            paused=open_pause(session, stage) is not None,
+            extended=stage.extended_at is not None,
+            is_last=stage.position == len(definition.stages) - 1,
+        )
+    colleagues = session.exec(
+        select(User).where(User.organisation_id == user.organisation_id,
+                           User.role == Role.PERMIT_OFFICER)
+    ).all()
+    return _render(request, "work.html", {
+        "user": user,
+        "permit": queries.public_view(session, application, settings=request.app.state.settings,
+                                      now=now),
+        "stage": stage, "mine": stage is not None and stage.department_id == user.organisation_id,
+        "allowed": [a for a in allowed if a is not Action.WITHDRAW],
+        "colleagues": colleagues, "personal": personal, "definition": definition,
+        "error": error, "overdue": stage is not None and stage.due_at <= now,
+    }, status_code=status_code)
+
+
+@router.post("/permits/officer/applications/{number}/claim", dependencies=[CsrfChecked])
+def claim(number: NumberPath, request: Request, session: SessionDep, user: Officer,
+          clock: ClockDep, assignee_id: Annotated[int | None, Form()] = None):
+    """Take the current stage, or give it to a colleague."""
+    service.claim(session, number=number, officer=user, now=clock(),
+                  settings=request.app.state.settings, assignee_id=assignee_id)
+    return RedirectResponse(f"/permits/officer/applications/{number.upper()}", status_code=303)
+
+
+@router.post("/permits/officer/applications/{number}/act", response_class=HTMLResponse,
+             dependencies=[CsrfChecked])
+def act(
+    number: NumberPath, request: Request, session: SessionDep, user: Officer, clock: ClockDep,
+    action: Annotated[Action, Form()],
+    note: Annotated[str, Form(max_length=1000)] = "",
+    effective_date: Annotated[date | None, Form()] = None,
+    expected_date: Annotated[date | None, Form()] = None,
+):
+    """Take a transition; the note is required to reject, request information or extend."""
+    settings = request.app.state.settings
+    effective = None
+    if effective_date is not None and effective_date < clock().astimezone(settings.zone).date():
+        effective = datetime.combine(effective_date, time(12), settings.zone)
+    try:
+        service.act(session, number=number, action=action, actor=user, now=clock(),
+                    settings=settings, note=note, effective_at=effective,
+                    expected_date=expected_date)
+    except (InvalidInput, service.TransitionNotAllowed) as error:
+        session.rollback()
+        return _work_page(request, session, user, clock(), number, personal=None,
+                          error=error.message, status_code=error.status_code)
+    return RedirectResponse(f"/permits/officer/applications/{number.upper()}", status_code=303)
+
+
+@router.post("/permits/officer/applications/{number}/delay", dependencies=[CsrfChecked])
+def explain(number: NumberPath, request: Request, session: SessionDep, user: Officer,
+            clock: ClockDep, reason: Annotated[str, Form(min_length=3, max_length=1000)]):
+    """Publish the reason the stage is late."""
+    service.explain_delay(session, number=number, officer=user, reason=reason, now=clock(),
+                          settings=request.app.state.settings)
+    return RedirectResponse(f"/permits/officer/applications/{number.upper()}", status_code=303)
+
+
+@router.post("/permits/officer/applications/{number}/personal-data", response_class=HTMLResponse,
+             dependencies=[CsrfChecked])
+def personal_data(number: NumberPath, request: Request, session: SessionDep, user: Officer,
+                  clock: ClockDep, reason: Annotated[str, Form(max_length=500)]):
+    """Open the applicant's personal data, giving the reason the applicant will see."""
+    application = service.open_personal_data(
+        session, number=number, officer=user, reason=reason, now=clock()
+    )
+    applicant = session.get(User, application.applicant_id)
+    values = json.loads(application.form_data)
+    return _work_page(request, session, user, clock(), number,
+                      personal={"values": values, "account": applicant.email,
+                                "name": applicant.display_name})

@@ -1,0 +1,119 @@
+"""Reads for the signed-in pages (a buyer's tenders, a supplier's bids and receipts), as schemas.
+
+Public reads live in queries.py; these show an organisation its own records, drafts included,
+and never a bid price before the opening.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from core.auth.models import Organisation
+from core.ledger import service as ledger
+from procurement import ocds
+from procurement.exceptions import TenderNotFound
+from procurement.models import Bid, BidStatus, Supplier, Tender, TenderStatus
+from procurement.queries import TenderSummary, summary
+from procurement.schemas import BidReceipt, SupplierIn
+
+
+class MyBid(BaseModel):
+    """A supplier's own bid as the supplier sees it: no price field, ever."""
+
+    id: int
+    tender_id: int
+    tender_title: str
+    tender_status: TenderStatus
+    version: int
+    status: BidStatus
+    commitment: str
+    log_index: int
+    submitted_at: datetime
+    rank: int | None
+
+
+def buyer_tenders(
+    session: Session, *, organisation_id: int, prefix: str
+) -> dict[TenderStatus, list[TenderSummary]]:
+    """The organisation's tenders, drafts included, grouped by status, newest first."""
+    buyer = session.get(Organisation, organisation_id)
+    grouped: dict[TenderStatus, list[TenderSummary]] = {status: [] for status in TenderStatus}
+    rows = session.exec(
+        select(Tender).where(Tender.buyer_id == organisation_id).order_by(col(Tender.id).desc())
+    )
+    for tender in rows:
+        grouped[tender.status].append(summary(tender, buyer, prefix))
+    return grouped
+
+
+def supplier_bids(session: Session, *, organisation_id: int) -> list[MyBid]:
+    """Every bid version the supplier has sent, newest first."""
+    rows = session.exec(
+        select(Bid, Tender)
+        .join(Tender, Tender.id == Bid.tender_id)
+        .where(Bid.supplier_id == organisation_id)
+        .order_by(col(Bid.submitted_at).desc(), col(Bid.id).desc())
+    )
+    return [
+        MyBid(
+            id=bid.id,
+            tender_id=tender.id,
+            tender_title=tender.title,
+            tender_status=tender.status,
+            version=bid.version,
+            status=bid.status,
+            commitment=bid.commitment,
+            log_index=bid.log_index,
+            submitted_at=bid.submitted_at,
+            rank=bid.rank,
+        )
+        for bid, tender in rows
+    ]
+
+
+def live_bid(session: Session, *, organisation_id: int, tender_id: int) -> MyBid | None:
+    """The supplier's sealed (current) bid on one tender, if any."""
+    for bid in supplier_bids(session, organisation_id=organisation_id):
+        if bid.tender_id == tender_id and bid.status == BidStatus.SEALED:
+            return bid
+    return None
+
+
+def registration(session: Session, *, organisation_id: int) -> SupplierIn | None:
+    """The supplier's registered details, or None before registration."""
+    supplier = session.get(Supplier, organisation_id)
+    if supplier is None:
+        return None
+    return SupplierIn(
+        address=supplier.address,
+        contact_name=supplier.contact_name,
+        contact_email=supplier.contact_email,
+        contact_phone=supplier.contact_phone,
+    )
+
+
+def bid_receipt(
+    session: Session, *, organisation_id: int, tender_id: int, bid_id: int, prefix: str
+) -> BidReceipt:
+    """The receipt of the supplier's own bid, with a proof against the log as it is now."""
+    bid = session.get(Bid, bid_id)
+    if bid is None or bid.tender_id != tender_id or bid.supplier_id != organisation_id:
+        raise TenderNotFound(f"There is no bid {bid_id} of yours on tender {tender_id}.")
+    size = ledger.tree_size(session)
+    return BidReceipt(
+        ocid=ocds.ocid(prefix, tender_id),
+        tender_id=tender_id,
+        bid_id=bid.id,
+        version=bid.version,
+        supplier=session.get(Organisation, organisation_id).slug,
+        commitment=bid.commitment,
+        server_time=bid.submitted_at,
+        log_index=bid.log_index,
+        tree_size=size,
+        root_hash=ledger.root_hash(session, size=size).hex(),
+        inclusion_proof=[h.hex() for h in ledger.inclusion_proof(session, index=bid.log_index,
+                                                                  size=size)],
+    )

@@ -1,0 +1,225 @@
+"""Demo tenders in every state, made through the real services with the clock set in the past.
+
+Re-runnable: a tender is skipped when its buyer already has one of that title.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from core.auth import service as auth_service
+from core.clock import FrozenClock
+from core.settings import Settings
+from procurement import awarding, bidding, service
+from procurement.models import Supplier, Tender
+from procurement.schemas import (
+    AmendmentIn,
+    AwardIn,
+    BidIn,
+    ContractIn,
+    PriceIn,
+    SupplierIn,
+    TenderDraftIn,
+)
+
+DAY = timedelta(days=1)
+HOUR = timedelta(hours=1)
+
+SUPPLIERS = {
+    "bids@siam-civil.example": ("88 Vibhavadi Rangsit Road, Chatuchak, Bangkok 10900",
+                                "Wichai Thongdee", "+66 2 555 0101"),
+    "bids@chaophraya-it.example": ("1 Silom Road, Bang Rak, Bangkok 10500",
+                                   "Ploy Chaiyaporn", "+66 2 555 0102"),
+    "bids@lanna-medical.example": ("45 Huay Kaew Road, Mueang, Chiang Mai 50200",
+                                   "Anong Kaewmanee", "+66 53 555 010"),
+    "bids@andaman-build.example": ("12 Thepkrasattri Road, Mueang, Phuket 83000",
+                                   "Surachai Meechai", "+66 76 555 010"),
+}
+
+
+def _user(session: Session, email: str):
+    user = auth_service.get_user_by_email(session, email=email)
+    if user is None:
+        raise RuntimeError(f"demo user {email} is missing: load the accounts first")
+    return user
+
+
+def _exists(session: Session, buyer, title: str) -> bool:
+    query = select(Tender.id).where(Tender.buyer_id == buyer.organisation_id, Tender.title == title)
+    return session.exec(query).first() is not None
+
+
+def _draft(title, description, category, baht, items, *, start, days, criteria=None):
+    return TenderDraftIn(
+        title=title,
+        description=description,
+        category=category,
+        estimated_value=baht * 100,
+        award_criteria="best_value" if criteria else "lowest_price",
+        criteria=criteria or [],
+        eligibility="Thai juristic persons registered in the e-GP supplier register, "
+        "not on the list of abandoned-work contractors.",
+        standstill_days=7,
+        enquiry_end_at=start + days * DAY / 2,
+        tender_start_at=start,
+        tender_end_at=start + days * DAY,
+        opening_at=start + days * DAY + HOUR,
+        items=[{"description": d, "quantity": q, "unit": u} for d, q, u in items],
+    )
+
+
+def _publish(session, settings, buyer, draft: TenderDraftIn, *, at: datetime) -> Tender:
+    made = service.create_draft(session, buyer=buyer, draft=draft, now=at)
+    return service.publish(session, buyer=buyer, tender_id=made.id, now=at, settings=settings)
+
+
+def _bid(session, settings, email: str, tender: Tender, baht: int, *, at: datetime):
+    bid = BidIn(price=PriceIn(amount=baht * 100, currency="THB"), declaration=True)
+    return bidding.submit_bid(
+        session, user=_user(session, email), tender_id=tender.id, bid=bid,
+        clock=FrozenClock(at), settings=settings,
+    )
+
+
+def load(session: Session, *, now: datetime, settings: Settings) -> int:
+    """Create the demo tenders that are missing; returns how many were made."""
+    now = now.replace(second=0, microsecond=0)
+    for email, (address, contact, phone) in SUPPLIERS.items():
+        user = _user(session, email)
+        details = SupplierIn(address=address, contact_name=contact,
+                             contact_email=email, contact_phone=phone)
+        if session.get(Supplier, user.organisation_id) is None:
+            bidding.register_supplier(session, user=user, details=details, now=now)
+    bma, moph, doh = (_user(session, f"buyer@{b}.example") for b in ("bma", "moph", "doh"))
+    made = 0
+
+    title = "LED street lighting retrofit, Rattanakosin Island (ปรับปรุงไฟถนน LED เกาะรัตนโกสินทร์)"
+    if not _exists(session, bma, title):
+        service.create_draft(session, buyer=bma, now=now, draft=_draft(
+            title, "Replacement of 1,450 sodium street lamps with LED luminaires and a "
+            "remote dimming system on the roads of Rattanakosin Island.", "works", 38_500_000,
+            [("LED luminaire 120 W with driver", "1450", "unit"),
+             ("Remote dimming controller", "60", "unit")], start=now + DAY, days=21))
+        made += 1
+
+    title = "Electric hospital beds for 12 provincial hospitals (เตียงผู้ป่วยไฟฟ้า)"
+    if not _exists(session, moph, title):
+        tender = _publish(session, settings, moph, _draft(
+            title, "Supply, delivery and installation of 360 three-function electric hospital "
+            "beds with mattresses and side rails, to 12 provincial hospitals.", "goods",
+            25_200_000, [("Electric hospital bed, 3 functions", "360", "bed"),
+                         ("Pressure-relief mattress", "360", "unit")],
+            start=now - 3 * DAY, days=12), at=now - 3 * DAY)
+        asked = service.ask_question(
+            session, supplier=_user(session, "bids@lanna-medical.example"),
+            tender_id=tender.id, now=now - 2 * DAY,
+            question="May bidders offer beds with a 5-year warranty instead of 3 years?")
+        service.answer_question(
+            session, buyer=moph, clarification_id=asked.id, now=now - DAY, settings=settings,
+            answer="Yes. A longer warranty is welcome; the minimum remains 3 years.")
+        service.amend(session, buyer=moph, tender_id=tender.id, now=now - DAY, settings=settings,
+                      amendment=AmendmentIn(
+                          rationale="Two more hospitals joined the order: the deadline is "
+                          "extended to give bidders time to price the extra deliveries.",
+                          tender_end_at=tender.tender_end_at + 2 * DAY,
+                          opening_at=tender.opening_at + 2 * DAY))
+        made += 1
+
+    title = "Asphalt resurfacing of Highway 35 (Rama II Road), km 12–18"
+    if not _exists(session, doh, title):
+        tender = _publish(session, settings, doh, _draft(
+            title, "Milling and asphalt concrete overlay of 6 km of four-lane highway, with "
+            "road markings and drainage repairs.", "works", 96_000_000,
+            [("Asphalt concrete overlay, 5 cm", "84000", "m2"),
+             ("Thermoplastic road marking", "9600", "m2")],
+            start=now - 5 * DAY, days=9), at=now - 5 * DAY)
+        _bid(session, settings, "bids@siam-civil.example", tender, 91_750_000, at=now - 2 * DAY)
+        _bid(session, settings, "bids@andaman-build.example", tender, 93_400_000, at=now - DAY)
+        made += 1
+
+    title = "Flood pump maintenance, Bangkok canal stations (บำรุงรักษาเครื่องสูบน้ำ)"
+    if not _exists(session, bma, title):
+        _publish(session, settings, bma, _draft(
+            title, "Annual maintenance of 48 flood pumps at 16 canal pumping stations, "
+            "with 24-hour call-out during the rainy season.", "services", 14_800_000,
+            [("Pump station maintenance, annual", "16", "station")],
+            start=now - DAY, days=14), at=now - DAY)
+        made += 1
+
+    title = "CCTV cameras for Phra Nakhon district (ระบบกล้องวงจรปิด เขตพระนคร)"
+    if not _exists(session, bma, title):
+        tender = _publish(session, settings, bma, _draft(
+            title, "Supply and installation of 240 4K CCTV cameras with a video management "
+            "system linked to the district security centre.", "goods", 31_000_000,
+            [("4K outdoor CCTV camera", "240", "unit"), ("Video management system", "1", "lot")],
+            start=now - 20 * DAY, days=14), at=now - 20 * DAY)
+        _bid(session, settings, "bids@chaophraya-it.example", tender, 28_640_000,
+             at=now - 10 * DAY)
+        _bid(session, settings, "bids@siam-civil.example", tender, 30_150_000, at=now - 9 * DAY)
+        bidding.open_tender(session, tender_id=tender.id, now=tender.opening_at + HOUR,
+                            settings=settings)
+        made += 1
+
+    title = "Personal protective equipment stockpile 2027"
+    if not _exists(session, moph, title):
+        tender = _publish(session, settings, moph, _draft(
+            title, "N95 respirators, surgical masks and isolation gowns for the national "
+            "emergency stockpile.", "goods", 52_000_000,
+            [("N95 respirator", "1200000", "piece"), ("Isolation gown, level 2", "400000",
+                                                     "piece")],
+            start=now - 25 * DAY, days=14), at=now - 25 * DAY)
+        _bid(session, settings, "bids@lanna-medical.example", tender, 48_900_000,
+             at=now - 14 * DAY)
+        _bid(session, settings, "bids@chaophraya-it.example", tender, 50_300_000,
+             at=now - 13 * DAY)
+        bidding.open_tender(session, tender_id=tender.id, now=tender.opening_at,
+                            settings=settings)
+        award = awarding.award(session, buyer=moph, tender_id=tender.id, now=now - 3 * DAY,
+                               settings=settings, decision=AwardIn(
+                                   justification="Lowest valid price; all documents complete."))
+        awarding.lodge_complaint(
+            session, supplier=_user(session, "bids@chaophraya-it.example"), award_id=award.id,
+            now=now - 2 * DAY, settings=settings,
+            text="The winning bid's gowns may not meet the level 2 fluid-resistance standard; "
+            "we ask the committee to check the test certificates.")
+        made += 1
+
+    title = "Bridge inspection and repair, Chao Phraya river crossings"
+    if not _exists(session, doh, title):
+        tender = _publish(session, settings, doh, _draft(
+            title, "Underwater inspection, bearing replacement and joint repair on four "
+            "Chao Phraya river bridges.", "works", 124_000_000,
+            [("Bridge inspection and repair", "4", "bridge")],
+            start=now - 80 * DAY, days=20), at=now - 80 * DAY)
+        _bid(session, settings, "bids@siam-civil.example", tender, 118_200_000,
+             at=now - 65 * DAY)
+        _bid(session, settings, "bids@andaman-build.example", tender, 121_000_000,
+             at=now - 64 * DAY)
+        bidding.open_tender(session, tender_id=tender.id, now=tender.opening_at,
+                            settings=settings)
+        award = awarding.award(session, buyer=doh, tender_id=tender.id, now=now - 55 * DAY,
+                               settings=settings, decision=AwardIn(justification="Lowest price."))
+        awarding.finalise_award(session, award_id=award.id, now=now - 47 * DAY,
+                                settings=settings)
+        signed = (now - 45 * DAY).date()
+        awarding.sign_contract(session, buyer=doh, award_id=award.id, now=now - 45 * DAY,
+                               settings=settings, contract=ContractIn(
+                                   value=118_200_000 * 100, signed_date=signed,
+                                   start_date=signed + timedelta(days=7),
+                                   end_date=date(signed.year + 1, 3, 31)))
+        made += 1
+
+    title = "Dredging of Khlong Saen Saep, Pratunam to Bang Kapi"
+    if not _exists(session, bma, title):
+        tender = _publish(session, settings, bma, _draft(
+            title, "Dredging 18 km of canal to restore navigation depth for the express boat "
+            "service.", "works", 47_500_000, [("Canal dredging", "18", "km")],
+            start=now - 10 * DAY, days=15), at=now - 10 * DAY)
+        service.cancel(session, buyer=bma, tender_id=tender.id, now=now - 4 * DAY,
+                       settings=settings,
+                       reason="The works are merged into the 2027 canal master plan budget; "
+                       "a new tender will follow.")
+        made += 1
+    return made

@@ -1,0 +1,45 @@
+"""Errors of procurement, each with the status the app maps it to."""
+
+from __future__ import annotations
+
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+
+
+class TenderNotFound(NotFound):
+    """No such tender (or a draft the caller may not see)."""
+
+
+class TenderClosed(Conflict):
+    """The tender is not in a state that allows this now."""
+
+
+class DeadlinePassed(Conflict):
+    """The deadline for this step has passed."""
+
+
+class NotYetTime(Conflict):
+    """This step may not happen before its set time."""
+
+
+class InvalidTender(InvalidInput):
+    """The tender's values break a rule; the message lists every problem."""
+
+
+class InvalidBid(InvalidInput):
+    """The bid is malformed; nothing was stored."""
+
+
+class NotYourTender(PermissionDenied):
+    """Only the buying entity that owns the tender may do this."""
+
+
+class SupplierNotRegistered(PermissionDenied):
+    """The supplier company has not registered its details yet."""
+
+
+class IdempotencyConflict(Conflict):
+    """The same Idempotency-Key is still being processed."""
+
+
+class IdempotencyMismatch(InvalidInput):
+    """The same Idempotency-Key was used with a different request."""

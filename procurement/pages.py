@@ -1,0 +1,124 @@
+"""What every procurement page shares: rendering, the public view, and reading form values.
+
+Forms speak as people do (baht with a decimal point, local date and time); services take
+integer minor units and aware datetimes. The conversions live here, in one place.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from core.auth.models import Organisation, Role, User
+from core.errors import InvalidInput
+from procurement import queries
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    user: User | None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """A page of this package, with the signed-in user for the layout."""
+    return request.app.state.templates.TemplateResponse(
+        request, template, {"user": user, **context}, status_code=status_code
+    )
+
+
+def public_view(
+    request: Request, session, *, tender_id: int, user: User | None
+) -> queries.TenderView:
+    """The public view of a tender (its own buyer also sees the draft)."""
+    return queries.tender_view(
+        session,
+        tender_id=tender_id,
+        prefix=request.app.state.settings.ocid_prefix,
+        viewer_organisation_id=user.organisation_id if user else None,
+    )
+
+
+def is_owner(session, user: User | None, view: queries.TenderView) -> bool:
+    """Is the user a buyer of the organisation that published this tender?"""
+    if user is None or user.role != Role.BUYER or user.organisation_id is None:
+        return False
+    return session.get(Organisation, user.organisation_id).slug == view.buyer.slug
+
+
+def tender_page(
+    request: Request,
+    session,
+    *,
+    tender_id: int,
+    user: User | None,
+    error: str | None = None,
+    error_form: str | None = None,
+    status_code: int = 200,
+    values: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The public tender page; a refused question or complaint is shown in its own form."""
+    view = public_view(request, session, tender_id=tender_id, user=user)
+    return render(
+        request,
+        "procurement/tender.html",
+        {
+            "tender": view,
+            "owner": is_owner(session, user, view),
+            "now": request.app.state.clock(),
+            "error": error,
+            "error_form": error_form,
+            "values": values or {},
+        },
+        user=user,
+        status_code=status_code,
+    )
+
+
+def pdf_response(content: bytes, filename: str) -> Response:
+    """A PDF shown inline, with a name to save it under."""
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"content-disposition": f'inline; filename="{filename}"'},
+    )
+
+
+def minor_units(text: str | None, *, field: str) -> int:
+    """An amount typed in baht ("1,234,567.50") as integer satang."""
+    cleaned = (text or "").replace(",", "").replace("฿", "").replace(" ", "").strip()
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        raise InvalidInput(f"{field}: enter an amount in baht, such as 1,250,000.00.") from None
+    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise InvalidInput(f"{field}: enter a positive amount with at most two decimals.")
+    return int(amount * 100)
+
+
+def local_time(text: str | None, *, zone: ZoneInfo, field: str) -> datetime:
+    """A `datetime-local` form value, read in the display time zone."""
+    try:
+        moment = datetime.fromisoformat((text or "").strip())
+    except ValueError:
+        raise InvalidInput(f"{field}: enter a date and time (YYYY-MM-DDTHH:MM).") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment
+
+
+def problems(error: ValidationError) -> str:
+    """A pydantic validation error as one readable sentence for a form."""
+    parts = []
+    for e in error.errors():
+        where = ".".join(str(p) for p in e["loc"])
+        message = e["msg"].removeprefix("Value error, ")
+        parts.append(f"{where}: {message}" if where else message)
+    return "Check the form — " + "; ".join(parts) + "."

@@ -1,0 +1,127 @@
+"""Sealed bids: HPKE (RFC 9180) to the tender's key, SHA-256 commitments, a time-locked key.
+
+Each tender gets an X25519 key pair at publication. Bids are encrypted to its public key with
+HPKE (DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-128-GCM), bound to the tender by the HPKE
+`info`. The private key is stored only encrypted (AES-256-GCM) under a key derived from the
+deployment's opening key (a file outside the database) and the tender's id and opening time;
+only the opening step asks for it, and only at or after the opening time. A database dump alone
+cannot open a bid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes, hpke
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+)
+
+from core.settings import write_private_file
+
+SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_128_GCM)
+SALT_BYTES = 32
+
+
+class SealingError(Exception):
+    """A ciphertext does not open, or a commitment does not match."""
+
+
+def canonical(value: Any) -> bytes:
+    """The canonical JSON bytes of a bid (sorted keys, no whitespace, UTF-8)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def hpke_info(ocid: str) -> bytes:
+    """Binds a ciphertext to one tender, so it cannot be replayed on another."""
+    return f"prongsai-bid:{ocid}".encode()
+
+
+def commitment(bid: dict[str, Any], salt: bytes) -> str:
+    """SHA-256(salt ‖ canonical bid), hex: published at submission, checked at opening."""
+    return hashlib.sha256(salt + canonical(bid)).hexdigest()
+
+
+def seal(public_key: bytes, bid: dict[str, Any], *, ocid: str) -> tuple[bytes, str]:
+    """Encrypt a bid with a fresh salt; returns (ciphertext, commitment)."""
+    salt = secrets.token_bytes(SALT_BYTES)
+    plaintext = canonical({"bid": bid, "salt": salt.hex()})
+    ciphertext = SUITE.encrypt(
+        plaintext, X25519PublicKey.from_public_bytes(public_key), hpke_info(ocid)
+    )
+    return ciphertext, commitment(bid, salt)
+
+
+def unseal(private_key: bytes, ciphertext: bytes, *, ocid: str, expected: str) -> dict[str, Any]:
+    """Decrypt a bid and check it against its published commitment."""
+    try:
+        plaintext = SUITE.decrypt(
+            ciphertext, X25519PrivateKey.from_private_bytes(private_key), hpke_info(ocid)
+        )
+        sealed = json.loads(plaintext)
+        bid, salt = sealed["bid"], bytes.fromhex(sealed["salt"])
+    except Exception as error:  # any failure to open is the bid's failure, never a crash
+        raise SealingError("the ciphertext does not decrypt with this tender's key") from error
+    if not isinstance(bid, dict) or commitment(bid, salt) != expected:
+        raise SealingError("the opened bid does not match its commitment")
+    return bid
+
+
+def _time_lock_key(opening_key: bytes, tender_id: int) -> bytes:
+    # The opening time is enforced by the only code path that asks for the key (it can move
+    # by amendment), so the derivation binds the tender only.
+    info = f"prongsai-tender:{tender_id}".encode()
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(opening_key)
+
+
+def new_tender_keys(opening_key: bytes, *, tender_id: int) -> tuple[bytes, bytes]:
+    """A tender's public key, and its private key sealed for the opening (never kept clear)."""
+    private = X25519PrivateKey.generate()
+    raw = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    nonce = os.urandom(12)
+    key = _time_lock_key(opening_key, tender_id)
+    return public, nonce + AESGCM(key).encrypt(nonce, raw, public)
+
+
+def release_private_key(
+    opening_key: bytes,
+    *,
+    tender_id: int,
+    opening_at: datetime,
+    public_key: bytes,
+    sealed: bytes,
+    now: datetime,
+) -> bytes:
+    """The tender's private key, and only at or after its opening time."""
+    if now < opening_at:
+        raise SealingError("the tender's key opens only at its opening time")
+    key = _time_lock_key(opening_key, tender_id)
+    return AESGCM(key).decrypt(sealed[:12], sealed[12:], public_key)
+
+
+def load_opening_key(path: Path, *, may_create: bool) -> bytes:
+    """The deployment's opening key (32 bytes in a 0600 file), made once before any tender."""
+    if not path.exists():
+        if not may_create:
+            raise SealingError(
+                f"the opening key is missing at {path} while sealed tenders exist: restore it "
+                "(a new key would leave their bids unopenable, so none is made)"
+            )
+        write_private_file(path, secrets.token_bytes(32))
+    data = path.read_bytes()
+    if len(data) != 32:
+        raise SealingError(f"the opening key at {path} must hold exactly 32 bytes")
+    return data

@@ -1,0 +1,426 @@
+"""Use cases of a tender's life before the bids: draft, publish, questions, amendments, cancel.
+
+Every public change commits with its transparency-log entry, its OCDS release and its event.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from core import events
+from core.auth.models import Organisation, User
+from core.ledger import service as ledger
+from core.ledger.service import format_time
+from core.settings import Settings
+from procurement import ocds, rules, sealing
+from procurement.exceptions import (
+    DeadlinePassed,
+    InvalidTender,
+    NotYourTender,
+    TenderClosed,
+    TenderNotFound,
+)
+from procurement.models import (
+    Amendment,
+    AwardCriteria,
+    Bid,
+    BidStatus,
+    Clarification,
+    Document,
+    Item,
+    Notification,
+    Tender,
+    TenderStatus,
+)
+from procurement.schemas import AmendmentIn, TenderDraftIn
+
+PDF_MAGIC = b"%PDF-"
+
+
+def get_tender(session: Session, *, tender_id: int, for_update: bool = False) -> Tender:
+    """The tender, or TenderNotFound."""
+    query = select(Tender).where(Tender.id == tender_id)
+    if for_update:
+        query = query.with_for_update()
+    tender = session.exec(query).first()
+    if tender is None:
+        raise TenderNotFound(f"There is no tender {tender_id}.")
+    return tender
+
+
+def owned_tender(session: Session, *, buyer: User, tender_id: int, for_update: bool = False):
+    """The tender, if the buyer's organisation owns it."""
+    tender = get_tender(session, tender_id=tender_id, for_update=for_update)
+    if tender.buyer_id != buyer.organisation_id:
+        if tender.status == TenderStatus.DRAFT:
+            raise TenderNotFound(f"There is no tender {tender_id}.")
+        raise NotYourTender("Only the buying entity that published this tender may do this.")
+    return tender
+
+
+def record(
+    session: Session,
+    tender: Tender,
+    *,
+    entry_type: str,
+    payload: dict[str, Any],
+    tags: list[str],
+    now: datetime,
+    settings: Settings,
+) -> dict[str, Any]:
+    """Log the public fact, publish its OCDS release and event: all in the caller's transaction."""
+    tender.updated_at = now
+    session.add(tender)
+    session.flush()
+    the_ocid = ocds.ocid(settings.ocid_prefix, tender.id)
+    release = ocds.build_release(
+        session,
+        tender,
+        tags=tags,
+        now=now,
+        prefix=settings.ocid_prefix,
+        base_url=str(settings.public_base_url).rstrip("/"),
+    )
+    ocds.store_release(session, tender, release)
+    entry = ledger.append(
+        session,
+        entry_type=entry_type,
+        payload={"ocid": the_ocid, **payload},
+        now=now,
+        subject=the_ocid,
+    )
+    events.publish(
+        session,
+        name=entry_type,
+        payload={"ocid": the_ocid, "tender_id": tender.id, "log_index": entry.index},
+        now=now,
+        subject=the_ocid,
+    )
+    return release
+
+
+def notify(session: Session, *, organisation_id: int, subject: str, body: str, now: datetime):
+    """Queue a notification to an organisation (sent by the outbox)."""
+    session.add(
+        Notification(organisation_id=organisation_id, subject=subject, body=body, created_at=now)
+    )
+
+
+def _check_draft(draft: TenderDraftIn) -> None:
+    problems = []
+    if draft.award_criteria == AwardCriteria.BEST_VALUE:
+        problems += rules.criteria_problems([c.weight for c in draft.criteria])
+    if draft.method.value == "selective" and not draft.invited_suppliers:
+        problems.append("a selective tender needs an invitation list (invited_suppliers)")
+    if problems:
+        raise InvalidTender("The tender cannot be saved: " + "; ".join(problems) + ".")
+
+
+def create_draft(session: Session, *, buyer: User, draft: TenderDraftIn, now: datetime) -> Tender:
+    """Save a new draft tender for the buyer's organisation (not public yet)."""
+    _check_draft(draft)
+    tender = Tender(
+        buyer_id=buyer.organisation_id,
+        created_by_id=buyer.id,
+        status=TenderStatus.DRAFT,
+        created_at=now,
+        updated_at=now,
+        criteria_json=json.dumps([c.model_dump() for c in draft.criteria]),
+        invited_json=json.dumps(draft.invited_suppliers),
+        **draft.model_dump(exclude={"items", "criteria", "invited_suppliers"}),
+    )
+    session.add(tender)
+    session.flush()
+    for position, item in enumerate(draft.items, start=1):
+        session.add(Item(tender_id=tender.id, position=position, **item.model_dump()))
+    session.commit()
+    session.refresh(tender)
+    return tender
+
+
+def add_document(
+    session: Session,
+    *,
+    buyer: User,
+    tender_id: int,
+    title: str,
+    content: bytes,
+    now: datetime,
+    settings: Settings,
+) -> Document:
+    """Attach a PDF to a draft; its SHA-256 is recorded and published with the tender."""
+    tender = owned_tender(session, buyer=buyer, tender_id=tender_id)
+    if tender.status != TenderStatus.DRAFT:
+        raise TenderClosed(
+            "Documents are added to drafts; a published tender changes by amendment."
+        )
+    if not content.startswith(PDF_MAGIC):
+        raise InvalidTender("Tender documents must be PDF files.")
+    if len(content) > settings.procurement_max_document_bytes:
+        raise InvalidTender(
+            f"The document is larger than {settings.procurement_max_document_bytes:,} bytes."
+        )
+    digest = hashlib.sha256(content).hexdigest()
+    folder = settings.data_dir / "documents"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{digest}.pdf").write_bytes(content)
+    document = Document(
+        tender_id=tender.id, title=title, sha256=digest, size=len(content), created_at=now
+    )
+    session.add(document)
+    session.commit()
+    session.refresh(document)
+    return document
+
+
+def publish(
+    session: Session, *, buyer: User, tender_id: int, now: datetime, settings: Settings
+) -> Tender:
+    """Publish a draft: validated dates, a sealing key pair, a log entry and a release."""
+    tender = owned_tender(session, buyer=buyer, tender_id=tender_id, for_update=True)
+    if tender.status != TenderStatus.DRAFT:
+        raise TenderClosed(f"Tender {tender_id} is already {tender.status}.")
+    schedule = rules.Schedule(
+        tender.enquiry_end_at, tender.tender_start_at, tender.tender_end_at, tender.opening_at
+    )
+    problems = rules.schedule_problems(
+        schedule, now=now, min_tender_days=settings.procurement_min_tender_days
+    )
+    if problems:
+        raise InvalidTender("The tender cannot be published: " + "; ".join(problems) + ".")
+    no_sealed_tenders = (
+        session.exec(select(Tender.id).where(col(Tender.public_key).is_not(None)).limit(1)).first()
+        is None
+    )
+    opening_key = sealing.load_opening_key(settings.opening_key_path, may_create=no_sealed_tenders)
+    tender.public_key, tender.sealed_private_key = sealing.new_tender_keys(
+        opening_key, tender_id=tender.id
+    )
+    tender.status = TenderStatus.ACTIVE
+    tender.published_at = now
+    tender.tender_start_at = max(tender.tender_start_at, now)
+    record(
+        session,
+        tender,
+        entry_type="procurement.tender.published",
+        payload={
+            "title": tender.title,
+            "buyer": _slug(session, tender.buyer_id),
+            "estimated_value": tender.estimated_value,
+            "currency": tender.currency,
+            "tender_end_at": format_time(tender.tender_end_at),
+            "opening_at": format_time(tender.opening_at),
+            "sealing_public_key": base64.b64encode(tender.public_key).decode(),
+            "documents": [d.sha256 for d in _documents(session, tender.id)],
+        },
+        tags=["tender"],
+        now=now,
+        settings=settings,
+    )
+    session.commit()
+    session.refresh(tender)
+    return tender
+
+
+def _slug(session: Session, organisation_id: int) -> str:
+    return session.get(Organisation, organisation_id).slug
+
+
+def _documents(session: Session, tender_id: int) -> list[Document]:
+    return list(session.exec(select(Document).where(Document.tender_id == tender_id)))
+
+
+def ask_question(
+    session: Session, *, supplier: User, tender_id: int, question: str, now: datetime
+) -> Clarification:
+    """A supplier asks; the question is public, the asker never is."""
+    tender = get_tender(session, tender_id=tender_id)
+    if tender.status != TenderStatus.ACTIVE:
+        raise TenderClosed("Questions are taken only while the tender is open.")
+    if not rules.question_on_time(now=now, enquiry_end_at=tender.enquiry_end_at):
+        raise DeadlinePassed(f"The enquiry period ended at {format_time(tender.enquiry_end_at)}.")
+    clarification = Clarification(
+        tender_id=tender.id, asker_id=supplier.organisation_id, question=question, asked_at=now
+    )
+    session.add(clarification)
+    session.commit()
+    session.refresh(clarification)
+    return clarification
+
+
+def answer_question(
+    session: Session,
+    *,
+    buyer: User,
+    clarification_id: int,
+    answer: str,
+    now: datetime,
+    settings: Settings,
+) -> Clarification:
+    """The buyer answers; question and answer are published on the tender."""
+    clarification = session.get(Clarification, clarification_id)
+    if clarification is None:
+        raise TenderNotFound(f"There is no question {clarification_id}.")
+    tender = owned_tender(session, buyer=buyer, tender_id=clarification.tender_id, for_update=True)
+    if clarification.answer is not None:
+        raise TenderClosed("This question has already been answered.")
+    clarification.answer, clarification.answered_at = answer, now
+    session.add(clarification)
+    record(
+        session,
+        tender,
+        entry_type="procurement.clarification.answered",
+        payload={"question": clarification.question, "answer": answer},
+        tags=["tenderUpdate"],
+        now=now,
+        settings=settings,
+    )
+    notify(
+        session,
+        organisation_id=clarification.asker_id,
+        subject=f"Your question on tender {tender.id} was answered",
+        body=f"Q: {clarification.question}\n\nA: {answer}",
+        now=now,
+    )
+    session.commit()
+    session.refresh(clarification)
+    return clarification
+
+
+AMENDABLE = (
+    "title",
+    "description",
+    "eligibility",
+    "estimated_value",
+    "enquiry_end_at",
+    "tender_end_at",
+    "opening_at",
+)
+
+
+def amend(
+    session: Session,
+    *,
+    buyer: User,
+    tender_id: int,
+    amendment: AmendmentIn,
+    now: datetime,
+    settings: Settings,
+) -> Amendment:
+    """Change a published tender, with a rationale; late changes must extend the deadline."""
+    tender = owned_tender(session, buyer=buyer, tender_id=tender_id, for_update=True)
+    if tender.status != TenderStatus.ACTIVE:
+        raise TenderClosed(f"Only an open tender can be amended; this one is {tender.status}.")
+    if not rules.bid_on_time(now=now, deadline=tender.tender_end_at):
+        raise DeadlinePassed("The bid deadline has passed; the tender can no longer be amended.")
+    changes = {}
+    for field in AMENDABLE:
+        new = getattr(amendment, field)
+        old = getattr(tender, field)
+        if new is not None and new != old:
+            changes[field] = (old, new)
+    if not changes:
+        raise InvalidTender("The amendment changes nothing.")
+    deadline = changes.get("tender_end_at", (None, tender.tender_end_at))[1]
+    earliest = rules.extension_needed(
+        now=now,
+        deadline=deadline,
+        min_days_after_amendment=settings.procurement_min_days_after_amendment,
+    )
+    if earliest is not None:
+        raise InvalidTender(
+            f"An amendment this close to the deadline must extend it to at least "
+            f"{format_time(earliest)} ({settings.procurement_min_days_after_amendment} days)."
+        )
+    for field, (_, new) in changes.items():
+        setattr(tender, field, new)
+    schedule = rules.Schedule(
+        tender.enquiry_end_at, tender.tender_start_at, tender.tender_end_at, tender.opening_at
+    )
+    problems = [p for p in rules.schedule_problems(schedule, now=now, min_tender_days=0)]
+    if problems:
+        raise InvalidTender("The amended dates do not hold: " + "; ".join(problems) + ".")
+    tender.version += 1
+    printable = {f: [_text(old), _text(new)] for f, (old, new) in changes.items()}
+    row = Amendment(
+        tender_id=tender.id,
+        version=tender.version,
+        rationale=amendment.rationale,
+        changes_json=json.dumps(printable, ensure_ascii=False),
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        tender,
+        entry_type="procurement.tender.amended",
+        payload={"version": tender.version, "rationale": amendment.rationale, "changes": printable},
+        tags=["tenderAmendment"],
+        now=now,
+        settings=settings,
+    )
+    for supplier_id in _bidders(session, tender.id):
+        notify(
+            session,
+            organisation_id=supplier_id,
+            subject=f"Tender {tender.id} was amended: you may resubmit your bid",
+            body=f"{amendment.rationale}\n\nChanged: {', '.join(printable)}",
+            now=now,
+        )
+    session.commit()
+    session.refresh(row)
+    return row
+
+
+def _text(value: Any) -> str:
+    return format_time(value) if isinstance(value, datetime) else str(value)
+
+
+def _bidders(session: Session, tender_id: int) -> list[int]:
+    rows = session.exec(
+        select(Bid.supplier_id)
+        .where(Bid.tender_id == tender_id, Bid.status == BidStatus.SEALED)
+        .distinct()
+    )
+    return list(rows)
+
+
+def cancel(
+    session: Session, *, buyer: User, tender_id: int, reason: str, now: datetime, settings: Settings
+) -> Tender:
+    """Cancel a tender, with a public reason, at any point before the contract."""
+    tender = owned_tender(session, buyer=buyer, tender_id=tender_id, for_update=True)
+    if tender.status in (TenderStatus.CONTRACTED, TenderStatus.CANCELLED):
+        raise TenderClosed(f"Tender {tender_id} is {tender.status} and cannot be cancelled.")
+    was_draft = tender.status == TenderStatus.DRAFT
+    tender.status, tender.cancelled_at, tender.cancel_reason = TenderStatus.CANCELLED, now, reason
+    if was_draft:
+        session.add(tender)
+    else:
+        record(
+            session,
+            tender,
+            entry_type="procurement.tender.cancelled",
+            payload={"reason": reason},
+            tags=["tenderCancellation"],
+            now=now,
+            settings=settings,
+        )
+        for supplier_id in _bidders(session, tender.id):
+            notify(
+                session,
+                organisation_id=supplier_id,
+                subject=f"Tender {tender.id} was cancelled",
+                body=reason,
+                now=now,
+            )
+    session.commit()
+    session.refresh(tender)
+    return tender

@@ -1,0 +1,92 @@
+"""A real deployment for tests: the CLI as a process, a demo database cloned per test, a server.
+
+The demo takes tens of seconds, so each test run (each xdist worker) builds it once and every
+test that needs it gets its own copy: a file copy on SQLite, `CREATE DATABASE … TEMPLATE` on
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+
+def run(*args, env_extra=None, stdin=None, database_url=None, data_dir=None):
+    """Run `prongsai …` as an operator would, with only the given PRONGSAI_* settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRONGSAI_")}
+    if database_url:
+        env["PRONGSAI_DATABASE_URL"] = database_url
+    if data_dir:
+        env["PRONGSAI_DATA_DIR"] = str(data_dir)
+    env.update(env_extra or {})
+    return subprocess.run(
+        [sys.executable, "-m", "prongsai.cli", *args],
+        env=env, input=stdin, capture_output=True, text=True, timeout=300,
+    )
+
+
+def build_demo(url: str, data_dir: Path) -> None:
+    """Migrate and load the demo, through the CLI."""
+    for command in ("migrate", "demo"):
+        result = run(command, database_url=url, data_dir=data_dir)
+        assert result.returncode == 0, result.stderr
+
+
+def clone(url: str, data_dir: Path, target_dir: Path, server_url: str) -> str:
+    """A copy of a deployment (database and data folder); returns the copy's URL."""
+    shutil.copytree(data_dir, target_dir, dirs_exist_ok=True)
+    if not url.startswith("postgresql"):
+        name = Path(make_url(url).database).name
+        return f"sqlite:///{target_dir / name}"
+    name = f"prongsai_test_copy_{secrets.token_hex(4)}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(url).database}"'))
+    admin.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serving(url: str, data_dir: Path) -> Iterator[str]:
+    """`prongsai serve` on a free port until the block ends; yields the base URL."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRONGSAI_")}
+    env.update(PRONGSAI_DATABASE_URL=url, PRONGSAI_DATA_DIR=str(data_dir))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "prongsai.cli", "serve", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError(f"the server did not start: {process.stderr.read1(4000)!r}")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

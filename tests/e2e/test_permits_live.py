@@ -1,0 +1,113 @@
+"""The public permit page follows an officer's change live, and reads without JavaScript."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.conftest import SERVER_URL, drop_database
+from tests.deployment import clone, serving
+
+pytestmark = pytest.mark.e2e
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+OFFICER = "officer@bma-health.example"  # the demo officer of the food-sanitation department
+
+
+@pytest.fixture(scope="module")
+def server(demo_golden, tmp_path_factory):
+    """The real app, served by the CLI, on a copy of the demo deployment."""
+    url, folder = demo_golden
+    target = tmp_path_factory.mktemp("permits-live")
+    copy = clone(url, folder, target, SERVER_URL)
+    try:
+        with serving(copy, target) as base:
+            yield base
+    finally:
+        drop_database(copy)
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def in_progress(server: str) -> dict:
+    """A demo food application in progress whose current stage an officer may advance."""
+    listing = httpx.get(f"{server}/api/permits", params={
+        "type": "FOD", "department": "bma-health", "status": "in_progress", "per_page": 100,
+    }).json()
+    for item in listing["items"]:
+        permit = httpx.get(f"{server}/api/permits/{item['tracking_number']}").json()
+        codes = [s["code"] for s in permit["stages"]]
+        if permit["current_stage"] in codes[:-1]:  # the last stage is approved, not advanced
+            return permit
+    pytest.fail("the demo data has no food application before its last stage")
+
+
+def test_the_public_page_shows_an_officers_advance_without_a_reload(server, browser):
+    permit = in_progress(server)
+    number = permit["tracking_number"]
+    codes = [s["code"] for s in permit["stages"]]
+    now_name = permit["stages"][codes.index(permit["current_stage"])]["name"]
+    next_name = permit["stages"][codes.index(permit["current_stage"]) + 1]["name"]
+
+    public = browser.new_context().new_page()
+    url = f"{server}/permits/{number}"
+    public.goto(url)
+    assert public.inner_text("#current-stage") == now_name
+    actions = public.locator("#live table").nth(1).locator("tbody td:nth-child(3)")
+    before = actions.all_inner_texts()
+    public.wait_for_selector("#live[data-live=connected]", timeout=5000)
+    navigations = []
+    public.on("framenavigated", lambda frame: navigations.append(frame.url)
+              if frame == public.main_frame else None)
+    public.evaluate("window.__sameDocument = true")
+
+    officer = browser.new_context().new_page()
+    officer.goto(f"{server}/signin")
+    officer.fill("#email", OFFICER)
+    officer.fill("#password", "prongsai-demo")
+    officer.click("button[type=submit]")
+    officer.wait_for_load_state()
+    officer.goto(f"{server}/permits/officer/applications/{number}")
+    officer.click("form[action$='/claim'] button:has-text('Claim')")
+    officer.wait_for_url(f"**/permits/officer/applications/{number}")
+    officer.select_option("#action", "advance")
+    officer.click("button:has-text('Record')")
+    officer.wait_for_url(f"**/permits/officer/applications/{number}")
+    assert not officer.is_visible("[role=alert]")
+    assert httpx.get(f"{server}/api/permits/{number}").json()["current_stage"] == codes[
+        codes.index(permit["current_stage"]) + 1]
+
+    sync_api.expect(public.locator("#current-stage")).to_have_text(next_name, timeout=5000)
+    sync_api.expect(public.locator("#live-status")).to_contain_text("Updated at")
+    assert actions.all_inner_texts()[:len(before)] == before
+    assert "advance" in actions.all_inner_texts()[len(before):]
+    assert public.url == url
+    assert navigations == []
+    assert public.evaluate("window.__sameDocument") is True
+    officer.context.close()
+    public.context.close()
+
+
+def test_the_public_page_reads_without_javascript(server, browser):
+    permit = in_progress(server)
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{server}/permits/{permit['tracking_number']}")
+    rows = page.locator("#live table").first.locator("tbody tr")
+    assert rows.count() == len(permit["stages"])
+    for stage in permit["stages"]:
+        assert page.locator("#live", has_text=stage["name"]).count() == 1
+    assert page.inner_text("#status") == permit["status"].replace("_", " ")
+    assert page.locator("#live tr", has_text="submitted").count() == 1
+    # Without the script nothing updates itself, and the page does not pretend it does.
+    assert "Reload" in page.inner_text("#live-status")
+    assert page.get_attribute("#live", "data-live") is None
+    context.close()

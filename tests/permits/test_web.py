@@ -1,0 +1,197 @@
+import re
+
+import pytest
+
+from core.auth.models import Role
+from permits import service
+from permits.rules import Action
+from permits.uploads import path_of
+from tests.core.auth.test_views import csrf_from, sign_in
+from tests.permits import factories
+
+
+@pytest.fixture
+def application(session, clock, settings, setup):
+    return factories.food_application(session, now=clock(), settings=settings)
+
+
+def test_public_json_has_stages_and_404s_name_a_wrong_check_character(client, application):
+    number = application.tracking_number
+    body = client.get(f"/api/permits/{number}").json()
+    assert body["current_stage"] == "intake" and body["status"] == "in_progress"
+    assert [s["code"] for s in body["stages"]] == ["intake", "hygiene_inspection", "decision"]
+    typo = number[:-1] + ("A" if number[-1] != "A" else "B")
+    wrong = client.get(f"/api/permits/{typo}")
+    assert wrong.status_code == 404 and "check character" in wrong.json()["detail"]
+    assert client.get("/api/permits/FOD-2026-999999-0").status_code == 404
+    page = client.get(f"/permits/{typo}")
+    assert page.status_code == 404 and "check character" in page.text
+
+
+def test_a_transition_not_allowed_answers_409_listing_the_allowed(
+    client, session, clock, application, health_officer
+):
+    from datetime import timedelta
+
+    from core.auth import service as auth_service
+    from core.auth.models import TokenKind
+
+    raw, _ = auth_service.issue_token(session, user=health_officer, kind=TokenKind.API,
+                                      now=clock(), lifetime=timedelta(days=1))
+    headers = {"authorization": f"Bearer {raw}"}
+    url = f"/api/permits/{application.tracking_number}/transitions"
+    refused = client.post(url, json={"action": "approve"}, headers=headers)
+    assert refused.status_code == 409
+    assert refused.json()["allowed"] == ["advance", "request_information", "reject", "withdraw"]
+    assert client.post(url, json={"action": "reject"}, headers=headers).status_code == 422
+    moved = client.post(url, json={"action": "advance"}, headers=headers)
+    assert moved.status_code == 200 and moved.json()["current_stage"] == "hygiene_inspection"
+
+
+def test_an_officer_of_another_department_gets_403(client, session, clock, application,
+                                                   works_officer):
+    sign_in(client, works_officer)
+    page = client.get(f"/permits/officer/applications/{application.tracking_number}")
+    token = csrf_from(page.text)
+    response = client.post(f"/permits/officer/applications/{application.tracking_number}/act",
+                           data={"action": "advance", "csrf_token": token})
+    assert response.status_code == 403
+
+
+def test_an_applicant_applies_through_the_generated_form(client, session, clock, settings, setup):
+    user = factories.applicant(session, now=clock())
+    sign_in(client, user)
+    form = client.get("/permits/apply/FOD")
+    assert 'name="shop_name"' in form.text and 'name="doc_floor_plan"' in form.text
+    token = csrf_from(form.text)
+    data = {**factories.food_values(), "csrf_token": token}
+    files = [("doc_floor_plan", ("plan.pdf", factories.PDF, "application/pdf")),
+             ("doc_health_certificate", ("h.png", factories.PNG, "image/png"))]
+    missing = client.post("/permits/apply/FOD", data={**data, "seats": ""} | {"shop_name": ""},
+                          files=files)
+    assert missing.status_code == 422 and "shop_name" in missing.text
+    done = client.post("/permits/apply/FOD", data=data, files=files)
+    assert done.status_code == 303
+    number = done.headers["location"].rsplit("/", 1)[1]
+    mine = client.get(f"/permits/mine/{number}")
+    assert factories.SECRET_NAME in mine.text
+    receipt = client.get(f"/permits/mine/{number}/receipt.pdf")
+    assert receipt.content.startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("plan.pdf", b"MZ\x90\x00 not a pdf", "content"),
+        ("../../etc/passwd.pdf", factories.PDF, "path"),
+        (".hidden.pdf", factories.PDF, "dot"),
+        ("plan\x00.pdf", factories.PDF, "control"),
+        ("big.pdf", factories.PDF + b"0" * 2000, "larger"),
+        ("plan.pdf", factories.PNG, "accepted"),  # a PNG where only PDF is accepted
+    ],
+)
+def test_a_bad_upload_is_refused_and_stored_nowhere(session, clock, setup, settings, tmp_path,
+                                                   name, content, problem):
+    from core.errors import InvalidInput
+
+    small = settings.model_copy(update={"permits_upload_max_bytes": 1000})
+    user = factories.applicant(session, now=clock())
+    files = [factories.Upload("floor_plan", "plan.pdf", factories.PDF),
+             factories.Upload("health_certificate", "h.pdf", factories.PDF)]
+    values = factories.food_values()
+    if problem == "accepted":
+        values = {**factories.food_values()}
+        files = files  # FOD accepts PNG: use BIZ's PDF-only premises document instead
+        bad = [factories.Upload("id_card_copy", "id.pdf", factories.PDF),
+               factories.Upload("premises_consent", name, content)]
+        biz = {"full_name": "x", "national_id": "1", "phone": "0812345678",
+               "business_name": "Shop", "business_kind": "Laundry", "premises_address": "y"}
+        with pytest.raises(InvalidInput, match=problem):
+            service.apply(session, applicant=user, type_code="BIZ", values=biz, files=bad,
+                          now=clock(), settings=small)
+    else:
+        files[0] = factories.Upload("floor_plan", name, content)
+        with pytest.raises(InvalidInput, match=problem):
+            service.apply(session, applicant=user, type_code="FOD", values=values, files=files,
+                          now=clock(), settings=small)
+    root = service.uploads_root(small)
+    assert not root.exists() or not any(p.is_file() for p in root.rglob("*"))
+    assert service.applications_of(session, applicant=user) == []
+
+
+def test_stored_documents_are_named_by_hash(session, clock, settings, application):
+    import hashlib
+
+    digest = hashlib.sha256(factories.PDF).hexdigest()
+    assert path_of(service.uploads_root(settings), digest).read_bytes() == factories.PDF
+
+
+def test_the_applicant_sees_who_opened_their_data_and_why(
+    client, session, clock, application, health_officer
+):
+    sign_in(client, health_officer)
+    number = application.tracking_number
+    page = client.get(f"/permits/officer/applications/{number}")
+    assert factories.SECRET_NAME not in page.text
+    opened = client.post(f"/permits/officer/applications/{number}/personal-data",
+                         data={"reason": "Phone the applicant about the kitchen",
+                               "csrf_token": csrf_from(page.text)})
+    assert factories.SECRET_NAME in opened.text
+    client.cookies.clear()
+    owner = session.get(type(health_officer), application.applicant_id)
+    sign_in(client, owner)
+    mine = client.get(f"/permits/mine/{number}").text
+    assert "Phone the applicant about the kitchen" in mine and health_officer.display_name in mine
+
+
+def test_officer_queue_lists_what_falls_due_first(client, session, clock, settings,
+                                                  health_officer, setup):
+    first = factories.food_application(session, now=clock(), settings=settings)
+    clock.advance(days=1)
+    second = factories.food_application(session, now=clock(), settings=settings)
+    sign_in(client, health_officer)
+    text = client.get("/permits/officer").text
+    assert text.index(first.tracking_number) < text.index(second.tracking_number)
+
+
+def test_no_personal_data_on_any_public_page_feed_export_or_log(
+    client, session, clock, settings, health_officer, setup
+):
+    apps = [factories.food_application(session, now=clock(), settings=settings)
+            for _ in range(3)]
+    number = apps[0].tracking_number
+    for action, note in [(Action.ADVANCE, None), (Action.REQUEST_INFORMATION, "Need plan"),
+                         (Action.RESUME, None), (Action.ADVANCE, None), (Action.APPROVE, None)]:
+        service.act(session, number=number, action=action, actor=health_officer, now=clock(),
+                    settings=settings, note=note)
+    service.subscribe(session, number=number, email="watcher@example.org", now=clock())
+    owner = session.get(type(health_officer), apps[1].applicant_id)
+    service.act(session, number=apps[1].tracking_number, action=Action.WITHDRAW, actor=owner,
+                now=clock(), settings=settings, note=f"Call me at {factories.SECRET_PHONE}")
+    certificate = client.get(f"/api/permits/{number}").json()["certificate_url"]
+    urls = ["/permits", "/departments", "/api/permits", "/api/permits/export.csv",
+            "/api/permits/export.json", "/api/permits/statistics",
+            "/api/ledger/entries?start=0&end=200",
+            certificate.replace(str(settings.public_base_url).rstrip("/"), "")]
+    for a in apps:
+        urls += [f"/permits/{a.tracking_number}", f"/api/permits/{a.tracking_number}",
+                 f"/permits/{a.tracking_number}/timeline"]
+    markers = [factories.SECRET_NAME, factories.SECRET_PHONE, factories.SECRET_EMAIL,
+               factories.SECRET_ADDRESS, "Zzyzx", "Secret-Marker", owner.email,
+               owner.display_name, "watcher@example.org"]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        for marker in markers:
+            assert marker not in response.text, (marker, url)
+    pdf = client.get(f"/permits/{number}/certificate.pdf").content
+    assert pdf.startswith(b"%PDF-")
+    from sqlmodel import select
+
+    from core import events
+
+    for row in session.exec(select(events.Event)):
+        for marker in markers:
+            assert marker not in row.payload
+    assert re.search(r"FOD-\d{4}-\d{6}-.", client.get("/permits").text)
+    assert Role.APPLICANT

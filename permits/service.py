@@ -26,6 +26,7 @@ from permits.models import (
     DataAccess,
     Document,
     Pause,
+    PermitType,
     Stage,
     Subscription,
 )
@@ -85,6 +86,9 @@ def apply(
         definition, files, max_bytes=settings.permits_upload_max_bytes
     )
     year = now.astimezone(settings.zone).year
+    # Numbers are handed out under the type's row lock, so two applicants filing at the same
+    # moment (on PostgreSQL) never draw the same sequence.
+    session.exec(select(PermitType.id).where(PermitType.id == permit_type.id).with_for_update())
     sequence = 1 + (
         session.exec(
             select(sa.func.max(Application.sequence)).where(
@@ -263,8 +267,6 @@ def _transition(
 
 def application_type(session: Session, application: Application):
     """The type version the application started on (never a newer one)."""
-    from permits.models import PermitType
-
     return session.get(PermitType, application.type_id)
 
 

@@ -1,15 +1,12 @@
-"""The notification outbox: sent by SMTP when configured, otherwise written to the data folder."""
+"""The procurement notification outbox, delivered through core.mail."""
 
 from __future__ import annotations
 
-import smtplib
 from datetime import datetime
-from email.message import EmailMessage
-from pathlib import Path
-from urllib.parse import urlsplit
 
 from sqlmodel import Session, col, select
 
+from core import mail
 from core.auth.models import User
 from core.settings import Settings
 from procurement.models import Notification, Supplier
@@ -32,15 +29,6 @@ def recipients(session: Session, organisation_id: int) -> list[str]:
     return emails
 
 
-def message(notification: Notification, to: list[str], sender: str) -> EmailMessage:
-    """The email for one notification."""
-    mail = EmailMessage()
-    mail["From"], mail["To"], mail["Subject"] = sender, ", ".join(to), notification.subject
-    mail["Message-ID"] = f"<notification-{notification.id}@prongsai>"
-    mail.set_content(notification.body)
-    return mail
-
-
 def deliver_pending(session: Session, *, settings: Settings, now: datetime) -> int:
     """Send (or write) every unsent notification once; returns how many went out."""
     pending = list(
@@ -53,30 +41,15 @@ def deliver_pending(session: Session, *, settings: Settings, now: datetime) -> i
         )
     )
     for notification in pending:
-        to = recipients(session, notification.organisation_id)
-        mail = message(notification, to, settings.mail_from)
-        if settings.smtp_url:
-            _send(settings.smtp_url, mail)
-        else:
-            _write(settings.data_dir / "outbox", notification, mail)
+        message = mail.compose(
+            settings=settings,
+            to=recipients(session, notification.organisation_id),
+            subject=notification.subject,
+            body=notification.body,
+            message_id=f"procurement-{notification.id}",
+        )
+        mail.deliver(message, settings=settings, name=f"procurement-{notification.id:08d}")
         notification.sent_at = now
         session.add(notification)
     session.commit()
     return len(pending)
-
-
-def _send(url: str, mail: EmailMessage) -> None:
-    parts = urlsplit(url)
-    secure = parts.scheme == "smtps"
-    client = smtplib.SMTP_SSL if secure else smtplib.SMTP
-    with client(parts.hostname, parts.port or (465 if secure else 25), timeout=30) as smtp:
-        if parts.scheme == "smtp+starttls":
-            smtp.starttls()
-        if parts.username:
-            smtp.login(parts.username, parts.password or "")
-        smtp.send_message(mail)
-
-
-def _write(folder: Path, notification: Notification, mail: EmailMessage) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{notification.id:08d}.eml").write_bytes(bytes(mail))

@@ -145,6 +145,7 @@ def _schedule_recurring_jobs(scheduler: Scheduler) -> None:
     scheduler.add_interval(
         permits.jobs.MARK_OVERDUE_JOB, seconds=permits.jobs.MARK_OVERDUE_EVERY_SECONDS
     )
+    scheduler.add_interval(permits.jobs.SEND_EMAILS_JOB, seconds=30)
     scheduler.add_interval(procurement_jobs.OPEN_DUE_JOB, seconds=procurement_jobs.EVERY_SECONDS)
     scheduler.add_interval(
         procurement_jobs.FINALISE_DUE_JOB, seconds=procurement_jobs.EVERY_SECONDS

@@ -195,3 +195,25 @@ def test_no_personal_data_on_any_public_page_feed_export_or_log(
             assert marker not in row.payload
     assert re.search(r"FOD-\d{4}-\d{6}-.", client.get("/permits").text)
     assert Role.APPLICANT
+
+
+def test_subscribers_get_an_email_per_public_change_once(session, clock, settings,
+                                                        health_officer, setup, tmp_path):
+    from email import message_from_bytes, policy
+
+    from core.settings import Settings
+    from permits import notifications
+
+    application = factories.food_application(session, now=clock(), settings=settings)
+    number = application.tracking_number
+    service.subscribe(session, number=number, email="watcher@example.org", now=clock())
+    service.act(session, number=number, action=Action.ADVANCE, actor=health_officer,
+                now=clock(), settings=settings)
+    outbox = Settings(data_dir=tmp_path, secret_key="k" * 32)
+    assert notifications.deliver_pending(session, settings=outbox, now=clock()) >= 1
+    assert notifications.deliver_pending(session, settings=outbox, now=clock()) == 0
+    mails = [message_from_bytes(p.read_bytes(), policy=policy.default)
+             for p in sorted((tmp_path / "outbox").glob("permits-*.eml"))]
+    assert mails and all(m["To"] == "watcher@example.org" for m in mails)
+    assert number in mails[-1]["Subject"]
+    assert "/unsubscribe?token=" in mails[-1].get_content()

@@ -8,20 +8,28 @@ import json
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 from sse_starlette import EventSourceResponse
 
-from core.auth.models import OrganisationKind
+from core.auth.dependencies import require_role
+from core.auth.models import OrganisationKind, Role
 from core.auth.queries import list_organisations
 from core.auth.schemas import OrganisationPublic
 from core.clock import ClockDep
 from core.db import SessionDep, read_only
-from permits import listing, queries, service
+from permits import catalogue, listing, queries, service
 from permits.dependencies import NumberPath, Officer
 from permits.models import ApplicationStatus
-from permits.schemas import PermitPage, PermitPublic, StatisticsRow, TransitionRequest
+from permits.schemas import (
+    ClosureIn,
+    ClosurePublic,
+    PermitPage,
+    PermitPublic,
+    StatisticsRow,
+    TransitionRequest,
+)
 
 router = APIRouter(prefix="/api/permits", tags=["permits"])
 
@@ -30,6 +38,22 @@ router = APIRouter(prefix="/api/permits", tags=["permits"])
 def departments(session: SessionDep):
     """Every government department that handles permit applications."""
     return list_organisations(session, kind=OrganisationKind.DEPARTMENT)
+
+
+@router.get("/closures", response_model=list[ClosurePublic])
+def closures(session: SessionDep):
+    """Local office closures: days no permit clock counts, besides weekends and holidays."""
+    return [ClosurePublic(closure_date=c.closure_date, reason=c.reason)
+            for c in catalogue.list_closures(session)]
+
+
+@router.post("/closures", response_model=ClosurePublic, status_code=201,
+             dependencies=[Depends(require_role(Role.ADMIN))])
+def declare_closure(body: ClosureIn, session: SessionDep, clock: ClockDep):
+    """Declare a local closure (admins); due dates computed from now on skip it."""
+    closure = catalogue.add_closure(session, closure_date=body.closure_date, reason=body.reason,
+                                    now=clock())
+    return ClosurePublic(closure_date=closure.closure_date, reason=closure.reason)
 
 
 @router.get("", response_model=PermitPage)

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from core.auth.models import Organisation, OrganisationKind
-from core.errors import NotFound
+from core.errors import Conflict, NotFound
 from core.ledger import service as ledger_service
 from core.settings import Settings
 from permits.exceptions import InvalidDefinition
@@ -145,6 +145,8 @@ def add_closure(
     session: Session, *, closure_date: date, reason: str, now: datetime
 ) -> Closure:
     """Declare a local office closure (an admin's act); later due dates skip it."""
+    if session.exec(select(Closure.id).where(Closure.closure_date == closure_date)).first():
+        raise Conflict(f"{closure_date.isoformat()} is already declared a closure.")
     closure = Closure(closure_date=closure_date, reason=reason.strip(), created_at=now)
     session.add(closure)
     ledger_service.append(
@@ -155,6 +157,11 @@ def add_closure(
     )
     session.commit()
     return closure
+
+
+def list_closures(session: Session) -> list[Closure]:
+    """Every local closure, by date."""
+    return list(session.exec(select(Closure).order_by(Closure.closure_date)))
 
 
 def stage_names(definition: TypeDefinition) -> dict[str, str]:

@@ -205,3 +205,13 @@ class TransitionRequest(BaseModel):
     note: str | None = Field(default=None, max_length=1000)
     effective_at: datetime | None = None
     expected_date: date | None = None
+
+
+class ClosureIn(BaseModel):
+    closure_date: date
+    reason: str = Field(min_length=3, max_length=200)
+
+
+class ClosurePublic(BaseModel):
+    closure_date: date
+    reason: str

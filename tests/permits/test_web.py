@@ -217,3 +217,25 @@ def test_subscribers_get_an_email_per_public_change_once(session, clock, setting
     assert mails and all(m["To"] == "watcher@example.org" for m in mails)
     assert number in mails[-1]["Subject"]
     assert "/unsubscribe?token=" in mails[-1].get_content()
+
+
+def test_an_admin_declares_a_closure_and_new_clocks_skip_it(client, session, clock, settings,
+                                                            setup):
+    from tests import factories as core_factories
+    from tests.procurement.factories import headers_for
+
+    admin = core_factories.user(session, role=Role.ADMIN, now=clock())
+    auditor = core_factories.user(session, role=Role.AUDITOR, now=clock())
+    before = factories.food_application(session, now=clock(), settings=settings)
+    due_before = client.get(f"/api/permits/{before.tracking_number}").json()["stages"][0]
+    body = {"closure_date": "2026-11-27", "reason": "Office moves to the new district hall"}
+    assert client.post("/api/permits/closures", json=body,
+                       headers=headers_for(client, auditor)).status_code == 403
+    made = client.post("/api/permits/closures", json=body, headers=headers_for(client, admin))
+    assert made.status_code == 201
+    again = client.post("/api/permits/closures", json=body, headers=headers_for(client, admin))
+    assert again.status_code == 409 and "already declared" in again.json()["detail"]
+    assert client.get("/api/permits/closures").json() == [body]
+    after = factories.food_application(session, now=clock(), settings=settings)
+    due_after = client.get(f"/api/permits/{after.tracking_number}").json()["stages"][0]
+    assert due_after["due_at"] > due_before["due_at"]  # one business day later

@@ -28,7 +28,7 @@ from core.clock import system_clock
 from core.db import make_engine
 from core.ledger import service as ledger
 from core.settings import Settings
-from procurement import bidding, service
+from procurement import bidding, opening, service
 from procurement.models import Bid, BidStatus, Supplier
 from procurement.schemas import BidIn, PriceIn, TenderDraftIn
 from prongsai import schema
@@ -134,7 +134,7 @@ def main() -> None:
               f"{statistics.median(latencies):.0f} ms, p99 {percentile(latencies, 99):.0f} ms")
         after_deadline = max(deadline, system_clock()) + timedelta(seconds=1)
         with Session(engine) as session:
-            bidding.open_tender(session, tender_id=tender_id, now=after_deadline,
+            opening.open_tender(session, tender_id=tender_id, now=after_deadline,
                                 settings=settings)
             opened = session.exec(select(Bid).where(Bid.tender_id == tender_id)).all()
         valid = {b.id for b in opened if b.status == BidStatus.VALID}
@@ -150,7 +150,7 @@ def main() -> None:
         print(f"sealed {len(acked)} bids for the opening in {elapsed:.1f} s")
         started = time.perf_counter()
         with Session(engine) as session:
-            bidding.open_tender(session, tender_id=tender_id, now=deadline, settings=settings)
+            opening.open_tender(session, tender_id=tender_id, now=deadline, settings=settings)
         took = time.perf_counter() - started
         with Session(engine) as session:
             ranked = session.exec(select(Bid).where(Bid.tender_id == tender_id,

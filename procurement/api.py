@@ -13,7 +13,7 @@ from core.auth.schemas import OrganisationPublic
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import InvalidInput
-from procurement import bidding, queries, service
+from procurement import bidding, opening, queries, service
 from procurement.dependencies import BuyerUser, SettingsDep, SupplierUser
 from procurement.models import TenderStatus
 from procurement.schemas import (
@@ -289,5 +289,5 @@ def open_bids(
     tender_id: int, buyer: BuyerUser, session: SessionDep, clock: ClockDep, settings: SettingsDep
 ):
     """Open the bids now (never before the opening time; the job does it on time anyway)."""
-    bidding.open_tender(session, tender_id=tender_id, now=clock(), settings=settings, buyer=buyer)
+    opening.open_tender(session, tender_id=tender_id, now=clock(), settings=settings, buyer=buyer)
     return queries.tender_view(session, tender_id=tender_id, prefix=settings.ocid_prefix)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, delete, func, select
+from sqlmodel import Session, delete, func, select
 
 from core.auth.models import Organisation, User
 from core.clock import Clock
@@ -22,13 +21,12 @@ from procurement.exceptions import (
     IdempotencyConflict,
     IdempotencyMismatch,
     InvalidBid,
-    NotYetTime,
     SupplierNotRegistered,
     TenderClosed,
 )
 from procurement.models import Bid, BidStatus, IdempotencyKey, Supplier, Tender, TenderStatus
 from procurement.schemas import BidIn, BidReceipt, SealedBidIn, SupplierIn
-from procurement.service import PDF_MAGIC, get_tender, notify, record
+from procurement.service import PDF_MAGIC, get_tender
 
 LIVE = (BidStatus.SEALED,)
 
@@ -79,6 +77,7 @@ def bid_document(bid: BidIn, *, currency: str, max_document_bytes: int) -> dict:
         "item_prices": bid.item_prices,
         "documents": documents,
         "declaration": bid.declaration,
+        "reserve_picks": bid.reserve_picks,
     }
 
 
@@ -154,6 +153,7 @@ def _submit(
             raise InvalidBid("ciphertext_base64 is not valid base64.") from None
         commitment, by_client = bid.commitment, True
     else:
+        _check_picks(tender, bid.reserve_picks)
         ciphertext, commitment = sealing.seal(
             tender.public_key,
             bid_document(
@@ -336,101 +336,11 @@ def withdraw_bid(
     return bid
 
 
-def open_tender(
-    session: Session,
-    *,
-    tender_id: int,
-    now: datetime,
-    settings: Settings,
-    buyer: User | None = None,
-) -> Tender:
-    """Open every bid at or after the opening time, once, and publish the opening record."""
-    tender = get_tender(session, tender_id=tender_id, for_update=True)
-    if buyer is not None and tender.buyer_id != buyer.organisation_id:
-        raise TenderClosed("Only the buying entity that published this tender may open it.")
-    if tender.status == TenderStatus.OPENED or tender.opened_at is not None:
-        return tender  # already opened: exactly once
-    if tender.status != TenderStatus.ACTIVE:
-        raise TenderClosed(f"Tender {tender_id} is {tender.status}; there is nothing to open.")
-    if now < tender.opening_at:
-        raise NotYetTime(
-            f"Bids open at {format_time(tender.opening_at)}; it is {format_time(now)}."
-        )
-    the_ocid = ocds.ocid(settings.ocid_prefix, tender.id)
-    opening_key = sealing.load_opening_key(settings.opening_key_path, may_create=False)
-    private = sealing.release_private_key(
-        opening_key,
-        tender_id=tender.id,
-        opening_at=tender.opening_at,
-        public_key=tender.public_key,
-        sealed=tender.sealed_private_key,
-        now=now,
-    )
-    ledger.append(
-        session,
-        entry_type="procurement.key.released",
-        payload={"ocid": the_ocid, "sealing_private_key": base64.b64encode(private).decode()},
-        now=now,
-        subject=the_ocid,
-    )
-    bids = list(
-        session.exec(select(Bid).where(Bid.tender_id == tender.id, col(Bid.status).in_(LIVE)))
-    )
-    for bid in bids:
-        try:
-            content = sealing.unseal(
-                private, bid.ciphertext, ocid=the_ocid, expected=bid.commitment
-            )
-            bid.price = int(content["price"]["amount"])
-            bid.price_currency = str(content["price"]["currency"])
-            bid.opened_json = json.dumps(content, ensure_ascii=False)
-            bid.status = BidStatus.VALID
-            if bid.price_currency != tender.currency:
-                bid.status, bid.problem = BidStatus.INVALID, "price in the wrong currency"
-        except (sealing.SealingError, KeyError, TypeError, ValueError) as error:
-            bid.status, bid.problem = BidStatus.INVALID, str(error)
-        session.add(bid)
-    valid = [b for b in bids if b.status == BidStatus.VALID]
-    order = rules.rank_by_price([rules.RankedBid(b.id, b.price, b.submitted_at) for b in valid])
-    for bid in valid:
-        bid.rank = order.index(bid.id) + 1
-    tender.status, tender.opened_at = TenderStatus.OPENED, now
-    record(
-        session,
-        tender,
-        entry_type="procurement.bids.opened",
-        payload={
-            "bids": [
-                {
-                    "supplier": _slug(session, b.supplier_id),
-                    "commitment": b.commitment,
-                    "status": str(b.status),
-                    "price": b.price,
-                    "rank": b.rank,
-                }
-                for b in sorted(bids, key=lambda b: (b.rank or 10**9, b.id))
-            ]
-        },
-        tags=["tenderUpdate"],
-        now=now,
-        settings=settings,
-    )
-    for bid in bids:
-        notify(
-            session,
-            organisation_id=bid.supplier_id,
-            subject=f"Bids on tender {tender.id} were opened",
-            body=f"Your bid is {bid.status}" + (f", ranked {bid.rank}." if bid.rank else "."),
-            now=now,
-        )
-    session.commit()
-    session.refresh(tender)
-    return tender
-
-
-def due_openings(session: Session, *, now: datetime) -> list[int]:
-    """Tenders whose opening time has come and that are not opened yet."""
-    rows = session.exec(
-        select(Tender.id).where(Tender.status == TenderStatus.ACTIVE, Tender.opening_at <= now)
-    )
-    return list(rows)
+def _check_picks(tender: Tender, picks: list[int]) -> None:
+    if tender.reserve_base is None:
+        if picks:
+            raise InvalidBid("This tender draws no reserve price: leave reserve_picks out.")
+        return
+    problem = rules.picks_problem(picks)
+    if problem:
+        raise InvalidBid(f"This tender uses multiple reserve prices: {problem}.")

@@ -17,7 +17,7 @@ from core.auth.dependencies import require_role
 from core.auth.models import Role, User
 from core.db import SessionDep
 from core.errors import DomainError, InvalidInput
-from procurement import awarding, bidding, dashboards, service
+from procurement import awarding, dashboards, opening, service
 from procurement.models import AwardCriteria, Category, Method
 from procurement.pages import local_time, minor_units, problems, public_view, render
 from procurement.schemas import (
@@ -305,7 +305,7 @@ def cancel(
 @router.post("/buyer/tenders/{tender_id}/open", dependencies=[CsrfChecked])
 def open_bids(request: Request, session: SessionDep, user: BuyerUser, tender_id: int):
     """Open the sealed bids: allowed only at or after the opening time."""
-    return _step(request, session, user, tender_id, "open", lambda: bidding.open_tender(
+    return _step(request, session, user, tender_id, "open", lambda: opening.open_tender(
         session, tender_id=tender_id, now=request.app.state.clock(),
         settings=request.app.state.settings, buyer=user,
     ))

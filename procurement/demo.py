@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from core.auth import service as auth_service
 from core.clock import FrozenClock
 from core.settings import Settings
-from procurement import awarding, bidding, service
+from procurement import awarding, bidding, opening, service
 from procurement.models import Supplier, Tender
 from procurement.schemas import (
     AmendmentIn,
@@ -20,6 +20,7 @@ from procurement.schemas import (
     BidIn,
     ContractIn,
     PriceIn,
+    ReserveIn,
     SupplierIn,
     TenderDraftIn,
 )
@@ -148,6 +149,24 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
             start=now - DAY, days=14), at=now - DAY)
         made += 1
 
+    title = "School furniture for 30 BMA schools (multiple reserve prices)"
+    if not _exists(session, bma, title):
+        draft = _draft(
+            title, "Desks and chairs for 30 BMA primary schools. The reserve price is drawn "
+            "KONEPS-style: 15 candidates around the base amount, two picks per bidder.",
+            "goods", 9_600_000, [("Student desk and chair set", "4800", "set")],
+            start=now - DAY, days=12)
+        draft.reserve = ReserveIn(base_amount=9_600_000 * 100, range_bp=200, floor_rate_bp=8_775)
+        tender = _publish(session, settings, bma, draft, at=now - DAY)
+        for email, baht, picks in (("bids@siam-civil.example", 9_180_000, [3, 11]),
+                                   ("bids@andaman-build.example", 9_420_000, [7, 11])):
+            bidding.submit_bid(
+                session, user=_user(session, email), tender_id=tender.id, settings=settings,
+                clock=FrozenClock(now - HOUR), bid=BidIn(
+                    price=PriceIn(amount=baht * 100, currency="THB"), declaration=True,
+                    reserve_picks=picks))
+        made += 1
+
     title = "CCTV cameras for Phra Nakhon district (ระบบกล้องวงจรปิด เขตพระนคร)"
     if not _exists(session, bma, title):
         tender = _publish(session, settings, bma, _draft(
@@ -158,7 +177,7 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
         _bid(session, settings, "bids@chaophraya-it.example", tender, 28_640_000,
              at=now - 10 * DAY)
         _bid(session, settings, "bids@siam-civil.example", tender, 30_150_000, at=now - 9 * DAY)
-        bidding.open_tender(session, tender_id=tender.id, now=tender.opening_at + HOUR,
+        opening.open_tender(session, tender_id=tender.id, now=tender.opening_at + HOUR,
                             settings=settings)
         made += 1
 
@@ -174,7 +193,7 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
              at=now - 14 * DAY)
         _bid(session, settings, "bids@chaophraya-it.example", tender, 50_300_000,
              at=now - 13 * DAY)
-        bidding.open_tender(session, tender_id=tender.id, now=tender.opening_at,
+        opening.open_tender(session, tender_id=tender.id, now=tender.opening_at,
                             settings=settings)
         award = awarding.award(session, buyer=moph, tender_id=tender.id, now=now - 3 * DAY,
                                settings=settings, decision=AwardIn(
@@ -197,7 +216,7 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
              at=now - 65 * DAY)
         _bid(session, settings, "bids@andaman-build.example", tender, 121_000_000,
              at=now - 64 * DAY)
-        bidding.open_tender(session, tender_id=tender.id, now=tender.opening_at,
+        opening.open_tender(session, tender_id=tender.id, now=tender.opening_at,
                             settings=settings)
         award = awarding.award(session, buyer=doh, tender_id=tender.id, now=now - 55 * DAY,
                                settings=settings, decision=AwardIn(justification="Lowest price."))

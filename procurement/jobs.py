@@ -9,7 +9,7 @@ from sqlmodel import Session
 from core.db import read_only
 from core.errors import DomainError
 from core.scheduler import JobContext, register_job
-from procurement import awarding, bidding, notifications
+from procurement import awarding, notifications, opening
 
 log = logging.getLogger(__name__)
 OPEN_DUE_JOB = "procurement.tenders.open_due"
@@ -23,12 +23,12 @@ def open_due_tenders(context: JobContext) -> None:
     """Open, with no one present, every tender whose opening time has come."""
     now = context.clock()
     with Session(read_only(context.engine)) as session:
-        due = bidding.due_openings(session, now=now)
+        due = opening.due_openings(session, now=now)
     for tender_id in due:
         # One transaction per tender: a crash leaves it unopened, and the next run
         # (at start-up, or ten seconds later) opens it, once: open_tender is idempotent.
         with Session(context.engine) as session:
-            bidding.open_tender(session, tender_id=tender_id, now=now, settings=context.settings)
+            opening.open_tender(session, tender_id=tender_id, now=now, settings=context.settings)
         log.info("opened the bids of tender %d", tender_id)
 
 

@@ -83,6 +83,14 @@ class Tender(SQLModel, table=True):
     public_key: bytes | None = Field(default=None, sa_type=sa.LargeBinary(32))
     sealed_private_key: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
     opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # KONEPS multiple reserve prices (all None when the tender does not use them).
+    reserve_base: int | None = Field(default=None, sa_type=sa.BigInteger)
+    reserve_range_bp: int | None = None
+    floor_rate_bp: int | None = None
+    reserve_seed_commitment: str | None = Field(default=None, sa_type=sa.String(64))
+    sealed_reserve_seed: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
+    reserve_seed: str | None = Field(default=None, sa_type=sa.String(64))
+    reserve_price: int | None = Field(default=None, sa_type=sa.BigInteger)
 
 
 class Item(SQLModel, table=True):
@@ -168,6 +176,7 @@ class Bid(SQLModel, table=True):
     opened_json: str | None = Field(default=None, sa_type=sa.Text)
     rank: int | None = None
     problem: str | None = Field(default=None, sa_type=sa.Text)
+    reserve_picks: str | None = Field(default=None, sa_type=sa.String(20))
 
 
 class IdempotencyKey(SQLModel, table=True):

@@ -68,6 +68,17 @@ class AmendmentView(BaseModel):
     created_at: datetime
 
 
+class ReserveView(BaseModel):
+    """KONEPS multiple reserve prices: the seed and the price appear only at the opening."""
+
+    base_amount: int
+    range_bp: int
+    floor_rate_bp: int | None
+    seed_commitment: str | None
+    seed: str | None
+    reserve_price: int | None
+
+
 class OpenedBidView(BaseModel):
     """A bid as published at the opening; before it, no such view exists."""
 
@@ -80,6 +91,7 @@ class OpenedBidView(BaseModel):
     commitment: str
     submitted_at: datetime
     problem: str | None
+    reserve_picks: str | None = None
 
 
 class ComplaintView(BaseModel):
@@ -172,6 +184,7 @@ class TenderView(BaseModel):
     cancel_reason: str | None
     standstill_days: int
     sealing_public_key: str | None
+    reserve: ReserveView | None = None
     bids_received: int
     items: list[ItemView]
     documents: list[DocumentView]
@@ -238,6 +251,7 @@ def tender_view(
                 commitment=b.commitment,
                 submitted_at=b.submitted_at,
                 problem=b.problem,
+                reserve_picks=b.reserve_picks,
             )
             for b in bids
         ]
@@ -301,6 +315,16 @@ def tender_view(
         standstill_days=tender.standstill_days,
         sealing_public_key=base64.b64encode(tender.public_key).decode()
         if tender.public_key
+        else None,
+        reserve=ReserveView(
+            base_amount=tender.reserve_base,
+            range_bp=tender.reserve_range_bp,
+            floor_rate_bp=tender.floor_rate_bp,
+            seed_commitment=tender.reserve_seed_commitment,
+            seed=tender.reserve_seed,
+            reserve_price=tender.reserve_price,
+        )
+        if tender.reserve_base is not None
         else None,
         bids_received=live,
         items=[

@@ -23,6 +23,19 @@ class CriterionIn(BaseModel):
     weight: int = Field(gt=0, le=100)
 
 
+class ReserveIn(BaseModel):
+    """KONEPS multiple reserve prices: a base amount and a range; 15 candidates are drawn."""
+
+    base_amount: int = Field(gt=0, description="minor units")
+    range_bp: int = Field(default=200, ge=10, le=1_000, description="± range, basis points")
+    floor_rate_bp: int | None = Field(
+        default=None,
+        ge=5_000,
+        le=10_000,
+        description="bids under this share of the reserve price cannot win (basis points)",
+    )
+
+
 class TenderDraftIn(BaseModel):
     title: str = Field(min_length=3, max_length=300)
     description: str = Field(min_length=1, max_length=20_000)
@@ -40,6 +53,7 @@ class TenderDraftIn(BaseModel):
     tender_end_at: AwareDatetime
     opening_at: AwareDatetime
     items: list[ItemIn] = Field(min_length=1, max_length=500)
+    reserve: ReserveIn | None = None
 
 
 class AmendmentIn(BaseModel):
@@ -87,6 +101,9 @@ class BidIn(BaseModel):
 
     price: PriceIn
     item_prices: list[int] = Field(default_factory=list, description="unit prices, minor units")
+    reserve_picks: list[int] = Field(
+        default_factory=list, description="two of the 15 reserve-price numbers, when asked"
+    )
     documents: list[BidDocumentIn] = Field(default_factory=list, max_length=10)
     declaration: bool = Field(description="the supplier declares the bid true and eligible")
 

@@ -112,6 +112,29 @@ def release_private_key(
     return AESGCM(key).decrypt(sealed[:12], sealed[12:], public_key)
 
 
+def seal_secret(opening_key: bytes, *, tender_id: int, label: str, secret: bytes) -> bytes:
+    """Wrap another secret of a tender (the reserve-price seed) for its opening."""
+    key = _time_lock_key(opening_key, tender_id)
+    nonce = os.urandom(12)
+    return nonce + AESGCM(key).encrypt(nonce, secret, label.encode())
+
+
+def release_secret(
+    opening_key: bytes,
+    *,
+    tender_id: int,
+    label: str,
+    sealed: bytes,
+    opening_at: datetime,
+    now: datetime,
+) -> bytes:
+    """A wrapped secret of the tender, and only at or after its opening time."""
+    if now < opening_at:
+        raise SealingError("the tender's secrets open only at its opening time")
+    key = _time_lock_key(opening_key, tender_id)
+    return AESGCM(key).decrypt(sealed[:12], sealed[12:], label.encode())
+
+
 def load_opening_key(path: Path, *, may_create: bool) -> bytes:
     """The deployment's opening key (32 bytes in a 0600 file), made once before any tender."""
     if not path.exists():

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -133,7 +134,10 @@ def create_draft(session: Session, *, buyer: User, draft: TenderDraftIn, now: da
         updated_at=now,
         criteria_json=json.dumps([c.model_dump() for c in draft.criteria]),
         invited_json=json.dumps(draft.invited_suppliers),
-        **draft.model_dump(exclude={"items", "criteria", "invited_suppliers"}),
+        reserve_base=draft.reserve.base_amount if draft.reserve else None,
+        reserve_range_bp=draft.reserve.range_bp if draft.reserve else None,
+        floor_rate_bp=draft.reserve.floor_rate_bp if draft.reserve else None,
+        **draft.model_dump(exclude={"items", "criteria", "invited_suppliers", "reserve"}),
     )
     session.add(tender)
     session.flush()
@@ -202,6 +206,19 @@ def publish(
     tender.public_key, tender.sealed_private_key = sealing.new_tender_keys(
         opening_key, tender_id=tender.id
     )
+    reserve = None
+    if tender.reserve_base is not None:
+        seed = secrets.token_bytes(32)
+        tender.reserve_seed_commitment = hashlib.sha256(seed).hexdigest()
+        tender.sealed_reserve_seed = sealing.seal_secret(
+            opening_key, tender_id=tender.id, label="reserve-seed", secret=seed
+        )
+        reserve = {
+            "base": tender.reserve_base,
+            "range_bp": tender.reserve_range_bp,
+            "floor_rate_bp": tender.floor_rate_bp,
+            "seed_commitment": tender.reserve_seed_commitment,
+        }
     tender.status = TenderStatus.ACTIVE
     tender.published_at = now
     tender.tender_start_at = max(tender.tender_start_at, now)
@@ -218,6 +235,7 @@ def publish(
             "opening_at": format_time(tender.opening_at),
             "sealing_public_key": base64.b64encode(tender.public_key).decode(),
             "documents": [d.sha256 for d in _documents(session, tender.id)],
+            "reserve": reserve,
         },
         tags=["tender"],
         now=now,

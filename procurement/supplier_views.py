@@ -128,6 +128,7 @@ async def submit_bid(
     tender_id: int,
     price: Annotated[str, Form()] = "",
     declaration: Annotated[str, Form()] = "",
+    reserve_picks: Annotated[list[int] | None, Form()] = None,
     idempotency_key: Annotated[str, Form(max_length=200)] = "",
     documents: Annotated[list[UploadFile] | None, File()] = None,
 ):
@@ -142,6 +143,7 @@ async def submit_bid(
                 price=PriceIn(amount=amount, currency=view.currency),
                 documents=await _documents(documents),
                 declaration=bool(declaration),
+                reserve_picks=reserve_picks or [],
             )
         except ValidationError as error:
             raise InvalidInput(problems(error)) from None

@@ -11,7 +11,7 @@ from core.auth.models import Role, User
 from core.clock import system_clock
 from core.db import make_engine
 from core.errors import DomainError
-from procurement import bidding, service
+from procurement import bidding, opening, service
 from procurement.models import Bid, BidStatus
 from procurement.schemas import BidIn, PriceIn, SupplierIn, TenderDraftIn
 from prongsai import schema
@@ -120,7 +120,7 @@ def test_a_burst_straddling_the_deadline_keeps_exactly_the_bids_acknowledged_bef
     assert all(at < deadline for at in acknowledged.values())
     assert all("deadline" in message for message in refused)
     with Session(engine) as session:
-        tender = bidding.open_tender(session, tender_id=tender_id,
+        tender = opening.open_tender(session, tender_id=tender_id,
                                      now=datetime.now(UTC), settings=settings)
         opened = session.exec(select(Bid).where(Bid.tender_id == tender.id)).all()
     assert {b.id for b in opened} == set(acknowledged)

@@ -26,12 +26,12 @@ def test_demo_has_a_tender_in_every_state_and_reruns_without_duplicates(
     session, clock, settings, client
 ):
     accounts(session, clock())
-    assert demo.load(session, now=clock(), settings=settings) == 8
+    assert demo.load(session, now=clock(), settings=settings) == 9
     states = Counter(session.exec(select(Tender.status)).all())
     assert set(states) == set(TenderStatus)
-    assert states[TenderStatus.ACTIVE] == 3
+    assert states[TenderStatus.ACTIVE] == 4
     assert demo.load(session, now=clock(), settings=settings) == 0
-    assert len(session.exec(select(Tender.id)).all()) == 8
+    assert len(session.exec(select(Tender.id)).all()) == 9
     awarded = session.exec(select(Tender).where(Tender.status == TenderStatus.AWARDED)).one()
     page = client.get(f"/tenders/{awarded.id}").text
     assert "Awaiting the buyer" in page and "฿48,900,000.00" in page

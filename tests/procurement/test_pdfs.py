@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from procurement import bidding, pdfs, queries
+from procurement import bidding, opening, pdfs, queries
 from procurement.schemas import BidIn, PriceIn, SupplierIn
 from tests import factories
 from tests.procurement.test_views import draft
@@ -65,7 +65,7 @@ def test_notice_and_receipt_before_the_opening_carry_no_price(session, settings,
 def test_the_opening_report_lists_every_price_after_the_opening(session, settings, app, sealed,
                                                                 tmp_path):
     tender, receipt = sealed
-    bidding.open_tender(session, tender_id=tender.id, now=tender.opening_at, settings=settings)
+    opening.open_tender(session, tender_id=tender.id, now=tender.opening_at, settings=settings)
     report = pdf_text(pdfs.opening(app.state.templates.env, view(session, settings, tender.id)),
                       tmp_path)
     assert "฿9,876,543.21" in report

@@ -60,3 +60,35 @@ def test_ranking_is_by_price_then_earliest_submission():
     bids = [rules.RankedBid(1, 500, NOW + DAY), rules.RankedBid(2, 400, NOW + 2 * DAY),
             rules.RankedBid(3, 400, NOW + DAY)]
     assert rules.rank_by_price(bids) == [3, 2, 1]
+
+
+def test_reserve_candidates_fall_one_in_each_of_15_intervals_and_are_reproducible():
+    seed = bytes(range(32))
+    candidates = rules.reserve_candidates(seed, base=100_000_000, range_bp=300)
+    assert candidates == rules.reserve_candidates(seed, base=100_000_000, range_bp=300)
+    low, span = 97_000_000, 6_000_000
+    for i, candidate in enumerate(candidates):
+        assert low + span * i // 15 <= candidate < low + span * (i + 1) // 15
+    assert candidates != rules.reserve_candidates(bytes(32), base=100_000_000, range_bp=300)
+
+
+def test_the_four_most_picked_candidates_make_the_reserve():
+    picks = [(1, 2), (2, 3), (2, 3), (4, 15), (15, 14), (5, 6)]
+    chosen = rules.chosen_candidates(picks)
+    assert chosen == [1, 2, 3, 15]  # 2 and 3 twice, 15 twice, then the lowest-numbered single
+    candidates = list(range(100, 1600, 100))
+    assert rules.reserve_price(candidates, chosen) == 525  # (100 + 200 + 300 + 1500) / 4
+
+
+def test_reserve_price_rounds_half_up():
+    assert rules.reserve_price([1, 2, 3, 5], [1, 2, 3, 4]) == 3  # 11 / 4 = 2.75
+    assert rules.reserve_price([1, 1, 1, 3], [1, 2, 3, 4]) == 2  # 6 / 4 = 1.5
+
+
+def test_picks_and_the_window_below_the_reserve():
+    assert rules.picks_problem([3, 9]) is None
+    assert "2 different" in rules.picks_problem([3, 3])
+    assert "from 1 to 15" in rules.picks_problem([0, 16])
+    assert rules.within_reserve(95, reserve=100, floor_rate_bp=8775) is None
+    assert rules.within_reserve(101, reserve=100, floor_rate_bp=8775) == "above the reserve price"
+    assert "87.75%" in rules.within_reserve(87, reserve=100, floor_rate_bp=8775)

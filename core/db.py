@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -83,25 +84,50 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 class _WriterQueue:
-    """Writers of one SQLite engine take turns on a lock before BEGIN IMMEDIATE.
+    """Writers of one SQLite engine take turns, first come first served, before BEGIN IMMEDIATE.
 
     SQLite lets one writer in at a time and makes the others poll (busy timeout); under a burst
-    of writers from many threads that polling starves some of them for seconds. SQLite serves
-    one process by design, so a lock in the process queues writers fairly instead. Readers (see
-    read_only) begin deferred and never wait: WAL lets them read while a writer writes.
+    of writers from many threads that polling starves some of them for seconds, and so would a
+    plain lock (the thread that just released it usually takes it again). SQLite serves one
+    process by design, so the process hands the turn to the writer that has waited longest.
+    Readers (see read_only) begin deferred and never wait: WAL lets them read during a write.
     """
 
     FLAG = "prongsai_writer"
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
+    def __init__(self, timeout: float = SQLITE_BUSY_TIMEOUT_MS / 1000) -> None:
+        self._mutex = threading.Lock()
+        self._waiting: deque[threading.Event] = deque()
+        self._busy = False
+        self._timeout = timeout
+
+    def _acquire(self) -> None:
+        with self._mutex:
+            if not self._busy:
+                self._busy = True
+                return
+            turn = threading.Event()
+            self._waiting.append(turn)
+        if turn.wait(self._timeout):
+            return  # the previous writer handed us the turn
+        with self._mutex:
+            if turn.is_set():
+                return  # handed over just as we gave up: it is ours
+            self._waiting.remove(turn)
+        raise TimeoutError("the database stayed busy with other writers; try again")
+
+    def _release(self) -> None:
+        with self._mutex:
+            if self._waiting:
+                self._waiting.popleft().set()  # the turn passes on; still busy
+            else:
+                self._busy = False
 
     def begin(self, conn: Any) -> None:
         if conn.get_execution_options().get(READ_ONLY_OPTION):
             conn.exec_driver_sql("BEGIN")
             return
-        if not self._lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
-            raise TimeoutError("the database stayed busy with other writers; try again")
+        self._acquire()
         conn.info[self.FLAG] = True
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -111,7 +137,7 @@ class _WriterQueue:
 
     def end(self, conn: Any) -> None:
         if conn.info.pop(self.FLAG, False):
-            self._lock.release()
+            self._release()
 
 
 def read_only(engine: Engine) -> Engine:

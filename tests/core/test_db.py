@@ -1,0 +1,58 @@
+"""SQLite writers take turns in arrival order; readers never wait for them."""
+
+import threading
+import time
+
+from sqlalchemy import text
+
+from core.db import _WriterQueue, make_engine, read_only
+
+
+def test_writers_are_served_in_arrival_order():
+    queue = _WriterQueue(timeout=5)
+    order, started = [], []
+    queue._acquire()  # a writer is busy
+
+    def writer(n):
+        started.append(n)
+        queue._acquire()
+        order.append(n)
+        queue._release()
+
+    threads = []
+    for n in range(5):
+        threads.append(threading.Thread(target=writer, args=(n,)))
+        threads[-1].start()
+        while len(started) <= n:
+            time.sleep(0.001)
+        time.sleep(0.02)  # let it queue before the next one arrives
+    queue._release()
+    for t in threads:
+        t.join()
+    assert order == [0, 1, 2, 3, 4]
+
+
+def test_a_writer_that_waits_too_long_gives_up_and_leaves_the_queue_usable():
+    queue = _WriterQueue(timeout=0.05)
+    queue._acquire()
+    try:
+        queue._acquire()
+        raise AssertionError("the second writer should have timed out")
+    except TimeoutError as error:
+        assert "busy with other writers" in str(error)
+    queue._release()
+    queue._acquire()  # free again
+    queue._release()
+
+
+def test_a_reader_reads_while_a_writer_holds_its_turn(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (n INTEGER)"))
+    with engine.connect() as writer:
+        writer.begin()
+        writer.execute(text("INSERT INTO t VALUES (1)"))
+        with read_only(engine).connect() as reader:
+            assert reader.execute(text("SELECT count(*) FROM t")).scalar_one() == 0
+        writer.commit()
+    engine.dispose()

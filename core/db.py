@@ -58,6 +58,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             from pathlib import Path
 
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # As many connections as the server has worker threads (anyio's default is 40): a
+        # SQLite connection is cheap, and a thread that waits for one while others convoy on
+        # the pool would time out.
+        if parsed.database and parsed.database != ":memory:":
+            kwargs = {"pool_size": 10, "max_overflow": 30, **kwargs}
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import json
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -21,10 +22,19 @@ from procurement.exceptions import (
     IdempotencyConflict,
     IdempotencyMismatch,
     InvalidBid,
+    NotInvited,
     SupplierNotRegistered,
     TenderClosed,
 )
-from procurement.models import Bid, BidStatus, IdempotencyKey, Supplier, Tender, TenderStatus
+from procurement.models import (
+    Bid,
+    BidStatus,
+    IdempotencyKey,
+    Method,
+    Supplier,
+    Tender,
+    TenderStatus,
+)
 from procurement.schemas import BidIn, BidReceipt, SealedBidIn, SupplierIn
 from procurement.service import PDF_MAGIC, get_tender
 
@@ -143,6 +153,7 @@ def _submit(
 ) -> BidReceipt:
     tender = get_tender(session, tender_id=tender_id)
     the_ocid = ocds.ocid(settings.ocid_prefix, tender.id)
+    _check_invited(session, tender, user)
     if tender.public_key is None:
         raise TenderClosed(f"Tender {tender_id} is not published.")
     # Seal before taking the lock: encryption is the slow part and needs no shared state.
@@ -224,6 +235,13 @@ def _submit(
     # The proof is built after the commit, outside the locks: any tree that holds the entry
     # proves it, and the bids queued behind this one need not wait for the hashing.
     return _receipt(session, row, the_ocid, supplier)
+
+
+def _check_invited(session: Session, tender: Tender, user: User) -> None:
+    if tender.method != Method.SELECTIVE:
+        return
+    if _slug(session, user.organisation_id) not in json.loads(tender.invited_json):
+        raise NotInvited("This is a selective tender: only the invited suppliers may bid.")
 
 
 def _check_open(tender: Tender, now: datetime) -> None:

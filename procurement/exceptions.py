@@ -33,6 +33,10 @@ class NotYourTender(PermissionDenied):
     """Only the buying entity that owns the tender may do this."""
 
 
+class NotInvited(PermissionDenied):
+    """A selective tender takes bids only from the suppliers it invited."""
+
+
 class SupplierNotRegistered(PermissionDenied):
     """The supplier company has not registered its details yet."""
 

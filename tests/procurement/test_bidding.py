@@ -116,3 +116,19 @@ def test_a_withdrawn_bid_is_not_opened_but_its_commitment_stays_logged(client, s
     logged = client.get("/api/ledger/entries", params={"start": receipt["log_index"],
                                                        "end": receipt["log_index"] + 1})
     assert receipt["commitment"] in logged.json()["entries"][0]["entry"]
+
+
+def test_a_selective_tender_takes_bids_only_from_invited_suppliers(client, session, clock):
+    from core.auth.models import Organisation
+
+    _, buyer_h = f.buyer(client, session, clock())
+    invited, invited_h = f.supplier(client, session, clock())
+    _, outsider_h = f.supplier(client, session, clock())
+    slug = session.get(Organisation, invited.organisation_id).slug
+    tender = f.published_tender(client, session, clock, buyer_h, method="selective",
+                                invited_suppliers=[slug])
+    url = f"/api/tenders/{tender['id']}/bids"
+    refused = client.post(url, json=f.bid_body(100), headers=outsider_h)
+    assert refused.status_code == 403 and "only the invited suppliers" in refused.json()["detail"]
+    assert client.post(url, json=f.bid_body(100), headers=invited_h).status_code == 201
+    assert session.exec(select(func.count()).select_from(Bid)).one() == 1

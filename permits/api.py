@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 from sse_starlette import EventSourceResponse
@@ -120,8 +121,13 @@ def permit(number: NumberPath, request: Request, session: SessionDep, clock: Clo
 async def stream(number: NumberPath, request: Request):
     """Server-sent events: each public change of the application, live; resumable."""
     engine = request.app.state.engine
-    with Session(read_only(engine)) as session:
-        tracking = service.get_application(session, number=number).tracking_number
+
+    def lookup() -> str:
+        with Session(read_only(engine)) as session:
+            return service.get_application(session, number=number).tracking_number
+
+    # In a worker thread: a database read on the event loop would stall every other stream.
+    tracking = await run_in_threadpool(lookup)
     last = request.headers.get("last-event-id", "")
     after_id = int(last) if last.isdigit() else None
     bus = request.app.state.events

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from core.auth.models import Organisation, User
+from core.auth.models import User
 from core.ledger.service import format_time
 from core.settings import Settings
 from procurement import rules
@@ -30,11 +30,7 @@ from procurement.models import (
     TenderStatus,
 )
 from procurement.schemas import AwardIn, ContractIn
-from procurement.service import notify, owned_tender, record
-
-
-def _slug(session: Session, organisation_id: int) -> str:
-    return session.get(Organisation, organisation_id).slug
+from procurement.service import notify, organisation_slug, owned_tender, record
 
 
 def disqualify(
@@ -56,7 +52,7 @@ def disqualify(
         session,
         tender,
         entry_type="procurement.bid.disqualified",
-        payload={"supplier": _slug(session, bid.supplier_id), "reason": reason},
+        payload={"supplier": organisation_slug(session, bid.supplier_id), "reason": reason},
         tags=["tenderUpdate"],
         now=now,
         settings=settings,
@@ -136,7 +132,7 @@ def award(
         tender,
         entry_type="procurement.award.decided",
         payload={
-            "supplier": _slug(session, winner.supplier_id),
+            "supplier": organisation_slug(session, winner.supplier_id),
             "value": winner.price,
             "currency": winner.price_currency,
             "standstill_end_at": format_time(row.standstill_end_at),
@@ -158,8 +154,8 @@ def award(
             session,
             organisation_id=bidder,
             subject=f"Award decided on tender {tender.id}",
-            body=f"Awarded to {_slug(session, winner.supplier_id)}. Complaints may be lodged "
-            f"until {format_time(row.standstill_end_at)}.",
+            body=f"Awarded to {organisation_slug(session, winner.supplier_id)}. Complaints may "
+            f"be lodged until {format_time(row.standstill_end_at)}.",
             now=now,
         )
     session.commit()
@@ -196,7 +192,7 @@ def lodge_complaint(
         entry_type="procurement.complaint.lodged",
         payload={
             "award": row.id,
-            "complainant": _slug(session, supplier.organisation_id),
+            "complainant": organisation_slug(session, supplier.organisation_id),
             "text": text,
         },
         tags=["awardUpdate"],

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, func, select
 
-from core.auth.models import Organisation, User
+from core.auth.models import User
 from core.clock import Clock
 from core.ledger import service as ledger
 from core.ledger.service import format_time
@@ -36,7 +36,7 @@ from procurement.models import (
     TenderStatus,
 )
 from procurement.schemas import BidIn, BidReceipt, SealedBidIn, SupplierIn
-from procurement.service import PDF_MAGIC, get_tender
+from procurement.service import PDF_MAGIC, get_tender, organisation_slug
 
 LIVE = (BidStatus.SEALED,)
 
@@ -201,7 +201,7 @@ def _submit(
         entry_type="procurement.bid.sealed",
         payload={
             "ocid": the_ocid,
-            "supplier": _slug(session, user.organisation_id),
+            "supplier": organisation_slug(session, user.organisation_id),
             "version": version,
             "commitment": commitment,
         },
@@ -221,7 +221,7 @@ def _submit(
     )
     session.add(row)
     session.flush()
-    supplier = _slug(session, user.organisation_id)
+    supplier = organisation_slug(session, user.organisation_id)
     if idempotency_key:
         key_row = session.exec(
             select(IdempotencyKey).where(
@@ -240,7 +240,7 @@ def _submit(
 def _check_invited(session: Session, tender: Tender, user: User) -> None:
     if tender.method != Method.SELECTIVE:
         return
-    if _slug(session, user.organisation_id) not in json.loads(tender.invited_json):
+    if organisation_slug(session, user.organisation_id) not in json.loads(tender.invited_json):
         raise NotInvited("This is a selective tender: only the invited suppliers may bid.")
 
 
@@ -253,9 +253,6 @@ def _check_open(tender: Tender, now: datetime) -> None:
             f"the server time is {format_time(now)}. The bid was not accepted."
         )
 
-
-def _slug(session: Session, organisation_id: int) -> str:
-    return session.get(Organisation, organisation_id).slug
 
 
 def _receipt(session: Session, bid: Bid, the_ocid: str, supplier: str) -> BidReceipt:
@@ -315,7 +312,7 @@ def _claim_key(
         )
     bid = session.get(Bid, existing.bid_id)
     the_ocid = ocds.ocid(settings.ocid_prefix, bid.tender_id)
-    return _receipt(session, bid, the_ocid, _slug(session, bid.supplier_id))
+    return _receipt(session, bid, the_ocid, organisation_slug(session, bid.supplier_id))
 
 
 def withdraw_bid(
@@ -342,7 +339,7 @@ def withdraw_bid(
         entry_type="procurement.bid.withdrawn",
         payload={
             "ocid": the_ocid,
-            "supplier": _slug(session, bid.supplier_id),
+            "supplier": organisation_slug(session, bid.supplier_id),
             "version": bid.version,
             "commitment": bid.commitment,
         },

@@ -14,10 +14,10 @@ from core.ledger import service as ledger
 from core.ledger.service import format_time
 from core.settings import Settings
 from procurement import ocds, rules, sealing
-from procurement.bidding import LIVE, _slug
+from procurement.bidding import LIVE
 from procurement.exceptions import NotYetTime, TenderClosed
 from procurement.models import Bid, BidStatus, Tender, TenderStatus
-from procurement.service import get_tender, notify, record
+from procurement.service import get_tender, notify, organisation_slug, record
 
 
 def open_tender(
@@ -95,7 +95,7 @@ def open_tender(
         payload={
             "bids": [
                 {
-                    "supplier": _slug(session, b.supplier_id),
+                    "supplier": organisation_slug(session, b.supplier_id),
                     "commitment": b.commitment,
                     "status": str(b.status),
                     "price": b.price,
@@ -168,7 +168,9 @@ def _draw_reserve(
         "candidates": candidates,
         "chosen": chosen_numbers,
         "reserve_price": tender.reserve_price,
-        "picks": {_slug(session, b.supplier_id): picks[b.id] for b in bids if b.id in picks},
+        "picks": {
+            organisation_slug(session, b.supplier_id): picks[b.id] for b in bids if b.id in picks
+        },
     }
 
 

@@ -228,7 +228,7 @@ def publish(
         entry_type="procurement.tender.published",
         payload={
             "title": tender.title,
-            "buyer": _slug(session, tender.buyer_id),
+            "buyer": organisation_slug(session, tender.buyer_id),
             "estimated_value": tender.estimated_value,
             "currency": tender.currency,
             "tender_end_at": format_time(tender.tender_end_at),
@@ -246,7 +246,8 @@ def publish(
     return tender
 
 
-def _slug(session: Session, organisation_id: int) -> str:
+def organisation_slug(session: Session, organisation_id: int) -> str:
+    """The public identifier of an organisation (its slug)."""
     return session.get(Organisation, organisation_id).slug
 
 

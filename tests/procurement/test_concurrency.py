@@ -89,14 +89,13 @@ def test_double_clicks_with_one_idempotency_key_make_one_bid(world):
 
 def test_a_burst_straddling_the_deadline_keeps_exactly_the_bids_acknowledged_before_it(world):
     engine, settings = world
-    tender_id, users, deadline = _setup(engine, settings, deadline_in=timedelta(seconds=1),
+    tender_id, users, deadline = _setup(engine, settings, deadline_in=timedelta(seconds=2),
                                         suppliers=24)
     acknowledged, refused = {}, []
     lock = threading.Lock()
-    start_at = deadline - timedelta(milliseconds=300)
 
-    def submit(user_id, amount):
-        time.sleep(max(0.0, (start_at - system_clock()).total_seconds()))
+    def submit(user_id, amount, at):
+        time.sleep(max(0.0, (at - system_clock()).total_seconds()))
         with Session(engine) as session:
             user = session.get(User, user_id)
             try:
@@ -109,11 +108,15 @@ def test_a_burst_straddling_the_deadline_keeps_exactly_the_bids_acknowledged_bef
                 with lock:
                     refused.append(error.message)
 
-    threads = []
-    for i, user in enumerate(users):
-        threads.append(threading.Thread(target=submit, args=(user, 1000 + i)))
-        threads[-1].start()
-        time.sleep(0.025)  # spread over ~600 ms around the deadline
+    # One bid every 50 ms, from 600 ms before the deadline to 550 ms after it: those sent
+    # after the deadline are refused whatever the load; the early ones have time to land.
+    threads = [
+        threading.Thread(target=submit, args=(
+            user, 1000 + i, deadline - timedelta(milliseconds=600 - 50 * i)))
+        for i, user in enumerate(users)
+    ]
+    for t in threads:
+        t.start()
     for t in threads:
         t.join()
     assert acknowledged and refused, "the burst must straddle the deadline"

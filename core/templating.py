@@ -25,7 +25,10 @@ def make_templates(settings: Settings, packages: Sequence[str]) -> Jinja2Templat
         autoescape=select_autoescape(default=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Every visible string goes through _() / {% trans %}; the locale's catalogue fills them in.
+    env.install_null_translations(newstyle=True)
     env.globals.update(csrf_token=csrf_token, settings=settings)
     env.filters["localtime"] = lambda value, fmt="%Y-%m-%d %H:%M": _localtime(settings, value, fmt)
     return Jinja2Templates(env=env)

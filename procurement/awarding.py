@@ -11,6 +11,7 @@ from core.auth.models import User
 from core.ledger.service import format_time
 from core.settings import Settings
 from procurement import rules
+from procurement.evaluation import awardable_lots_left, best_value, candidates_for, rerank_lots
 from procurement.exceptions import (
     DeadlinePassed,
     InvalidBid,
@@ -30,7 +31,7 @@ from procurement.models import (
     TenderStatus,
 )
 from procurement.schemas import AwardIn, ContractIn
-from procurement.service import notify, organisation_slug, owned_tender, record
+from procurement.service import notify, organisation_slug, owned_tender, record, tender_lots
 
 
 def disqualify(
@@ -45,9 +46,15 @@ def disqualify(
         raise TenderClosed("Bids are disqualified after the opening and before the award.")
     if bid.status != BidStatus.VALID:
         raise TenderClosed(f"Bid {bid_id} is {bid.status}; only a valid bid can be disqualified.")
+    if session.exec(select(Award.id).where(Award.bid_id == bid.id)).first() is not None:
+        raise TenderClosed(f"Bid {bid_id} has already won an award; it cannot be disqualified.")
     bid.status, bid.problem, bid.rank = BidStatus.DISQUALIFIED, reason, None
     session.add(bid)
-    _rerank(session, tender)
+    session.flush()
+    if tender_lots(session, tender.id):
+        rerank_lots(session, tender)
+    else:
+        _rerank(session, tender)
     record(
         session,
         tender,
@@ -73,26 +80,6 @@ def _rerank(session: Session, tender: Tender) -> list[Bid]:
     return sorted(valid, key=lambda b: b.rank)
 
 
-def _best_value_winner(tender: Tender, valid: list[Bid], decision: AwardIn) -> Bid:
-    weights = [c["weight"] for c in json.loads(tender.criteria_json)]
-    missing = [b.id for b in valid if len(decision.scores.get(b.id, [])) != len(weights)]
-    if missing:
-        raise InvalidBid(
-            f"Best value needs one score (0-100) per criterion for every valid bid; "
-            f"missing or incomplete for bids {missing}."
-        )
-    if not decision.justification.strip():
-        raise InvalidBid("Best-value scores need a written justification.")
-
-    def total(bid: Bid) -> tuple:
-        scores = decision.scores[bid.id]
-        if any(not 0 <= s <= 100 for s in scores):
-            raise InvalidBid(f"Scores for bid {bid.id} must be between 0 and 100.")
-        return (-sum(w * s for w, s in zip(weights, scores, strict=True)), bid.price, bid.id)
-
-    return min(valid, key=total)
-
-
 def award(
     session: Session,
     *,
@@ -102,41 +89,52 @@ def award(
     now: datetime,
     settings: Settings,
 ) -> Award:
-    """Decide the award: it is published and starts the standstill period."""
+    """Decide the award (of one lot, on a lotted tender): published, it starts the standstill."""
     tender = owned_tender(session, buyer=buyer, tender_id=tender_id, for_update=True)
     if tender.status != TenderStatus.OPENED:
         raise TenderClosed(f"Tender {tender_id} is {tender.status}; an award follows the opening.")
-    valid = _rerank(session, tender)
-    if not valid:
-        raise TenderClosed("There is no valid bid to award; cancel the tender with a reason.")
+    candidates, lot = candidates_for(session, tender, decision, valid=_rerank)
+    if not candidates:
+        where = f"lot {lot.position}" if lot else "this tender"
+        raise TenderClosed(f"There is no valid bid on {where} to award; cancel it with a reason.")
+    evaluation = None
     if tender.award_criteria == AwardCriteria.BEST_VALUE:
-        winner = _best_value_winner(tender, valid, decision)
+        winner, evaluation = best_value(session, tender, candidates, decision)
     else:
-        winner = valid[0]
+        winner = candidates[0][0]
+    value = next(price for bid, price in candidates if bid.id == winner.id)
     row = Award(
         tender_id=tender.id,
         bid_id=winner.id,
         supplier_id=winner.supplier_id,
-        value=winner.price,
+        lot_id=lot.id if lot else None,
+        value=value,
         currency=winner.price_currency,
         status=AwardStatus.STANDSTILL,
         justification=decision.justification,
+        evaluation_json=json.dumps(evaluation, ensure_ascii=False) if evaluation else None,
         decided_at=now,
         standstill_end_at=rules.standstill_end(decided_at=now, days=tender.standstill_days),
     )
     session.add(row)
-    tender.status = TenderStatus.AWARDED
     session.flush()
+    if lot is None or awardable_lots_left(session, tender) == 0:
+        tender.status = TenderStatus.AWARDED
+    payload = {
+        "supplier": organisation_slug(session, winner.supplier_id),
+        "value": value,
+        "currency": winner.price_currency,
+        "standstill_end_at": format_time(row.standstill_end_at),
+    }
+    if lot is not None:
+        payload["lot"] = lot.position
+    if evaluation:
+        payload["evaluation"] = evaluation
     record(
         session,
         tender,
         entry_type="procurement.award.decided",
-        payload={
-            "supplier": organisation_slug(session, winner.supplier_id),
-            "value": winner.price,
-            "currency": winner.price_currency,
-            "standstill_end_at": format_time(row.standstill_end_at),
-        },
+        payload=payload,
         tags=["award"],
         now=now,
         settings=settings,
@@ -153,7 +151,8 @@ def award(
         notify(
             session,
             organisation_id=bidder,
-            subject=f"Award decided on tender {tender.id}",
+            subject=f"Award decided on tender {tender.id}"
+            + (f", lot {lot.position}" if lot else ""),
             body=f"Awarded to {organisation_slug(session, winner.supplier_id)}. Complaints may "
             f"be lodged until {format_time(row.standstill_end_at)}.",
             now=now,
@@ -275,6 +274,22 @@ def finalise_award(session: Session, *, award_id: int, now: datetime, settings: 
     return row
 
 
+def _every_award_contracted(session: Session, tender: Tender) -> bool:
+    """A tender is contracted once every lot is awarded and every award has its contract."""
+    if tender.status != TenderStatus.AWARDED:
+        return False  # lots still to award
+    uncontracted = session.exec(
+        select(Award.id)
+        .outerjoin(Contract, Contract.award_id == Award.id)
+        .where(
+            Award.tender_id == tender.id,
+            Award.status != AwardStatus.CANCELLED,
+            col(Contract.id).is_(None),
+        )
+    ).first()
+    return uncontracted is None
+
+
 def due_finalisations(session: Session, *, now: datetime) -> list[int]:
     """Awards whose standstill is over (finalised if no complaint is pending)."""
     rows = session.exec(
@@ -315,8 +330,9 @@ def sign_contract(
         created_at=now,
     )
     session.add(created)
-    tender.status = TenderStatus.CONTRACTED
     session.flush()
+    if _every_award_contracted(session, tender):
+        tender.status = TenderStatus.CONTRACTED
     record(
         session,
         tender,

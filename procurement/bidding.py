@@ -36,7 +36,7 @@ from procurement.models import (
     TenderStatus,
 )
 from procurement.schemas import BidIn, BidReceipt, SealedBidIn, SupplierIn
-from procurement.service import PDF_MAGIC, get_tender, organisation_slug
+from procurement.service import PDF_MAGIC, get_tender, organisation_slug, tender_lots
 
 LIVE = (BidStatus.SEALED,)
 
@@ -82,13 +82,16 @@ def bid_document(bid: BidIn, *, currency: str, max_document_bytes: int) -> dict:
                 "content_base64": document.content_base64,
             }
         )
-    return {
+    sealed = {
         "price": {"amount": bid.price.amount, "currency": bid.price.currency},
         "item_prices": bid.item_prices,
         "documents": documents,
         "declaration": bid.declaration,
         "reserve_picks": bid.reserve_picks,
     }
+    if bid.lot_prices:  # only lotted bids carry the key, so other bids seal as they always did
+        sealed["lot_prices"] = [{"lot": p.lot, "amount": p.amount} for p in bid.lot_prices]
+    return sealed
 
 
 def submit_bid(
@@ -165,6 +168,7 @@ def _submit(
         commitment, by_client = bid.commitment, True
     else:
         _check_picks(tender, bid.reserve_picks)
+        _check_lot_prices(session, tender, bid)
         ciphertext, commitment = sealing.seal(
             tender.public_key,
             bid_document(
@@ -349,6 +353,16 @@ def withdraw_bid(
     session.commit()
     session.refresh(bid)
     return bid
+
+
+def _check_lot_prices(session: Session, tender: Tender, bid: BidIn) -> None:
+    problem = rules.lot_prices_problem(
+        [(p.lot, p.amount) for p in bid.lot_prices],
+        lot_count=len(tender_lots(session, tender.id)),
+        total=bid.price.amount,
+    )
+    if problem:
+        raise InvalidBid(f"The bid's lot prices do not fit: {problem}.")
 
 
 def _check_picks(tender: Tender, picks: list[int]) -> None:

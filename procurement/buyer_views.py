@@ -6,6 +6,7 @@ form, at the status the domain error carries.
 
 from __future__ import annotations
 
+import base64
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -28,6 +29,7 @@ from procurement.schemas import (
     ComplaintAnswerIn,
     ContractIn,
     DisqualifyIn,
+    DocumentIn,
     TenderDraftIn,
 )
 
@@ -36,6 +38,7 @@ CsrfChecked = Depends(verify_csrf)
 BuyerUser = Annotated[User, Depends(require_role(Role.BUYER))]
 MINUTE = "%Y-%m-%dT%H:%M"
 ITEM_ROWS = 5
+LOT_ROWS = 4
 
 
 @router.get("/buyer", response_class=HTMLResponse)
@@ -60,6 +63,7 @@ def _new_form(request: Request, user: User, *, values, error=None, status_code=2
             "methods": list(Method),
             "criteria_kinds": list(AwardCriteria),
             "item_rows": ITEM_ROWS,
+            "lot_rows": LOT_ROWS,
         },
         user=user,
         status_code=status_code,
@@ -76,17 +80,18 @@ def new_tender(request: Request, user: BuyerUser):
 
 def _draft_from(form, zone) -> TenderDraftIn:
     """Read the new-tender form into the service's draft schema."""
+    lots = []
+    for n, (title, description, value) in enumerate(_lot_rows(form), start=1):
+        if title or description or value:
+            lots.append({"title": title, "description": description,
+                         "estimated_value": minor_units(value, field=f"Lot {n} estimated value")})
     items = []
-    rows = zip(
-        form.getlist("item_description"),
-        form.getlist("item_quantity"),
-        form.getlist("item_unit"),
-        strict=False,
-    )
-    for description, quantity, unit in rows:
-        if str(description).strip() or str(quantity).strip() or str(unit).strip():
-            items.append({"description": str(description).strip(),
-                          "quantity": str(quantity).strip() or "0", "unit": str(unit).strip()})
+    for n, (description, quantity, unit, lot) in enumerate(_item_rows(form), start=1):
+        if description or quantity or unit:
+            if lot and not lot.isdigit():
+                raise InvalidInput(f"Item {n} lot: enter the lot's number (1, 2, ...).")
+            items.append({"description": description, "quantity": quantity or "0", "unit": unit,
+                          "lot": int(lot) if lot else None})
     if not items:
         raise InvalidInput("Items: describe at least one item (description, quantity, unit).")
     criteria = []
@@ -122,10 +127,27 @@ def _draft_from(form, zone) -> TenderDraftIn:
             invited_suppliers=[s for s in invited if s],
             standstill_days=form.get("standstill_days") or 10,
             items=items,
+            lots=lots,
             **times,
         )
     except ValidationError as error:
         raise InvalidInput(problems(error)) from None
+
+
+def _item_rows(form) -> list[tuple[str, ...]]:
+    columns = [form.getlist(f"item_{name}") for name in ("description", "quantity", "unit", "lot")]
+    length = max(len(c) for c in columns)
+    return [
+        tuple(str(c[i]).strip() if i < len(c) else "" for c in columns) for i in range(length)
+    ]
+
+
+def _lot_rows(form) -> list[tuple[str, ...]]:
+    columns = [form.getlist(f"lot_{name}") for name in ("title", "description", "value")]
+    length = max(len(c) for c in columns)
+    return [
+        tuple(str(c[i]).strip() if i < len(c) else "" for c in columns) for i in range(length)
+    ]
 
 
 @router.post("/buyer/tenders", dependencies=[CsrfChecked])
@@ -139,10 +161,8 @@ async def create_tender(request: Request, session: SessionDep, user: BuyerUser):
         )
     except DomainError as error:
         values = {key: form.get(key) for key in form}
-        values["items"] = list(
-            zip(form.getlist("item_description"), form.getlist("item_quantity"),
-                form.getlist("item_unit"), strict=False)
-        )
+        values["items"] = _item_rows(form)
+        values["lots"] = _lot_rows(form)
         return _new_form(
             request, user, values=values, error=error.message, status_code=error.status_code
         )
@@ -262,7 +282,9 @@ def answer_question(
 async def amend(request: Request, session: SessionDep, user: BuyerUser, tender_id: int):
     """Amend the open tender: only the fields that differ from the notice are changed."""
     form = await request.form()
-    values = {key: str(form.get(key, "")) for key in form}
+    uploads = [u for u in form.getlist("documents") if not isinstance(u, str) and u.filename]
+    contents = [(u.filename[:200], await u.read()) for u in uploads]
+    values = {key: str(form.get(key, "")) for key in form if key != "documents"}
     view = public_view(request, session, tender_id=tender_id, user=user)
     zone = request.app.state.settings.zone
 
@@ -280,7 +302,14 @@ async def amend(request: Request, session: SessionDep, user: BuyerUser, tender_i
             text = values.get(field, "").strip()
             if text and text != getattr(view, field).astimezone(zone).strftime(MINUTE):
                 changed[field] = local_time(text, zone=zone, field=label)
-        amendment = AmendmentIn(rationale=values.get("rationale", "").strip(), **changed)
+        documents = [
+            DocumentIn(title=title, content_base64=base64.b64encode(content).decode())
+            for title, content in contents
+            if content
+        ]
+        amendment = AmendmentIn(
+            rationale=values.get("rationale", "").strip(), documents=documents, **changed
+        )
         service.amend(session, buyer=user, tender_id=tender_id, amendment=amendment,
                       now=request.app.state.clock(), settings=request.app.state.settings)
 
@@ -349,7 +378,9 @@ async def award(request: Request, session: SessionDep, user: BuyerUser, tender_i
                 if not value.strip().isdigit():
                     raise InvalidInput("Scores are whole numbers from 0 to 100.")
                 scores.setdefault(int(bid_id), []).append((int(position), int(value)))
+        lot = values.get("lot", "").strip()
         decision = AwardIn(
+            lot=int(lot) if lot.isdigit() else None,
             justification=values.get("justification", "").strip(),
             scores={b: [s for _, s in sorted(pairs)] for b, pairs in scores.items()},
         )
@@ -396,24 +427,31 @@ def contract(
     start_date: Annotated[str, Form()] = "",
     end_date: Annotated[str, Form()] = "",
     signed_date: Annotated[str, Form()] = "",
+    award_id: Annotated[int | None, Form()] = None,
 ):
-    """Record the signed contract of the final award."""
+    """Record the signed contract of a final award (on a lotted tender, the one chosen)."""
     view = public_view(request, session, tender_id=tender_id, user=user)
     values = {"value": value, "start_date": start_date, "end_date": end_date,
               "signed_date": signed_date}
+    form_name = f"contract-{award_id}" if award_id else "contract"
 
     def action():
         final = [a for a in view.awards if a.status == "final"]
         if not final:
             raise InvalidInput("A contract follows a final award (after the standstill period).")
+        chosen = final[-1] if award_id is None else next(
+            (a for a in final if a.id == award_id), None
+        )
+        if chosen is None:
+            raise InvalidInput(f"Award {award_id} of this tender is not final yet.")
         awarding.sign_contract(
-            session, buyer=user, award_id=final[-1].id,
+            session, buyer=user, award_id=chosen.id,
             contract=ContractIn(value=minor_units(value, field="Contract value"),
                                 start_date=start_date or None, end_date=end_date or None,
                                 signed_date=signed_date or None),
             now=request.app.state.clock(), settings=request.app.state.settings,
         )
 
-    return _step(request, session, user, tender_id, "contract", action, values=values)
+    return _step(request, session, user, tender_id, form_name, action, values=values)
 
 

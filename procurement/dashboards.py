@@ -15,7 +15,7 @@ from core.auth.models import Organisation
 from core.ledger import service as ledger
 from procurement import ocds
 from procurement.exceptions import TenderNotFound
-from procurement.models import Bid, BidStatus, Supplier, Tender, TenderStatus
+from procurement.models import Bid, BidLot, BidStatus, Lot, Supplier, Tender, TenderStatus
 from procurement.queries import TenderSummary, summary
 from procurement.schemas import BidReceipt, SupplierIn
 
@@ -33,6 +33,7 @@ class MyBid(BaseModel):
     log_index: int
     submitted_at: datetime
     rank: int | None
+    lot_ranks: dict[int, int | None] = {}  # lot number -> rank on that lot, after the opening
 
 
 def buyer_tenders(
@@ -56,7 +57,15 @@ def supplier_bids(session: Session, *, organisation_id: int) -> list[MyBid]:
         .join(Tender, Tender.id == Bid.tender_id)
         .where(Bid.supplier_id == organisation_id)
         .order_by(col(Bid.submitted_at).desc(), col(Bid.id).desc())
-    )
+    ).all()
+    lot_ranks: dict[int, dict[int, int | None]] = {}
+    for row, lot in session.exec(
+        select(BidLot, Lot)
+        .join(Lot, Lot.id == BidLot.lot_id)
+        .where(col(BidLot.bid_id).in_([bid.id for bid, _ in rows]))
+        .order_by(Lot.position)
+    ):
+        lot_ranks.setdefault(row.bid_id, {})[lot.position] = row.rank
     return [
         MyBid(
             id=bid.id,
@@ -69,6 +78,7 @@ def supplier_bids(session: Session, *, organisation_id: int) -> list[MyBid]:
             log_index=bid.log_index,
             submitted_at=bid.submitted_at,
             rank=bid.rank,
+            lot_ranks=lot_ranks.get(bid.id, {}),
         )
         for bid, tender in rows
     ]

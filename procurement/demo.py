@@ -19,6 +19,8 @@ from procurement.schemas import (
     AwardIn,
     BidIn,
     ContractIn,
+    LotIn,
+    LotPriceIn,
     PriceIn,
     ReserveIn,
     SupplierIn,
@@ -82,6 +84,55 @@ def _bid(session, settings, email: str, tender: Tender, baht: int, *, at: dateti
         session, user=_user(session, email), tender_id=tender.id, bid=bid,
         clock=FrozenClock(at), settings=settings,
     )
+
+
+def _lotted_tender(session, settings, buyer, title: str, *, now: datetime) -> None:
+    """Three lots, bid on lot by lot, opened, each lot awarded; lot 1 is contracted."""
+    draft = _draft(
+        title, "Diagnostic and monitoring equipment for the new emergency building, bought "
+        "in three lots: suppliers may bid on one, two or all three.", "goods", 41_000_000,
+        [("Ultrasound system with 3 probes", "4", "unit"),
+         ("Bedside patient monitor, 5 parameters", "60", "unit"),
+         ("Central monitoring station", "2", "unit"),
+         ("Volumetric infusion pump", "120", "unit")],
+        start=now - 60 * DAY, days=14)
+    draft.lots = [
+        LotIn(title="Ultrasound systems", description="Four cart-based ultrasound systems.",
+              estimated_value=14_000_000 * 100),
+        LotIn(title="Patient monitoring", description="Bedside monitors and two central "
+              "stations, networked.", estimated_value=18_000_000 * 100),
+        LotIn(title="Infusion pumps", description="Volumetric infusion pumps with drug "
+              "library.", estimated_value=9_000_000 * 100),
+    ]
+    for item, lot in zip(draft.items, (1, 2, 2, 3), strict=True):
+        item.lot = lot
+    tender = _publish(session, settings, buyer, draft, at=now - 60 * DAY)
+    for email, lots, at in (
+        ("bids@lanna-medical.example", {1: 13_250_000, 2: 17_400_000, 3: 8_650_000}, 50),
+        ("bids@chaophraya-it.example", {2: 16_980_000}, 49),
+        ("bids@siam-civil.example", {1: 13_600_000, 3: 8_420_000}, 48),
+    ):
+        bid = BidIn(
+            price=PriceIn(amount=sum(lots.values()) * 100, currency="THB"), declaration=True,
+            lot_prices=[LotPriceIn(lot=n, amount=baht * 100) for n, baht in lots.items()])
+        bidding.submit_bid(session, user=_user(session, email), tender_id=tender.id, bid=bid,
+                           clock=FrozenClock(now - at * DAY), settings=settings)
+    opening.open_tender(session, tender_id=tender.id, now=tender.opening_at, settings=settings)
+    awards = [
+        awarding.award(session, buyer=buyer, tender_id=tender.id, now=now - 40 * DAY,
+                       settings=settings, decision=AwardIn(
+                           lot=lot, justification=f"Lowest valid price on lot {lot}."))
+        for lot in (1, 2, 3)
+    ]
+    for award in awards:
+        awarding.finalise_award(session, award_id=award.id, now=now - 32 * DAY,
+                                settings=settings)
+    signed = (now - 30 * DAY).date()
+    awarding.sign_contract(session, buyer=buyer, award_id=awards[0].id, now=now - 30 * DAY,
+                           settings=settings, contract=ContractIn(
+                               value=awards[0].value, signed_date=signed,
+                               start_date=signed + timedelta(days=14),
+                               end_date=signed + timedelta(days=120)))
 
 
 def load(session: Session, *, now: datetime, settings: Settings) -> int:
@@ -228,6 +279,11 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
                                    value=118_200_000 * 100, signed_date=signed,
                                    start_date=signed + timedelta(days=7),
                                    end_date=date(signed.year + 1, 3, 31)))
+        made += 1
+
+    title = "Medical equipment for Rajavithi Hospital, in three lots (ครุภัณฑ์การแพทย์ 3 กลุ่ม)"
+    if not _exists(session, moph, title):
+        _lotted_tender(session, settings, moph, title, now=now)
         made += 1
 
     title = "Dredging of Khlong Saen Saep, Pratunam to Bang Kapi"

@@ -93,11 +93,28 @@ class Tender(SQLModel, table=True):
     reserve_price: int | None = Field(default=None, sa_type=sa.BigInteger)
 
 
+class Lot(SQLModel, table=True):
+    """A part of a tender that is bid on, ranked and awarded on its own."""
+
+    __tablename__ = "procurement_lot"
+    __table_args__ = (sa.UniqueConstraint("tender_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tender_id: int = Field(foreign_key="procurement_tender.id", index=True, ondelete="CASCADE")
+    position: int  # the lot number the public and bidders use (1, 2, ...)
+    title: str = Field(sa_type=sa.String(300))
+    description: str = Field(default="", sa_type=sa.Text)
+    estimated_value: int = Field(sa_type=sa.BigInteger, description="minor units")
+
+
 class Item(SQLModel, table=True):
     __tablename__ = "procurement_item"
 
     id: int | None = Field(default=None, primary_key=True)
     tender_id: int = Field(foreign_key="procurement_tender.id", index=True, ondelete="CASCADE")
+    lot_id: int | None = Field(
+        default=None, foreign_key="procurement_lot.id", index=True, ondelete="CASCADE"
+    )
     position: int
     description: str = Field(sa_type=sa.String(500))
     quantity: Decimal = Field(sa_type=sa.Numeric(18, 3))
@@ -114,6 +131,10 @@ class Document(SQLModel, table=True):
     sha256: str = Field(sa_type=sa.String(64))
     size: int
     created_at: datetime = Field(sa_type=UTCDateTime)
+    # Set when the document came with an amendment (None: attached to the draft).
+    amendment_id: int | None = Field(
+        default=None, foreign_key="procurement_amendment.id", index=True, ondelete="CASCADE"
+    )
 
 
 class Clarification(SQLModel, table=True):
@@ -179,6 +200,19 @@ class Bid(SQLModel, table=True):
     reserve_picks: str | None = Field(default=None, sa_type=sa.String(20))
 
 
+class BidLot(SQLModel, table=True):
+    """A bid's price for one lot: written at the opening, never before."""
+
+    __tablename__ = "procurement_bid_lot"
+    __table_args__ = (sa.UniqueConstraint("bid_id", "lot_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bid_id: int = Field(foreign_key="procurement_bid.id", index=True, ondelete="CASCADE")
+    lot_id: int = Field(foreign_key="procurement_lot.id", index=True, ondelete="CASCADE")
+    price: int = Field(sa_type=sa.BigInteger)
+    rank: int | None = None
+
+
 class IdempotencyKey(SQLModel, table=True):
     __tablename__ = "procurement_idempotency_key"
     __table_args__ = (sa.UniqueConstraint("supplier_id", "key"),)
@@ -197,11 +231,16 @@ class Award(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     tender_id: int = Field(foreign_key="procurement_tender.id", index=True, ondelete="CASCADE")
     bid_id: int = Field(foreign_key="procurement_bid.id", ondelete="RESTRICT")
-    supplier_id: int = Field(foreign_key="auth_organisation.id", ondelete="RESTRICT")
+    supplier_id: int = Field(foreign_key="auth_organisation.id", index=True, ondelete="RESTRICT")
+    lot_id: int | None = Field(
+        default=None, foreign_key="procurement_lot.id", index=True, ondelete="CASCADE"
+    )
     value: int = Field(sa_type=sa.BigInteger)
     currency: str = Field(sa_type=sa.String(3))
     status: AwardStatus = Field(sa_type=sa.String(16))
     justification: str = Field(default="", sa_type=sa.Text)
+    # Best value: the committee's scores and their justifications, as published (JSON).
+    evaluation_json: str | None = Field(default=None, sa_type=sa.Text)
     decided_at: datetime = Field(sa_type=UTCDateTime)
     standstill_end_at: datetime = Field(sa_type=UTCDateTime)
 

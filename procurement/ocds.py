@@ -20,11 +20,13 @@ from procurement.models import (
     AwardCriteria,
     AwardStatus,
     Bid,
+    BidLot,
     BidStatus,
     Contract,
     ContractAmendment,
     Document,
     Item,
+    Lot,
     Milestone,
     Payment,
     Release,
@@ -34,6 +36,10 @@ from procurement.models import (
 
 BIDS_EXTENSION = (
     "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/"
+    "v1.1.5/extension.json"
+)
+LOTS_EXTENSION = (
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/"
     "v1.1.5/extension.json"
 )
 TENDER_STATUS = {
@@ -130,7 +136,15 @@ def build_release(
     buyer = session.get(Organisation, tender.buyer_id)
     parties: dict[str, dict[str, Any]] = {buyer.slug: _party(buyer, ["buyer", "procuringEntity"])}
     items = session.exec(select(Item).where(Item.tender_id == tender.id).order_by(Item.position))
-    documents = session.exec(select(Document).where(Document.tender_id == tender.id))
+    documents = session.exec(
+        select(Document).where(Document.tender_id == tender.id).order_by(Document.id)
+    )
+    lots = list(session.exec(select(Lot).where(Lot.tender_id == tender.id).order_by(Lot.position)))
+    lot_number = {lot.id: str(lot.position) for lot in lots}
+    amendment_version = {
+        a.id: a.version
+        for a in session.exec(select(Amendment).where(Amendment.tender_id == tender.id))
+    }
     amendments = session.exec(
         select(Amendment).where(Amendment.tender_id == tender.id).order_by(Amendment.version)
     )
@@ -151,8 +165,19 @@ def build_release(
                     if item.classification
                     else {}
                 ),
+                **({"relatedLot": lot_number[item.lot_id]} if item.lot_id else {}),
             }
             for item in items
+        ],
+        "lots": [
+            {
+                "id": str(lot.position),
+                "title": lot.title,
+                **({"description": lot.description} if lot.description else {}),
+                "value": amount(lot.estimated_value, tender.currency),
+                "status": _lot_status(session, tender, lot),
+            }
+            for lot in lots
         ],
         "value": amount(tender.estimated_value, tender.currency),
         "procurementMethod": str(tender.method),
@@ -177,7 +202,13 @@ def build_release(
                 "title": d.title,
                 "url": f"{base_url}/tenders/{tender.id}/documents/{d.id}",
                 "format": "application/pdf",
-                "description": f"SHA-256 {d.sha256}",
+                "description": f"SHA-256 {d.sha256}"
+                + (
+                    f"; added by amendment {amendment_version[d.amendment_id]}"
+                    if d.amendment_id
+                    else ""
+                ),
+                **({"datePublished": format_time(d.created_at)} if d.amendment_id else {}),
             }
             for d in documents
         ],
@@ -219,12 +250,45 @@ def build_release(
     return release
 
 
+def _lot_status(session: Session, tender: Tender, lot: Lot) -> str:
+    """A lot's own OCDS tender status: complete once awarded, unsuccessful with no valid bid."""
+    if tender.status == TenderStatus.CANCELLED:
+        return "cancelled"
+    awarded = session.exec(
+        select(Award.id).where(Award.lot_id == lot.id, Award.status != AwardStatus.CANCELLED)
+    ).first()
+    if awarded is not None:
+        return "complete"
+    if tender.status in (TenderStatus.DRAFT, TenderStatus.ACTIVE):
+        return TENDER_STATUS[tender.status]
+    valid_bid = session.exec(
+        select(BidLot.id)
+        .join(Bid, Bid.id == BidLot.bid_id)
+        .where(BidLot.lot_id == lot.id, Bid.status == BidStatus.VALID)
+    ).first()
+    if valid_bid is None:
+        return "unsuccessful"
+    return "active" if tender.status == TenderStatus.OPENED else "complete"
+
+
 def _bids_block(session: Session, tender: Tender, parties: dict) -> dict[str, Any]:
     bids = session.exec(
         select(Bid)
         .where(Bid.tender_id == tender.id, col(Bid.status).in_(list(BID_STATUS)))
         .order_by(col(Bid.rank).nulls_last(), Bid.id)
     ).all()
+    lots = {
+        lot.id: str(lot.position)
+        for lot in session.exec(select(Lot).where(Lot.tender_id == tender.id))
+    }
+    lot_rows: dict[int, list[BidLot]] = {}
+    if lots:
+        for row in session.exec(
+            select(BidLot)
+            .where(col(BidLot.bid_id).in_([b.id for b in bids]))
+            .order_by(BidLot.lot_id, col(BidLot.rank).nulls_last(), BidLot.bid_id)
+        ):
+            lot_rows.setdefault(row.bid_id, []).append(row)
     details = []
     for bid in bids:
         supplier = session.get(Organisation, bid.supplier_id)
@@ -237,8 +301,21 @@ def _bids_block(session: Session, tender: Tender, parties: dict) -> dict[str, An
             "status": BID_STATUS[bid.status],
             "tenderers": [_ref(supplier)],
         }
+        currency = bid.price_currency or tender.currency
+        if bid.id in lot_rows:
+            # One detail per lot bid on, so each lot's price is published against its lot.
+            for row in lot_rows[bid.id]:
+                details.append(
+                    {
+                        **detail,
+                        "id": f"{bid.id}-lot-{lots[row.lot_id]}",
+                        "value": amount(row.price, currency),
+                        "relatedLots": [lots[row.lot_id]],
+                    }
+                )
+            continue
         if bid.price is not None:
-            detail["value"] = amount(bid.price, bid.price_currency or tender.currency)
+            detail["value"] = amount(bid.price, currency)
         details.append(detail)
     valid = sum(1 for b in bids if b.status == BidStatus.VALID)
     statistics = [
@@ -250,12 +327,29 @@ def _bids_block(session: Session, tender: Tender, parties: dict) -> dict[str, An
             "value": sum(1 for b in bids if BID_STATUS[b.status] == "disqualified"),
         },
     ]
+    for lot_id, number in sorted(lots.items(), key=lambda pair: int(pair[1])):
+        on_lot = [r for rows in lot_rows.values() for r in rows if r.lot_id == lot_id]
+        statistics += [
+            {
+                "id": f"lot-{number}-bids",
+                "measure": "bids",
+                "value": len(on_lot),
+                "relatedLot": number,
+            },
+            {
+                "id": f"lot-{number}-validBids",
+                "measure": "validBids",
+                "value": sum(1 for r in on_lot if r.rank is not None),
+                "relatedLot": number,
+            },
+        ]
     return {"statistics": statistics, "details": details}
 
 
 def _awards_and_contracts(session: Session, tender: Tender, parties: dict) -> tuple[list, list]:
     awards, contracts = [], []
     for award in session.exec(select(Award).where(Award.tender_id == tender.id).order_by(Award.id)):
+        lot = session.get(Lot, award.lot_id) if award.lot_id else None
         supplier = session.get(Organisation, award.supplier_id)
         party = parties.setdefault(supplier.slug, _party(supplier, []))
         if "supplier" not in party["roles"]:
@@ -263,12 +357,14 @@ def _awards_and_contracts(session: Session, tender: Tender, parties: dict) -> tu
         awards.append(
             {
                 "id": str(award.id),
-                "title": f"Award of {tender.title}",
+                "title": f"Award of {tender.title}"
+                + (f", lot {lot.position}: {lot.title}" if lot else ""),
                 "status": AWARD_STATUS[award.status],
                 "date": format_time(award.decided_at),
                 "value": amount(award.value, award.currency),
                 "suppliers": [_ref(supplier)],
                 **({"description": award.justification} if award.justification else {}),
+                **({"relatedLots": [str(lot.position)]} if lot else {}),
             }
         )
         contract = session.exec(select(Contract).where(Contract.award_id == award.id)).first()
@@ -382,7 +478,7 @@ def package(releases: list[dict[str, Any]], *, uri: str, published: datetime, pu
     return {
         "uri": uri,
         "version": "1.1",
-        "extensions": [BIDS_EXTENSION],
+        "extensions": [BIDS_EXTENSION, LOTS_EXTENSION],
         "publishedDate": format_time(published),
         "publisher": {"name": publisher},
         "license": "https://opendatacommons.org/licenses/by/1-0/",

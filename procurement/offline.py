@@ -16,7 +16,7 @@ from pathlib import Path
 
 from procurement import sealing
 from procurement.bidding import bid_document
-from procurement.schemas import BidDocumentIn, BidIn, PriceIn
+from procurement.schemas import BidDocumentIn, BidIn, LotPriceIn, PriceIn
 
 MAX_DOCUMENT_BYTES = 200_000_000
 
@@ -29,10 +29,15 @@ def seal_bid_offline(
     amount: int,
     documents: list[Path],
     declaration: bool,
+    lot_prices: dict[int, int] | None = None,
 ) -> dict[str, str]:
-    """The JSON body to POST: the ciphertext and the commitment, sealed here."""
+    """The JSON body to POST: the ciphertext and the commitment, sealed here.
+
+    On a tender with lots, `lot_prices` maps each lot bid on to its price; `amount` is their sum.
+    """
     bid = BidIn(
         price=PriceIn(amount=amount, currency=currency),
+        lot_prices=[LotPriceIn(lot=n, amount=a) for n, a in sorted((lot_prices or {}).items())],
         declaration=declaration,
         documents=[
             BidDocumentIn(

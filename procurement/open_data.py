@@ -69,7 +69,7 @@ def record(ocid: str, request: Request, session: SessionDep, clock: ClockDep):
     return {
         "uri": str(request.url),
         "version": "1.1",
-        "extensions": [ocds.BIDS_EXTENSION],
+        "extensions": [ocds.BIDS_EXTENSION, ocds.LOTS_EXTENSION],
         "publishedDate": format_time(clock()),
         "publisher": {"name": PUBLISHER},
         "license": "https://opendatacommons.org/licenses/by/1-0/",

@@ -16,8 +16,8 @@ from core.settings import Settings
 from procurement import ocds, rules, sealing
 from procurement.bidding import LIVE
 from procurement.exceptions import NotYetTime, TenderClosed
-from procurement.models import Bid, BidStatus, Tender, TenderStatus
-from procurement.service import get_tender, notify, organisation_slug, record
+from procurement.models import Bid, BidLot, BidStatus, Lot, Tender, TenderStatus
+from procurement.service import get_tender, notify, organisation_slug, record, tender_lots
 
 
 def open_tender(
@@ -83,11 +83,19 @@ def open_tender(
             now=now,
             subject=the_ocid,
         )
-    valid = [b for b in bids if b.status == BidStatus.VALID]
-    order = rules.rank_by_price([rules.RankedBid(b.id, b.price, b.submitted_at) for b in valid])
-    for bid in valid:
-        bid.rank = order.index(bid.id) + 1
+    lots = tender_lots(session, tender.id)
+    per_lot: dict[int, list[BidLot]] = {}
+    if lots:
+        per_lot = _open_lots(session, bids, lots)
+    else:
+        valid = [b for b in bids if b.status == BidStatus.VALID]
+        order = rules.rank_by_price(
+            [rules.RankedBid(b.id, b.price, b.submitted_at) for b in valid]
+        )
+        for bid in valid:
+            bid.rank = order.index(bid.id) + 1
     tender.status, tender.opened_at = TenderStatus.OPENED, now
+    numbers = {lot.id: lot.position for lot in lots}
     record(
         session,
         tender,
@@ -100,6 +108,16 @@ def open_tender(
                     "status": str(b.status),
                     "price": b.price,
                     "rank": b.rank,
+                    **(
+                        {
+                            "lots": [
+                                {"lot": numbers[p.lot_id], "price": p.price, "rank": p.rank}
+                                for p in sorted(per_lot.get(b.id, []), key=lambda p: p.lot_id)
+                            ]
+                        }
+                        if lots
+                        else {}
+                    ),
                 }
                 for b in sorted(bids, key=lambda b: (b.rank or 10**9, b.id))
             ]
@@ -109,16 +127,67 @@ def open_tender(
         settings=settings,
     )
     for bid in bids:
+        ranks = "".join(
+            f", ranked {p.rank} on lot {numbers[p.lot_id]}"
+            for p in sorted(per_lot.get(bid.id, []), key=lambda p: p.lot_id)
+            if p.rank
+        )
         notify(
             session,
             organisation_id=bid.supplier_id,
             subject=f"Bids on tender {tender.id} were opened",
-            body=f"Your bid is {bid.status}" + (f", ranked {bid.rank}." if bid.rank else "."),
+            body=f"Your bid is {bid.status}"
+            + (f", ranked {bid.rank}." if bid.rank else f"{ranks}."),
             now=now,
         )
     session.commit()
     session.refresh(tender)
     return tender
+
+
+def _open_lots(session: Session, bids: list[Bid], lots: list[Lot]) -> dict[int, list[BidLot]]:
+    """Read each valid bid's lot prices into rows, then rank every lot on its own."""
+    by_number = {lot.position: lot for lot in lots}
+    rows: dict[int, list[BidLot]] = {}
+    for bid in bids:
+        if bid.status != BidStatus.VALID:
+            continue
+        try:
+            prices = [
+                (int(p["lot"]), int(p["amount"]))
+                for p in json.loads(bid.opened_json).get("lot_prices", [])
+            ]
+        except (KeyError, TypeError, ValueError):
+            bid.status, bid.problem = BidStatus.INVALID, "malformed lot prices"
+            continue
+        problem = rules.lot_prices_problem(prices, lot_count=len(lots), total=bid.price)
+        if problem:
+            bid.status, bid.problem = BidStatus.INVALID, problem
+            continue
+        rows[bid.id] = [
+            BidLot(bid_id=bid.id, lot_id=by_number[number].id, price=amount)
+            for number, amount in prices
+        ]
+        session.add_all(rows[bid.id])
+    rank_lots(session, [row for bid_rows in rows.values() for row in bid_rows], bids)
+    return rows
+
+
+def rank_lots(session: Session, rows: list[BidLot], bids: list[Bid]) -> None:
+    """Rank the lot prices of valid bids, lot by lot (lowest first; ties: earlier bid)."""
+    submitted = {b.id: b.submitted_at for b in bids if b.status == BidStatus.VALID}
+    by_lot: dict[int, list[BidLot]] = {}
+    for row in rows:
+        row.rank = None
+        if row.bid_id in submitted:
+            by_lot.setdefault(row.lot_id, []).append(row)
+        session.add(row)
+    for lot_rows in by_lot.values():
+        order = rules.rank_by_price(
+            [rules.RankedBid(r.bid_id, r.price, submitted[r.bid_id]) for r in lot_rows]
+        )
+        for row in lot_rows:
+            row.rank = order.index(row.bid_id) + 1
 
 
 def _draw_reserve(

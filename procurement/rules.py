@@ -77,6 +77,67 @@ def rank_by_price(bids: Sequence[RankedBid]) -> list[int]:
     return [b.bid_id for b in sorted(bids, key=lambda b: (b.price, b.submitted_at, b.bid_id))]
 
 
+def lots_problems(*, lot_count: int, item_lots: Sequence[int | None]) -> list[str]:
+    """Items of a lotted tender each name an existing lot; without lots, none may."""
+    problems = []
+    for position, lot in enumerate(item_lots, start=1):
+        if lot_count == 0 and lot is not None:
+            problems.append(f"item {position} names lot {lot}, but the tender has no lots")
+        elif lot_count and lot is None:
+            problems.append(f"item {position} must belong to a lot (1 to {lot_count})")
+        elif lot is not None and not 1 <= lot <= lot_count:
+            problems.append(f"item {position} names lot {lot}; the lots are 1 to {lot_count}")
+    return problems
+
+
+def lot_prices_problem(
+    prices: Sequence[tuple[int, int]], *, lot_count: int, total: int
+) -> str | None:
+    """Why a bid's (lot, amount) prices do not fit the tender's lots, or None."""
+    if lot_count == 0:
+        return "this tender has no lots: leave lot_prices out" if prices else None
+    if not prices:
+        return "this tender has lots: give a price for at least one lot"
+    numbers = [lot for lot, _ in prices]
+    if len(set(numbers)) != len(numbers):
+        return "give each lot at most one price"
+    unknown = sorted(n for n in numbers if not 1 <= n <= lot_count)
+    if unknown:
+        return f"there is no lot {unknown[0]}; the lots are 1 to {lot_count}"
+    if any(amount <= 0 for _, amount in prices):
+        return "every lot price must be above zero"
+    if sum(amount for _, amount in prices) != total:
+        return "the total price must be the sum of the lot prices"
+    return None
+
+
+def weighted_total(weights: Sequence[int], scores: Sequence[int]) -> int:
+    """A best-value total in hundredths of a point: sum of weight x score (weights sum to 100)."""
+    return sum(w * s for w, s in zip(weights, scores, strict=True))
+
+
+@dataclass(frozen=True)
+class ScoredBid:
+    bid_id: int
+    total: int  # weighted_total
+    price: int
+
+
+def rank_by_score(bids: Sequence[ScoredBid]) -> list[int]:
+    """Bid ids from the highest weighted total; ties go to the lower price, then the older bid."""
+    return [b.bid_id for b in sorted(bids, key=lambda b: (-b.total, b.price, b.bid_id))]
+
+
+def score_problem(text: str) -> str | None:
+    """Why a typed score is not a whole number from 0 to 100, or None."""
+    value = text.strip()
+    if not value:
+        return "give a score from 0 to 100"
+    if not value.isdigit() or not 0 <= int(value) <= 100:
+        return "a score is a whole number from 0 to 100"
+    return None
+
+
 def standstill_end(*, decided_at: datetime, days: int) -> datetime:
     """When the award becomes final if no complaint is pending."""
     return decided_at + timedelta(days=days)

@@ -16,6 +16,15 @@ class ItemIn(BaseModel):
     quantity: Decimal = Field(gt=0, max_digits=18, decimal_places=3)
     unit: str = Field(min_length=1, max_length=40)
     classification: str | None = Field(default=None, max_length=40)
+    lot: int | None = Field(default=None, ge=1, description="the number of the item's lot")
+
+
+class LotIn(BaseModel):
+    """A lot: bid on, ranked and awarded on its own."""
+
+    title: str = Field(min_length=3, max_length=300)
+    description: str = Field(default="", max_length=20_000)
+    estimated_value: int = Field(ge=0, description="minor units")
 
 
 class CriterionIn(BaseModel):
@@ -53,7 +62,18 @@ class TenderDraftIn(BaseModel):
     tender_end_at: AwareDatetime
     opening_at: AwareDatetime
     items: list[ItemIn] = Field(min_length=1, max_length=500)
+    lots: list[LotIn] = Field(
+        default_factory=list, max_length=50, description="numbered 1, 2, ... in this order"
+    )
     reserve: ReserveIn | None = None
+
+
+class DocumentIn(BaseModel):
+    title: str = Field(min_length=1, max_length=200)
+    content_base64: str = Field(description="a PDF, base64-encoded")
+
+
+BidDocumentIn = DocumentIn
 
 
 class AmendmentIn(BaseModel):
@@ -65,6 +85,9 @@ class AmendmentIn(BaseModel):
     enquiry_end_at: AwareDatetime | None = None
     tender_end_at: AwareDatetime | None = None
     opening_at: AwareDatetime | None = None
+    documents: list[DocumentIn] = Field(
+        default_factory=list, max_length=10, description="new PDF documents to publish"
+    )
 
 
 class CancelIn(BaseModel):
@@ -86,14 +109,14 @@ class SupplierIn(BaseModel):
     contact_phone: str = Field(min_length=5, max_length=40)
 
 
-class BidDocumentIn(BaseModel):
-    title: str = Field(min_length=1, max_length=200)
-    content_base64: str = Field(description="a PDF, base64-encoded")
-
-
 class PriceIn(BaseModel):
     amount: int = Field(gt=0, description="the total, in minor units")
     currency: str = Field(pattern=r"^[A-Z]{3}$")
+
+
+class LotPriceIn(BaseModel):
+    lot: int = Field(ge=1, description="the lot number")
+    amount: int = Field(gt=0, description="the price for this lot, in minor units")
 
 
 class BidIn(BaseModel):
@@ -101,6 +124,12 @@ class BidIn(BaseModel):
 
     price: PriceIn
     item_prices: list[int] = Field(default_factory=list, description="unit prices, minor units")
+    lot_prices: list[LotPriceIn] = Field(
+        default_factory=list,
+        max_length=50,
+        description="when the tender has lots: a price for each lot bid on (the total is "
+        "their sum); lots left out are not bid on",
+    )
     reserve_picks: list[int] = Field(
         default_factory=list, description="two of the 15 reserve-price numbers, when asked"
     )
@@ -137,9 +166,14 @@ class BidReceipt(BaseModel):
 
 
 class AwardIn(BaseModel):
+    lot: int | None = Field(default=None, ge=1, description="the lot awarded, on lotted tenders")
     justification: str = Field(default="", max_length=10_000)
     scores: dict[int, list[int]] = Field(
         default_factory=dict, description="best value: bid id -> a score 0-100 per criterion"
+    )
+    notes: dict[int, list[str]] = Field(
+        default_factory=dict,
+        description="best value: bid id -> the committee's justification of each score",
     )
 
 

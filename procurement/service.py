@@ -6,6 +6,7 @@ Every public change commits with its transparency-log entry, its OCDS release an
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
 import secrets
@@ -15,7 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from core import events
-from core.auth.models import Organisation, User
+from core.auth.models import Organisation, OrganisationKind, User
 from core.ledger import service as ledger
 from core.ledger.service import format_time
 from core.settings import Settings
@@ -35,11 +36,12 @@ from procurement.models import (
     Clarification,
     Document,
     Item,
+    Lot,
     Notification,
     Tender,
     TenderStatus,
 )
-from procurement.schemas import AmendmentIn, TenderDraftIn
+from procurement.schemas import AmendmentIn, DocumentIn, TenderDraftIn
 
 PDF_MAGIC = b"%PDF-"
 
@@ -113,19 +115,39 @@ def notify(session: Session, *, organisation_id: int, subject: str, body: str, n
     )
 
 
-def _check_draft(draft: TenderDraftIn) -> None:
+def _check_draft(session: Session, draft: TenderDraftIn) -> None:
     problems = []
     if draft.award_criteria == AwardCriteria.BEST_VALUE:
         problems += rules.criteria_problems([c.weight for c in draft.criteria])
     if draft.method.value == "selective" and not draft.invited_suppliers:
         problems.append("a selective tender needs an invitation list (invited_suppliers)")
+    if draft.invited_suppliers:
+        known = set(
+            session.exec(
+                select(Organisation.slug).where(
+                    col(Organisation.slug).in_(draft.invited_suppliers),
+                    Organisation.kind == OrganisationKind.SUPPLIER,
+                )
+            )
+        )
+        unknown = [slug for slug in draft.invited_suppliers if slug not in known]
+        if unknown:
+            problems.append(
+                "invited_suppliers: no supplier company is registered as "
+                + ", ".join(repr(slug) for slug in unknown)
+            )
+    problems += rules.lots_problems(
+        lot_count=len(draft.lots), item_lots=[item.lot for item in draft.items]
+    )
+    if draft.lots and draft.reserve is not None:
+        problems.append("multiple reserve prices apply to tenders without lots")
     if problems:
         raise InvalidTender("The tender cannot be saved: " + "; ".join(problems) + ".")
 
 
 def create_draft(session: Session, *, buyer: User, draft: TenderDraftIn, now: datetime) -> Tender:
     """Save a new draft tender for the buyer's organisation (not public yet)."""
-    _check_draft(draft)
+    _check_draft(session, draft)
     tender = Tender(
         buyer_id=buyer.organisation_id,
         created_by_id=buyer.id,
@@ -137,12 +159,23 @@ def create_draft(session: Session, *, buyer: User, draft: TenderDraftIn, now: da
         reserve_base=draft.reserve.base_amount if draft.reserve else None,
         reserve_range_bp=draft.reserve.range_bp if draft.reserve else None,
         floor_rate_bp=draft.reserve.floor_rate_bp if draft.reserve else None,
-        **draft.model_dump(exclude={"items", "criteria", "invited_suppliers", "reserve"}),
+        **draft.model_dump(exclude={"items", "lots", "criteria", "invited_suppliers", "reserve"}),
     )
     session.add(tender)
     session.flush()
+    lots = [Lot(tender_id=tender.id, position=n, **lot.model_dump())
+            for n, lot in enumerate(draft.lots, start=1)]
+    session.add_all(lots)
+    session.flush()
     for position, item in enumerate(draft.items, start=1):
-        session.add(Item(tender_id=tender.id, position=position, **item.model_dump()))
+        session.add(
+            Item(
+                tender_id=tender.id,
+                position=position,
+                lot_id=lots[item.lot - 1].id if item.lot else None,
+                **item.model_dump(exclude={"lot"}),
+            )
+        )
     session.commit()
     session.refresh(tender)
     return tender
@@ -164,23 +197,48 @@ def add_document(
         raise TenderClosed(
             "Documents are added to drafts; a published tender changes by amendment."
         )
-    if not content.startswith(PDF_MAGIC):
-        raise InvalidTender("Tender documents must be PDF files.")
-    if len(content) > settings.procurement_max_document_bytes:
-        raise InvalidTender(
-            f"The document is larger than {settings.procurement_max_document_bytes:,} bytes."
-        )
-    digest = hashlib.sha256(content).hexdigest()
-    folder = settings.data_dir / "documents"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{digest}.pdf").write_bytes(content)
-    document = Document(
-        tender_id=tender.id, title=title, sha256=digest, size=len(content), created_at=now
-    )
+    document = _store_pdf(tender, title=title, content=content, now=now, settings=settings)
     session.add(document)
     session.commit()
     session.refresh(document)
     return document
+
+
+def _store_pdf(
+    tender: Tender,
+    *,
+    title: str,
+    content: bytes,
+    now: datetime,
+    settings: Settings,
+    write: bool = True,
+) -> Document:
+    """Check a tender PDF, keep it under its SHA-256 (unless told not to yet), return its row."""
+    if not content.startswith(PDF_MAGIC):
+        raise InvalidTender(f"Document {title!r}: tender documents must be PDF files.")
+    if len(content) > settings.procurement_max_document_bytes:
+        raise InvalidTender(
+            f"Document {title!r} is larger than {settings.procurement_max_document_bytes:,} bytes."
+        )
+    digest = hashlib.sha256(content).hexdigest()
+    if write:
+        _keep_file(settings, digest, content)
+    return Document(
+        tender_id=tender.id, title=title, sha256=digest, size=len(content), created_at=now
+    )
+
+
+def _keep_file(settings: Settings, digest: str, content: bytes) -> None:
+    folder = settings.data_dir / "documents"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{digest}.pdf").write_bytes(content)
+
+
+def _decoded(document: DocumentIn) -> bytes:
+    try:
+        return base64.b64decode(document.content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidTender(f"Document {document.title!r} is not valid base64.") from None
 
 
 def publish(
@@ -222,6 +280,13 @@ def publish(
     tender.status = TenderStatus.ACTIVE
     tender.published_at = now
     tender.tender_start_at = max(tender.tender_start_at, now)
+    lots = tender_lots(session, tender.id)
+    extra = {}
+    if lots:
+        extra["lots"] = [
+            {"lot": lot.position, "title": lot.title, "estimated_value": lot.estimated_value}
+            for lot in lots
+        ]
     record(
         session,
         tender,
@@ -236,14 +301,41 @@ def publish(
             "sealing_public_key": base64.b64encode(tender.public_key).decode(),
             "documents": [d.sha256 for d in _documents(session, tender.id)],
             "reserve": reserve,
+            **extra,
         },
         tags=["tender"],
         now=now,
         settings=settings,
     )
+    _notify_invited(session, tender, now=now, settings=settings)
     session.commit()
     session.refresh(tender)
     return tender
+
+
+def _notify_invited(session: Session, tender: Tender, *, now: datetime, settings: Settings):
+    """Tell every supplier on a selective tender's invitation list that it may bid."""
+    invited = json.loads(tender.invited_json)
+    if not invited:
+        return
+    buyer = session.get(Organisation, tender.buyer_id)
+    link = f"{str(settings.public_base_url).rstrip('/')}/tenders/{tender.id}"
+    organisations = session.exec(select(Organisation).where(col(Organisation.slug).in_(invited)))
+    for organisation in organisations:
+        notify(
+            session,
+            organisation_id=organisation.id,
+            subject=f"You are invited to bid on tender {tender.id}: {tender.title}",
+            body=f"{buyer.name} invites {organisation.name} to bid on a selective tender.\n\n"
+            f"{tender.title}\nBid deadline: {format_time(tender.tender_end_at)}\n"
+            f"Questions until: {format_time(tender.enquiry_end_at)}\n\n{link}",
+            now=now,
+        )
+
+
+def tender_lots(session: Session, tender_id: int) -> list[Lot]:
+    """The tender's lots, by number (empty for a tender without lots)."""
+    return list(session.exec(select(Lot).where(Lot.tender_id == tender_id).order_by(Lot.position)))
 
 
 def organisation_slug(session: Session, organisation_id: int) -> str:
@@ -252,7 +344,13 @@ def organisation_slug(session: Session, organisation_id: int) -> str:
 
 
 def _documents(session: Session, tender_id: int) -> list[Document]:
-    return list(session.exec(select(Document).where(Document.tender_id == tender_id)))
+    return list(
+        session.exec(
+            select(Document)
+            .where(Document.tender_id == tender_id, col(Document.amendment_id).is_(None))
+            .order_by(Document.id)
+        )
+    )
 
 
 def ask_question(
@@ -344,7 +442,13 @@ def amend(
         old = getattr(tender, field)
         if new is not None and new != old:
             changes[field] = (old, new)
-    if not changes:
+    # Check and store the new documents before anything changes: a bad PDF refuses it all.
+    contents = [(d.title, _decoded(d)) for d in amendment.documents]
+    documents = [
+        _store_pdf(tender, title=title, content=content, now=now, settings=settings, write=False)
+        for title, content in contents
+    ]
+    if not changes and not documents:
         raise InvalidTender("The amendment changes nothing.")
     deadline = changes.get("tender_end_at", (None, tender.tender_end_at))[1]
     earliest = rules.extension_needed(
@@ -367,6 +471,11 @@ def amend(
         raise InvalidTender("The amended dates do not hold: " + "; ".join(problems) + ".")
     tender.version += 1
     printable = {f: [_text(old), _text(new)] for f, (old, new) in changes.items()}
+    if documents:
+        printable["documents"] = [
+            "",
+            "; ".join(f"added {d.title} (SHA-256 {d.sha256})" for d in documents),
+        ]
     row = Amendment(
         tender_id=tender.id,
         version=tender.version,
@@ -376,11 +485,21 @@ def amend(
     )
     session.add(row)
     session.flush()
+    for document, (_, content) in zip(documents, contents, strict=True):
+        _keep_file(settings, document.sha256, content)
+        document.amendment_id = row.id
+        session.add(document)
+    session.flush()
+    payload = {"version": tender.version, "rationale": amendment.rationale, "changes": printable}
+    if documents:
+        payload["documents"] = [
+            {"title": d.title, "sha256": d.sha256, "size": d.size} for d in documents
+        ]
     record(
         session,
         tender,
         entry_type="procurement.tender.amended",
-        payload={"version": tender.version, "rationale": amendment.rationale, "changes": printable},
+        payload=payload,
         tags=["tenderAmendment"],
         now=now,
         settings=settings,

@@ -18,7 +18,15 @@ from core.errors import DomainError, InvalidInput
 from procurement import awarding, bidding, dashboards, pdfs, service
 from procurement.models import TenderStatus
 from procurement.pages import minor_units, pdf_response, problems, public_view, render, tender_page
-from procurement.schemas import BidDocumentIn, BidIn, ComplaintIn, PriceIn, QuestionIn, SupplierIn
+from procurement.schemas import (
+    BidDocumentIn,
+    BidIn,
+    ComplaintIn,
+    LotPriceIn,
+    PriceIn,
+    QuestionIn,
+    SupplierIn,
+)
 
 router = APIRouter(include_in_schema=False)
 CsrfChecked = Depends(verify_csrf)
@@ -134,13 +142,20 @@ async def submit_bid(
 ):
     """Seal and submit a bid; the receipt page follows. A refused bid shows why, unsaved."""
     view = public_view(request, session, tender_id=tender_id, user=user)
+    form = await request.form()
     try:
-        amount = minor_units(price, field="Total price")
+        lot_prices = _lot_prices(form, view)
+        amount = (
+            sum(p.amount for p in lot_prices)
+            if view.lots
+            else minor_units(price, field="Total price")
+        )
         if amount <= 0:
             raise InvalidInput("Total price: enter the total price of your bid, above zero.")
         try:
             bid = BidIn(
                 price=PriceIn(amount=amount, currency=view.currency),
+                lot_prices=lot_prices,
                 documents=await _documents(documents),
                 declaration=bool(declaration),
                 reserve_picks=reserve_picks or [],
@@ -162,6 +177,22 @@ async def submit_bid(
             request, session, user, tender_id, error=error.message, status_code=error.status_code
         )
     return RedirectResponse(f"/tenders/{tender_id}/bids/{receipt.bid_id}", status_code=303)
+
+
+def _lot_prices(form, view) -> list[LotPriceIn]:
+    """The lot prices typed (lots left empty are not bid on); at least one on a lotted tender."""
+    prices = []
+    for lot in view.lots:
+        typed = str(form.get(f"lot_price_{lot.number}", "")).strip()
+        if typed:
+            amount = minor_units(typed, field=f"Lot {lot.number} price")
+            if amount <= 0:
+                raise InvalidInput(f"Lot {lot.number} price: enter a price above zero, or leave "
+                                   "it empty to not bid on this lot.")
+            prices.append(LotPriceIn(lot=lot.number, amount=amount))
+    if view.lots and not prices:
+        raise InvalidInput("Lot prices: enter a price for at least one lot.")
+    return prices
 
 
 def _receipt(request: Request, session, user: User, tender_id: int, bid_id: int):
@@ -290,8 +321,10 @@ def complain(
             now=request.app.state.clock(), settings=request.app.state.settings,
         )
     except DomainError as error:
+        lotted = any(a.id == award_id and a.lot for a in view.awards)
         return tender_page(
             request, session, tender_id=tender_id, user=user, error=error.message,
-            error_form="complaint", status_code=error.status_code, values={"text": text},
+            error_form=f"complaint-{award_id}" if lotted else "complaint",
+            status_code=error.status_code, values={"text": text},
         )
     return RedirectResponse(f"/tenders/{tender_id}#award", status_code=303)

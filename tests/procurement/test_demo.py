@@ -26,12 +26,30 @@ def test_demo_has_a_tender_in_every_state_and_reruns_without_duplicates(
     session, clock, settings, client
 ):
     accounts(session, clock())
-    assert demo.load(session, now=clock(), settings=settings) == 9
+    assert demo.load(session, now=clock(), settings=settings) == 10
     states = Counter(session.exec(select(Tender.status)).all())
     assert set(states) == set(TenderStatus)
     assert states[TenderStatus.ACTIVE] == 4
     assert demo.load(session, now=clock(), settings=settings) == 0
-    assert len(session.exec(select(Tender.id)).all()) == 9
-    awarded = session.exec(select(Tender).where(Tender.status == TenderStatus.AWARDED)).one()
+    assert len(session.exec(select(Tender.id)).all()) == 10
+    awarded = session.exec(
+        select(Tender).where(Tender.title == "Personal protective equipment stockpile 2027")
+    ).one()
     page = client.get(f"/tenders/{awarded.id}").text
     assert "Awaiting the buyer" in page and "฿48,900,000.00" in page
+
+
+def test_the_demo_has_a_tender_awarded_lot_by_lot(session, clock, settings, client):
+    accounts(session, clock())
+    demo.load(session, now=clock(), settings=settings)
+    lotted = session.exec(select(Tender).where(Tender.title.startswith("Medical equipment"))).one()
+    view = client.get(f"/api/tenders/{lotted.id}").json()
+    assert [lot["title"] for lot in view["lots"]] == [
+        "Ultrasound systems", "Patient monitoring", "Infusion pumps"]
+    winners = {a["lot"]: (a["supplier"]["slug"], a["value"]) for a in view["awards"]}
+    assert winners == {1: ("lanna-medical", 1_325_000_000), 2: ("chaophraya-it", 1_698_000_000),
+                       3: ("siam-civil", 842_000_000)}
+    assert [c["award_id"] for c in view["contracts"]] == [view["awards"][0]["id"]]
+    page = client.get(f"/tenders/{lotted.id}").text
+    assert "Lot 2: Patient monitoring — bids and ranking" in page
+    assert "฿16,980,000.00" in page

@@ -195,3 +195,31 @@ def test_release_pages_link_to_the_next_and_the_bulk_file_holds_every_release(
 def test_unknown_release_and_record_are_404(client):
     assert client.get("/api/ocds/releases/nope").status_code == 404
     assert client.get("/api/ocds/records/ocds-prongsai-999999").status_code == 404
+
+
+def test_every_demo_release_validates(client, session, clock, settings, validators):
+    from procurement import demo
+    from tests.procurement.test_demo import accounts
+
+    accounts(session, clock())
+    demo.load(session, now=clock(), settings=settings)
+    package = client.get("/api/ocds/releases", params={"limit": 1000}).json()
+    assert errors(validators["release_package"], package) == []
+    releases = package["releases"]
+    assert len(releases) > 20
+    tender_statuses = codes("1.1.5/codelists/tenderStatus.csv")
+    bid_statuses = codes("extensions/bids/codelists/bidStatus.csv")
+    for release in releases:
+        assert errors(validators["release"], release) == [], release["id"]
+        assert set(release["tag"]) <= codes("1.1.5/codelists/releaseTag.csv")
+        assert {lot["status"] for lot in release["tender"].get("lots", [])} <= tender_statuses
+        for detail in release.get("bids", {}).get("details", []):
+            assert detail["status"] in bid_statuses
+    lotted = [r for r in releases if r["tender"].get("lots")]
+    assert lotted and any(
+        d.get("relatedLots") for r in lotted for d in r.get("bids", {}).get("details", [])
+    )
+    assert any(a.get("relatedLots") for r in lotted for a in r.get("awards", []))
+    for ocid in {r["ocid"] for r in releases}:
+        record = client.get(f"/api/ocds/records/{ocid}").json()
+        assert errors(validators["record_package"], record) == [], ocid

@@ -3,11 +3,13 @@
 import base64
 import logging
 
+import pytest
 from sqlalchemy import MetaData, select
 
 from tests.procurement import factories as f
 
 PRICE_MARKER = 987_654_321
+LOT_MARKER = 864_213_579  # one lot's price in a lotted bid (the other lot takes the rest)
 TEXT_MARKER = "SECRET-SPEC-MARKER-4417"
 
 
@@ -28,21 +30,36 @@ def dump(connection) -> str:
 
 
 def markers_in(text: str) -> list[str]:
-    found = [m for m in (str(PRICE_MARKER), "9,876,543.21", "9876543.21", TEXT_MARKER)
+    found = [m for m in (str(PRICE_MARKER), "9,876,543.21", "9876543.21", TEXT_MARKER,
+                         str(LOT_MARKER), "8,642,135.79", "8642135.79",
+                         str(PRICE_MARKER - LOT_MARKER))
              if m in text]
     return found
 
 
-def test_nothing_reveals_a_bid_before_the_opening(client, session, clock, connection, caplog):
+LOTS = [{"title": "Lot one", "estimated_value": 1_000_000},
+        {"title": "Lot two", "estimated_value": 1_000_000}]
+ITEMS = [{"description": "Part one", "quantity": "1", "unit": "set", "lot": 1},
+         {"description": "Part two", "quantity": "1", "unit": "set", "lot": 2}]
+
+
+@pytest.mark.parametrize("lotted", [False, True], ids=["whole tender", "lotted tender"])
+def test_nothing_reveals_a_bid_before_the_opening(
+    client, session, clock, connection, caplog, lotted
+):
     _, buyer_h = f.buyer(client, session, clock())
     _, supplier_h = f.supplier(client, session, clock())
     admin_h = f.headers_for(client, _admin(session, clock))
-    tender = f.published_tender(client, session, clock, buyer_h)
+    extra = {"lots": LOTS, "items": ITEMS} if lotted else {}
+    tender = f.published_tender(client, session, clock, buyer_h, **extra)
     tid = tender["id"]
     responses = []
     with caplog.at_level(logging.DEBUG):
         document = {"title": "Technical proposal", "content_base64": pdf_with(TEXT_MARKER)}
         bid = {**f.bid_body(PRICE_MARKER), "documents": [document]}
+        if lotted:
+            bid["lot_prices"] = [{"lot": 1, "amount": LOT_MARKER},
+                                 {"lot": 2, "amount": PRICE_MARKER - LOT_MARKER}]
         receipt = client.post(f"/api/tenders/{tid}/bids", json=bid, headers=supplier_h)
         assert receipt.status_code == 201
         responses.append(receipt.text)
@@ -62,6 +79,12 @@ def test_nothing_reveals_a_bid_before_the_opening(client, session, clock, connec
     clock.advance(days=11)
     opened = client.post(f"/api/tenders/{tid}/open", headers=buyer_h)
     assert str(PRICE_MARKER) in opened.text  # and after the opening, it is public at once
+    if lotted:
+        assert opened.json()["opening"][0]["lots"] == [
+            {"lot": 1, "price": LOT_MARKER, "rank": 1},
+            {"lot": 2, "price": PRICE_MARKER - LOT_MARKER, "rank": 1},
+        ]
+        assert "฿8,642,135.79" in client.get(f"/tenders/{tid}").text
 
 
 def _admin(session, clock):

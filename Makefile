@@ -11,7 +11,7 @@ RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-tlwg-
 # Debian's Chromium for the browser tests (Playwright never downloads a browser here).
 TEST_PACKAGES := $(RUN_PACKAGES) chromium
 
-.PHONY: run test lint serve migrate demo clean
+.PHONY: run test lint serve migrate demo clean messages
 
 run: $(BIN)/.installed
 	@scripts/system-packages.sh $(RUN_PACKAGES)
@@ -39,6 +39,16 @@ $(BIN)/.installed: pyproject.toml | $(BIN)/python
 $(BIN)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@ $(BIN)/.installed
+
+# Extract every _() / {% trans %} string into the catalogue template and merge it into each
+# locale's messages.po; translate there. The app reads the .po files directly (no compile step).
+LOCALE_DIR := prongsai/locale
+messages: $(BIN)/.installed
+	$(BIN)/pybabel extract --mapping-file babel.cfg --output-file $(LOCALE_DIR)/messages.pot \
+		--project Prongsai --copyright-holder "Prongsai contributors" --no-wrap --sort-by-file \
+		--add-comments TRANSLATORS: .
+	$(BIN)/pybabel update --input-file $(LOCALE_DIR)/messages.pot --output-dir $(LOCALE_DIR) \
+		--domain messages --no-wrap --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

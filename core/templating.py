@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
 
+from core import i18n
 from core.auth.csrf import csrf_token
 from core.settings import Settings
 
 
-def make_templates(settings: Settings, packages: Sequence[str]) -> Jinja2Templates:
-    """Templates looked up in the data folder's overrides first, then package by package."""
+def make_templates(
+    settings: Settings, packages: Sequence[str], *, locale_dir: Path | None = None
+) -> Jinja2Templates:
+    """Templates looked up in the data folder's overrides first, then package by package;
+    strings and formats in each request's language (catalogues in `locale_dir`)."""
     loaders: list = []
     overrides = settings.data_dir / "templates"
     if overrides.is_dir():
@@ -27,14 +30,9 @@ def make_templates(settings: Settings, packages: Sequence[str]) -> Jinja2Templat
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
     )
-    # Every visible string goes through _() / {% trans %}; the locale's catalogue fills them in.
-    env.install_null_translations(newstyle=True)
+    # Every visible string goes through _() / {% trans %}; the request's catalogue fills them in.
+    i18n.install(
+        env, locale_dir=locale_dir, zone=settings.zone, default_currency=settings.default_currency
+    )
     env.globals.update(csrf_token=csrf_token, settings=settings)
-    env.filters["localtime"] = lambda value, fmt="%Y-%m-%d %H:%M": _localtime(settings, value, fmt)
     return Jinja2Templates(env=env)
-
-
-def _localtime(settings: Settings, value: datetime | None, fmt: str) -> str:
-    if value is None:
-        return ""
-    return value.astimezone(settings.zone).strftime(fmt)

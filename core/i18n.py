@@ -1,0 +1,372 @@
+"""Languages: each request's locale, the message catalogues, and locale-aware formatting.
+
+The Jinja environment is shared by every request, so it never holds one language's
+translations: its gettext callables look up the current request's locale in a context
+variable that `LocaleMiddleware` sets. Each request runs in its own task (and sync routes
+in a thread with a copy of its context), so two readers in two languages never mix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from contextvars import ContextVar
+from datetime import UTC, date, datetime, tzinfo
+from decimal import Decimal
+from functools import lru_cache
+from gettext import NullTranslations
+from io import BytesIO
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+
+from babel import Locale
+from babel.dates import DateTimeFormat, parse_pattern
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent, get_currency_precision
+from babel.numbers import get_currency_symbol as babel_currency_symbol
+from babel.support import Translations
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse
+from jinja2 import Environment
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+LOCALES = ("en", "th")
+LANGUAGE_NAMES = {"en": "English", "th": "ไทย"}
+COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+DOMAIN = "messages"
+BUDDHIST_ERA_OFFSET = 543
+
+# Dates in English stay ISO 8601 (unambiguous, and what every page printed before); Thai readers
+# get day, Thai month and Buddhist-era year, as Thai official documents write them.
+DATE_PATTERNS = {
+    "en": {
+        "date": "yyyy-MM-dd",
+        "datetime": "yyyy-MM-dd HH:mm",
+        "seconds": "yyyy-MM-dd HH:mm:ss",
+        "long": "d MMMM y",
+    },
+    "th": {
+        "date": "d MMM y",
+        "datetime": "d MMM y HH:mm",
+        "seconds": "d MMM y HH:mm:ss",
+        "long": "d MMMM G y",
+    },
+}
+# The strftime formats templates used before the filters knew about locales.
+LEGACY_FORMATS = {"%Y-%m-%d": "date", "%Y-%m-%d %H:%M": "datetime", "%Y-%m-%d %H:%M:%S": "seconds"}
+CURRENCY_SIGNS = {"THB": "฿"}  # the sign Thai and English readers alike know the baht by
+
+_locale: ContextVar[str] = ContextVar("prongsai_locale", default="en")
+# One catalogue folder per process (the application's), loaded when the templates are made.
+_catalogues: dict[str, NullTranslations] = {}
+
+
+def current_locale() -> str:
+    """The locale of the request being served ("en" outside a request)."""
+    return _locale.get()
+
+
+def set_locale(locale: str) -> None:
+    """Make `locale` the current one for this task or thread (and for what it starts)."""
+    if locale not in LOCALES:
+        raise ValueError(f"unsupported locale {locale!r}")
+    _locale.set(locale)
+
+
+@lru_cache
+def load_catalogues(locale_dir: Path) -> Mapping[str, NullTranslations]:
+    """Each locale's translations, read from its .po file (no compile step on a fresh clone)."""
+    catalogues: dict[str, NullTranslations] = {"en": NullTranslations()}
+    for locale in LOCALES:
+        po = locale_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if not po.is_file():
+            continue
+        with po.open("rb") as f:
+            catalog = read_po(f, locale=locale, domain=DOMAIN)
+        compiled = BytesIO()
+        write_mo(compiled, catalog, use_fuzzy=False)  # a fuzzy guess is never shown to readers
+        compiled.seek(0)
+        catalogues[locale] = Translations(compiled, domain=DOMAIN)
+    return catalogues
+
+
+def _translations() -> NullTranslations:
+    return _catalogues.get(current_locale()) or _catalogues.get("en") or NullTranslations()
+
+
+def N_(message: str) -> str:  # the name gettext tools look for
+    """Mark a string for the catalogue where it is defined; `_()` translates it where shown."""
+    return message
+
+
+def gettext(message: str) -> str:
+    """`message` in the current request's language."""
+    return _translations().gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural of a message, for `n`, in the current request's language."""
+    return _translations().ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """`message` in the current language, disambiguated by `context`."""
+    return _translations().pgettext(context, message)
+
+
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    """The plural form of a message with a context, in the current language."""
+    return _translations().npgettext(context, singular, plural, n)
+
+
+# ---- choosing the locale -------------------------------------------------------------------
+
+_LANGUAGE_RANGE = re.compile(
+    r"^\s*([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*|\*)\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*$"
+)
+
+
+def from_accept_language(header: str | None) -> str | None:
+    """The first supported locale in an Accept-Language header, by quality."""
+    if not header:
+        return None
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header[:1000].split(",")):
+        match = _LANGUAGE_RANGE.match(part)
+        if not match:
+            continue
+        try:
+            quality = float(match.group(2)) if match.group(2) else 1.0
+        except ValueError:
+            continue
+        if quality > 0:
+            ranked.append((-quality, position, match.group(1).lower()))
+    for _, _, tag in sorted(ranked):
+        language = tag.split("-")[0]
+        if language in LOCALES:
+            return language
+    return None
+
+
+def negotiate(
+    *, query: str | None, cookie: str | None, accept_language: str | None, default: str
+) -> str:
+    """An explicit choice (?lang=, then the switch's cookie), then the browser's, then ours."""
+    for choice in (query, cookie):
+        if choice in LOCALES:
+            return choice
+    return from_accept_language(accept_language) or default
+
+
+class LocaleMiddleware:
+    """Chooses each request's locale and says which it used (Content-Language, Vary)."""
+
+    def __init__(self, app: ASGIApp, *, default_locale: str) -> None:
+        self.app = app
+        self.default_locale = default_locale
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        locale = negotiate(
+            query=request.query_params.get("lang"),
+            cookie=request.cookies.get(COOKIE),
+            accept_language=request.headers.get("accept-language"),
+            default=self.default_locale,
+        )
+        # Not reset afterwards on purpose: the value dies with this request's task, and the
+        # outermost error handler (which runs after us) should still speak the reader's language.
+        set_locale(locale)
+        scope.setdefault("state", {})["locale"] = locale
+
+        async def send_with_language(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if headers.get("content-type", "").startswith("text/html"):
+                    headers.setdefault("content-language", locale)
+                    headers.add_vary_header("Accept-Language")
+                    headers.add_vary_header("Cookie")
+            await send(message)
+
+        await self.app(scope, receive, send_with_language)
+
+
+# ---- the language switch -------------------------------------------------------------------
+
+router = APIRouter(include_in_schema=False)
+
+
+def safe_next(target: str | None) -> str:
+    """`target` if it is a path on this site, else the home page (no open redirect)."""
+    if not target or len(target) > 2000 or not target.startswith("/"):
+        return "/"
+    if target.startswith(("//", "/\\")) or any(ord(c) < 0x21 or c == "\\" for c in target):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return target
+
+
+def switch_url(request: Request, to: str) -> str:
+    """The link that switches to locale `to` and comes back to this very page."""
+    query = [(k, v) for k, v in parse_qsl(request.url.query, keep_blank_values=True) if k != "lang"]
+    here = request.url.path + (f"?{urlencode(query)}" if query else "")
+    return f"/lang?to={to}&next={quote(here, safe='')}"
+
+
+@router.get("/lang")
+def switch_language(
+    request: Request, to: str = "", next_page: Annotated[str, Query(alias="next")] = "/"
+) -> RedirectResponse:
+    """Remember the reader's language in a cookie and go back to the page they were on."""
+    response = RedirectResponse(safe_next(next_page), status_code=303)
+    if to in LOCALES:
+        response.set_cookie(
+            COOKIE,
+            to,
+            max_age=COOKIE_MAX_AGE,
+            path="/",
+            samesite="lax",
+            secure=request.app.state.settings.cookie_secure,
+            httponly=False,
+        )
+    return response
+
+
+# ---- formatting ----------------------------------------------------------------------------
+
+
+class _BuddhistEraFormat(DateTimeFormat):
+    """Babel's Thai dates are Gregorian; Thai readers count years from the Buddha (+543)."""
+
+    def format_year(self, char: str, num: int) -> str:
+        year = self.format(self.value.year + BUDDHIST_ERA_OFFSET, num)
+        return year[-2:] if num == 2 else year
+
+    def format_era(self, char: str, num: int) -> str:
+        return "พ.ศ." if num <= 3 else "พุทธศักราช"
+
+
+@lru_cache
+def _babel_locale(locale: str) -> Locale:
+    return Locale.parse(locale)
+
+
+def _as_local(value: datetime | date, zone: tzinfo) -> datetime | date:
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return aware.astimezone(zone)
+    return value
+
+
+def format_when(
+    value: datetime | date | None, style: str, *, zone: tzinfo, locale: str | None = None
+) -> str:
+    """A date or date-time in the display time zone, written for the locale."""
+    if value is None:
+        return ""
+    locale = locale or current_locale()
+    patterns = DATE_PATTERNS.get(locale, DATE_PATTERNS["en"])
+    pattern = parse_pattern(patterns.get(style, style))
+    local = _as_local(value, zone)
+    if isinstance(local, date) and not isinstance(local, datetime) and style != "date":
+        pattern = parse_pattern(patterns["long" if style == "long" else "date"])
+    formatter = _BuddhistEraFormat if locale == "th" else DateTimeFormat
+    return pattern % formatter(local, _babel_locale(locale))
+
+
+def localtime(value: datetime | date | None, fmt: str | None = None, *, zone: tzinfo) -> str:
+    """The old `localtime` filter, now locale-aware: known formats follow the locale, and a
+    machine format (such as a datetime-local input's value) is kept exactly as asked."""
+    if value is None:
+        return ""
+    style = LEGACY_FORMATS.get(fmt or "%Y-%m-%d %H:%M")
+    if style is None:
+        return _as_local(value, zone).strftime(fmt)
+    return format_when(value, style, zone=zone)
+
+
+def format_recorded(value: object, *, zone: tzinfo) -> str:
+    """A recorded value as a reader wants it: an ISO date-time string (as amendments record the
+    old and new deadlines) written for the locale, anything else unchanged."""
+    if isinstance(value, str) and len(value) >= 16 and value[4:5] == "-" and "T" in value:
+        try:
+            return format_when(datetime.fromisoformat(value), "datetime", zone=zone)
+        except ValueError:
+            return value
+    return "" if value is None else str(value)
+
+
+def format_number(
+    value: float | int | Decimal | None, digits: int | None = None, locale: str | None = None
+) -> str:
+    """A number with the locale's grouping; `digits` fixes the decimals shown."""
+    if value is None:
+        return ""
+    pattern = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=locale or current_locale())
+
+
+def format_share(value: float | Decimal | None, locale: str | None = None) -> str:
+    """A share (0.87) as a percentage (87%)."""
+    if value is None:
+        return ""
+    return format_percent(value, locale=locale or current_locale())
+
+
+def format_money(
+    value: int | Decimal | None, currency: str, *, minor: bool = False, locale: str | None = None
+) -> str:
+    """An amount with its currency (฿3,200,000.50); `minor=True` reads satang/cents."""
+    if value is None:
+        return ""
+    locale = locale or current_locale()
+    digits = get_currency_precision(currency)
+    amount = Decimal(value).scaleb(-digits) if minor else Decimal(value)
+    number = format_decimal(
+        amount,
+        format="#,##0" + ("." + "0" * digits if digits else ""),
+        locale=locale,
+        decimal_quantization=True,
+    )
+    sign = CURRENCY_SIGNS.get(currency) or babel_currency_symbol(currency, locale=locale)
+    if number.startswith("-"):
+        number, sign = number[1:], "-" + sign
+    return f"{sign}{number}" if len(sign.lstrip("-")) == 1 else f"{sign} {number}"
+
+
+def install(
+    env: Environment, *, locale_dir: Path | None, zone: tzinfo, default_currency: str
+) -> None:
+    """Give a shared Jinja environment per-request gettext and the locale's formatting filters."""
+    if locale_dir is not None:
+        _catalogues.update(load_catalogues(locale_dir))
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext, ngettext, newstyle=True, pgettext=pgettext, npgettext=npgettext
+    )
+    env.globals.update(
+        current_locale=current_locale,
+        switch_url=switch_url,
+        language_names=LANGUAGE_NAMES,
+        locales=LOCALES,
+    )
+    env.filters.update(
+        localtime=lambda value, fmt=None: localtime(value, fmt, zone=zone),
+        date=lambda value, style="date": format_when(value, style, zone=zone),
+        datetime=lambda value, seconds=False: format_when(
+            value, "seconds" if seconds else "datetime", zone=zone
+        ),
+        recorded=lambda value: format_recorded(value, zone=zone),
+        number=format_number,
+        share=format_share,
+        money=lambda value, currency=None, minor=False: format_money(
+            value, currency or default_currency, minor=minor
+        ),
+    )

@@ -18,6 +18,10 @@ from pydantic import ValidationError
 from core.auth.models import Organisation, Role, User
 from core.errors import InvalidInput
 from procurement import queries
+from procurement.insights import queries as insights
+from procurement.red_flags import INDICATORS
+
+FLAG_TITLES = {indicator.code: indicator.title for indicator in INDICATORS}
 
 
 def render(
@@ -53,6 +57,14 @@ def is_owner(session, user: User | None, view: queries.TenderView) -> bool:
     return session.get(Organisation, user.organisation_id).slug == view.buyer.slug
 
 
+def red_flags(session, *, tender_id: int) -> list[dict[str, str]]:
+    """The red flags raised on a tender, each with its indicator's name and the figure."""
+    return [
+        {"code": f.code, "title": FLAG_TITLES[f.code], "measure": f.measure}
+        for f in insights.tender_flags(session, tender_id=tender_id)
+    ]
+
+
 def tender_page(
     request: Request,
     session,
@@ -72,6 +84,7 @@ def tender_page(
         {
             "tender": view,
             "owner": is_owner(session, user, view),
+            "red_flags": red_flags(session, tender_id=view.id),
             "now": request.app.state.clock(),
             "error": error,
             "error_form": error_form,

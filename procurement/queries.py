@@ -29,6 +29,15 @@ from procurement.models import (
     Tender,
     TenderStatus,
 )
+from procurement.models import BidLot as _BidLot
+from procurement.models import Lot as _Lot
+from procurement.public_index import (  # noqa: F401 -- read by the public site's search index
+    SEARCH_CATEGORIES,
+    SEARCH_STATUSES,
+    ChangeCursor,
+    organisations_since,
+    tenders_changed_since,
+)
 
 OPENED_STATES = (TenderStatus.OPENED, TenderStatus.AWARDED, TenderStatus.CONTRACTED)
 
@@ -44,6 +53,24 @@ class ItemView(BaseModel):
     quantity: str
     unit: str
     classification: str | None
+    lot: int | None = None
+
+
+class LotView(BaseModel):
+    """A lot of the tender, numbered from 1."""
+
+    number: int
+    title: str
+    description: str
+    estimated_value: int
+
+
+class LotPriceView(BaseModel):
+    """An opened bid's price for one lot, and its rank on that lot."""
+
+    lot: int
+    price: int
+    rank: int | None
 
 
 class DocumentView(BaseModel):
@@ -51,6 +78,7 @@ class DocumentView(BaseModel):
     title: str
     sha256: str
     size: int
+    amendment_version: int | None = None
 
 
 class QuestionView(BaseModel):
@@ -66,6 +94,7 @@ class AmendmentView(BaseModel):
     rationale: str
     changes: dict[str, list[str]]
     created_at: datetime
+    documents: list[DocumentView] = []
 
 
 class ReserveView(BaseModel):
@@ -92,6 +121,7 @@ class OpenedBidView(BaseModel):
     submitted_at: datetime
     problem: str | None
     reserve_picks: str | None = None
+    lots: list[LotPriceView] = []
 
 
 class ComplaintView(BaseModel):
@@ -113,6 +143,8 @@ class AwardView(BaseModel):
     decided_at: datetime
     standstill_end_at: datetime
     complaints: list[ComplaintView]
+    lot: int | None = None
+    evaluation: list[dict] = []
 
 
 class ContractAmendmentView(BaseModel):
@@ -186,6 +218,7 @@ class TenderView(BaseModel):
     sealing_public_key: str | None
     reserve: ReserveView | None = None
     bids_received: int
+    lots: list[LotView] = []
     items: list[ItemView]
     documents: list[DocumentView]
     questions: list[QuestionView]
@@ -225,6 +258,11 @@ def tender_view(
     ):
         raise TenderNotFound(f"There is no tender {tender_id}.")
     the_ocid = ocds.ocid(prefix, tender.id)
+    lots = list(
+        session.exec(select(_Lot).where(_Lot.tender_id == tender.id).order_by(_Lot.position))
+    )
+    lot_number = {lot.id: lot.position for lot in lots}
+    lot_prices: dict[int, list[LotPriceView]] = {}
     live = session.exec(
         select(func.count())
         .select_from(Bid)
@@ -239,7 +277,16 @@ def tender_view(
                 col(Bid.status).in_([BidStatus.VALID, BidStatus.INVALID, BidStatus.DISQUALIFIED]),
             )
             .order_by(col(Bid.rank).nulls_last(), Bid.id)
-        )
+        ).all()
+        if lots:
+            for row in session.exec(
+                select(_BidLot)
+                .where(col(_BidLot.bid_id).in_([b.id for b in bids]))
+                .order_by(_BidLot.lot_id)
+            ):
+                lot_prices.setdefault(row.bid_id, []).append(
+                    LotPriceView(lot=lot_number[row.lot_id], price=row.price, rank=row.rank)
+                )
         opened = [
             OpenedBidView(
                 id=b.id,
@@ -252,11 +299,14 @@ def tender_view(
                 submitted_at=b.submitted_at,
                 problem=b.problem,
                 reserve_picks=b.reserve_picks,
+                lots=lot_prices.get(b.id, []),
             )
             for b in bids
         ]
     awards = []
-    for award in session.exec(select(Award).where(Award.tender_id == tender.id)):
+    for award in session.exec(
+        select(Award).where(Award.tender_id == tender.id).order_by(Award.id)
+    ):
         complaints = [
             ComplaintView(
                 id=c.id,
@@ -279,8 +329,17 @@ def tender_view(
                 decided_at=award.decided_at,
                 standstill_end_at=award.standstill_end_at,
                 complaints=complaints,
+                lot=lot_number.get(award.lot_id),
+                evaluation=json.loads(award.evaluation_json or "[]"),
             )
         )
+    amendments = session.exec(
+        select(Amendment).where(Amendment.tender_id == tender.id).order_by(Amendment.version)
+    ).all()
+    versions = {a.id: a.version for a in amendments}
+    documents = session.exec(
+        select(Document).where(Document.tender_id == tender.id).order_by(Document.id)
+    ).all()
     contracts = [
         contract_view(session, c)
         for c in session.exec(
@@ -327,6 +386,15 @@ def tender_view(
         if tender.reserve_base is not None
         else None,
         bids_received=live,
+        lots=[
+            LotView(
+                number=lot.position,
+                title=lot.title,
+                description=lot.description,
+                estimated_value=lot.estimated_value,
+            )
+            for lot in lots
+        ],
         items=[
             ItemView(
                 position=i.position,
@@ -334,14 +402,21 @@ def tender_view(
                 quantity=f"{i.quantity.normalize():f}",
                 unit=i.unit,
                 classification=i.classification,
+                lot=lot_number.get(i.lot_id),
             )
             for i in session.exec(
                 select(Item).where(Item.tender_id == tender.id).order_by(Item.position)
             )
         ],
         documents=[
-            DocumentView(id=d.id, title=d.title, sha256=d.sha256, size=d.size)
-            for d in session.exec(select(Document).where(Document.tender_id == tender.id))
+            DocumentView(
+                id=d.id,
+                title=d.title,
+                sha256=d.sha256,
+                size=d.size,
+                amendment_version=versions.get(d.amendment_id),
+            )
+            for d in documents
         ],
         questions=[
             QuestionView(
@@ -363,12 +438,16 @@ def tender_view(
                 rationale=a.rationale,
                 changes=json.loads(a.changes_json),
                 created_at=a.created_at,
+                documents=[
+                    DocumentView(
+                        id=d.id, title=d.title, sha256=d.sha256, size=d.size,
+                        amendment_version=a.version,
+                    )
+                    for d in documents
+                    if d.amendment_id == a.id
+                ],
             )
-            for a in session.exec(
-                select(Amendment)
-                .where(Amendment.tender_id == tender.id)
-                .order_by(Amendment.version)
-            )
+            for a in amendments
         ],
         opening=opened,
         awards=awards,
@@ -486,3 +565,10 @@ def changes(
         )
     rows = session.exec(query.order_by(Tender.updated_at, Tender.id).limit(limit))
     return [summary(t, o, prefix) for t, o in rows]
+
+
+def activity():
+    """What is happening now (closing soon, openings, awards, figures): procurement.activity."""
+    from procurement import activity as module  # late: it builds on the schemas above
+
+    return module

@@ -16,7 +16,7 @@ from core.auth.models import OrganisationKind
 from core.auth.queries import list_organisations
 from core.db import SessionDep
 from core.errors import NotFound
-from procurement import buyer_views, pdfs, queries, supplier_views
+from procurement import buyer_views, evaluation_views, pdfs, queries, supplier_views
 from procurement.models import TenderStatus
 from procurement.pages import pdf_response, public_view, render, tender_page
 
@@ -121,3 +121,4 @@ def award_pdf(request: Request, session: SessionDep, user: OptionalUser, tender_
 
 router.include_router(supplier_views.router)
 router.include_router(buyer_views.router)
+router.include_router(evaluation_views.router)

@@ -1,0 +1,145 @@
+"""Red flags evaluated on the platform's record: the rules of procurement.red_flags, applied."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Mapping
+
+from procurement import red_flags as rules
+from procurement.insights.facts import TenderFact
+from procurement.insights.schemas import FlaggedTender, Party
+
+PartyOf = Callable[[int], Party]
+Hit = tuple[str, TenderFact, int | None, str]  # code, tender, supplier id, measure
+
+
+def _money(minor: int, currency: str) -> str:
+    return f"{minor / 100:,.2f} {currency}"
+
+
+def _per_tender(tender: TenderFact) -> Iterator[Hit]:
+    bidders = len(tender.bidders)
+    if rules.single_bidder(method=tender.method, opened=tender.opened, bidders=bidders):
+        only = next(iter(tender.bidders))
+        yield "single-bidder", tender, only, "1 bidder at the opening"
+    if rules.short_tender_period(
+        method=tender.method, start=tender.tender_start_at, deadline=tender.tender_end_at
+    ):
+        days = (tender.tender_end_at - tender.tender_start_at).total_seconds() / 86400
+        yield "short-tender-period", tender, None, f"{days:.1f} days to bid"
+    deadlines = rules.deadlines_in_force(tender.tender_end_at, tender.amendments)
+    for number, ((made_at, _), deadline) in enumerate(
+        zip(tender.amendments, deadlines, strict=True), start=1
+    ):
+        if rules.late_amendment(made_at=made_at, deadline=deadline):
+            days = (deadline - made_at).total_seconds() / 86400
+            yield (
+                "late-amendment", tender, None,
+                f"amendment {number} published {days:.1f} days before the deadline",
+            )
+    award = tender.award
+    if award is None:
+        return
+    valid = [b.price for b in tender.bids if b.status == "valid" and b.price is not None]
+    if rules.not_lowest_price(winning_price=award.value, valid_prices=valid):
+        yield (
+            "not-lowest-price", tender, award.supplier_id,
+            f"won at {_money(award.value, award.currency)}; lowest valid bid "
+            f"{_money(min(valid), award.currency)} ({tender.award_criteria.replace('_', ' ')})",
+        )
+    if rules.close_to_estimate(winning_price=award.value, estimate=tender.estimated_value):
+        gap = (award.value - tender.estimated_value) / tender.estimated_value * 100
+        yield (
+            "close-to-estimate", tender, award.supplier_id,
+            f"won at {_money(award.value, award.currency)}, {gap:+.2f} % from the estimate "
+            f"of {_money(tender.estimated_value, tender.currency)}",
+        )
+    for contract in tender.contracts:
+        if rules.contract_increase(award_value=award.value, contract_value=contract.value):
+            rise = (contract.value - award.value) / award.value * 100
+            yield (
+                "contract-increase", tender, award.supplier_id,
+                f"contract {contract.id} at {_money(contract.value, contract.currency)}, "
+                f"{rise:+.1f} % on the award of {_money(award.value, award.currency)}",
+            )
+
+
+def _supplier_share(tender: TenderFact, won: int, total: int, party: PartyOf) -> Hit:
+    return (
+        "supplier-share", tender, tender.award.supplier_id,
+        f"{party(tender.award.supplier_id).name} holds {won} of the buyer's {total} awards",
+    )
+
+
+def _same_winner(tender: TenderFact, captive: Mapping[int, int], party: PartyOf) -> Iterator[Hit]:
+    """Each bidder of this awarded tender that always lost to its winner, by supplier id."""
+    winner = tender.award.supplier_id
+    for loser in sorted(tender.bidders):
+        if captive.get(loser) == winner:
+            yield (
+                "same-winner", tender, loser,
+                f"{party(loser).name} lost every time to {party(winner).name}",
+            )
+
+
+def _across_tenders(tenders: list[TenderFact], party: PartyOf) -> Iterator[Hit]:
+    awarded = [t for t in tenders if t.award is not None]
+    per_buyer: dict[int, Counter] = defaultdict(Counter)
+    for tender in awarded:
+        per_buyer[tender.buyer_id][tender.award.supplier_id] += 1
+    dominant = {buyer: rules.dominant_in(counts) for buyer, counts in per_buyer.items()}
+    for tender in awarded:
+        counts = per_buyer[tender.buyer_id]
+        if tender.award.supplier_id in dominant[tender.buyer_id]:
+            yield _supplier_share(
+                tender, counts[tender.award.supplier_id], sum(counts.values()), party
+            )
+    captive = rules.captive_losers((t.award.supplier_id, t.bidders) for t in awarded)
+    for tender in awarded:
+        yield from _same_winner(tender, captive, party)
+
+
+def _flagged(hits: list[Hit], party: PartyOf) -> list[FlaggedTender]:
+    order = {indicator.code: i for i, indicator in enumerate(rules.INDICATORS)}
+    hits.sort(key=lambda hit: (order[hit[0]], hit[1].id))
+    return [
+        FlaggedTender(
+            code=code,
+            tender_id=tender.id,
+            tender_title=tender.title,
+            buyer=party(tender.buyer_id),
+            supplier=party(supplier) if supplier is not None else None,
+            measure=measure,
+        )
+        for code, tender, supplier, measure in hits
+    ]
+
+
+def evaluate(tenders: list[TenderFact], party: PartyOf) -> list[FlaggedTender]:
+    """Every flag raised on these tenders, in indicator order, then by tender."""
+    hits = [hit for tender in tenders for hit in _per_tender(tender)]
+    hits += list(_across_tenders(tenders, party))
+    return _flagged(hits, party)
+
+
+def evaluate_one(
+    tender: TenderFact,
+    *,
+    buyer_awards: Mapping[int, int],
+    captive: Mapping[int, int],
+    party: PartyOf,
+) -> list[FlaggedTender]:
+    """The flags `evaluate` raises on this one tender, from what the others add up to.
+
+    `buyer_awards` counts the awards of the tender's buyer per supplier (over every published
+    tender with one live award); `captive` maps each of the tender's losing bidders that always
+    lost to one winner to that winner.
+    """
+    hits = list(_per_tender(tender))
+    if tender.award is not None:
+        if tender.award.supplier_id in rules.dominant_in(buyer_awards):
+            hits.append(_supplier_share(
+                tender, buyer_awards[tender.award.supplier_id], sum(buyer_awards.values()), party
+            ))
+        hits += _same_winner(tender, captive, party)
+    return _flagged(hits, party)

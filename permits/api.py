@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from sse_starlette import EventSourceResponse
 
 from core.auth.dependencies import require_role
@@ -20,6 +20,7 @@ from core.auth.queries import list_organisations
 from core.auth.schemas import OrganisationPublic
 from core.clock import ClockDep
 from core.db import SessionDep, read_only
+from core.events import Event
 from permits import catalogue, listing, queries, service
 from permits.dependencies import NumberPath, Officer
 from permits.models import ApplicationStatus
@@ -117,19 +118,45 @@ def permit(number: NumberPath, request: Request, session: SessionDep, clock: Clo
                           now=clock())
 
 
+def _event_of_entry(session: Session, tracking: str, ledger_index: int) -> int | None:
+    """The id of the event that recorded this application's log entry `ledger_index`."""
+    rows = session.exec(
+        select(Event.id, Event.payload)
+        .where(Event.subject == tracking, col(Event.name).startswith("permits."))
+        .order_by(col(Event.id).desc())
+        .limit(500)
+    )
+    return next((i for i, p in rows if json.loads(p).get("ledger_index") == ledger_index), None)
+
+
 @router.get("/{number}/stream", response_class=EventSourceResponse)
-async def stream(number: NumberPath, request: Request):
-    """Server-sent events: each public change of the application, live; resumable."""
+async def stream(
+    number: NumberPath,
+    request: Request,
+    after: Annotated[int | None, Query(ge=0, description="resume after this event id, "
+                                       "as the Last-Event-ID header does")] = None,
+    after_index: Annotated[int | None, Query(ge=0, description="resume after the change "
+                                             "logged at this transparency-log index")] = None,
+):
+    """Server-sent events: each public change of the application, live; resumable.
+
+    A page passes the log index of the newest change it shows (`after_index`), so a change
+    made between its render and this connection is replayed, not missed. Last-Event-ID, sent
+    by a reconnecting browser, wins over both query parameters.
+    """
     engine = request.app.state.engine
 
-    def lookup() -> str:
+    def lookup() -> tuple[str, int | None]:
         with Session(read_only(engine)) as session:
-            return service.get_application(session, number=number).tracking_number
+            tracking = service.get_application(session, number=number).tracking_number
+            if after_index is None:
+                return tracking, None
+            return tracking, _event_of_entry(session, tracking, after_index)
 
     # In a worker thread: a database read on the event loop would stall every other stream.
-    tracking = await run_in_threadpool(lookup)
+    tracking, page_event = await run_in_threadpool(lookup)
     last = request.headers.get("last-event-id", "")
-    after_id = int(last) if last.isdigit() else None
+    after_id = int(last) if last.isdigit() else after if after is not None else page_event
     bus = request.app.state.events
 
     async def changes():

@@ -10,6 +10,12 @@ from core.auth.models import Organisation
 from core.settings import Settings
 from permits import catalogue, certificates
 from permits.models import Application, Pause, PermitType, Stage, Transition
+from permits.public_index import (  # noqa: F401 -- read by the public site's search index
+    SEARCH_STATUSES,
+    ChangeCursor,
+    applications_changed_since,
+    search_categories,
+)
 from permits.record import officer_label, supervisor_of
 from permits.rules import BLDS_STATUS, Calendar
 from permits.schemas import PausePublic, PermitPublic, StagePublic, TransitionPublic
@@ -157,3 +163,9 @@ def _stage(session, declared, position, stage: Stage | None, pauses: list[Pause]
         delay_reason=stage.delay_reason if stage else None,
     )
 
+
+def activity():
+    """What is happening now (recent changes, overdue stages, figures): permits.activity."""
+    from permits import activity as module  # late: the public site imports queries only
+
+    return module

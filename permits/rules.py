@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 # ---------------------------------------------------------------- tracking numbers
@@ -98,15 +100,21 @@ class Calendar:
                 counted += 1
         return self.end_of(day)
 
+    @cached_property
+    def _closed_weekdays(self) -> tuple[int, ...]:
+        """Ordinals of the closed days that fall on a weekday, sorted (for counting)."""
+        return tuple(sorted(d.toordinal() for d in self.closed if d.weekday() < 5))
+
     def business_days_between(self, start: datetime, end: datetime) -> int:
         """Business days d with start's date < d <= end's date (0 if end is not later)."""
-        first, last = self.local_date(start), self.local_date(end)
-        count, day = 0, first
-        while day < last:
-            day += timedelta(days=1)
-            if self.is_business_day(day):
-                count += 1
-        return count
+        first = self.local_date(start).toordinal()
+        last = self.local_date(end).toordinal()
+        if last <= first:
+            return 0
+        # Arithmetic, not a walk: statistics pages count this for every stage on each request.
+        closed = self._closed_weekdays
+        holidays = bisect_right(closed, last) - bisect_right(closed, first)
+        return _weekdays_up_to(last) - _weekdays_up_to(first) - holidays
 
     def _open_interval(self, day: date) -> tuple[datetime, datetime]:
         return (
@@ -154,6 +162,12 @@ class Calendar:
         if unit is Unit.WORKING_HOURS:
             return self.working_hours_between(start, end)
         return self.business_days_between(start, end)
+
+
+def _weekdays_up_to(ordinal: int) -> int:
+    """Weekdays among the days of ordinal 1 (a Monday) to `ordinal`, both included."""
+    weeks, rest = divmod(ordinal, 7)
+    return weeks * 5 + min(rest, 5)
 
 
 # ---------------------------------------------------------------- transitions

@@ -1,11 +1,14 @@
-"""Public HTML routes of permits: the status page (live), lists, certificates, departments."""
+"""Public HTML routes of permits: the status page (live), lists, certificates, departments
+(each with its performance page and downloads)."""
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from core.auth.csrf import verify_csrf
 from core.auth.dependencies import OptionalUser
@@ -14,7 +17,7 @@ from core.auth.queries import list_organisations
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.pdf import render_pdf
-from permits import certificates, listing, queries, service
+from permits import certificates, listing, performance, queries, service
 from permits.dependencies import NumberPath
 from permits.views_applicant import router as applicant_router
 from permits.views_officer import router as officer_router
@@ -24,6 +27,7 @@ router = APIRouter(include_in_schema=False)
 router.include_router(applicant_router)
 router.include_router(officer_router)
 CsrfChecked = Depends(verify_csrf)
+DepartmentSlug = Annotated[str, Path(description="the department's identifier, e.g. bma-health")]
 
 
 def render(request: Request, template: str, context: dict, status_code: int = 200):
@@ -45,10 +49,61 @@ def departments(request: Request, session: SessionDep, user: OptionalUser, clock
     })
 
 
+@router.get("/departments/{slug}", response_class=HTMLResponse)
+def department_page(
+    slug: DepartmentSlug, request: Request, session: SessionDep, user: OptionalUser,
+    clock: ClockDep,
+):
+    """One department's performance: types, applications, on-time share, backlog, overdue."""
+    figures = performance.performance(
+        session, slug=slug, settings=request.app.state.settings, now=clock()
+    )
+    return render(request, "department.html", {"user": user, "department": figures})
+
+
+@router.get("/departments/{slug}/performance.json")
+def department_json(slug: DepartmentSlug, request: Request, session: SessionDep,
+                    clock: ClockDep):
+    """The department page's figures as JSON (its twin)."""
+    figures = performance.performance(
+        session, slug=slug, settings=request.app.state.settings, now=clock()
+    )
+    return JSONResponse(figures.model_dump(mode="json"))
+
+
+@router.get("/departments/{slug}/applications.json")
+def department_applications_json(slug: DepartmentSlug, request: Request, session: SessionDep,
+                                 clock: ClockDep):
+    """Every stage of an application that reached the department (JSON)."""
+    rows = performance.applications(
+        session, slug=slug, settings=request.app.state.settings, now=clock()
+    )
+    return JSONResponse({"department": slug,
+                         "applications": [r.model_dump(mode="json") for r in rows]})
+
+
+@router.get("/departments/{slug}/applications.csv")
+def department_applications_csv(slug: DepartmentSlug, request: Request, session: SessionDep,
+                                clock: ClockDep):
+    """Every stage of an application that reached the department (CSV)."""
+    rows = performance.applications(
+        session, slug=slug, settings=request.app.state.settings, now=clock()
+    )
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(performance.ApplicationRow.model_fields))
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row.model_dump(mode="json"))
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
+        "content-disposition": f'attachment; filename="{slug}-applications.csv"'
+    })
+
+
 @router.get("/permits", response_class=HTMLResponse)
 def permits_list(
     request: Request, session: SessionDep, user: OptionalUser, clock: ClockDep,
     type: Annotated[str | None, Query(max_length=8)] = None,
+    department: Annotated[str | None, Query(max_length=64)] = None,
     status: Annotated[str | None, Query(max_length=16)] = None,
     overdue: bool | None = None,
     page: Annotated[int, Query(ge=1)] = 1,
@@ -56,7 +111,8 @@ def permits_list(
     """Every application, filterable; a box to look one up by its tracking number."""
     result = listing.page(
         session, settings=request.app.state.settings, now=clock(), type_code=type or None,
-        status=status or None, overdue=overdue, number=page, per_page=50,
+        department=department or None, status=status or None, overdue=overdue, number=page,
+        per_page=50,
     )
     return render(request, "list.html", {
         "user": user, "page": result, "types": listing.type_names(session),

@@ -1,0 +1,222 @@
+"""One permit department's public performance: its types, its applications, its figures.
+
+The stage figures (completed, on time, median business days less clock stops, backlog,
+overdue) are defined as on /departments and /rankings, so the three pages agree. An
+application counts for a department once one of its stages reached it. Public fields only:
+no applicant's name, address, phone, email or form data.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from core.auth.models import Organisation, OrganisationKind
+from core.errors import NotFound
+from core.settings import Settings
+from permits import catalogue, queries
+from permits.models import Application, ApplicationStatus, Stage
+from permits.rules import percentile
+
+COMPLETED_OUTCOMES = ("advanced", "approved", "rejected")
+DECIDED = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
+OPEN = (ApplicationStatus.IN_PROGRESS, ApplicationStatus.PAUSED)
+_TICK = timedelta(microseconds=1)  # a stage due at midnight is due on the day before
+
+
+class StageHandled(BaseModel):
+    code: str
+    name: str
+    duration: int
+    unit: str
+
+
+class TypeHandled(BaseModel):
+    code: str
+    name: str
+    name_th: str
+    stages: list[StageHandled]
+
+
+class MonthFigures(BaseModel):
+    month: str  # YYYY-MM, local time: stages started, and stages completed, in that month
+    started: int
+    completed: int
+    on_time: int
+    on_time_share: float | None
+    median_days: float | None
+
+
+class OverdueApplication(BaseModel):
+    tracking_number: str
+    type_code: str
+    stage: str
+    stage_name: str
+    due_date: date
+    days_late: int  # business days past due, at least 1 (as the application's page counts)
+    delay_reason: str | None
+    link: str
+
+
+class ApplicationRow(BaseModel):
+    """One stage of an application at this department: a row of the downloads."""
+
+    tracking_number: str
+    type_code: str
+    status: str
+    submitted_at: datetime
+    decided_at: datetime | None
+    stage: str
+    started_at: datetime
+    due_at: datetime
+    ended_at: datetime | None
+    outcome: str | None
+    business_days: int | None  # for a completed stage: clock stops excluded
+    on_time: bool | None
+    overdue_now: bool
+    link: str
+
+
+class DepartmentPerformance(BaseModel):
+    slug: str
+    name: str
+    name_th: str | None
+    types: list[TypeHandled]
+    received: int
+    decided: int
+    approved: int
+    rejected: int
+    in_progress: int
+    withdrawn: int
+    completed: int
+    on_time: int
+    on_time_share: float | None
+    median_days: float | None
+    backlog: int
+    overdue: int
+    overdue_applications: list[OverdueApplication]
+    months: list[MonthFigures]
+
+
+def department(session: Session, *, slug: str) -> Organisation:
+    """A permit department by slug; NotFound says where the list is."""
+    found = session.exec(
+        select(Organisation).where(
+            Organisation.kind == OrganisationKind.DEPARTMENT, Organisation.slug == slug
+        )
+    ).first()
+    if found is None:
+        raise NotFound(f"No permit department is called “{slug}”. See the list at /departments.")
+    return found
+
+
+def _stages(session: Session, department_id: int):
+    return session.exec(  # columns, not entities: a busy department has many stages
+        select(Stage.code, Stage.started_at, Stage.due_at, Stage.ended_at, Stage.outcome,
+               Stage.paused_units, Stage.delay_reason, Application.tracking_number,
+               Application.type_code, Application.status, Application.submitted_at,
+               Application.decided_at)
+        .join(Application, col(Application.id) == Stage.application_id)
+        .where(Stage.department_id == department_id)
+        .order_by(col(Application.submitted_at), col(Application.id), col(Stage.position))
+    ).all()
+
+
+def applications(
+    session: Session, *, slug: str, settings: Settings, now: datetime
+) -> list[ApplicationRow]:
+    """Every stage of an application that reached this department, oldest application first."""
+    found = department(session, slug=slug)
+    calendar = catalogue.calendar(session, settings=settings, around=now)
+    rows = []
+    for (code, started, due, ended, outcome, paused, _reason, number, type_code, status,
+         submitted, decided) in _stages(session, found.id):
+        completed = ended is not None and outcome in COMPLETED_OUTCOMES
+        rows.append(ApplicationRow(
+            tracking_number=number, type_code=type_code, status=str(status),
+            submitted_at=submitted, decided_at=decided, stage=code, started_at=started,
+            due_at=due, ended_at=ended, outcome=outcome,
+            business_days=(
+                max(0, calendar.business_days_between(started, ended) - paused)
+                if completed else None
+            ),
+            on_time=ended <= due if completed else None,
+            overdue_now=ended is None and status == ApplicationStatus.IN_PROGRESS and due <= now,
+            link=queries.permit_link(settings, number),
+        ))
+    return rows
+
+
+def performance(
+    session: Session, *, slug: str, settings: Settings, now: datetime
+) -> DepartmentPerformance:
+    """The department's figures now, month by month, and its overdue applications."""
+    found = department(session, slug=slug)
+    calendar = catalogue.calendar(session, settings=settings, around=now)
+    types = []
+    for permit_type in catalogue.latest_types(session):
+        definition = catalogue.definition_of(permit_type)
+        here = [s for s in definition.stages if s.department == found.slug]
+        if here:
+            types.append(TypeHandled(
+                code=definition.code, name=definition.name, name_th=definition.name_th,
+                stages=[StageHandled(code=s.code, name=s.name, duration=s.duration,
+                                     unit=str(s.unit)) for s in here],
+            ))
+    stage_names = {
+        (t.code, s.code): s.name for t in types for s in t.stages
+    }
+    statuses: dict[str, str] = {}
+    days: list[int] = []
+    on_time = backlog = 0
+    months: dict[str, dict] = defaultdict(lambda: {"started": 0, "days": [], "on_time": 0})
+    overdue: list[OverdueApplication] = []
+    for (code, started, due, ended, outcome, paused, reason, number, type_code, status,
+         _submitted, _decided) in _stages(session, found.id):
+        statuses[number] = status
+        months[calendar.local_date(started).strftime("%Y-%m")]["started"] += 1
+        if ended is None:
+            backlog += 1
+            if status == ApplicationStatus.IN_PROGRESS and due <= now:
+                overdue.append(OverdueApplication(
+                    tracking_number=number, type_code=type_code, stage=code,
+                    stage_name=stage_names.get((type_code, code), code),
+                    due_date=calendar.local_date(due - _TICK),
+                    days_late=max(1, calendar.business_days_between(due, now)),
+                    delay_reason=reason, link=f"/permits/{number}",
+                ))
+        elif outcome in COMPLETED_OUTCOMES:
+            took = max(0, calendar.business_days_between(started, ended) - paused)
+            month = months[calendar.local_date(ended).strftime("%Y-%m")]
+            days.append(took)
+            month["days"].append(took)
+            on_time += ended <= due
+            month["on_time"] += ended <= due
+    counts: dict[str, int] = defaultdict(int)
+    for status in statuses.values():
+        counts[str(status)] += 1
+    overdue.sort(key=lambda o: (o.due_date, o.tracking_number))
+    return DepartmentPerformance(
+        slug=found.slug, name=found.name, name_th=found.name_th, types=types,
+        received=len(statuses),
+        decided=sum(counts[s] for s in DECIDED),
+        approved=counts[ApplicationStatus.APPROVED],
+        rejected=counts[ApplicationStatus.REJECTED],
+        in_progress=sum(counts[s] for s in OPEN),
+        withdrawn=counts[ApplicationStatus.WITHDRAWN],
+        completed=len(days), on_time=on_time,
+        on_time_share=round(on_time / len(days), 4) if days else None,
+        median_days=percentile(days, 0.5), backlog=backlog, overdue=len(overdue),
+        overdue_applications=overdue,
+        months=[
+            MonthFigures(
+                month=key, started=m["started"], completed=len(m["days"]), on_time=m["on_time"],
+                on_time_share=round(m["on_time"] / len(m["days"]), 4) if m["days"] else None,
+                median_days=percentile(m["days"], 0.5),
+            )
+            for key, m in sorted(months.items())
+        ],
+    )

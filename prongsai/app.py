@@ -28,7 +28,14 @@ import procurement.awards_api
 import procurement.jobs as procurement_jobs
 import procurement.open_data
 import procurement.views
+import public_site.charts
+import public_site.profiles
+import public_site.rankings
+import public_site.red_flags
+import public_site.search_index
+import public_site.search_views
 import public_site.views
+from core import i18n
 from core.auth import api as auth_api
 from core.auth import views as auth_views
 from core.auth.csrf import CsrfCookieMiddleware
@@ -50,17 +57,19 @@ from prongsai import schema
 log = logging.getLogger("prongsai")
 
 TEMPLATE_PACKAGES = ("public_site", "procurement", "permits", "core")
-STATUS_TITLES = {
-    400: "Bad request",
-    401: "Sign in needed",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    422: "Check the form",
-    429: "Too many attempts",
-    500: "Something went wrong",
-    503: "Unavailable",
+# One message catalogue for the whole platform (`make messages` extracts into it).
+LOCALE_DIR = Path(__file__).parent / "locale"
+STATUS_TITLES = {  # translated where shown (core/error.html)
+    400: i18n.N_("Bad request"),
+    401: i18n.N_("Sign in needed"),
+    403: i18n.N_("Not allowed"),
+    404: i18n.N_("Not found"),
+    405: i18n.N_("Method not allowed"),
+    409: i18n.N_("Conflict"),
+    422: i18n.N_("Check the form"),
+    429: i18n.N_("Too many attempts"),
+    500: i18n.N_("Something went wrong"),
+    503: i18n.N_("Unavailable"),
 }
 
 
@@ -109,12 +118,13 @@ def create_app(
     scheduler = app.state.scheduler = Scheduler(
         engine, settings=settings, clock=clock, registry=job_registry
     )
-    app.state.templates = make_templates(settings, TEMPLATE_PACKAGES)
+    app.state.templates = make_templates(settings, TEMPLATE_PACKAGES, locale_dir=LOCALE_DIR)
     app.state.signin_throttle = SigninThrottle(
         settings.signin_rate_limit, settings.rate_limit_storage
     )
 
     app.add_middleware(CsrfCookieMiddleware, secure=settings.cookie_secure)
+    app.add_middleware(i18n.LocaleMiddleware, default_locale=settings.default_locale)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)
     _add_error_handlers(app)
@@ -126,6 +136,7 @@ def create_app(
     for router in (
         auth_api.router,
         auth_views.router,
+        i18n.router,
         ledger_api.router,
         procurement.api.router,
         procurement.awards_api.router,
@@ -134,6 +145,12 @@ def create_app(
         permits.api.router,
         permits.views.router,
         public_site.views.router,
+        public_site.profiles.router,
+        public_site.rankings.router,
+        public_site.red_flags.router,
+        public_site.charts.router,
+        public_site.search_views.router,
+        public_site.search_views.api_router,
     ):
         app.include_router(router)
     _add_platform_routes(app)
@@ -152,6 +169,9 @@ def _schedule_recurring_jobs(scheduler: Scheduler) -> None:
     )
     scheduler.add_interval(
         procurement_jobs.SEND_NOTIFICATIONS_JOB, seconds=procurement_jobs.EVERY_SECONDS
+    )
+    scheduler.add_interval(
+        public_site.search_index.REFRESH_JOB, seconds=public_site.search_index.EVERY_SECONDS
     )
 
 
@@ -242,8 +262,9 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         messages = {
-            404: f"There is nothing at {request.url.path}.",
-            405: f"{request.method} is not allowed on {request.url.path}.",
+            404: i18n.gettext("There is nothing at %(path)s.") % {"path": request.url.path},
+            405: i18n.gettext("%(method)s is not allowed on %(path)s.")
+            % {"method": request.method, "path": request.url.path},
         }
         message = messages.get(error.status_code, str(error.detail))
         response = _error_response(request, error.status_code, message)

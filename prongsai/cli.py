@@ -60,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     seal.add_argument("--url", required=True, help="the Prongsai server publishing the tender")
     seal.add_argument("--tender", required=True, type=int, help="the tender's id")
     seal.add_argument("--amount", required=True, type=int, help="total price, in minor units")
+    seal.add_argument(
+        "--lot", action="append", default=[], type=_lot_price, metavar="N=PRICE",
+        help="the price of lot N, in minor units (repeatable; --amount is their sum)",
+    )
     seal.add_argument("--document", action="append", default=[], help="a PDF (repeatable)")
     seal.add_argument("--declare", action="store_true", help="declare the bid true and eligible")
 
@@ -159,6 +163,17 @@ def _demo(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def _lot_price(text: str) -> tuple[int, int]:
+    """`--lot 2=150000` read as (lot 2, 150000 minor units)."""
+    lot, _, price = text.partition("=")
+    try:
+        return int(lot), int(price)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not N=PRICE (a lot number and a price in minor units, such as 2=150000)"
+        ) from None
+
+
 def _seal_bid(_settings: Settings, args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
@@ -167,6 +182,9 @@ def _seal_bid(_settings: Settings, args: argparse.Namespace) -> int:
 
     from procurement.offline import seal_bid_offline
 
+    repeated = sorted({n for n, _ in args.lot if [m for m, _ in args.lot].count(n) > 1})
+    if repeated:
+        raise CommandError(f"--lot gives lot {repeated[0]} more than one price")
     try:
         response = httpx.get(f"{args.url.rstrip('/')}/api/tenders/{args.tender}", timeout=30)
         response.raise_for_status()
@@ -183,6 +201,7 @@ def _seal_bid(_settings: Settings, args: argparse.Namespace) -> int:
             public_key_base64=tender["sealing_public_key"], ocid=tender["ocid"],
             currency=tender["currency"], amount=args.amount,
             documents=[Path(d) for d in args.document], declaration=args.declare,
+            lot_prices=dict(args.lot),
         )
     except ValidationError as error:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())

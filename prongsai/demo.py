@@ -12,6 +12,7 @@ from core.auth.models import OrganisationKind, Role
 from core.settings import Settings, load_settings
 from permits import demo as permits_demo
 from procurement import demo as procurement_demo
+from public_site import search_index
 
 DEMO_PASSWORD = "prongsai-demo"  # noqa: S105 -- printed in the README; demo accounts only
 
@@ -84,4 +85,5 @@ def load(session: Session, *, now: datetime, settings: Settings | None = None) -
             users += 1
     permits_demo.load(session, now=now)
     procurement_demo.load(session, now=now, settings=settings or load_settings())
+    search_index.refresh(session, now=now)  # searchable at once, not at the job's next run
     return DemoSummary(organisations_created=organisations, users_created=users)

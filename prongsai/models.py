@@ -6,7 +6,9 @@ from core.auth import models as auth_models
 from core.db import metadata
 from core.ledger import models as ledger_models
 from permits import models as permits_models
+from permits import public_index as permits_public_index  # the index its change feed reads
 from procurement import models as procurement_models
+from public_site import models as public_site_models
 
 __all__ = [
     "auth_models",
@@ -15,5 +17,7 @@ __all__ = [
     "ledger_models",
     "metadata",
     "permits_models",
+    "permits_public_index",
     "procurement_models",
+    "public_site_models",
 ]

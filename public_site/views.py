@@ -1,20 +1,60 @@
-"""The public site's pages."""
+"""The public site's pages: the home page, the open data page; transparency and feeds mounted."""
 
 from __future__ import annotations
+
+from datetime import datetime, time, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from core.auth.dependencies import OptionalUser
 from core.auth.queries import count_organisations
+from core.clock import ClockDep
 from core.db import SessionDep
+from permits import queries as permit_queries
+from procurement import queries as procurement_queries
+from public_site import feeds, transparency
 
 router = APIRouter(include_in_schema=False)
+router.include_router(transparency.router)
+router.include_router(feeds.router)
+CLOSING_WITHIN = timedelta(days=7)
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, session: SessionDep, user: OptionalUser):
-    """The home page: what Prongsai is and who is on it."""
-    return request.app.state.templates.TemplateResponse(
-        request, "public_site/home.html", {"user": user, "counts": count_organisations(session)}
-    )
+def home(request: Request, session: SessionDep, user: OptionalUser, clock: ClockDep):
+    """What is happening now: tenders closing, openings today, awards, permit changes."""
+    settings = request.app.state.settings
+    now = clock()
+    local_day = now.astimezone(settings.zone).date()
+    day_start = datetime.combine(local_day, time(0), tzinfo=settings.zone)
+    buying = procurement_queries.activity()
+    permits = permit_queries.activity()
+    prefix = settings.ocid_prefix
+    return request.app.state.templates.TemplateResponse(request, "public_site/home.html", {
+        "user": user,
+        "now": now,
+        "today": local_day,
+        "counts": count_organisations(session),
+        "procurement": buying.figures(session, now=now),
+        "permits": permits.figures(session, now=now),
+        "closing": buying.closing_soon(session, prefix=prefix, now=now, within=CLOSING_WITHIN),
+        "openings": buying.openings_between(
+            session, prefix=prefix, start=day_start, end=day_start + timedelta(days=1)
+        ),
+        "awards": buying.recent_awards(session, prefix=prefix, limit=5),
+        "changes": permits.recent_changes(session, limit=8),
+        "overdue": permits.fell_overdue(session, limit=5),
+        "closing_days": CLOSING_WITHIN.days,
+    })
+
+
+@router.get("/data", response_class=HTMLResponse)
+def open_data(request: Request, user: OptionalUser):
+    """Every download, feed and API, each field documented, with the licence and citation."""
+    settings = request.app.state.settings
+    return request.app.state.templates.TemplateResponse(request, "public_site/data.html", {
+        "user": user,
+        "base_url": str(settings.public_base_url).rstrip("/"),
+        "ocid_prefix": settings.ocid_prefix,
+    })

@@ -7,13 +7,22 @@
   var number = live.getAttribute("data-number");
   var zone = live.getAttribute("data-zone") || undefined;
   var status = document.getElementById("live-status");
-  var source = new EventSource("/api/permits/" + encodeURIComponent(number) + "/stream");
+  // The log index of the newest change this page shows: the stream replays anything later,
+  // so a change made between the render and the connection is not missed.
+  var shown = live.getAttribute("data-after-index");
+  var source = new EventSource("/api/permits/" + encodeURIComponent(number) + "/stream" +
+                               (/^\d+$/.test(shown || "") ? "?after_index=" + shown : ""));
   var latest = 0;  // two changes in a row: only the newest answer may be shown
   var dropped = false;
   function say(text) { if (status) { status.textContent = text; } }
+  // The page passes its messages in the reader's language (data-msg-* on #live, written by
+  // the template with gettext); these English ones are the fallback.
+  function msg(name, fallback) { return live.getAttribute("data-msg-" + name) || fallback; }
+  var lang = document.documentElement.getAttribute("lang") || "en-GB";
   function now() {
     try {
-      return new Date().toLocaleTimeString("en-GB", { timeZone: zone, hour12: false });
+      return new Date().toLocaleTimeString(lang === "en" ? "en-GB" : lang,
+                                         { timeZone: zone, hour12: false });
     } catch (e) {  // an unknown zone in an old browser: the reader's own clock
       return new Date().toLocaleTimeString();
     }
@@ -25,11 +34,11 @@
       .then(function (html) {
         if (mine !== latest) { return; }
         live.innerHTML = html;
-        say("Updated at " + now() + ".");
+        say(msg("updated", "Updated at {time}.").replace("{time}", now()));
       })
-      .catch(function () { if (mine === latest) { say("Reload to see the latest."); } });
+      .catch(function () { if (mine === latest) { say(msg("stale", "Reload to see the latest.")); } });
   }
-  say("This page updates itself when the application changes.");
+  say(msg("live", "This page updates itself when the application changes."));
   source.addEventListener("change", refresh);
   source.onopen = function () {
     live.setAttribute("data-live", "connected");

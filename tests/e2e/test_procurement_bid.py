@@ -32,7 +32,7 @@ def test_a_supplier_bids_in_a_browser_and_downloads_the_receipt(server, tmp_path
             page.goto(f"{server}/signin")
             page.fill("#email", "bids@chaophraya-it.example")
             page.fill("#password", "prongsai-demo")
-            page.click("button[type=submit]")
+            page.click("main button[type=submit]")  # not the site search in the header
             page.goto(f"{server}/tenders?status=active")
             page.click("text=Flood pump maintenance")
             page.click("text=Submit a sealed bid")

@@ -1,0 +1,173 @@
+"""Public pages benchmark: server time of every main public page on the demo data.
+
+    .venv/bin/python bench/pages_bench.py                       # SQLite, in a temp folder
+    .venv/bin/python bench/pages_bench.py --server postgresql+psycopg://postgres@127.0.0.1/test
+
+Builds the demo (`prongsai migrate` and `prongsai demo`, as an operator would) into a fresh
+database, dropped afterwards; then serves the app in this process (FastAPI's TestClient, no
+network) and times N requests of each page after a few warm-ups. The time is the request's
+server-side duration as the app's own request-log middleware measures it (routing, database,
+templates), not the client's. Pages answering 404 (not built yet) are skipped and listed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import platform
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from core.db import make_engine
+from core.settings import Settings
+from prongsai.app import create_app
+
+TARGET_MS = 200.0
+
+
+def fresh_database(server: str | None, folder: Path) -> tuple[str, callable]:
+    """A new empty database (SQLite file, or one made on a PostgreSQL server) and its dropper."""
+    if not server:
+        return f"sqlite:///{folder}/bench.sqlite3", lambda: None
+    name = f"prongsai_bench_pages_{secrets.token_hex(4)}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return make_url(server).set(database=name).render_as_string(hide_password=False), drop
+
+
+def build_demo(url: str, data_dir: Path) -> None:
+    """`prongsai migrate` and `prongsai demo`, through the CLI, into this database."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRONGSAI_")}
+    env.update(PRONGSAI_DATABASE_URL=url, PRONGSAI_DATA_DIR=str(data_dir))
+    for command in ("migrate", "demo"):
+        subprocess.run([sys.executable, "-m", "prongsai.cli", command], env=env, check=True,
+                       capture_output=True, timeout=900)
+
+
+class ServerTimes(logging.Handler):
+    """Collects the duration the request-log middleware writes for each request."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last_ms: float | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.last_ms = float(record.args[-1])
+
+
+def pages(engine) -> list[tuple[str, str]]:
+    """(label, path) of every main public page, with real records of the demo."""
+    with engine.connect() as c:
+        def one(sql: str):
+            return c.execute(text(sql)).scalar()
+
+        tender = one("SELECT id FROM procurement_tender WHERE status != 'draft' "
+                     "ORDER BY id DESC LIMIT 1")
+        buyer = one("SELECT slug FROM auth_organisation WHERE kind = 'buying_entity' "
+                    "ORDER BY id LIMIT 1")
+        supplier = one("SELECT supplier_id FROM procurement_award ORDER BY id LIMIT 1") or one(
+            "SELECT id FROM auth_organisation WHERE kind = 'supplier' ORDER BY id LIMIT 1")
+        permit = one("SELECT tracking_number FROM permits_application ORDER BY id LIMIT 1")
+        department = one("SELECT slug FROM auth_organisation WHERE kind = 'department' "
+                         "ORDER BY id LIMIT 1")
+        last_entry = one("SELECT tree_size FROM ledger_head") - 1
+    return [
+        ("home", "/"),
+        ("tenders list", "/tenders"),
+        ("a tender", f"/tenders/{tender}"),
+        ("buyers", "/buyers"),
+        ("a buyer profile", f"/buyers/{buyer}"),
+        ("suppliers", "/suppliers"),
+        ("a supplier profile", f"/suppliers/{supplier}"),
+        ("rankings", "/rankings"),
+        ("red flags", "/red-flags"),
+        ("charts", "/charts"),
+        ("search", "/search?q=road"),
+        ("transparency", "/transparency"),
+        ("log browser", "/transparency/log"),
+        ("a log entry", f"/transparency/log/{last_entry}"),
+        ("permits list", "/permits"),
+        ("a permit", f"/permits/{permit}"),
+        ("departments", "/departments"),
+        ("a department", f"/departments/{department}"),
+        ("open data", "/data"),
+        ("tenders feed", "/feeds/tenders.atom"),
+    ]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--server", help="PostgreSQL URL to create the bench database on")
+    parser.add_argument("--requests", type=int, default=50, help="timed requests per page")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed requests per page first")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="prongsai-pages-bench-"))
+    url, drop = fresh_database(args.server, folder)
+    try:
+        build_demo(url, folder)
+        engine = make_engine(url)
+        settings = Settings(data_dir=folder, database_url=url, secret_key="b" * 32,
+                            run_scheduler=False, log_level="WARNING")
+        times = ServerTimes()
+        request_log = logging.getLogger("prongsai.request")
+        request_log.addHandler(times)
+        request_log.setLevel(logging.INFO)
+        request_log.propagate = False
+        app = create_app(settings, engine=engine)
+        print(f"# {datetime.now(UTC):%Y-%m-%d} · {platform.node()} · Python "
+              f"{platform.python_version()} · {engine.dialect.name} · {args.requests} requests "
+              f"per page after {args.warmup} warm-ups")
+        print("| page | path | p50 ms | p95 ms | max ms |")
+        print("|---|---|---|---|---|")
+        skipped, slow = [], []
+        with TestClient(app, base_url="https://testserver") as client:
+            for label, path in pages(engine):
+                first = client.get(path)
+                if first.status_code == 404:
+                    skipped.append(f"{label} ({path})")
+                    continue
+                if first.status_code != 200:
+                    raise SystemExit(f"{path} answered {first.status_code}: {first.text[:300]}")
+                for _ in range(args.warmup):
+                    client.get(path)
+                samples = []
+                for _ in range(args.requests):
+                    client.get(path)
+                    samples.append(times.last_ms)
+                p50, p95 = statistics.median(samples), percentile(samples, 95)
+                if p95 >= TARGET_MS:
+                    slow.append(label)
+                print(f"| {label} | `{path}` | {p50:.1f} | {p95:.1f} | {max(samples):.1f} |")
+        print()
+        print(f"Skipped (404, not built yet): {', '.join(skipped) or 'none'}.")
+        print(f"Pages at or over {TARGET_MS:.0f} ms at p95: {', '.join(slow) or 'none'}.")
+        engine.dispose()
+    finally:
+        drop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""Red flags: integrity indicators on the platform's own data, each with every tender it flags.
+
+The definitions and thresholds live in procurement.red_flags (pure rules); these pages state
+them next to the tenders, so a reader can check each flag by hand.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse
+
+import procurement.insights.queries as queries
+from core.auth.dependencies import OptionalUser
+from core.clock import ClockDep
+from core.db import SessionDep
+from public_site.profiles import BUYER, SUPPLIER, TENDER, TITLE, party_cells
+from public_site.rankings import period_text
+from public_site.tables import N_, Column, Format, Table, TableName, Year, respond
+
+router = APIRouter(include_in_schema=False)
+DISCLAIMER = (
+    "A red flag is a reason to look closer, not proof of wrongdoing: many flagged tenders "
+    "have an ordinary explanation, which the tender's own record often gives."
+)
+
+
+def flag_link(row: dict) -> str:
+    return f"/red-flags/{row['code']}"
+
+
+@router.get("/red-flags", response_class=HTMLResponse)
+def red_flags(request: Request, session: SessionDep, user: OptionalUser, clock: ClockDep,
+              year: Year = None, format: Format = "html", table: TableName = None):
+    """Every indicator with its definition, threshold, source and how many tenders it flags."""
+    indicators = queries.indicators(session, year=year)
+    listing = Table("indicators", N_("Indicators"), [
+        Column("title", N_("Indicator"), link=flag_link), Column("code", N_("Code")),
+        Column("definition", N_("Definition")), Column("threshold", N_("Threshold")),
+        Column("follows", N_("Follows")), Column("flagged", N_("Tenders flagged"), "int"),
+    ], [i.model_dump() for i in indicators])
+    return respond(
+        request, template="public_site/red_flags.html",
+        context={"user": user, "indicators": indicators, "year": year,
+                 "years": queries.years(session), "disclaimer": DISCLAIMER},
+        tables=[listing], fmt=format, table=table, filename="red-flags",
+        meta={"title": "Red flags", "period": period_text(year, clock().date())},
+    )
+
+
+@router.get("/red-flags/{code}", response_class=HTMLResponse)
+def red_flag(request: Request, session: SessionDep, user: OptionalUser, clock: ClockDep,
+             code: str = Path(max_length=40), year: Year = None, format: Format = "html",
+             table: TableName = None):
+    """One indicator: its definition and threshold, and a link to every tender it flags."""
+    indicator, flagged = queries.indicator(session, code=code, year=year)
+    tenders = Table("tenders", N_("Flagged tenders"), [
+        TENDER, TITLE, BUYER, SUPPLIER, Column("registration_id", N_("Registration id")),
+        Column("measure", N_("Why it is flagged")),
+    ], [
+        {"tender_id": f.tender_id, "tender_title": f.tender_title,
+         **party_cells("buyer", f.buyer), **party_cells("supplier", f.supplier),
+         "measure": f.measure}
+        for f in flagged
+    ])
+    return respond(
+        request, template="public_site/red_flag.html",
+        context={"user": user, "indicator": indicator, "year": year,
+                 "years": queries.years(session), "disclaimer": DISCLAIMER},
+        tables=[tenders], fmt=format, table=table, filename=f"red-flag-{code}",
+        meta={
+            "title": indicator.title, "code": indicator.code,
+            "definition": indicator.definition, "threshold": indicator.threshold,
+            "follows": indicator.follows, "period": period_text(year, clock().date()),
+        },
+    )

@@ -1,0 +1,137 @@
+"""Buyer and supplier profiles, read as a reporter checks them: counts, totals, downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+import pytest
+
+from core.auth.models import Organisation
+from tests.public_site.procurement_world import DAY, World, cells
+
+LAST_YEAR = datetime(2025, 3, 3, 3, 0, tzinfo=UTC)
+THIS_YEAR = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def world(session, settings, clock):
+    return World(session, settings, clock())
+
+
+@pytest.fixture
+def market(world, clock):
+    """One buyer; Siam wins twice (2025, 2026) and loses once to Lanna; Andaman always loses."""
+    buyer = world.buyer("Department of Roads")
+    siam, lanna = world.supplier("Siam Works Co., Ltd."), world.supplier("Lanna Co., Ltd.")
+    andaman = world.supplier("Andaman Co., Ltd.")
+    first = world.tender(buyer, published=LAST_YEAR, bids=[(siam, 400_000), (andaman, 450_000)],
+                         contract=400_000)
+    second = world.tender(buyer, published=THIS_YEAR, bids=[(siam, 700_000), (lanna, 650_000),
+                                                             (andaman, 800_000)])
+    third = world.tender(buyer, published=THIS_YEAR + 30 * DAY, bids=[(siam, 300_000)])
+    pending = world.tender(buyer, published=THIS_YEAR + 60 * DAY,
+                           bids=[(siam, 200_000), (lanna, 210_000)], award=False)
+    sealed = world.tender(buyer, published=clock() - 2 * DAY, bids=[])
+    return {"buyer": buyer, "siam": siam, "lanna": lanna, "andaman": andaman, "ids": {
+        "first": first, "second": second, "third": third, "pending": pending, "sealed": sealed}}
+
+
+def test_supplier_profile_has_win_rate_totals_by_year_and_rivals(client, market):
+    siam = market["siam"].organisation_id
+    page = client.get(f"/suppliers/{siam}")
+    assert page.status_code == 200
+    text = page.text
+    assert "Siam Works Co., Ltd." in text
+    # bids in awarded tenders: first (won), second (lost to Lanna), third (won, alone)
+    data = client.get(f"/suppliers/{siam}?format=json").json()
+    assert data["wins"] == 2 and data["decided_bids"] == 3
+    assert data["win_rate"] == pytest.approx(2 / 3, abs=1e-4)
+    assert "66.7 %" in text
+    years = {r["year"]: r for r in data["tables"]["years"]}
+    assert years["2025"]["bids"] == 1 and years["2025"]["wins"] == 1
+    assert years["2025"]["awarded_value"] == "400000.00"
+    assert years["2025"]["contracted_value"] == "400000.00"
+    assert years["2026"]["bids"] == 3 and years["2026"]["wins"] == 1
+    assert years["2026"]["awarded_value"] == "300000.00"
+    rivals = {r["supplier"]: r for r in data["tables"]["competitors"]}
+    assert rivals["Andaman Co., Ltd."]["tenders"] == 2
+    assert rivals["Andaman Co., Ltd."]["own_wins"] == 1  # first: Siam beat Andaman
+    assert rivals["Lanna Co., Ltd."]["tenders"] == 2
+    assert rivals["Lanna Co., Ltd."]["wins"] == 1
+    outcomes = {r["tender_id"]: r["outcome"] for r in data["tables"]["bids"]}
+    ids = market["ids"]
+    assert outcomes == {ids["first"]: "won", ids["second"]: "lost", ids["third"]: "won",
+                        ids["pending"]: "pending"}
+
+
+def test_a_bid_still_sealed_is_not_on_any_profile(client, world, market, clock):
+    siam = market["siam"]
+    sealed = world.tender(market["buyer"], published=clock() - 2 * DAY, bids=[(siam, 123_456)],
+                          opened=False)
+    data = client.get(f"/suppliers/{siam.organisation_id}?format=json").json()
+    assert sealed not in {r["tender_id"] for r in data["tables"]["bids"]}
+    assert "123456" not in client.get(f"/suppliers/{siam.organisation_id}").text
+
+
+def test_supplier_csv_equals_the_pages_table(client, market):
+    siam = market["siam"].organisation_id
+    page = client.get(f"/suppliers/{siam}").text
+    for table in ("bids", "years", "competitors", "awards", "contracts"):
+        download = client.get(f"/suppliers/{siam}?format=csv&table={table}")
+        assert download.status_code == 200
+        assert f"supplier-{siam}-{table}.csv" in download.headers["content-disposition"]
+        rows = list(csv.reader(io.StringIO(download.text)))[1:]
+        shown = cells(page, table)
+        assert rows == shown, table
+
+
+def test_no_contact_details_on_profiles_or_downloads(client, market):
+    siam = market["siam"].organisation_id
+    slug = client.get(f"/suppliers/{siam}?format=json").json()["tables"]["bids"][0]
+    assert slug  # the profile has content to leak from, if it leaked
+    pages = [f"/suppliers/{siam}", f"/suppliers/{siam}?format=json", "/suppliers",
+             "/suppliers?format=csv", f"/suppliers/{siam}?format=csv&table=competitors"]
+    for url in pages:
+        text = client.get(url).text
+        assert "@private.example" not in text, url
+        assert "Secret Soi" not in text and "Khun Private" not in text, url
+        assert "+66 2 555" not in text, url
+
+
+def test_buyer_profile_totals_by_year_and_competition(client, session, market):
+    slug = session.get(Organisation, market["buyer"].organisation_id).slug
+    page = client.get(f"/buyers/{slug}")
+    assert page.status_code == 200
+    data = client.get(f"/buyers/{slug}?format=json").json()
+    years = {r["year"]: r for r in data["tables"]["years"]}
+    assert years["2025"]["tenders"] == 1 and years["2025"]["awards"] == 1
+    assert years["2025"]["contracted_value"] == "400000.00"
+    assert years["2026"]["tenders"] == 4  # second, third, pending and the one still open
+    assert years["2026"]["awards"] == 2
+    assert years["2026"]["awarded_value"] == "950000.00"  # 650,000 + 300,000
+    assert data["opened_tenders"] == 4
+    assert data["average_bidders"] == 2.0  # (2 + 3 + 1 + 2) / 4
+    assert data["single_bid_share"] == 0.25
+    bidders = {r["supplier"]: r for r in data["tables"]["bidders"]}
+    assert bidders["Siam Works Co., Ltd."]["tenders"] == 4
+    assert bidders["Siam Works Co., Ltd."]["wins"] == 2
+    assert len(data["tables"]["tenders"]) == 5
+    assert "25.0 %" in page.text
+    download = client.get(f"/buyers/{slug}?format=csv&table=tenders")
+    rows = list(csv.reader(io.StringIO(download.text)))[1:]
+    assert rows == cells(page.text, "tenders")
+
+
+def test_unknown_profiles_are_404_and_the_buyer_directory_still_works(client, session, market):
+    assert client.get("/buyers/no-such-buyer").status_code == 404
+    assert client.get("/suppliers/999999").status_code == 404
+    # a buying entity's id is not a supplier
+    assert client.get(f"/suppliers/{market['buyer'].organisation_id}").status_code == 404
+    assert client.get("/suppliers/abc").status_code == 422
+    directory = client.get("/buyers")
+    assert directory.status_code == 200
+    listing = client.get("/suppliers?format=json").json()["tables"]["suppliers"]
+    assert {"Siam Works Co., Ltd.", "Lanna Co., Ltd."} <= {r["supplier"] for r in listing}
+    assert all(r["registration_id"] for r in listing if r["supplier"].endswith("Co., Ltd."))

@@ -5,36 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.conftest import SERVER_URL, drop_database
-from tests.deployment import clone, serving
-
 pytestmark = pytest.mark.e2e
 sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 OFFICER = "officer@bma-health.example"  # the demo officer of the food-sanitation department
-
-
-@pytest.fixture(scope="module")
-def server(demo_golden, tmp_path_factory):
-    """The real app, served by the CLI, on a copy of the demo deployment."""
-    url, folder = demo_golden
-    target = tmp_path_factory.mktemp("permits-live")
-    copy = clone(url, folder, target, SERVER_URL)
-    try:
-        with serving(copy, target) as base:
-            yield base
-    finally:
-        drop_database(copy)
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def in_progress(server: str) -> dict:

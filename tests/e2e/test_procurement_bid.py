@@ -10,10 +10,9 @@ import httpx
 import pytest
 
 from tests.deployment import serving
+from tests.e2e.conftest import launch
 
 pytestmark = pytest.mark.e2e
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
@@ -25,8 +24,7 @@ def server(demo_deployment):
 def test_a_supplier_bids_in_a_browser_and_downloads_the_receipt(server, tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         try:
             page = browser.new_page(accept_downloads=True)
             page.goto(f"{server}/signin")

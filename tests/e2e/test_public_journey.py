@@ -9,36 +9,15 @@ import io
 
 import pytest
 
-from tests.conftest import SERVER_URL, drop_database
-from tests.deployment import clone, serving
-
 pytestmark = pytest.mark.e2e
-sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 BEDS = "Electric hospital beds for 12 provincial hospitals"
 
 
-@pytest.fixture(scope="module")
-def server(demo_golden, tmp_path_factory):
-    url, folder = demo_golden
-    target = tmp_path_factory.mktemp("journey")
-    copy = clone(url, folder, target, SERVER_URL)
-    try:
-        with serving(copy, target) as base:
-            yield base
-    finally:
-        drop_database(copy)
-
-
 @pytest.fixture
-def page(server):
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="en-GB", accept_downloads=True)
-        yield context.new_page()
-        browser.close()
+def page(browser):
+    context = browser.new_context(locale="en-GB", accept_downloads=True)
+    yield context.new_page()
+    context.close()
 
 
 def test_search_filter_open_download_and_read_in_thai(server, page, tmp_path):

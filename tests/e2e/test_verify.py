@@ -9,10 +9,9 @@ import httpx
 import pytest
 
 from tests.deployment import serving
+from tests.e2e.conftest import launch
 
 pytestmark = pytest.mark.e2e
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 DONE = ".verify[data-state=ok], .verify[data-state=bad], .verify[data-state=error]"
 
 
@@ -26,8 +25,7 @@ def server(demo_deployment):
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         try:
             yield browser
         finally:

@@ -137,21 +137,22 @@ def test_a_date_job_missed_while_down_runs_once_at_the_next_start(engine, make_s
 def test_an_interval_job_missed_while_down_runs_once_at_start_then_keeps_pace(make_scheduler, runs):
     first = make_scheduler()
     first.start()
-    first.add_interval(JOB, seconds=1)  # due at +1 s, +2 s, +3 s ...
+    # A period long enough that "at start" and "a period later" stay apart on a loaded machine.
+    first.add_interval(JOB, seconds=3)  # due at +3 s, +6 s, +9 s ...
     added = time.monotonic()
     first.shutdown()
-    time.sleep(2.2)  # down through two runs
+    time.sleep(6.6)  # down through two runs
 
     second = make_scheduler()
     started = time.monotonic()
     second.start()
-    second.add_interval(JOB, seconds=1)  # as the app does at every start: keeps the schedule
-    assert runs.wait_for(2)
+    second.add_interval(JOB, seconds=3)  # as the app does at every start: keeps the schedule
+    assert runs.wait_for(2, timeout=15)
     second.shutdown()
 
     first_run, second_run = runs.runs[:2]
-    assert first_run.at - started < 0.5  # the missed run, at start, not a period later
-    assert second_run.at - added > 2.8  # the runs due at +1 s and +2 s made one run, not two
+    assert first_run.at - started < 1.5  # the missed run, at start, not at the next +9 s
+    assert second_run.at - added > 8.5  # the runs due at +3 s and +6 s made one run, not two
 
 
 def test_an_interval_job_runs_every_period(make_scheduler, runs):

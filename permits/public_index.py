@@ -7,14 +7,13 @@ number, type, status, the public description, departments; never the applicant o
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from core.auth.models import Organisation
+from core.public_records import ChangeBatch, ChangeCursor, PublicRecord
 from permits import catalogue
 from permits.models import Application, ApplicationStatus, PermitType, Stage, Transition
 
@@ -26,41 +25,6 @@ sa.Index(
     Transition.__table__.c.entered_at,
     Transition.__table__.c.id,
 )
-
-
-class ChangeCursor(BaseModel):
-    """A keyset position in a change feed: the change time, then the row id."""
-
-    changed_at: datetime
-    id: int
-
-
-class PublicRecord(BaseModel):
-    """One public record, in the shape every search source shares."""
-
-    kind: str
-    key: str
-    title: str
-    body: str
-    url: str
-    status: str | None = None
-    buyer: str | None = None
-    buyer_name: str | None = None
-    department: str | None = None
-    department_name: str | None = None
-    category: str | None = None
-    value: int | None = None
-    currency: str | None = None
-    overdue: bool = False
-    sort_at: datetime
-
-
-class ChangeBatch(BaseModel):
-    """Records changed after a cursor, and the cursor after the last change read."""
-
-    records: list[PublicRecord]
-    next_cursor: ChangeCursor | None
-    changes_read: int
 
 
 def search_categories(session: Session) -> dict[str, str]:

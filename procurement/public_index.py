@@ -6,13 +6,12 @@ suppliers by name and registration id (never their address or contact details).
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from core.auth.models import Organisation, OrganisationKind
+from core.public_records import ChangeBatch, ChangeCursor, PublicRecord
 from procurement.models import Award, AwardStatus, Category, Contract, Item, Tender, TenderStatus
 
 BODY_LIMIT = 4000
@@ -24,41 +23,6 @@ SEARCH_STATUSES = sorted(
     | {"signed"}
 )
 SEARCH_CATEGORIES = [c.value for c in Category]
-
-
-class ChangeCursor(BaseModel):
-    """A keyset position in a change feed: the change time, then the row id."""
-
-    changed_at: datetime
-    id: int
-
-
-class PublicRecord(BaseModel):
-    """One public record, in the shape every search source shares."""
-
-    kind: str
-    key: str
-    title: str
-    body: str
-    url: str
-    status: str | None = None
-    buyer: str | None = None
-    buyer_name: str | None = None
-    department: str | None = None
-    department_name: str | None = None
-    category: str | None = None
-    value: int | None = None
-    currency: str | None = None
-    overdue: bool = False
-    sort_at: datetime
-
-
-class ChangeBatch(BaseModel):
-    """Records changed after a cursor, and the cursor after the last change read."""
-
-    records: list[PublicRecord]
-    next_cursor: ChangeCursor | None
-    changes_read: int
 
 
 def _names(organisation: Organisation) -> str:

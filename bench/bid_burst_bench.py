@@ -40,17 +40,33 @@ def make_suppliers(engine, count: int, now: datetime) -> list[int]:
     ids = []
     with Session(engine) as session:
         for n in range(count):
-            org = Organisation(slug=f"bench-supplier-{n}", name=f"Bench Supplier {n}",
-                               kind=OrganisationKind.SUPPLIER, created_at=now)
+            org = Organisation(
+                slug=f"bench-supplier-{n}",
+                name=f"Bench Supplier {n}",
+                kind=OrganisationKind.SUPPLIER,
+                created_at=now,
+            )
             session.add(org)
             session.flush()
-            user = User(email=f"bids{n}@bench.example", display_name=f"Bidder {n}",
-                        role=Role.SUPPLIER, organisation_id=org.id, password_hash=shared_hash,
-                        created_at=now)
+            user = User(
+                email=f"bids{n}@bench.example",
+                display_name=f"Bidder {n}",
+                role=Role.SUPPLIER,
+                organisation_id=org.id,
+                password_hash=shared_hash,
+                created_at=now,
+            )
             session.add(user)
-            session.add(Supplier(organisation_id=org.id, address="Bench Road", contact_name="B",
-                                 contact_email="b@bench.example", contact_phone="000000",
-                                 registered_at=now))
+            session.add(
+                Supplier(
+                    organisation_id=org.id,
+                    address="Bench Road",
+                    contact_name="B",
+                    contact_email="b@bench.example",
+                    contact_phone="000000",
+                    registered_at=now,
+                )
+            )
             session.flush()
             ids.append(user.id)
         session.commit()
@@ -59,19 +75,33 @@ def make_suppliers(engine, count: int, now: datetime) -> list[int]:
 
 def make_tender(engine, settings, *, deadline: datetime, now: datetime) -> int:
     with Session(engine) as session:
-        buyer_org = Organisation(slug=f"bench-buyer-{time.time_ns()}", name="Bench Buyer",
-                                 kind=OrganisationKind.BUYING_ENTITY, created_at=now)
+        buyer_org = Organisation(
+            slug=f"bench-buyer-{time.time_ns()}",
+            name="Bench Buyer",
+            kind=OrganisationKind.BUYING_ENTITY,
+            created_at=now,
+        )
         session.add(buyer_org)
         session.flush()
-        buyer = User(email=f"buyer{time.time_ns()}@bench.example", display_name="Buyer",
-                     role=Role.BUYER, organisation_id=buyer_org.id, password_hash="x",
-                     created_at=now)
+        buyer = User(
+            email=f"buyer{time.time_ns()}@bench.example",
+            display_name="Buyer",
+            role=Role.BUYER,
+            organisation_id=buyer_org.id,
+            password_hash="x",
+            created_at=now,
+        )
         session.add(buyer)
         session.commit()
         draft = TenderDraftIn(
-            title="Bench tender", description="Bench", category="goods", estimated_value=10**9,
-            enquiry_end_at=now + timedelta(seconds=1), tender_start_at=now,
-            tender_end_at=deadline, opening_at=deadline,
+            title="Bench tender",
+            description="Bench",
+            category="goods",
+            estimated_value=10**9,
+            enquiry_end_at=now + timedelta(seconds=1),
+            tender_start_at=now,
+            tender_end_at=deadline,
+            opening_at=deadline,
             items=[{"description": "Item", "quantity": "1", "unit": "unit"}],
         )
         tender = service.create_draft(session, buyer=buyer, draft=draft, now=now)
@@ -89,7 +119,11 @@ def submit_all(engine, settings, tender_id: int, users: list[int], threads: int,
             user = session.get(User, user_id)
             try:
                 receipt = bidding.submit_bid(
-                    session, user=user, tender_id=tender_id, clock=clock, settings=settings,
+                    session,
+                    user=user,
+                    tender_id=tender_id,
+                    clock=clock,
+                    settings=settings,
                     bid=BidIn(price=PriceIn(amount=10**6 + n, currency="THB"), declaration=True),
                 )
                 return receipt.bid_id, time.perf_counter() - started
@@ -118,8 +152,12 @@ def main() -> None:
     engine = make_engine(url, **({"pool_size": args.threads + 4} if args.server else {}))
     import tempfile
 
-    settings = Settings(data_dir=tempfile.mkdtemp(), database_url=url, secret_key="b" * 32,
-                        procurement_min_tender_days=0)
+    settings = Settings(
+        data_dir=tempfile.mkdtemp(),
+        database_url=url,
+        secret_key="b" * 32,
+        procurement_min_tender_days=0,
+    )
     try:
         schema.upgrade(url)
         now = datetime.now(UTC)
@@ -128,35 +166,43 @@ def main() -> None:
         deadline = system_clock() + timedelta(seconds=60)
         tender_id = make_tender(engine, settings, deadline=deadline, now=system_clock())
         acked, refused, latencies, elapsed = submit_all(
-            engine, settings, tender_id, users[: args.bids], args.threads, system_clock)
-        print(f"burst: {len(acked)} acknowledged, {refused} refused in {elapsed:.1f} s "
-              f"({len(acked) / elapsed:.0f} bids/s); latency p50 "
-              f"{statistics.median(latencies):.0f} ms, p99 {percentile(latencies, 99):.0f} ms")
+            engine, settings, tender_id, users[: args.bids], args.threads, system_clock
+        )
+        print(
+            f"burst: {len(acked)} acknowledged, {refused} refused in {elapsed:.1f} s "
+            f"({len(acked) / elapsed:.0f} bids/s); latency p50 "
+            f"{statistics.median(latencies):.0f} ms, p99 {percentile(latencies, 99):.0f} ms"
+        )
         after_deadline = max(deadline, system_clock()) + timedelta(seconds=1)
         with Session(engine) as session:
-            opening.open_tender(session, tender_id=tender_id, now=after_deadline,
-                                settings=settings)
+            opening.open_tender(session, tender_id=tender_id, now=after_deadline, settings=settings)
             opened = session.exec(select(Bid).where(Bid.tender_id == tender_id)).all()
         valid = {b.id for b in opened if b.status == BidStatus.VALID}
-        print(f"after opening: {len(valid)} valid bids; every acknowledged bid present: "
-              f"{valid == acked}")
+        print(
+            f"after opening: {len(valid)} valid bids; every acknowledged bid present: "
+            f"{valid == acked}"
+        )
 
         # Opening at scale: seal --open-bids bids with a clock before a deadline far ahead.
         frozen = system_clock()
         deadline = frozen + timedelta(days=1)
         tender_id = make_tender(engine, settings, deadline=deadline, now=frozen)
         acked, refused, _, elapsed = submit_all(
-            engine, settings, tender_id, users[: args.open_bids], args.threads, lambda: frozen)
+            engine, settings, tender_id, users[: args.open_bids], args.threads, lambda: frozen
+        )
         print(f"sealed {len(acked)} bids for the opening in {elapsed:.1f} s")
         started = time.perf_counter()
         with Session(engine) as session:
             opening.open_tender(session, tender_id=tender_id, now=deadline, settings=settings)
         took = time.perf_counter() - started
         with Session(engine) as session:
-            ranked = session.exec(select(Bid).where(Bid.tender_id == tender_id,
-                                                    Bid.status == BidStatus.VALID)).all()
-        print(f"opening {len(acked)} bids (decrypt, check, rank, publish): {took:.1f} s; "
-              f"{len(ranked)} valid; log size {ledger_size(engine)}")
+            ranked = session.exec(
+                select(Bid).where(Bid.tender_id == tender_id, Bid.status == BidStatus.VALID)
+            ).all()
+        print(
+            f"opening {len(acked)} bids (decrypt, check, rank, publish): {took:.1f} s; "
+            f"{len(ranked)} valid; log size {ledger_size(engine)}"
+        )
     finally:
         engine.dispose()
         drop()

@@ -57,8 +57,13 @@ def build_demo(url: str, data_dir: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRONGSAI_")}
     env.update(PRONGSAI_DATABASE_URL=url, PRONGSAI_DATA_DIR=str(data_dir))
     for command in ("migrate", "demo"):
-        subprocess.run([sys.executable, "-m", "prongsai.cli", command], env=env, check=True,
-                       capture_output=True, timeout=900)
+        subprocess.run(
+            [sys.executable, "-m", "prongsai.cli", command],
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=900,
+        )
 
 
 class ServerTimes(logging.Handler):
@@ -75,18 +80,23 @@ class ServerTimes(logging.Handler):
 def pages(engine) -> list[tuple[str, str]]:
     """(label, path) of every main public page, with real records of the demo."""
     with engine.connect() as c:
+
         def one(sql: str):
             return c.execute(text(sql)).scalar()
 
-        tender = one("SELECT id FROM procurement_tender WHERE status != 'draft' "
-                     "ORDER BY id DESC LIMIT 1")
-        buyer = one("SELECT slug FROM auth_organisation WHERE kind = 'buying_entity' "
-                    "ORDER BY id LIMIT 1")
+        tender = one(
+            "SELECT id FROM procurement_tender WHERE status != 'draft' ORDER BY id DESC LIMIT 1"
+        )
+        buyer = one(
+            "SELECT slug FROM auth_organisation WHERE kind = 'buying_entity' ORDER BY id LIMIT 1"
+        )
         supplier = one("SELECT supplier_id FROM procurement_award ORDER BY id LIMIT 1") or one(
-            "SELECT id FROM auth_organisation WHERE kind = 'supplier' ORDER BY id LIMIT 1")
+            "SELECT id FROM auth_organisation WHERE kind = 'supplier' ORDER BY id LIMIT 1"
+        )
         permit = one("SELECT tracking_number FROM permits_application ORDER BY id LIMIT 1")
-        department = one("SELECT slug FROM auth_organisation WHERE kind = 'department' "
-                         "ORDER BY id LIMIT 1")
+        department = one(
+            "SELECT slug FROM auth_organisation WHERE kind = 'department' ORDER BY id LIMIT 1"
+        )
         last_entry = one("SELECT tree_size FROM ledger_head") - 1
     return [
         ("home", "/"),
@@ -129,17 +139,24 @@ def main() -> None:
     try:
         build_demo(url, folder)
         engine = make_engine(url)
-        settings = Settings(data_dir=folder, database_url=url, secret_key="b" * 32,
-                            run_scheduler=False, log_level="WARNING")
+        settings = Settings(
+            data_dir=folder,
+            database_url=url,
+            secret_key="b" * 32,
+            run_scheduler=False,
+            log_level="WARNING",
+        )
         times = ServerTimes()
         request_log = logging.getLogger("prongsai.request")
         request_log.addHandler(times)
         request_log.setLevel(logging.INFO)
         request_log.propagate = False
         app = create_app(settings, engine=engine)
-        print(f"# {datetime.now(UTC):%Y-%m-%d} · {platform.node()} · Python "
-              f"{platform.python_version()} · {engine.dialect.name} · {args.requests} requests "
-              f"per page after {args.warmup} warm-ups")
+        print(
+            f"# {datetime.now(UTC):%Y-%m-%d} · {platform.node()} · Python "
+            f"{platform.python_version()} · {engine.dialect.name} · {args.requests} requests "
+            f"per page after {args.warmup} warm-ups"
+        )
         print("| page | path | p50 ms | p95 ms | max ms |")
         print("|---|---|---|---|---|")
         skipped, slow = [], []

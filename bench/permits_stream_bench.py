@@ -77,27 +77,51 @@ def seed(url: str, settings: Settings) -> tuple[list[str], str, str]:
     with Session(engine) as session:
         ledger_service.open_signer(session, settings=settings)
         for slug in DEPARTMENTS:
-            auth_service.create_organisation(session, slug=slug, name=f"Dept {slug}",
-                                             kind=OrganisationKind.DEPARTMENT, now=now)
+            auth_service.create_organisation(
+                session, slug=slug, name=f"Dept {slug}", kind=OrganisationKind.DEPARTMENT, now=now
+            )
         catalogue.load_types(session, now=now)
         officer = auth_service.create_user(
-            session, email="officer@bench.example", display_name="Bench Officer",
-            role=Role.PERMIT_OFFICER, password="bench-password-1", organisation_slug="bma-health",
+            session,
+            email="officer@bench.example",
+            display_name="Bench Officer",
+            role=Role.PERMIT_OFFICER,
+            password="bench-password-1",
+            organisation_slug="bma-health",
             now=now,
         )
         applicant = auth_service.create_user(
-            session, email="applicant@bench.example", display_name="Bench Applicant",
-            role=Role.APPLICANT, password="bench-password-1", now=now,
+            session,
+            email="applicant@bench.example",
+            display_name="Bench Applicant",
+            role=Role.APPLICANT,
+            password="bench-password-1",
+            now=now,
         )
-        numbers = [service.apply(
-            session, applicant=applicant, type_code="FOD", now=now, settings=settings,
-            values={"full_name": "Bench Cook", "phone": "0899999999", "shop_name": "Bench stall",
-                    "seats": "12", "shop_address": "1 Soi Bench"},
-            files=[Upload("floor_plan", "plan.pdf", PDF),
-                   Upload("health_certificate", "health.png", PNG)],
-        ).tracking_number for _ in range(2)]
-        raw, _ = auth_service.issue_token(session, user=officer, kind=TokenKind.API, now=now,
-                                          lifetime=timedelta(hours=2))
+        numbers = [
+            service.apply(
+                session,
+                applicant=applicant,
+                type_code="FOD",
+                now=now,
+                settings=settings,
+                values={
+                    "full_name": "Bench Cook",
+                    "phone": "0899999999",
+                    "shop_name": "Bench stall",
+                    "seats": "12",
+                    "shop_address": "1 Soi Bench",
+                },
+                files=[
+                    Upload("floor_plan", "plan.pdf", PDF),
+                    Upload("health_certificate", "health.png", PNG),
+                ],
+            ).tracking_number
+            for _ in range(2)
+        ]
+        raw, _ = auth_service.issue_token(
+            session, user=officer, kind=TokenKind.API, now=now, lifetime=timedelta(hours=2)
+        )
         session.commit()
         email = officer.email
     engine.dispose()
@@ -112,12 +136,18 @@ def free_port() -> int:
 
 def start_server(url: str, data_dir: Path, port: int) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRONGSAI_")}
-    env.update(PRONGSAI_DATABASE_URL=url, PRONGSAI_DATA_DIR=str(data_dir),
-               PRONGSAI_RUN_SCHEDULER="false", PRONGSAI_LOG_LEVEL="WARNING",
-               PRONGSAI_PERMITS_STREAM_HEARTBEAT_SECONDS="5")
+    env.update(
+        PRONGSAI_DATABASE_URL=url,
+        PRONGSAI_DATA_DIR=str(data_dir),
+        PRONGSAI_RUN_SCHEDULER="false",
+        PRONGSAI_LOG_LEVEL="WARNING",
+        PRONGSAI_PERMITS_STREAM_HEARTBEAT_SECONDS="5",
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "prongsai.cli", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 30
     while True:
@@ -165,8 +195,7 @@ class Subscriber:
             while self.received_at is None:
                 read = asyncio.ensure_future(reader.read(65536))
                 stop = asyncio.ensure_future(done.wait())
-                finished, _ = await asyncio.wait({read, stop},
-                                                 return_when=asyncio.FIRST_COMPLETED)
+                finished, _ = await asyncio.wait({read, stop}, return_when=asyncio.FIRST_COMPLETED)
                 if read not in finished:
                     read.cancel()
                     return
@@ -182,7 +211,7 @@ class Subscriber:
                         self.received_at = time.time()
                         self.event = json.loads(line[5:])
                         break
-                buffer = buffer[buffer.rfind(b"\n") + 1:]
+                buffer = buffer[buffer.rfind(b"\n") + 1 :]
         except (OSError, asyncio.IncompleteReadError, json.JSONDecodeError) as error:
             self.error = self.error or f"{type(error).__name__}: {error}"
         finally:
@@ -194,7 +223,9 @@ def change_via_api(port: int, number: str, token: str) -> tuple[float, float]:
     sent = time.time()
     response = httpx.post(
         f"http://127.0.0.1:{port}/api/permits/{number}/transitions",
-        json={"action": "advance"}, headers={"authorization": f"Bearer {token}"}, timeout=30,
+        json={"action": "advance"},
+        headers={"authorization": f"Bearer {token}"},
+        timeout=30,
     )
     answered = time.time()
     response.raise_for_status()
@@ -211,21 +242,28 @@ def change_via_service(
         officer = auth_service.get_user_by_email(session, email=email)
         sa_event.listen(session, "after_commit", lambda _: committed.append(time.time()))
         sent = time.time()
-        service.act(session, number=number, action=Action.ADVANCE, actor=officer,
-                    now=datetime.now(UTC), settings=settings)
+        service.act(
+            session,
+            number=number,
+            action=Action.ADVANCE,
+            actor=officer,
+            now=datetime.now(UTC),
+            settings=settings,
+        )
     engine.dispose()
     return sent, committed[0]
 
 
-async def measure(args, port: int, numbers: list[str], email: str, token: str, url: str,
-                  settings: Settings) -> dict:
+async def measure(
+    args, port: int, numbers: list[str], email: str, token: str, url: str, settings: Settings
+) -> dict:
     warm_up, number = numbers
     done = asyncio.Event()
     subscribers = [Subscriber(port, number) for _ in range(args.subscribers)]
     tasks = []
     started = time.monotonic()
     for start in range(0, len(subscribers), 100):  # a burst of 100 at a time: no SYN floods
-        batch = subscribers[start:start + 100]
+        batch = subscribers[start : start + 100]
         tasks += [asyncio.create_task(s.run(done)) for s in batch]
         await asyncio.gather(*(s.connected.wait() for s in batch))
     connect_seconds = time.monotonic() - started
@@ -241,21 +279,28 @@ async def measure(args, port: int, numbers: list[str], email: str, token: str, u
     else:
         sent, answered = await asyncio.to_thread(change_via_service, url, number, email, settings)
     deadline = time.monotonic() + args.wait
-    while time.monotonic() < deadline and any(s.received_at is None and s.error is None
-                                              for s in subscribers):
+    while time.monotonic() < deadline and any(
+        s.received_at is None and s.error is None for s in subscribers
+    ):
         await asyncio.sleep(0.05)
     done.set()
     await asyncio.gather(*tasks, return_exceptions=True)
     got = [s for s in subscribers if s.received_at is not None]
     errors = sorted({s.error for s in subscribers if s.error})
-    right = [s for s in got if s.event["subject"] == number
-             and s.event["payload"].get("action") == "advance"]
+    right = [
+        s
+        for s in got
+        if s.event["subject"] == number and s.event["payload"].get("action") == "advance"
+    ]
     # Via the service, `answered` is the commit itself. Via the API the commit falls between
     # the request and its answer; the answer comes after the commit (and after the events
     # were handed to the subscribers' queues), so receipt minus answer is a lower bound.
     return {
-        "connected": connected, "connect_seconds": connect_seconds, "received": len(right),
-        "wrong_events": len(got) - len(right), "errors": errors,
+        "connected": connected,
+        "connect_seconds": connect_seconds,
+        "received": len(right),
+        "wrong_events": len(got) - len(right),
+        "errors": errors,
         "from_answer": [(s.received_at - answered) * 1000 for s in right],
         "from_sent": [(s.received_at - sent) * 1000 for s in right],
         "request_ms": (answered - sent) * 1000,
@@ -265,8 +310,10 @@ async def measure(args, port: int, numbers: list[str], email: str, token: str, u
 def figures(label: str, values: list[float]) -> str:
     if not values:
         return f"{label}: none received"
-    return (f"{label}: p50 {statistics.median(values):.1f} ms, p99 {percentile(values, 99):.1f} ms,"
-            f" max {max(values):.1f} ms")
+    return (
+        f"{label}: p50 {statistics.median(values):.1f} ms, p99 {percentile(values, 99):.1f} ms,"
+        f" max {max(values):.1f} ms"
+    )
 
 
 def main() -> None:
@@ -274,16 +321,20 @@ def main() -> None:
     parser.add_argument("--server", help="PostgreSQL URL to create the bench database on")
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--via", choices=("api", "service"), default="api")
-    parser.add_argument("--settle", type=float, default=3.0,
-                        help="seconds between connecting and the change")
+    parser.add_argument(
+        "--settle", type=float, default=3.0, help="seconds between connecting and the change"
+    )
     parser.add_argument("--wait", type=float, default=15.0, help="seconds to wait for delivery")
     args = parser.parse_args()
     if args.via == "service" and not args.server:
         sys.exit("--via service needs PostgreSQL: SQLite has no cross-process delivery")
     raise_file_limit(args.subscribers * 2 + 256)  # inherited by the server process
     url, drop = fresh_database(args.server)
-    data_dir = (Path(url.removeprefix("sqlite:///")).parent if url.startswith("sqlite")
-                else Path(tempfile.mkdtemp(prefix="prongsai-bench-")))
+    data_dir = (
+        Path(url.removeprefix("sqlite:///")).parent
+        if url.startswith("sqlite")
+        else Path(tempfile.mkdtemp(prefix="prongsai-bench-"))
+    )
     settings = Settings(data_dir=data_dir, database_url=url, run_scheduler=False)
     server = None
     try:
@@ -292,12 +343,18 @@ def main() -> None:
         server = start_server(url, data_dir, port)
         result = asyncio.run(measure(args, port, numbers, email, token, url, settings))
         database = "postgresql" if url.startswith("postgresql") else "sqlite"
-        print(f"# permits stream bench on {database}, {platform.node()}, "
-              f"{os.cpu_count()} CPUs, {datetime.now(UTC):%Y-%m-%d}, change via {args.via}")
-        print(f"subscribers: {result['connected']}/{args.subscribers} connected in "
-              f"{result['connect_seconds']:.1f} s")
-        print(f"received the change: {result['received']}/{args.subscribers}"
-              f" (wrong events: {result['wrong_events']})")
+        print(
+            f"# permits stream bench on {database}, {platform.node()}, "
+            f"{os.cpu_count()} CPUs, {datetime.now(UTC):%Y-%m-%d}, change via {args.via}"
+        )
+        print(
+            f"subscribers: {result['connected']}/{args.subscribers} connected in "
+            f"{result['connect_seconds']:.1f} s"
+        )
+        print(
+            f"received the change: {result['received']}/{args.subscribers}"
+            f" (wrong events: {result['wrong_events']})"
+        )
         if args.via == "service":
             print(figures("latency from the commit", result["from_answer"]))
             print(figures("latency from the service call", result["from_sent"]))

@@ -45,16 +45,23 @@ def departments(session: SessionDep):
 @router.get("/closures", response_model=list[ClosurePublic])
 def closures(session: SessionDep):
     """Local office closures: days no permit clock counts, besides weekends and holidays."""
-    return [ClosurePublic(closure_date=c.closure_date, reason=c.reason)
-            for c in catalogue.list_closures(session)]
+    return [
+        ClosurePublic(closure_date=c.closure_date, reason=c.reason)
+        for c in catalogue.list_closures(session)
+    ]
 
 
-@router.post("/closures", response_model=ClosurePublic, status_code=201,
-             dependencies=[Depends(require_role(Role.ADMIN))])
+@router.post(
+    "/closures",
+    response_model=ClosurePublic,
+    status_code=201,
+    dependencies=[Depends(require_role(Role.ADMIN))],
+)
 def declare_closure(body: ClosureIn, session: SessionDep, clock: ClockDep):
     """Declare a local closure (admins); due dates computed from now on skip it."""
-    closure = catalogue.add_closure(session, closure_date=body.closure_date, reason=body.reason,
-                                    now=clock())
+    closure = catalogue.add_closure(
+        session, closure_date=body.closure_date, reason=body.reason, now=clock()
+    )
     return ClosurePublic(closure_date=closure.closure_date, reason=closure.reason)
 
 
@@ -73,8 +80,15 @@ def list_permits(
 ):
     """Applications, newest first: filter by type, department, status, overdue, changed since."""
     return listing.page(
-        session, settings=request.app.state.settings, now=clock(), type_code=type,
-        department=department, status=status, overdue=overdue, since=since, number=page,
+        session,
+        settings=request.app.state.settings,
+        now=clock(),
+        type_code=type,
+        department=department,
+        status=status,
+        overdue=overdue,
+        since=since,
+        number=page,
         per_page=per_page,
     )
 
@@ -96,11 +110,14 @@ def export_csv(request: Request, session: SessionDep, clock: ClockDep):
     writer.writeheader()
     for row in rows:
         writer.writerow(
-            {**row, "StageHistory": json.dumps(row["StageHistory"], default=_iso,
-                                                ensure_ascii=False)}
+            {
+                **row,
+                "StageHistory": json.dumps(row["StageHistory"], default=_iso, ensure_ascii=False),
+            }
         )
     return Response(
-        out.getvalue(), media_type="text/csv; charset=utf-8",
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
         headers={"content-disposition": 'attachment; filename="permits.csv"'},
     )
 
@@ -114,8 +131,7 @@ def statistics(request: Request, session: SessionDep, clock: ClockDep):
 @router.get("/{number}", response_model=PermitPublic)
 def permit(number: NumberPath, request: Request, session: SessionDep, clock: ClockDep):
     """One application's public status: stages, due dates, pauses, delays, decision."""
-    return queries.permit(session, number=number, settings=request.app.state.settings,
-                          now=clock())
+    return queries.permit(session, number=number, settings=request.app.state.settings, now=clock())
 
 
 def _event_of_entry(session: Session, tracking: str, ledger_index: int) -> int | None:
@@ -133,10 +149,14 @@ def _event_of_entry(session: Session, tracking: str, ledger_index: int) -> int |
 async def stream(
     number: NumberPath,
     request: Request,
-    after: Annotated[int | None, Query(ge=0, description="resume after this event id, "
-                                       "as the Last-Event-ID header does")] = None,
-    after_index: Annotated[int | None, Query(ge=0, description="resume after the change "
-                                             "logged at this transparency-log index")] = None,
+    after: Annotated[
+        int | None,
+        Query(ge=0, description="resume after this event id, as the Last-Event-ID header does"),
+    ] = None,
+    after_index: Annotated[
+        int | None,
+        Query(ge=0, description="resume after the change logged at this transparency-log index"),
+    ] = None,
 ):
     """Server-sent events: each public change of the application, live; resumable.
 
@@ -184,8 +204,14 @@ def transition(
     settings = request.app.state.settings
     try:
         application = service.act(
-            session, number=number, action=body.action, actor=officer, now=clock(),
-            settings=settings, note=body.note, effective_at=body.effective_at,
+            session,
+            number=number,
+            action=body.action,
+            actor=officer,
+            now=clock(),
+            settings=settings,
+            note=body.note,
+            effective_at=body.effective_at,
             expected_date=body.expected_date,
         )
     except service.TransitionNotAllowed as error:

@@ -119,9 +119,7 @@ def latest_types(session: Session) -> list[PermitType]:
 def latest_type(session: Session, *, code: str) -> PermitType:
     """The newest version of one permit type; NotFound if there is none."""
     row = session.exec(
-        select(PermitType)
-        .where(PermitType.code == code)
-        .order_by(col(PermitType.version).desc())
+        select(PermitType).where(PermitType.code == code).order_by(col(PermitType.version).desc())
     ).first()
     if row is None:
         raise NotFound(f"There is no permit type {code!r}.")
@@ -141,9 +139,7 @@ def calendar(session: Session, *, settings: Settings, around: datetime) -> Calen
     return Calendar(zone=settings.zone, closed=national | frozenset(closures))
 
 
-def add_closure(
-    session: Session, *, closure_date: date, reason: str, now: datetime
-) -> Closure:
+def add_closure(session: Session, *, closure_date: date, reason: str, now: datetime) -> Closure:
     """Declare a local office closure (an admin's act); later due dates skip it."""
     if session.exec(select(Closure.id).where(Closure.closure_date == closure_date)).first():
         raise Conflict(f"{closure_date.isoformat()} is already declared a closure.")

@@ -68,7 +68,10 @@ def issue(
         subject=application.tracking_number,
     )
     certificate = Certificate(
-        application_id=application.id, digest=digest, facts=text, issued_at=now,
+        application_id=application.id,
+        digest=digest,
+        facts=text,
+        issued_at=now,
         ledger_index=entry.index,
     )
     session.add(certificate)

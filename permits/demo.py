@@ -29,27 +29,35 @@ OFFICERS = {
 }
 VALUES = {
     "BLD": lambda r, n: {
-        "full_name": f"Demo Applicant {n}", "phone": "02 123 4567", "email": f"a{n}@example.com",
-        "site_address": f"{n} Demo Road", "district": r.choice(
-            ["Phra Nakhon", "Pathum Wan", "Bang Rak", "Sathon"]),
+        "full_name": f"Demo Applicant {n}",
+        "phone": "02 123 4567",
+        "email": f"a{n}@example.com",
+        "site_address": f"{n} Demo Road",
+        "district": r.choice(["Phra Nakhon", "Pathum Wan", "Bang Rak", "Sathon"]),
         "building_use": r.choice(["Detached house", "Townhouse", "Shophouse", "Office"]),
         "floor_area_m2": str(r.randrange(80, 2400)),
     },
     "BIZ": lambda r, n: {
-        "full_name": f"Demo Owner {n}", "national_id": "1100700000000", "phone": "0812345678",
-        "business_name": f"Shop no. {n}", "business_kind": r.choice(
-            ["Retail shop", "Workshop", "Beauty salon", "Laundry"]),
+        "full_name": f"Demo Owner {n}",
+        "national_id": "1100700000000",
+        "phone": "0812345678",
+        "business_name": f"Shop no. {n}",
+        "business_kind": r.choice(["Retail shop", "Workshop", "Beauty salon", "Laundry"]),
         "premises_address": f"{n} Demo Lane",
     },
     "FOD": lambda r, n: {
-        "full_name": f"Demo Cook {n}", "phone": "0899999999", "shop_name": f"Noodle stall {n}",
-        "seats": str(r.randrange(4, 80)), "shop_address": f"{n} Soi Demo",
+        "full_name": f"Demo Cook {n}",
+        "phone": "0899999999",
+        "shop_name": f"Noodle stall {n}",
+        "seats": str(r.randrange(4, 80)),
+        "shop_address": f"{n} Soi Demo",
     },
 }
 
 
-def load(session: Session, *, now: datetime, settings: Settings | None = None,
-         count: int = 300) -> int:
+def load(
+    session: Session, *, now: datetime, settings: Settings | None = None, count: int = 300
+) -> int:
     """Load the permit types, officers' badges and supervisors, and demo applications."""
     settings = settings or load_settings()
     catalogue.load_types(session, now=now)
@@ -57,19 +65,27 @@ def load(session: Session, *, now: datetime, settings: Settings | None = None,
     if session.exec(select(func.count()).select_from(Application)).one():
         return 0
     r = random.Random(2026)
-    applicants = [auth_service.get_user_by_email(session, email=e)
-                  for e in ("applicant@example.com", "applicant2@example.com")]
+    applicants = [
+        auth_service.get_user_by_email(session, email=e)
+        for e in ("applicant@example.com", "applicant2@example.com")
+    ]
     officers = {d: auth_service.get_user_by_email(session, email=e) for d, e in OFFICERS.items()}
     types = {t.code: catalogue.definition_of(t) for t in catalogue.latest_types(session)}
     for n in range(count):
         code = r.choice(sorted(types))
         definition = types[code]
         moment = now - timedelta(days=r.randrange(1, 75), hours=r.randrange(0, 8))
-        files = [Upload(d.code, f"{d.code}.pdf", PDF) for d in definition.documents
-                 if "pdf" in d.accept]
+        files = [
+            Upload(d.code, f"{d.code}.pdf", PDF) for d in definition.documents if "pdf" in d.accept
+        ]
         application = service.apply(
-            session, applicant=r.choice(applicants), type_code=code,
-            values=VALUES[code](r, n), files=files, now=moment, settings=settings,
+            session,
+            applicant=r.choice(applicants),
+            type_code=code,
+            values=VALUES[code](r, n),
+            files=files,
+            now=moment,
+            settings=settings,
         )
         number = application.tracking_number
         _walk(session, r, number, definition, officers, moment, now, settings)
@@ -88,25 +104,52 @@ def _walk(session, r, number, definition, officers, moment, now, settings) -> No
         service.claim(session, number=number, officer=officer, now=moment, settings=settings)
         roll = r.random()
         if roll < 0.08 and "request_information" in stage.transitions:
-            service.act(session, number=number, action=Action.REQUEST_INFORMATION,
-                        actor=officer, now=moment, settings=settings,
-                        note="Please send a clearer copy of the drawings")
+            service.act(
+                session,
+                number=number,
+                action=Action.REQUEST_INFORMATION,
+                actor=officer,
+                now=moment,
+                settings=settings,
+                note="Please send a clearer copy of the drawings",
+            )
             moment += timedelta(days=r.uniform(1, 12))
             if moment >= now:
                 return
-            service.act(session, number=number, action=Action.RESUME, actor=officer,
-                        now=moment, settings=settings)
+            service.act(
+                session,
+                number=number,
+                action=Action.RESUME,
+                actor=officer,
+                now=moment,
+                settings=settings,
+            )
         elif roll < 0.13:
-            service.act(session, number=number, action=Action.REJECT, actor=officer,
-                        now=moment, settings=settings,
-                        note="The site is in a zone where this use is not permitted")
+            service.act(
+                session,
+                number=number,
+                action=Action.REJECT,
+                actor=officer,
+                now=moment,
+                settings=settings,
+                note="The site is in a zone where this use is not permitted",
+            )
             return
         elif roll < 0.16:
-            applicant = session.get(type(officer), session.exec(
-                select(Application.applicant_id).where(Application.tracking_number == number)
-            ).one())
-            service.act(session, number=number, action=Action.WITHDRAW, actor=applicant,
-                        now=moment, settings=settings)
+            applicant = session.get(
+                type(officer),
+                session.exec(
+                    select(Application.applicant_id).where(Application.tracking_number == number)
+                ).one(),
+            )
+            service.act(
+                session,
+                number=number,
+                action=Action.WITHDRAW,
+                actor=applicant,
+                now=moment,
+                settings=settings,
+            )
             return
         service.mark_overdue(session, now=moment, settings=settings)
         app = service.get_application(session, number=number)
@@ -114,13 +157,29 @@ def _walk(session, r, number, definition, officers, moment, now, settings) -> No
 
         current = current_stage(session, app)
         if current.overdue_at is not None and r.random() < 0.7:
-            service.explain_delay(session, number=number, officer=officer, now=moment,
-                                  settings=settings,
-                                  reason=r.choice(["Inspector on leave", "Backlog after floods",
-                                                   "Waiting for the fire department's opinion"]))
+            service.explain_delay(
+                session,
+                number=number,
+                officer=officer,
+                now=moment,
+                settings=settings,
+                reason=r.choice(
+                    [
+                        "Inspector on leave",
+                        "Backlog after floods",
+                        "Waiting for the fire department's opinion",
+                    ]
+                ),
+            )
         last = position == len(definition.stages) - 1
-        service.act(session, number=number, action=Action.APPROVE if last else Action.ADVANCE,
-                    actor=officer, now=moment, settings=settings)
+        service.act(
+            session,
+            number=number,
+            action=Action.APPROVE if last else Action.ADVANCE,
+            actor=officer,
+            now=moment,
+            settings=settings,
+        )
         if last:
             return
         position += 1
@@ -131,14 +190,22 @@ def _officers(session: Session, now: datetime) -> None:
         supervisor = auth_service.get_user_by_email(session, email=email)
         if supervisor is None:
             supervisor = auth_service.create_user(
-                session, email=email, display_name=name, role=Role.PERMIT_OFFICER,
-                password=DEMO_PASSWORD, organisation_slug=department, now=now,
+                session,
+                email=email,
+                display_name=name,
+                role=Role.PERMIT_OFFICER,
+                password=DEMO_PASSWORD,
+                organisation_slug=department,
+                now=now,
             )
         officer = auth_service.get_user_by_email(session, email=OFFICERS[department])
         for user, boss in ((supervisor, None), (officer, supervisor)):
             if user is not None and session.get(OfficerProfile, user.id) is None:
-                session.add(OfficerProfile(
-                    user_id=user.id, badge_number=f"BKK-{user.id:05d}",
-                    supervisor_id=boss.id if boss else None,
-                ))
+                session.add(
+                    OfficerProfile(
+                        user_id=user.id,
+                        badge_number=f"BKK-{user.id:05d}",
+                        supervisor_id=boss.id if boss else None,
+                    )
+                )
     session.commit()

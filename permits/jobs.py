@@ -25,5 +25,6 @@ SEND_EMAILS_JOB = "permits.notifications.send"
 def send_emails(context: JobContext) -> int:
     """Send the emails to subscribers (SMTP, or <data>/outbox when none is configured)."""
     with Session(context.engine) as session:
-        return notifications.deliver_pending(session, settings=context.settings,
-                                             now=context.clock())
+        return notifications.deliver_pending(
+            session, settings=context.settings, now=context.clock()
+        )

@@ -43,9 +43,17 @@ def _filtered(type_code, department, status, overdue, since, now):
 
 
 def page(
-    session: Session, *, settings: Settings, now: datetime, type_code: str | None = None,
-    department: str | None = None, status: str | None = None, overdue: bool | None = None,
-    since: datetime | None = None, number: int = 1, per_page: int = 50,
+    session: Session,
+    *,
+    settings: Settings,
+    now: datetime,
+    type_code: str | None = None,
+    department: str | None = None,
+    status: str | None = None,
+    overdue: bool | None = None,
+    since: datetime | None = None,
+    number: int = 1,
+    per_page: int = 50,
 ) -> PermitPage:
     """One page of applications, newest first, with the filters of the public list."""
     per_page = max(1, min(per_page, MAX_PER_PAGE))
@@ -73,14 +81,27 @@ def page(
     ]
     more = number * per_page < total
     return PermitPage(
-        items=items, page=number, per_page=per_page, total=total,
+        items=items,
+        page=number,
+        per_page=per_page,
+        total=total,
         next=f"page={number + 1}&per_page={per_page}" if more else None,
     )
 
 
 BLDS_COLUMNS = [
-    "PermitNum", "Description", "AppliedDate", "IssuedDate", "CompletedDate", "StatusCurrent",
-    "OriginalStatus", "StatusDate", "PermitType", "PermitTypeDesc", "Link", "StageHistory",
+    "PermitNum",
+    "Description",
+    "AppliedDate",
+    "IssuedDate",
+    "CompletedDate",
+    "StatusCurrent",
+    "OriginalStatus",
+    "StatusDate",
+    "PermitType",
+    "PermitTypeDesc",
+    "Link",
+    "StageHistory",
 ]
 
 
@@ -90,28 +111,36 @@ def export_rows(session: Session, *, settings: Settings, now: datetime) -> list[
     for application in session.exec(select(Application).order_by(col(Application.id))):
         view = queries.public_view(session, application, settings=settings, now=now)
         issued = view.decided_at if view.status == "approved" else None
-        rows.append({
-            "PermitNum": view.tracking_number,
-            "Description": view.description,
-            "AppliedDate": view.submitted_at.date().isoformat(),
-            "IssuedDate": issued.date().isoformat() if issued else None,
-            "CompletedDate": view.decided_at.date().isoformat() if view.decided_at else None,
-            "StatusCurrent": BLDS_STATUS[view.status],
-            "OriginalStatus": view.status,
-            "StatusDate": application.updated_at.date().isoformat(),
-            "PermitType": view.type_code,
-            "PermitTypeDesc": view.type_name,
-            "Link": view.link,
-            "StageHistory": [
-                {
-                    "stage": s.code, "department": s.department, "officer": s.officer,
-                    "started_at": s.started_at, "due_at": s.due_at, "ended_at": s.ended_at,
-                    "outcome": s.outcome, "delay_days": s.delay_days,
-                    "delay_reason": s.delay_reason,
-                }
-                for s in view.stages if s.started_at
-            ],
-        })
+        rows.append(
+            {
+                "PermitNum": view.tracking_number,
+                "Description": view.description,
+                "AppliedDate": view.submitted_at.date().isoformat(),
+                "IssuedDate": issued.date().isoformat() if issued else None,
+                "CompletedDate": view.decided_at.date().isoformat() if view.decided_at else None,
+                "StatusCurrent": BLDS_STATUS[view.status],
+                "OriginalStatus": view.status,
+                "StatusDate": application.updated_at.date().isoformat(),
+                "PermitType": view.type_code,
+                "PermitTypeDesc": view.type_name,
+                "Link": view.link,
+                "StageHistory": [
+                    {
+                        "stage": s.code,
+                        "department": s.department,
+                        "officer": s.officer,
+                        "started_at": s.started_at,
+                        "due_at": s.due_at,
+                        "ended_at": s.ended_at,
+                        "outcome": s.outcome,
+                        "delay_days": s.delay_days,
+                        "delay_reason": s.delay_reason,
+                    }
+                    for s in view.stages
+                    if s.started_at
+                ],
+            }
+        )
     return rows
 
 
@@ -132,12 +161,29 @@ def statistics(session: Session, *, settings: Settings, now: datetime) -> list[S
         lambda: {"days": [], "on_time": 0, "backlog": 0, "overdue": 0, "late": 0}
     )
     rows = session.exec(  # columns, not entities: this reads every stage there is
-        select(Stage.id, Stage.department_id, Stage.started_at, Stage.ended_at, Stage.due_at,
-               Stage.outcome, Stage.paused_units, Application.type_code, Application.status)
-        .join(Application, col(Application.id) == Stage.application_id)
+        select(
+            Stage.id,
+            Stage.department_id,
+            Stage.started_at,
+            Stage.ended_at,
+            Stage.due_at,
+            Stage.outcome,
+            Stage.paused_units,
+            Application.type_code,
+            Application.status,
+        ).join(Application, col(Application.id) == Stage.application_id)
     ).all()
-    for (stage_id, department_id, started_at, ended_at, due_at, outcome, paused_units,
-         type_code, status) in rows:
+    for (
+        stage_id,
+        department_id,
+        started_at,
+        ended_at,
+        due_at,
+        outcome,
+        paused_units,
+        type_code,
+        status,
+    ) in rows:
         group = groups[(type_code, slugs[department_id])]
         group["late"] += late.get(stage_id, 0)
         if ended_at is None:
@@ -152,17 +198,22 @@ def statistics(session: Session, *, settings: Settings, now: datetime) -> list[S
     for (type_code, department), g in sorted(groups.items()):
         done = len(g["days"])
         median, p90 = percentile(g["days"], 0.5), percentile(g["days"], 0.9)
-        result.append(StatisticsRow(
-            type_code=type_code, department=department, completed=done,
-            median_days=median, p90_days=p90,
-            on_time_share=round(g["on_time"] / done, 3) if done else None,
-            backlog=g["backlog"], overdue=g["overdue"], late_entries=g["late"],
-        ))
+        result.append(
+            StatisticsRow(
+                type_code=type_code,
+                department=department,
+                completed=done,
+                median_days=median,
+                p90_days=p90,
+                on_time_share=round(g["on_time"] / done, 3) if done else None,
+                backlog=g["backlog"],
+                overdue=g["overdue"],
+                late_entries=g["late"],
+            )
+        )
     return result
 
 
 def type_names(session: Session) -> dict[str, str]:
     """Permit type code → name (newest version)."""
     return {t.code: t.name for t in catalogue.latest_types(session)}
-
-

@@ -51,13 +51,9 @@ class OfficerProfile(SQLModel, table=True):
 
     __tablename__ = "permits_officer_profile"
 
-    user_id: int = Field(
-        primary_key=True, foreign_key="auth_user.id", ondelete="CASCADE"
-    )
+    user_id: int = Field(primary_key=True, foreign_key="auth_user.id", ondelete="CASCADE")
     badge_number: str = Field(sa_type=sa.String(32), unique=True)
-    supervisor_id: int | None = Field(
-        default=None, foreign_key="auth_user.id", ondelete="SET NULL"
-    )
+    supervisor_id: int | None = Field(default=None, foreign_key="auth_user.id", ondelete="SET NULL")
 
 
 class Application(SQLModel, table=True):

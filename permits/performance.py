@@ -115,10 +115,20 @@ def department(session: Session, *, slug: str) -> Organisation:
 
 def _stages(session: Session, department_id: int):
     return session.exec(  # columns, not entities: a busy department has many stages
-        select(Stage.code, Stage.started_at, Stage.due_at, Stage.ended_at, Stage.outcome,
-               Stage.paused_units, Stage.delay_reason, Application.tracking_number,
-               Application.type_code, Application.status, Application.submitted_at,
-               Application.decided_at)
+        select(
+            Stage.code,
+            Stage.started_at,
+            Stage.due_at,
+            Stage.ended_at,
+            Stage.outcome,
+            Stage.paused_units,
+            Stage.delay_reason,
+            Application.tracking_number,
+            Application.type_code,
+            Application.status,
+            Application.submitted_at,
+            Application.decided_at,
+        )
         .join(Application, col(Application.id) == Stage.application_id)
         .where(Stage.department_id == department_id)
         .order_by(col(Application.submitted_at), col(Application.id), col(Stage.position))
@@ -132,21 +142,45 @@ def applications(
     found = department(session, slug=slug)
     calendar = catalogue.calendar(session, settings=settings, around=now)
     rows = []
-    for (code, started, due, ended, outcome, paused, _reason, number, type_code, status,
-         submitted, decided) in _stages(session, found.id):
+    for (
+        code,
+        started,
+        due,
+        ended,
+        outcome,
+        paused,
+        _reason,
+        number,
+        type_code,
+        status,
+        submitted,
+        decided,
+    ) in _stages(session, found.id):
         completed = ended is not None and outcome in COMPLETED_OUTCOMES
-        rows.append(ApplicationRow(
-            tracking_number=number, type_code=type_code, status=str(status),
-            submitted_at=submitted, decided_at=decided, stage=code, started_at=started,
-            due_at=due, ended_at=ended, outcome=outcome,
-            business_days=(
-                max(0, calendar.business_days_between(started, ended) - paused)
-                if completed else None
-            ),
-            on_time=ended <= due if completed else None,
-            overdue_now=ended is None and status == ApplicationStatus.IN_PROGRESS and due <= now,
-            link=queries.permit_link(settings, number),
-        ))
+        rows.append(
+            ApplicationRow(
+                tracking_number=number,
+                type_code=type_code,
+                status=str(status),
+                submitted_at=submitted,
+                decided_at=decided,
+                stage=code,
+                started_at=started,
+                due_at=due,
+                ended_at=ended,
+                outcome=outcome,
+                business_days=(
+                    max(0, calendar.business_days_between(started, ended) - paused)
+                    if completed
+                    else None
+                ),
+                on_time=ended <= due if completed else None,
+                overdue_now=ended is None
+                and status == ApplicationStatus.IN_PROGRESS
+                and due <= now,
+                link=queries.permit_link(settings, number),
+            )
+        )
     return rows
 
 
@@ -161,33 +195,56 @@ def performance(
         definition = catalogue.definition_of(permit_type)
         here = [s for s in definition.stages if s.department == found.slug]
         if here:
-            types.append(TypeHandled(
-                code=definition.code, name=definition.name, name_th=definition.name_th,
-                stages=[StageHandled(code=s.code, name=s.name, duration=s.duration,
-                                     unit=str(s.unit)) for s in here],
-            ))
-    stage_names = {
-        (t.code, s.code): s.name for t in types for s in t.stages
-    }
+            types.append(
+                TypeHandled(
+                    code=definition.code,
+                    name=definition.name,
+                    name_th=definition.name_th,
+                    stages=[
+                        StageHandled(
+                            code=s.code, name=s.name, duration=s.duration, unit=str(s.unit)
+                        )
+                        for s in here
+                    ],
+                )
+            )
+    stage_names = {(t.code, s.code): s.name for t in types for s in t.stages}
     statuses: dict[str, str] = {}
     days: list[int] = []
     on_time = backlog = 0
     months: dict[str, dict] = defaultdict(lambda: {"started": 0, "days": [], "on_time": 0})
     overdue: list[OverdueApplication] = []
-    for (code, started, due, ended, outcome, paused, reason, number, type_code, status,
-         _submitted, _decided) in _stages(session, found.id):
+    for (
+        code,
+        started,
+        due,
+        ended,
+        outcome,
+        paused,
+        reason,
+        number,
+        type_code,
+        status,
+        _submitted,
+        _decided,
+    ) in _stages(session, found.id):
         statuses[number] = status
         months[calendar.local_date(started).strftime("%Y-%m")]["started"] += 1
         if ended is None:
             backlog += 1
             if status == ApplicationStatus.IN_PROGRESS and due <= now:
-                overdue.append(OverdueApplication(
-                    tracking_number=number, type_code=type_code, stage=code,
-                    stage_name=stage_names.get((type_code, code), code),
-                    due_date=calendar.local_date(due - _TICK),
-                    days_late=max(1, calendar.business_days_between(due, now)),
-                    delay_reason=reason, link=f"/permits/{number}",
-                ))
+                overdue.append(
+                    OverdueApplication(
+                        tracking_number=number,
+                        type_code=type_code,
+                        stage=code,
+                        stage_name=stage_names.get((type_code, code), code),
+                        due_date=calendar.local_date(due - _TICK),
+                        days_late=max(1, calendar.business_days_between(due, now)),
+                        delay_reason=reason,
+                        link=f"/permits/{number}",
+                    )
+                )
         elif outcome in COMPLETED_OUTCOMES:
             took = max(0, calendar.business_days_between(started, ended) - paused)
             month = months[calendar.local_date(ended).strftime("%Y-%m")]
@@ -200,20 +257,29 @@ def performance(
         counts[str(status)] += 1
     overdue.sort(key=lambda o: (o.due_date, o.tracking_number))
     return DepartmentPerformance(
-        slug=found.slug, name=found.name, name_th=found.name_th, types=types,
+        slug=found.slug,
+        name=found.name,
+        name_th=found.name_th,
+        types=types,
         received=len(statuses),
         decided=sum(counts[s] for s in DECIDED),
         approved=counts[ApplicationStatus.APPROVED],
         rejected=counts[ApplicationStatus.REJECTED],
         in_progress=sum(counts[s] for s in OPEN),
         withdrawn=counts[ApplicationStatus.WITHDRAWN],
-        completed=len(days), on_time=on_time,
+        completed=len(days),
+        on_time=on_time,
         on_time_share=round(on_time / len(days), 4) if days else None,
-        median_days=percentile(days, 0.5), backlog=backlog, overdue=len(overdue),
+        median_days=percentile(days, 0.5),
+        backlog=backlog,
+        overdue=len(overdue),
         overdue_applications=overdue,
         months=[
             MonthFigures(
-                month=key, started=m["started"], completed=len(m["days"]), on_time=m["on_time"],
+                month=key,
+                started=m["started"],
+                completed=len(m["days"]),
+                on_time=m["on_time"],
                 on_time_share=round(m["on_time"] / len(m["days"]), 4) if m["days"] else None,
                 median_days=percentile(m["days"], 0.5),
             )

@@ -63,9 +63,14 @@ def public_records(session: Session, *, application_ids: list[int]) -> list[Publ
     # Columns, not table objects: a first build reads millions of rows.
     rows = session.exec(
         select(
-            Application.id, Application.tracking_number, Application.type_code,
-            Application.status, Application.description, Application.submitted_at,
-            PermitType.name, PermitType.name_th,
+            Application.id,
+            Application.tracking_number,
+            Application.type_code,
+            Application.status,
+            Application.description,
+            Application.submitted_at,
+            PermitType.name,
+            PermitType.name_th,
         )
         .join(PermitType, col(PermitType.id) == Application.type_id)
         .where(col(Application.id).in_(application_ids))

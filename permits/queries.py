@@ -57,20 +57,35 @@ def public_view(
     ):
         pauses.setdefault(pause.stage_id, []).append(pause)
     departments = {
-        o.id: o for o in session.exec(select(Organisation).where(
-            col(Organisation.id).in_({s.department_id for s in stages})
-        ))
+        o.id: o
+        for o in session.exec(
+            select(Organisation).where(col(Organisation.id).in_({s.department_id for s in stages}))
+        )
     }
-    slugs = {o.slug: o for o in session.exec(select(Organisation).where(
-        col(Organisation.slug).in_({s.department for s in definition.stages})
-    ))}
+    slugs = {
+        o.slug: o
+        for o in session.exec(
+            select(Organisation).where(
+                col(Organisation.slug).in_({s.department for s in definition.stages})
+            )
+        )
+    }
     public_stages = []
     for position, declared in enumerate(definition.stages):
         stage = stages[position] if position < len(stages) else None
         department = departments[stage.department_id] if stage else slugs.get(declared.department)
         public_stages.append(
-            _stage(session, declared, position, stage, pauses.get(stage.id, []) if stage else [],
-                   department, calendar, settings, now)
+            _stage(
+                session,
+                declared,
+                position,
+                stage,
+                pauses.get(stage.id, []) if stage else [],
+                department,
+                calendar,
+                settings,
+                now,
+            )
         )
     current = next((s for s in public_stages if s.started_at and not s.ended_at), None)
     transitions = [
@@ -118,8 +133,17 @@ def public_view(
     )
 
 
-def _stage(session, declared, position, stage: Stage | None, pauses: list[Pause],
-           department, calendar: Calendar, settings: Settings, now: datetime) -> StagePublic:
+def _stage(
+    session,
+    declared,
+    position,
+    stage: Stage | None,
+    pauses: list[Pause],
+    department,
+    calendar: Calendar,
+    settings: Settings,
+    now: datetime,
+) -> StagePublic:
     paused = any(p.ended_at is None for p in pauses)
     running = stage is not None and stage.ended_at is None
     reference = (stage.ended_at or now) if stage else now
@@ -143,7 +167,8 @@ def _stage(session, declared, position, stage: Stage | None, pauses: list[Pause]
         officer=officer_label(session, stage.officer_id, settings) if stage else None,
         supervisor=(
             officer_label(session, supervisor_of(session, stage.officer_id), settings)
-            if stage else None
+            if stage
+            else None
         ),
         started_at=stage.started_at if stage else None,
         due_at=stage.due_at if stage else None,

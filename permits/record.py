@@ -198,13 +198,21 @@ def _email_subscribers(
 
 
 def notify_user(
-    session: Session, application: Application, *, user_id: int, subject: str, body: str,
+    session: Session,
+    application: Application,
+    *,
+    user_id: int,
+    subject: str,
+    body: str,
     now: datetime,
 ) -> None:
     """Put a message in an officer's inbox (shown on their work queue)."""
     session.add(
         Notification(
-            application_id=application.id, user_id=user_id, subject=subject, body=body,
+            application_id=application.id,
+            user_id=user_id,
+            subject=subject,
+            body=body,
             created_at=now,
         )
     )

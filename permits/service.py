@@ -82,9 +82,7 @@ def apply(
     permit_type = catalogue.latest_type(session, code=type_code)
     definition = catalogue.definition_of(permit_type)
     clean = forms.check_values(definition, values)
-    checked = forms.check_documents(
-        definition, files, max_bytes=settings.permits_upload_max_bytes
-    )
+    checked = forms.check_documents(definition, files, max_bytes=settings.permits_upload_max_bytes)
     year = now.astimezone(settings.zone).year
     # Numbers are handed out under the type's row lock, so two applicants filing at the same
     # moment (on PostgreSQL) never draw the same sequence.
@@ -116,8 +114,15 @@ def apply(
     calendar = catalogue.calendar(session, settings=settings, around=now)
     stage = start_stage(session, application, definition, 0, at=now, calendar=calendar)
     record(
-        session, application, stage, action="submitted", actor=applicant, note=None,
-        effective_at=now, now=now, settings=settings,
+        session,
+        application,
+        stage,
+        action="submitted",
+        actor=applicant,
+        note=None,
+        effective_at=now,
+        now=now,
+        settings=settings,
         entry_type="permits.application.received",
         extra={"type": definition.code, "type_version": definition.version},
     )
@@ -177,8 +182,15 @@ def act(
     """Take one transition on an application's current stage (officer, or applicant's own)."""
     application = get_application(session, number=number)
     _transition(
-        session, application, action=action, actor=actor, now=now, settings=settings, note=note,
-        effective_at=effective_at, expected_date=expected_date,
+        session,
+        application,
+        action=action,
+        actor=actor,
+        now=now,
+        settings=settings,
+        note=note,
+        effective_at=effective_at,
+        expected_date=expected_date,
     )
     session.commit()
     session.refresh(application)
@@ -254,14 +266,26 @@ def _transition(
     session.add_all([application, stage])
     session.flush()
     transition = record(
-        session, application, stage, action=str(action), actor=actor,
+        session,
+        application,
+        stage,
+        action=str(action),
+        actor=actor,
         note=None if action is Action.WITHDRAW else note,  # the applicant's words stay private
-        effective_at=effective, now=now, settings=settings, extra=extra,
+        effective_at=effective,
+        now=now,
+        settings=settings,
+        extra=extra,
     )
     if action is Action.APPROVE:
         certificates.issue(
-            session, application=application, definition=definition, now=now,
-            settings=settings, decided_by=actor, transition=transition,
+            session,
+            application=application,
+            definition=definition,
+            now=now,
+            settings=settings,
+            decided_by=actor,
+            transition=transition,
         )
 
 
@@ -356,14 +380,26 @@ def respond(
         )
     _add_documents(session, application, checked, now)
     _transition(
-        session, application, action=Action.RESUME, actor=applicant, now=now, settings=settings,
-        note=None, effective_at=None, expected_date=None,
+        session,
+        application,
+        action=Action.RESUME,
+        actor=applicant,
+        now=now,
+        settings=settings,
+        note=None,
+        effective_at=None,
+        expected_date=None,
     )
     return _commit_with_files(session, application, checked, settings)
 
 
 def claim(
-    session: Session, *, number: str, officer: User, now: datetime, settings: Settings,
+    session: Session,
+    *,
+    number: str,
+    officer: User,
+    now: datetime,
+    settings: Settings,
     assignee_id: int | None = None,
 ) -> Application:
     """Take charge of the current stage, or give it to another officer of the department."""
@@ -381,8 +417,16 @@ def claim(
     session.add(stage)
     session.flush()
     record(
-        session, application, stage, action="assigned", actor=officer, note=None,
-        effective_at=now, now=now, settings=settings, entry_type="permits.stage.assigned",
+        session,
+        application,
+        stage,
+        action="assigned",
+        actor=officer,
+        note=None,
+        effective_at=now,
+        now=now,
+        settings=settings,
+        entry_type="permits.stage.assigned",
     )
     session.commit()
     session.refresh(application)
@@ -390,7 +434,12 @@ def claim(
 
 
 def explain_delay(
-    session: Session, *, number: str, officer: User, reason: str, now: datetime,
+    session: Session,
+    *,
+    number: str,
+    officer: User,
+    reason: str,
+    now: datetime,
     settings: Settings,
 ) -> Application:
     """Give the public reason why the current stage is late."""
@@ -405,8 +454,15 @@ def explain_delay(
     session.add(stage)
     session.flush()
     record(
-        session, application, stage, action="delay_explained", actor=officer,
-        note=stage.delay_reason, effective_at=now, now=now, settings=settings,
+        session,
+        application,
+        stage,
+        action="delay_explained",
+        actor=officer,
+        note=stage.delay_reason,
+        effective_at=now,
+        now=now,
+        settings=settings,
         entry_type="permits.stage.delay_explained",
     )
     session.commit()
@@ -430,7 +486,9 @@ def open_personal_data(
         raise InvalidInput("Say why you open this applicant's data.", field="reason")
     session.add(
         DataAccess(
-            application_id=application.id, officer_id=officer.id, reason=reason.strip()[:500],
+            application_id=application.id,
+            officer_id=officer.id,
+            reason=reason.strip()[:500],
             accessed_at=now,
         )
     )
@@ -452,7 +510,9 @@ def subscribe(session: Session, *, number: str, email: str, now: datetime) -> Su
     if existing is not None:
         return existing
     subscription = Subscription(
-        application_id=application.id, email=email, token=secrets.token_urlsafe(32),
+        application_id=application.id,
+        email=email,
+        token=secrets.token_urlsafe(32),
         created_at=now,
     )
     session.add(subscription)
@@ -500,14 +560,24 @@ def mark_overdue(session: Session, *, now: datetime, settings: Settings) -> int:
         stage.overdue_at = now
         session.add(stage)
         record(
-            session, application, stage, action="overdue", actor=None, note=None,
-            effective_at=stage.due_at, now=now, settings=settings,
+            session,
+            application,
+            stage,
+            action="overdue",
+            actor=None,
+            note=None,
+            effective_at=stage.due_at,
+            now=now,
+            settings=settings,
             extra={"due_at": format_time(stage.due_at)},
         )
         link = f"/permits/officer/applications/{application.tracking_number}"
         if stage.officer_id is not None:
             notify_user(
-                session, application, user_id=stage.officer_id, now=now,
+                session,
+                application,
+                user_id=stage.officer_id,
+                now=now,
                 subject=f"{application.tracking_number} is overdue: give a public reason",
                 body=f"The stage {stage.code} passed its due date. Explain the delay at {link}.",
             )
@@ -519,14 +589,20 @@ def mark_overdue(session: Session, *, now: datetime, settings: Settings) -> int:
                 )
             ):
                 notify_user(
-                    session, application, user_id=officer_id, now=now,
+                    session,
+                    application,
+                    user_id=officer_id,
+                    now=now,
                     subject=f"{application.tracking_number} is overdue and unassigned",
                     body=f"Claim it and give a public reason for the delay at {link}.",
                 )
         supervisor = supervisor_of(session, stage.officer_id)
         if supervisor is not None:
             notify_user(
-                session, application, user_id=supervisor, now=now,
+                session,
+                application,
+                user_id=supervisor,
+                now=now,
                 subject=f"{application.tracking_number} is overdue (stage {stage.code})",
                 body=f"A stage handled by your team passed its due date: {link}.",
             )

@@ -40,18 +40,25 @@ def render(request: Request, template: str, context: dict, status_code: int = 20
 @router.get("/departments", response_class=HTMLResponse)
 def departments(request: Request, session: SessionDep, user: OptionalUser, clock: ClockDep):
     """The public directory of permit-handling departments, with their figures."""
-    return render(request, "departments.html", {
-        "user": user,
-        "departments": list_organisations(session, kind=OrganisationKind.DEPARTMENT),
-        "statistics": listing.statistics(
-            session, settings=request.app.state.settings, now=clock()
-        ),
-    })
+    return render(
+        request,
+        "departments.html",
+        {
+            "user": user,
+            "departments": list_organisations(session, kind=OrganisationKind.DEPARTMENT),
+            "statistics": listing.statistics(
+                session, settings=request.app.state.settings, now=clock()
+            ),
+        },
+    )
 
 
 @router.get("/departments/{slug}", response_class=HTMLResponse)
 def department_page(
-    slug: DepartmentSlug, request: Request, session: SessionDep, user: OptionalUser,
+    slug: DepartmentSlug,
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
     clock: ClockDep,
 ):
     """One department's performance: types, applications, on-time share, backlog, overdue."""
@@ -62,8 +69,7 @@ def department_page(
 
 
 @router.get("/departments/{slug}/performance.json")
-def department_json(slug: DepartmentSlug, request: Request, session: SessionDep,
-                    clock: ClockDep):
+def department_json(slug: DepartmentSlug, request: Request, session: SessionDep, clock: ClockDep):
     """The department page's figures as JSON (its twin)."""
     figures = performance.performance(
         session, slug=slug, settings=request.app.state.settings, now=clock()
@@ -72,19 +78,22 @@ def department_json(slug: DepartmentSlug, request: Request, session: SessionDep,
 
 
 @router.get("/departments/{slug}/applications.json")
-def department_applications_json(slug: DepartmentSlug, request: Request, session: SessionDep,
-                                 clock: ClockDep):
+def department_applications_json(
+    slug: DepartmentSlug, request: Request, session: SessionDep, clock: ClockDep
+):
     """Every stage of an application that reached the department (JSON)."""
     rows = performance.applications(
         session, slug=slug, settings=request.app.state.settings, now=clock()
     )
-    return JSONResponse({"department": slug,
-                         "applications": [r.model_dump(mode="json") for r in rows]})
+    return JSONResponse(
+        {"department": slug, "applications": [r.model_dump(mode="json") for r in rows]}
+    )
 
 
 @router.get("/departments/{slug}/applications.csv")
-def department_applications_csv(slug: DepartmentSlug, request: Request, session: SessionDep,
-                                clock: ClockDep):
+def department_applications_csv(
+    slug: DepartmentSlug, request: Request, session: SessionDep, clock: ClockDep
+):
     """Every stage of an application that reached the department (CSV)."""
     rows = performance.applications(
         session, slug=slug, settings=request.app.state.settings, now=clock()
@@ -94,14 +103,19 @@ def department_applications_csv(slug: DepartmentSlug, request: Request, session:
     writer.writeheader()
     for row in rows:
         writer.writerow(row.model_dump(mode="json"))
-    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
-        "content-disposition": f'attachment; filename="{slug}-applications.csv"'
-    })
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{slug}-applications.csv"'},
+    )
 
 
 @router.get("/permits", response_class=HTMLResponse)
 def permits_list(
-    request: Request, session: SessionDep, user: OptionalUser, clock: ClockDep,
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
+    clock: ClockDep,
     type: Annotated[str | None, Query(max_length=8)] = None,
     department: Annotated[str | None, Query(max_length=64)] = None,
     status: Annotated[str | None, Query(max_length=16)] = None,
@@ -110,14 +124,26 @@ def permits_list(
 ):
     """Every application, filterable; a box to look one up by its tracking number."""
     result = listing.page(
-        session, settings=request.app.state.settings, now=clock(), type_code=type or None,
-        department=department or None, status=status or None, overdue=overdue, number=page,
+        session,
+        settings=request.app.state.settings,
+        now=clock(),
+        type_code=type or None,
+        department=department or None,
+        status=status or None,
+        overdue=overdue,
+        number=page,
         per_page=50,
     )
-    return render(request, "list.html", {
-        "user": user, "page": result, "types": listing.type_names(session),
-        "filters": {"type": type or "", "status": status or "", "overdue": overdue},
-    })
+    return render(
+        request,
+        "list.html",
+        {
+            "user": user,
+            "page": result,
+            "types": listing.type_names(session),
+            "filters": {"type": type or "", "status": status or "", "overdue": overdue},
+        },
+    )
 
 
 @router.get("/permits/lookup")
@@ -136,45 +162,64 @@ def verify_certificate(digest: str, request: Request, session: SessionDep, user:
 
 @router.get("/permits/{number}", response_class=HTMLResponse)
 def permit_page(
-    number: NumberPath, request: Request, session: SessionDep, user: OptionalUser,
+    number: NumberPath,
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
     clock: ClockDep,
 ):
     """The public page of an application: its timeline, updated live."""
-    permit = queries.permit(session, number=number, settings=request.app.state.settings,
-                            now=clock())
+    permit = queries.permit(
+        session, number=number, settings=request.app.state.settings, now=clock()
+    )
     return render(request, "permit.html", {"user": user, "permit": permit, "subscribed": False})
 
 
 @router.get("/permits/{number}/timeline", response_class=HTMLResponse)
 def permit_timeline(number: NumberPath, request: Request, session: SessionDep, clock: ClockDep):
     """The timeline alone: what the live page swaps in when a change arrives."""
-    permit = queries.permit(session, number=number, settings=request.app.state.settings,
-                            now=clock())
+    permit = queries.permit(
+        session, number=number, settings=request.app.state.settings, now=clock()
+    )
     return render(request, "_timeline.html", {"permit": permit})
 
 
-@router.post("/permits/{number}/subscribe", response_class=HTMLResponse,
-             dependencies=[CsrfChecked])
+@router.post("/permits/{number}/subscribe", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def subscribe(
-    number: NumberPath, request: Request, session: SessionDep, user: OptionalUser,
-    clock: ClockDep, email: Annotated[str, Form(max_length=254)],
+    number: NumberPath,
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
+    clock: ClockDep,
+    email: Annotated[str, Form(max_length=254)],
 ):
     """Follow an application's public changes by email."""
     service.subscribe(session, number=number, email=email, now=clock())
-    permit = queries.permit(session, number=number, settings=request.app.state.settings,
-                            now=clock())
+    permit = queries.permit(
+        session, number=number, settings=request.app.state.settings, now=clock()
+    )
     return render(request, "permit.html", {"user": user, "permit": permit, "subscribed": True})
 
 
 @router.get("/permits/{number}/unsubscribe", response_class=HTMLResponse)
-def unsubscribe(number: NumberPath, request: Request, session: SessionDep, user: OptionalUser,
-                token: Annotated[str, Query(max_length=64)]):
+def unsubscribe(
+    number: NumberPath,
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
+    token: Annotated[str, Query(max_length=64)],
+):
     """Stop the emails of a subscription, from the link in each email."""
     done = service.unsubscribe(session, token=token)
-    return render(request, "message.html", {
-        "user": user, "title": "Unsubscribed" if done else "Already unsubscribed",
-        "message": f"You will get no more emails about {number.upper()}.",
-    })
+    return render(
+        request,
+        "message.html",
+        {
+            "user": user,
+            "title": "Unsubscribed" if done else "Already unsubscribed",
+            "message": f"You will get no more emails about {number.upper()}.",
+        },
+    )
 
 
 @router.get("/permits/{number}/certificate.pdf")
@@ -186,12 +231,20 @@ def certificate_pdf(number: NumberPath, request: Request, session: SessionDep):
         raise service.ApplicationNotFound(f"{application.tracking_number} has no certificate.")
     settings = request.app.state.settings
     url = certificates.verification_url(settings, certificate.digest)
-    pdf = render_pdf(request.app.state.templates.env, "permits/pdf/certificate.html", {
-        "facts": certificates.json.loads(certificate.facts), "url": url,
-        "qr": certificates.qr_data_uri(url), "digest": certificate.digest,
-        "index": certificate.ledger_index, "settings": settings,
-    })
-    return Response(pdf, media_type="application/pdf", headers={
-        "content-disposition": f'inline; filename="{application.tracking_number}.pdf"'
-    })
-
+    pdf = render_pdf(
+        request.app.state.templates.env,
+        "permits/pdf/certificate.html",
+        {
+            "facts": certificates.json.loads(certificate.facts),
+            "url": url,
+            "qr": certificates.qr_data_uri(url),
+            "digest": certificate.digest,
+            "index": certificate.ledger_index,
+            "settings": settings,
+        },
+    )
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"content-disposition": f'inline; filename="{application.tracking_number}.pdf"'},
+    )

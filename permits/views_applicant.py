@@ -58,36 +58,54 @@ def choose_type(request: Request, session: SessionDep, user: Applicant):
 def apply_form(code: str, request: Request, session: SessionDep, user: Applicant):
     """The application form, generated from the permit type's definition."""
     definition = catalogue.definition_of(catalogue.latest_type(session, code=code.upper()))
-    return _render(request, "apply.html",
-                   {"user": user, "definition": definition, "values": {}, "error": None})
+    return _render(
+        request, "apply.html", {"user": user, "definition": definition, "values": {}, "error": None}
+    )
 
 
 @router.post("/permits/apply/{code}", response_class=HTMLResponse, dependencies=[CsrfChecked])
-async def apply(code: str, request: Request, session: SessionDep, user: Applicant,
-                clock: ClockDep):
+async def apply(code: str, request: Request, session: SessionDep, user: Applicant, clock: ClockDep):
     """File the application; on a mistake, the form again with the field named."""
     settings = request.app.state.settings
     values, files = await _files(request, settings.permits_upload_max_bytes)
     try:
         application = service.apply(
-            session, applicant=user, type_code=code.upper(), values=values, files=files,
-            now=clock(), settings=settings,
+            session,
+            applicant=user,
+            type_code=code.upper(),
+            values=values,
+            files=files,
+            now=clock(),
+            settings=settings,
         )
     except DomainError as error:
         session.rollback()
         definition = catalogue.definition_of(catalogue.latest_type(session, code=code.upper()))
-        return _render(request, "apply.html", {
-            "user": user, "definition": definition, "values": values, "error": error.message,
-        }, status_code=error.status_code)
+        return _render(
+            request,
+            "apply.html",
+            {
+                "user": user,
+                "definition": definition,
+                "values": values,
+                "error": error.message,
+            },
+            status_code=error.status_code,
+        )
     return RedirectResponse(f"/permits/mine/{application.tracking_number}", status_code=303)
 
 
 @router.get("/permits/mine", response_class=HTMLResponse)
 def mine(request: Request, session: SessionDep, user: Applicant):
     """Your applications."""
-    return _render(request, "mine.html", {
-        "user": user, "applications": service.applications_of(session, applicant=user),
-    })
+    return _render(
+        request,
+        "mine.html",
+        {
+            "user": user,
+            "applications": service.applications_of(session, applicant=user),
+        },
+    )
 
 
 def _own(session, number: str, user: User):
@@ -98,62 +116,90 @@ def _own(session, number: str, user: User):
 
 
 @router.get("/permits/mine/{number}", response_class=HTMLResponse)
-def my_application(number: NumberPath, request: Request, session: SessionDep, user: Applicant,
-                   clock: ClockDep):
+def my_application(
+    number: NumberPath, request: Request, session: SessionDep, user: Applicant, clock: ClockDep
+):
     """Your application in full, with every officer who opened your data, when and why."""
     application = _own(session, number, user)
     settings = request.app.state.settings
     accesses = session.exec(
-        select(DataAccess).where(DataAccess.application_id == application.id)
+        select(DataAccess)
+        .where(DataAccess.application_id == application.id)
         .order_by(col(DataAccess.accessed_at).desc())
     ).all()
-    return _render(request, "my_application.html", {
-        "user": user,
-        "permit": queries.public_view(session, application, settings=settings, now=clock()),
-        "values": json.loads(application.form_data),
-        "definition": catalogue.definition_of(service.application_type(session, application)),
-        "documents": session.exec(
-            select(Document).where(Document.application_id == application.id)
-        ).all(),
-        "accesses": [
-            (a, officer_label(session, a.officer_id, settings)) for a in accesses
-        ],
-    })
+    return _render(
+        request,
+        "my_application.html",
+        {
+            "user": user,
+            "permit": queries.public_view(session, application, settings=settings, now=clock()),
+            "values": json.loads(application.form_data),
+            "definition": catalogue.definition_of(service.application_type(session, application)),
+            "documents": session.exec(
+                select(Document).where(Document.application_id == application.id)
+            ).all(),
+            "accesses": [(a, officer_label(session, a.officer_id, settings)) for a in accesses],
+        },
+    )
 
 
 @router.post("/permits/mine/{number}/respond", dependencies=[CsrfChecked])
-async def respond(number: NumberPath, request: Request, session: SessionDep, user: Applicant,
-                  clock: ClockDep):
+async def respond(
+    number: NumberPath, request: Request, session: SessionDep, user: Applicant, clock: ClockDep
+):
     """Answer a request for information with documents; the clock starts again."""
     settings = request.app.state.settings
     _, files = await _files(request, settings.permits_upload_max_bytes)
-    service.respond(session, number=number, applicant=user, files=files, now=clock(),
-                    settings=settings)
+    service.respond(
+        session, number=number, applicant=user, files=files, now=clock(), settings=settings
+    )
     return RedirectResponse(f"/permits/mine/{number.upper()}", status_code=303)
 
 
 @router.post("/permits/mine/{number}/withdraw", dependencies=[CsrfChecked])
-def withdraw(number: NumberPath, request: Request, session: SessionDep, user: Applicant,
-             clock: ClockDep, note: Annotated[str, Form(max_length=1000)] = ""):
+def withdraw(
+    number: NumberPath,
+    request: Request,
+    session: SessionDep,
+    user: Applicant,
+    clock: ClockDep,
+    note: Annotated[str, Form(max_length=1000)] = "",
+):
     """Withdraw your application."""
-    service.act(session, number=number, action=Action.WITHDRAW, actor=user, now=clock(),
-                settings=request.app.state.settings, note=note)
+    service.act(
+        session,
+        number=number,
+        action=Action.WITHDRAW,
+        actor=user,
+        now=clock(),
+        settings=request.app.state.settings,
+        note=note,
+    )
     return RedirectResponse(f"/permits/mine/{number.upper()}", status_code=303)
 
 
 @router.get("/permits/mine/{number}/receipt.pdf")
-def receipt(number: NumberPath, request: Request, session: SessionDep, user: Applicant,
-            clock: ClockDep):
+def receipt(
+    number: NumberPath, request: Request, session: SessionDep, user: Applicant, clock: ClockDep
+):
     """The receipt of your application: its tracking number, date and documents."""
     application = _own(session, number, user)
     settings = request.app.state.settings
-    pdf = render_pdf(request.app.state.templates.env, "permits/pdf/receipt.html", {
-        "permit": queries.public_view(session, application, settings=settings, now=clock()),
-        "documents": session.exec(
-            select(Document).where(Document.application_id == application.id)
-        ).all(),
-        "settings": settings,
-    })
-    return Response(pdf, media_type="application/pdf", headers={
-        "content-disposition": f'inline; filename="receipt-{application.tracking_number}.pdf"'
-    })
+    pdf = render_pdf(
+        request.app.state.templates.env,
+        "permits/pdf/receipt.html",
+        {
+            "permit": queries.public_view(session, application, settings=settings, now=clock()),
+            "documents": session.exec(
+                select(Document).where(Document.application_id == application.id)
+            ).all(),
+            "settings": settings,
+        },
+    )
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "content-disposition": f'inline; filename="receipt-{application.tracking_number}.pdf"'
+        },
+    )

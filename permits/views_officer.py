@@ -40,21 +40,31 @@ def queue(request: Request, session: SessionDep, user: Officer, clock: ClockDep)
         .where(Stage.department_id == user.organisation_id, col(Stage.ended_at).is_(None))
         .order_by(col(Stage.due_at), col(Stage.id))
     ).all()
-    officers = {u.id: u.display_name for u in session.exec(
-        select(User).where(User.organisation_id == user.organisation_id)
-    )}
+    officers = {
+        u.id: u.display_name
+        for u in session.exec(select(User).where(User.organisation_id == user.organisation_id))
+    }
     inbox = session.exec(
-        select(Notification).where(Notification.user_id == user.id)
-        .order_by(col(Notification.created_at).desc()).limit(20)
+        select(Notification)
+        .where(Notification.user_id == user.id)
+        .order_by(col(Notification.created_at).desc())
+        .limit(20)
     ).all()
-    return _render(request, "queue.html", {
-        "user": user, "rows": rows, "officers": officers, "now": clock(), "inbox": inbox,
-    })
+    return _render(
+        request,
+        "queue.html",
+        {
+            "user": user,
+            "rows": rows,
+            "officers": officers,
+            "now": clock(),
+            "inbox": inbox,
+        },
+    )
 
 
 @router.get("/permits/officer/applications/{number}", response_class=HTMLResponse)
-def work(number: NumberPath, request: Request, session: SessionDep, user: Officer,
-         clock: ClockDep):
+def work(number: NumberPath, request: Request, session: SessionDep, user: Officer, clock: ClockDep):
     """One application as its officer sees it: the public record and the actions allowed."""
     return _work_page(request, session, user, clock(), number, personal=None)
 
@@ -72,33 +82,63 @@ def _work_page(request, session, user, now, number, *, personal, error=None, sta
             is_last=stage.position == len(definition.stages) - 1,
         )
     colleagues = session.exec(
-        select(User).where(User.organisation_id == user.organisation_id,
-                           User.role == Role.PERMIT_OFFICER)
+        select(User).where(
+            User.organisation_id == user.organisation_id, User.role == Role.PERMIT_OFFICER
+        )
     ).all()
-    return _render(request, "work.html", {
-        "user": user,
-        "permit": queries.public_view(session, application, settings=request.app.state.settings,
-                                      now=now),
-        "stage": stage, "mine": stage is not None and stage.department_id == user.organisation_id,
-        "allowed": [a for a in allowed if a is not Action.WITHDRAW],
-        "colleagues": colleagues, "personal": personal, "definition": definition,
-        "error": error, "overdue": stage is not None and stage.due_at <= now,
-    }, status_code=status_code)
+    return _render(
+        request,
+        "work.html",
+        {
+            "user": user,
+            "permit": queries.public_view(
+                session, application, settings=request.app.state.settings, now=now
+            ),
+            "stage": stage,
+            "mine": stage is not None and stage.department_id == user.organisation_id,
+            "allowed": [a for a in allowed if a is not Action.WITHDRAW],
+            "colleagues": colleagues,
+            "personal": personal,
+            "definition": definition,
+            "error": error,
+            "overdue": stage is not None and stage.due_at <= now,
+        },
+        status_code=status_code,
+    )
 
 
 @router.post("/permits/officer/applications/{number}/claim", dependencies=[CsrfChecked])
-def claim(number: NumberPath, request: Request, session: SessionDep, user: Officer,
-          clock: ClockDep, assignee_id: Annotated[int | None, Form()] = None):
+def claim(
+    number: NumberPath,
+    request: Request,
+    session: SessionDep,
+    user: Officer,
+    clock: ClockDep,
+    assignee_id: Annotated[int | None, Form()] = None,
+):
     """Take the current stage, or give it to a colleague."""
-    service.claim(session, number=number, officer=user, now=clock(),
-                  settings=request.app.state.settings, assignee_id=assignee_id)
+    service.claim(
+        session,
+        number=number,
+        officer=user,
+        now=clock(),
+        settings=request.app.state.settings,
+        assignee_id=assignee_id,
+    )
     return RedirectResponse(f"/permits/officer/applications/{number.upper()}", status_code=303)
 
 
-@router.post("/permits/officer/applications/{number}/act", response_class=HTMLResponse,
-             dependencies=[CsrfChecked])
+@router.post(
+    "/permits/officer/applications/{number}/act",
+    response_class=HTMLResponse,
+    dependencies=[CsrfChecked],
+)
 def act(
-    number: NumberPath, request: Request, session: SessionDep, user: Officer, clock: ClockDep,
+    number: NumberPath,
+    request: Request,
+    session: SessionDep,
+    user: Officer,
+    clock: ClockDep,
     action: Annotated[Action, Form()],
     note: Annotated[str, Form(max_length=1000)] = "",
     effective_date: Annotated[date | None, Form()] = None,
@@ -110,35 +150,77 @@ def act(
     if effective_date is not None and effective_date < clock().astimezone(settings.zone).date():
         effective = datetime.combine(effective_date, time(12), settings.zone)
     try:
-        service.act(session, number=number, action=action, actor=user, now=clock(),
-                    settings=settings, note=note, effective_at=effective,
-                    expected_date=expected_date)
+        service.act(
+            session,
+            number=number,
+            action=action,
+            actor=user,
+            now=clock(),
+            settings=settings,
+            note=note,
+            effective_at=effective,
+            expected_date=expected_date,
+        )
     except (InvalidInput, service.TransitionNotAllowed) as error:
         session.rollback()
-        return _work_page(request, session, user, clock(), number, personal=None,
-                          error=error.message, status_code=error.status_code)
+        return _work_page(
+            request,
+            session,
+            user,
+            clock(),
+            number,
+            personal=None,
+            error=error.message,
+            status_code=error.status_code,
+        )
     return RedirectResponse(f"/permits/officer/applications/{number.upper()}", status_code=303)
 
 
 @router.post("/permits/officer/applications/{number}/delay", dependencies=[CsrfChecked])
-def explain(number: NumberPath, request: Request, session: SessionDep, user: Officer,
-            clock: ClockDep, reason: Annotated[str, Form(min_length=3, max_length=1000)]):
+def explain(
+    number: NumberPath,
+    request: Request,
+    session: SessionDep,
+    user: Officer,
+    clock: ClockDep,
+    reason: Annotated[str, Form(min_length=3, max_length=1000)],
+):
     """Publish the reason the stage is late."""
-    service.explain_delay(session, number=number, officer=user, reason=reason, now=clock(),
-                          settings=request.app.state.settings)
+    service.explain_delay(
+        session,
+        number=number,
+        officer=user,
+        reason=reason,
+        now=clock(),
+        settings=request.app.state.settings,
+    )
     return RedirectResponse(f"/permits/officer/applications/{number.upper()}", status_code=303)
 
 
-@router.post("/permits/officer/applications/{number}/personal-data", response_class=HTMLResponse,
-             dependencies=[CsrfChecked])
-def personal_data(number: NumberPath, request: Request, session: SessionDep, user: Officer,
-                  clock: ClockDep, reason: Annotated[str, Form(max_length=500)]):
+@router.post(
+    "/permits/officer/applications/{number}/personal-data",
+    response_class=HTMLResponse,
+    dependencies=[CsrfChecked],
+)
+def personal_data(
+    number: NumberPath,
+    request: Request,
+    session: SessionDep,
+    user: Officer,
+    clock: ClockDep,
+    reason: Annotated[str, Form(max_length=500)],
+):
     """Open the applicant's personal data, giving the reason the applicant will see."""
     application = service.open_personal_data(
         session, number=number, officer=user, reason=reason, now=clock()
     )
     applicant = session.get(User, application.applicant_id)
     values = json.loads(application.form_data)
-    return _work_page(request, session, user, clock(), number,
-                      personal={"values": values, "account": applicant.email,
-                                "name": applicant.display_name})
+    return _work_page(
+        request,
+        session,
+        user,
+        clock(),
+        number,
+        personal={"values": values, "account": applicant.email, "name": applicant.display_name},
+    )

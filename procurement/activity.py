@@ -140,8 +140,13 @@ def figures(session: Session, *, now: datetime) -> ProcurementFigures:
     )
 
 
-def organisation(session: Session, *, kind: OrganisationKind, slug: str | None = None,
-                 organisation_id: int | None = None) -> OrgRef | None:
+def organisation(
+    session: Session,
+    *,
+    kind: OrganisationKind,
+    slug: str | None = None,
+    organisation_id: int | None = None,
+) -> OrgRef | None:
     """A buying entity (by slug) or supplier (by id), as a public reference; None if unknown."""
     query = select(Organisation).where(Organisation.kind == kind)
     if slug is not None:

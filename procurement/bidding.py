@@ -258,7 +258,6 @@ def _check_open(tender: Tender, now: datetime) -> None:
         )
 
 
-
 def _receipt(session: Session, bid: Bid, the_ocid: str, supplier: str) -> BidReceipt:
     size = ledger.tree_size(session)
     proof = ledger.inclusion_proof(session, index=bid.log_index, size=size)

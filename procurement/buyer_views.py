@@ -73,8 +73,13 @@ def _new_form(request: Request, user: User, *, values, error=None, status_code=2
 @router.get("/buyer/tenders/new", response_class=HTMLResponse)
 def new_tender(request: Request, user: BuyerUser):
     """The form of a new draft tender."""
-    values = {"currency": "THB", "standstill_days": "10", "method": "open",
-              "award_criteria": "lowest_price", "category": "goods"}
+    values = {
+        "currency": "THB",
+        "standstill_days": "10",
+        "method": "open",
+        "award_criteria": "lowest_price",
+        "category": "goods",
+    }
     return _new_form(request, user, values=values)
 
 
@@ -83,15 +88,26 @@ def _draft_from(form, zone) -> TenderDraftIn:
     lots = []
     for n, (title, description, value) in enumerate(_lot_rows(form), start=1):
         if title or description or value:
-            lots.append({"title": title, "description": description,
-                         "estimated_value": minor_units(value, field=f"Lot {n} estimated value")})
+            lots.append(
+                {
+                    "title": title,
+                    "description": description,
+                    "estimated_value": minor_units(value, field=f"Lot {n} estimated value"),
+                }
+            )
     items = []
     for n, (description, quantity, unit, lot) in enumerate(_item_rows(form), start=1):
         if description or quantity or unit:
             if lot and not lot.isdigit():
                 raise InvalidInput(f"Item {n} lot: enter the lot's number (1, 2, ...).")
-            items.append({"description": description, "quantity": quantity or "0", "unit": unit,
-                          "lot": int(lot) if lot else None})
+            items.append(
+                {
+                    "description": description,
+                    "quantity": quantity or "0",
+                    "unit": unit,
+                    "lot": int(lot) if lot else None,
+                }
+            )
     if not items:
         raise InvalidInput("Items: describe at least one item (description, quantity, unit).")
     criteria = []
@@ -137,17 +153,13 @@ def _draft_from(form, zone) -> TenderDraftIn:
 def _item_rows(form) -> list[tuple[str, ...]]:
     columns = [form.getlist(f"item_{name}") for name in ("description", "quantity", "unit", "lot")]
     length = max(len(c) for c in columns)
-    return [
-        tuple(str(c[i]).strip() if i < len(c) else "" for c in columns) for i in range(length)
-    ]
+    return [tuple(str(c[i]).strip() if i < len(c) else "" for c in columns) for i in range(length)]
 
 
 def _lot_rows(form) -> list[tuple[str, ...]]:
     columns = [form.getlist(f"lot_{name}") for name in ("title", "description", "value")]
     length = max(len(c) for c in columns)
-    return [
-        tuple(str(c[i]).strip() if i < len(c) else "" for c in columns) for i in range(length)
-    ]
+    return [tuple(str(c[i]).strip() if i < len(c) else "" for c in columns) for i in range(length)]
 
 
 @router.post("/buyer/tenders", dependencies=[CsrfChecked])
@@ -210,11 +222,27 @@ def _step(request, session, user, tender_id, form_name, action, values=None):
     try:
         action()
     except ValidationError as error:
-        return _manage(request, session, user, tender_id, error=problems(error),
-                       error_form=form_name, values=values, status_code=422)
+        return _manage(
+            request,
+            session,
+            user,
+            tender_id,
+            error=problems(error),
+            error_form=form_name,
+            values=values,
+            status_code=422,
+        )
     except DomainError as error:
-        return _manage(request, session, user, tender_id, error=error.message,
-                       error_form=form_name, values=values, status_code=error.status_code)
+        return _manage(
+            request,
+            session,
+            user,
+            tender_id,
+            error=error.message,
+            error_form=form_name,
+            values=values,
+            status_code=error.status_code,
+        )
     return RedirectResponse(f"/buyer/tenders/{tender_id}#{form_name}", status_code=303)
 
 
@@ -234,9 +262,13 @@ async def upload_document(
         if not content:
             raise InvalidInput("Choose a PDF file to upload.")
         service.add_document(
-            session, buyer=user, tender_id=tender_id,
-            title=title.strip() or (file.filename or "Document")[:200], content=content,
-            now=request.app.state.clock(), settings=request.app.state.settings,
+            session,
+            buyer=user,
+            tender_id=tender_id,
+            title=title.strip() or (file.filename or "Document")[:200],
+            content=content,
+            now=request.app.state.clock(),
+            settings=request.app.state.settings,
         )
 
     return _step(request, session, user, tender_id, "documents", action)
@@ -245,10 +277,20 @@ async def upload_document(
 @router.post("/buyer/tenders/{tender_id}/publish", dependencies=[CsrfChecked])
 def publish(request: Request, session: SessionDep, user: BuyerUser, tender_id: int):
     """Publish the draft: it becomes public and starts taking sealed bids."""
-    return _step(request, session, user, tender_id, "publish", lambda: service.publish(
-        session, buyer=user, tender_id=tender_id, now=request.app.state.clock(),
-        settings=request.app.state.settings,
-    ))
+    return _step(
+        request,
+        session,
+        user,
+        tender_id,
+        "publish",
+        lambda: service.publish(
+            session,
+            buyer=user,
+            tender_id=tender_id,
+            now=request.app.state.clock(),
+            settings=request.app.state.settings,
+        ),
+    )
 
 
 @router.post(
@@ -269,13 +311,23 @@ def answer_question(
         if question_id not in [q.id for q in view.questions]:
             raise InvalidInput(f"Tender {tender_id} has no question {question_id}.")
         service.answer_question(
-            session, buyer=user, clarification_id=question_id,
+            session,
+            buyer=user,
+            clarification_id=question_id,
             answer=AnswerIn(answer=answer.strip()).answer,
-            now=request.app.state.clock(), settings=request.app.state.settings,
+            now=request.app.state.clock(),
+            settings=request.app.state.settings,
         )
 
-    return _step(request, session, user, tender_id, f"question-{question_id}", action,
-                 values={f"answer-{question_id}": answer})
+    return _step(
+        request,
+        session,
+        user,
+        tender_id,
+        f"question-{question_id}",
+        action,
+        values={f"answer-{question_id}": answer},
+    )
 
 
 @router.post("/buyer/tenders/{tender_id}/amend", dependencies=[CsrfChecked])
@@ -297,8 +349,11 @@ async def amend(request: Request, session: SessionDep, user: BuyerUser, tender_i
         value = values.get("estimated_value", "").strip()
         if value and minor_units(value, field="Estimated value") != view.estimated_value:
             changed["estimated_value"] = minor_units(value, field="Estimated value")
-        for field, label in (("enquiry_end_at", "Enquiry period ends"),
-                             ("tender_end_at", "Bid deadline"), ("opening_at", "Opening time")):
+        for field, label in (
+            ("enquiry_end_at", "Enquiry period ends"),
+            ("tender_end_at", "Bid deadline"),
+            ("opening_at", "Opening time"),
+        ):
             text = values.get(field, "").strip()
             if text and text != getattr(view, field).astimezone(zone).strftime(MINUTE):
                 changed[field] = local_time(text, zone=zone, field=label)
@@ -310,8 +365,14 @@ async def amend(request: Request, session: SessionDep, user: BuyerUser, tender_i
         amendment = AmendmentIn(
             rationale=values.get("rationale", "").strip(), documents=documents, **changed
         )
-        service.amend(session, buyer=user, tender_id=tender_id, amendment=amendment,
-                      now=request.app.state.clock(), settings=request.app.state.settings)
+        service.amend(
+            session,
+            buyer=user,
+            tender_id=tender_id,
+            amendment=amendment,
+            now=request.app.state.clock(),
+            settings=request.app.state.settings,
+        )
 
     return _step(request, session, user, tender_id, "amend", action, values=values)
 
@@ -325,19 +386,41 @@ def cancel(
     reason: Annotated[str, Form()] = "",
 ):
     """Cancel the tender, with a public reason."""
-    return _step(request, session, user, tender_id, "cancel", lambda: service.cancel(
-        session, buyer=user, tender_id=tender_id, reason=CancelIn(reason=reason.strip()).reason,
-        now=request.app.state.clock(), settings=request.app.state.settings,
-    ), values={"reason": reason})
+    return _step(
+        request,
+        session,
+        user,
+        tender_id,
+        "cancel",
+        lambda: service.cancel(
+            session,
+            buyer=user,
+            tender_id=tender_id,
+            reason=CancelIn(reason=reason.strip()).reason,
+            now=request.app.state.clock(),
+            settings=request.app.state.settings,
+        ),
+        values={"reason": reason},
+    )
 
 
 @router.post("/buyer/tenders/{tender_id}/open", dependencies=[CsrfChecked])
 def open_bids(request: Request, session: SessionDep, user: BuyerUser, tender_id: int):
     """Open the sealed bids: allowed only at or after the opening time."""
-    return _step(request, session, user, tender_id, "open", lambda: opening.open_tender(
-        session, tender_id=tender_id, now=request.app.state.clock(),
-        settings=request.app.state.settings, buyer=user,
-    ))
+    return _step(
+        request,
+        session,
+        user,
+        tender_id,
+        "open",
+        lambda: opening.open_tender(
+            session,
+            tender_id=tender_id,
+            now=request.app.state.clock(),
+            settings=request.app.state.settings,
+            buyer=user,
+        ),
+    )
 
 
 @router.post("/buyer/tenders/{tender_id}/bids/{bid_id}/disqualify", dependencies=[CsrfChecked])
@@ -356,12 +439,23 @@ def disqualify(
         if bid_id not in [b.id for b in view.opening or []]:
             raise InvalidInput(f"Tender {tender_id} has no opened bid {bid_id}.")
         awarding.disqualify(
-            session, buyer=user, bid_id=bid_id, reason=DisqualifyIn(reason=reason.strip()).reason,
-            now=request.app.state.clock(), settings=request.app.state.settings,
+            session,
+            buyer=user,
+            bid_id=bid_id,
+            reason=DisqualifyIn(reason=reason.strip()).reason,
+            now=request.app.state.clock(),
+            settings=request.app.state.settings,
         )
 
-    return _step(request, session, user, tender_id, f"bid-{bid_id}", action,
-                 values={f"reason-{bid_id}": reason})
+    return _step(
+        request,
+        session,
+        user,
+        tender_id,
+        f"bid-{bid_id}",
+        action,
+        values={f"reason-{bid_id}": reason},
+    )
 
 
 @router.post("/buyer/tenders/{tender_id}/award", dependencies=[CsrfChecked])
@@ -384,8 +478,14 @@ async def award(request: Request, session: SessionDep, user: BuyerUser, tender_i
             justification=values.get("justification", "").strip(),
             scores={b: [s for _, s in sorted(pairs)] for b, pairs in scores.items()},
         )
-        awarding.award(session, buyer=user, tender_id=tender_id, decision=decision,
-                       now=request.app.state.clock(), settings=request.app.state.settings)
+        awarding.award(
+            session,
+            buyer=user,
+            tender_id=tender_id,
+            decision=decision,
+            now=request.app.state.clock(),
+            settings=request.app.state.settings,
+        )
 
     return _step(request, session, user, tender_id, "award", action, values=values)
 
@@ -408,13 +508,23 @@ def answer_complaint(
         if complaint_id not in [c.id for a in view.awards for c in a.complaints]:
             raise InvalidInput(f"Tender {tender_id} has no complaint {complaint_id}.")
         awarding.answer_complaint(
-            session, buyer=user, complaint_id=complaint_id,
+            session,
+            buyer=user,
+            complaint_id=complaint_id,
             response=ComplaintAnswerIn(response=response.strip()).response,
-            now=request.app.state.clock(), settings=request.app.state.settings,
+            now=request.app.state.clock(),
+            settings=request.app.state.settings,
         )
 
-    return _step(request, session, user, tender_id, f"complaint-{complaint_id}", action,
-                 values={f"response-{complaint_id}": response})
+    return _step(
+        request,
+        session,
+        user,
+        tender_id,
+        f"complaint-{complaint_id}",
+        action,
+        values={f"response-{complaint_id}": response},
+    )
 
 
 @router.post("/buyer/tenders/{tender_id}/contract", dependencies=[CsrfChecked])
@@ -431,27 +541,35 @@ def contract(
 ):
     """Record the signed contract of a final award (on a lotted tender, the one chosen)."""
     view = public_view(request, session, tender_id=tender_id, user=user)
-    values = {"value": value, "start_date": start_date, "end_date": end_date,
-              "signed_date": signed_date}
+    values = {
+        "value": value,
+        "start_date": start_date,
+        "end_date": end_date,
+        "signed_date": signed_date,
+    }
     form_name = f"contract-{award_id}" if award_id else "contract"
 
     def action():
         final = [a for a in view.awards if a.status == "final"]
         if not final:
             raise InvalidInput("A contract follows a final award (after the standstill period).")
-        chosen = final[-1] if award_id is None else next(
-            (a for a in final if a.id == award_id), None
+        chosen = (
+            final[-1] if award_id is None else next((a for a in final if a.id == award_id), None)
         )
         if chosen is None:
             raise InvalidInput(f"Award {award_id} of this tender is not final yet.")
         awarding.sign_contract(
-            session, buyer=user, award_id=chosen.id,
-            contract=ContractIn(value=minor_units(value, field="Contract value"),
-                                start_date=start_date or None, end_date=end_date or None,
-                                signed_date=signed_date or None),
-            now=request.app.state.clock(), settings=request.app.state.settings,
+            session,
+            buyer=user,
+            award_id=chosen.id,
+            contract=ContractIn(
+                value=minor_units(value, field="Contract value"),
+                start_date=start_date or None,
+                end_date=end_date or None,
+                signed_date=signed_date or None,
+            ),
+            now=request.app.state.clock(),
+            settings=request.app.state.settings,
         )
 
     return _step(request, session, user, tender_id, form_name, action, values=values)
-
-

@@ -124,6 +124,7 @@ def bid_receipt(
         log_index=bid.log_index,
         tree_size=size,
         root_hash=ledger.root_hash(session, size=size).hex(),
-        inclusion_proof=[h.hex() for h in ledger.inclusion_proof(session, index=bid.log_index,
-                                                                  size=size)],
+        inclusion_proof=[
+            h.hex() for h in ledger.inclusion_proof(session, index=bid.log_index, size=size)
+        ],
     )

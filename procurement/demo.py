@@ -31,14 +31,26 @@ DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
 
 SUPPLIERS = {
-    "bids@siam-civil.example": ("88 Vibhavadi Rangsit Road, Chatuchak, Bangkok 10900",
-                                "Wichai Thongdee", "+66 2 555 0101"),
-    "bids@chaophraya-it.example": ("1 Silom Road, Bang Rak, Bangkok 10500",
-                                   "Ploy Chaiyaporn", "+66 2 555 0102"),
-    "bids@lanna-medical.example": ("45 Huay Kaew Road, Mueang, Chiang Mai 50200",
-                                   "Anong Kaewmanee", "+66 53 555 010"),
-    "bids@andaman-build.example": ("12 Thepkrasattri Road, Mueang, Phuket 83000",
-                                   "Surachai Meechai", "+66 76 555 010"),
+    "bids@siam-civil.example": (
+        "88 Vibhavadi Rangsit Road, Chatuchak, Bangkok 10900",
+        "Wichai Thongdee",
+        "+66 2 555 0101",
+    ),
+    "bids@chaophraya-it.example": (
+        "1 Silom Road, Bang Rak, Bangkok 10500",
+        "Ploy Chaiyaporn",
+        "+66 2 555 0102",
+    ),
+    "bids@lanna-medical.example": (
+        "45 Huay Kaew Road, Mueang, Chiang Mai 50200",
+        "Anong Kaewmanee",
+        "+66 53 555 010",
+    ),
+    "bids@andaman-build.example": (
+        "12 Thepkrasattri Road, Mueang, Phuket 83000",
+        "Surachai Meechai",
+        "+66 76 555 010",
+    ),
 }
 
 
@@ -81,28 +93,48 @@ def _publish(session, settings, buyer, draft: TenderDraftIn, *, at: datetime) ->
 def _bid(session, settings, email: str, tender: Tender, baht: int, *, at: datetime):
     bid = BidIn(price=PriceIn(amount=baht * 100, currency="THB"), declaration=True)
     return bidding.submit_bid(
-        session, user=_user(session, email), tender_id=tender.id, bid=bid,
-        clock=FrozenClock(at), settings=settings,
+        session,
+        user=_user(session, email),
+        tender_id=tender.id,
+        bid=bid,
+        clock=FrozenClock(at),
+        settings=settings,
     )
 
 
 def _lotted_tender(session, settings, buyer, title: str, *, now: datetime) -> None:
     """Three lots, bid on lot by lot, opened, each lot awarded; lot 1 is contracted."""
     draft = _draft(
-        title, "Diagnostic and monitoring equipment for the new emergency building, bought "
-        "in three lots: suppliers may bid on one, two or all three.", "goods", 41_000_000,
-        [("Ultrasound system with 3 probes", "4", "unit"),
-         ("Bedside patient monitor, 5 parameters", "60", "unit"),
-         ("Central monitoring station", "2", "unit"),
-         ("Volumetric infusion pump", "120", "unit")],
-        start=now - 60 * DAY, days=14)
+        title,
+        "Diagnostic and monitoring equipment for the new emergency building, bought "
+        "in three lots: suppliers may bid on one, two or all three.",
+        "goods",
+        41_000_000,
+        [
+            ("Ultrasound system with 3 probes", "4", "unit"),
+            ("Bedside patient monitor, 5 parameters", "60", "unit"),
+            ("Central monitoring station", "2", "unit"),
+            ("Volumetric infusion pump", "120", "unit"),
+        ],
+        start=now - 60 * DAY,
+        days=14,
+    )
     draft.lots = [
-        LotIn(title="Ultrasound systems", description="Four cart-based ultrasound systems.",
-              estimated_value=14_000_000 * 100),
-        LotIn(title="Patient monitoring", description="Bedside monitors and two central "
-              "stations, networked.", estimated_value=18_000_000 * 100),
-        LotIn(title="Infusion pumps", description="Volumetric infusion pumps with drug "
-              "library.", estimated_value=9_000_000 * 100),
+        LotIn(
+            title="Ultrasound systems",
+            description="Four cart-based ultrasound systems.",
+            estimated_value=14_000_000 * 100,
+        ),
+        LotIn(
+            title="Patient monitoring",
+            description="Bedside monitors and two central stations, networked.",
+            estimated_value=18_000_000 * 100,
+        ),
+        LotIn(
+            title="Infusion pumps",
+            description="Volumetric infusion pumps with drug library.",
+            estimated_value=9_000_000 * 100,
+        ),
     ]
     for item, lot in zip(draft.items, (1, 2, 2, 3), strict=True):
         item.lot = lot
@@ -113,26 +145,46 @@ def _lotted_tender(session, settings, buyer, title: str, *, now: datetime) -> No
         ("bids@siam-civil.example", {1: 13_600_000, 3: 8_420_000}, 48),
     ):
         bid = BidIn(
-            price=PriceIn(amount=sum(lots.values()) * 100, currency="THB"), declaration=True,
-            lot_prices=[LotPriceIn(lot=n, amount=baht * 100) for n, baht in lots.items()])
-        bidding.submit_bid(session, user=_user(session, email), tender_id=tender.id, bid=bid,
-                           clock=FrozenClock(now - at * DAY), settings=settings)
+            price=PriceIn(amount=sum(lots.values()) * 100, currency="THB"),
+            declaration=True,
+            lot_prices=[LotPriceIn(lot=n, amount=baht * 100) for n, baht in lots.items()],
+        )
+        bidding.submit_bid(
+            session,
+            user=_user(session, email),
+            tender_id=tender.id,
+            bid=bid,
+            clock=FrozenClock(now - at * DAY),
+            settings=settings,
+        )
     opening.open_tender(session, tender_id=tender.id, now=tender.opening_at, settings=settings)
     awards = [
-        awarding.award(session, buyer=buyer, tender_id=tender.id, now=now - 40 * DAY,
-                       settings=settings, decision=AwardIn(
-                           lot=lot, justification=f"Lowest valid price on lot {lot}."))
+        awarding.award(
+            session,
+            buyer=buyer,
+            tender_id=tender.id,
+            now=now - 40 * DAY,
+            settings=settings,
+            decision=AwardIn(lot=lot, justification=f"Lowest valid price on lot {lot}."),
+        )
         for lot in (1, 2, 3)
     ]
     for award in awards:
-        awarding.finalise_award(session, award_id=award.id, now=now - 32 * DAY,
-                                settings=settings)
+        awarding.finalise_award(session, award_id=award.id, now=now - 32 * DAY, settings=settings)
     signed = (now - 30 * DAY).date()
-    awarding.sign_contract(session, buyer=buyer, award_id=awards[0].id, now=now - 30 * DAY,
-                           settings=settings, contract=ContractIn(
-                               value=awards[0].value, signed_date=signed,
-                               start_date=signed + timedelta(days=14),
-                               end_date=signed + timedelta(days=120)))
+    awarding.sign_contract(
+        session,
+        buyer=buyer,
+        award_id=awards[0].id,
+        now=now - 30 * DAY,
+        settings=settings,
+        contract=ContractIn(
+            value=awards[0].value,
+            signed_date=signed,
+            start_date=signed + timedelta(days=14),
+            end_date=signed + timedelta(days=120),
+        ),
+    )
 
 
 def load(session: Session, *, now: datetime, settings: Settings) -> int:
@@ -140,8 +192,9 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
     now = now.replace(second=0, microsecond=0)
     for email, (address, contact, phone) in SUPPLIERS.items():
         user = _user(session, email)
-        details = SupplierIn(address=address, contact_name=contact,
-                             contact_email=email, contact_phone=phone)
+        details = SupplierIn(
+            address=address, contact_name=contact, contact_email=email, contact_phone=phone
+        )
         if session.get(Supplier, user.organisation_id) is None:
             bidding.register_supplier(session, user=user, details=details, now=now)
     bma, moph, doh = (_user(session, f"buyer@{b}.example") for b in ("bma", "moph", "doh"))
@@ -149,136 +202,271 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
 
     title = "LED street lighting retrofit, Rattanakosin Island (ปรับปรุงไฟถนน LED เกาะรัตนโกสินทร์)"
     if not _exists(session, bma, title):
-        service.create_draft(session, buyer=bma, now=now, draft=_draft(
-            title, "Replacement of 1,450 sodium street lamps with LED luminaires and a "
-            "remote dimming system on the roads of Rattanakosin Island.", "works", 38_500_000,
-            [("LED luminaire 120 W with driver", "1450", "unit"),
-             ("Remote dimming controller", "60", "unit")], start=now + DAY, days=21))
+        service.create_draft(
+            session,
+            buyer=bma,
+            now=now,
+            draft=_draft(
+                title,
+                "Replacement of 1,450 sodium street lamps with LED luminaires and a "
+                "remote dimming system on the roads of Rattanakosin Island.",
+                "works",
+                38_500_000,
+                [
+                    ("LED luminaire 120 W with driver", "1450", "unit"),
+                    ("Remote dimming controller", "60", "unit"),
+                ],
+                start=now + DAY,
+                days=21,
+            ),
+        )
         made += 1
 
     title = "Electric hospital beds for 12 provincial hospitals (เตียงผู้ป่วยไฟฟ้า)"
     if not _exists(session, moph, title):
-        tender = _publish(session, settings, moph, _draft(
-            title, "Supply, delivery and installation of 360 three-function electric hospital "
-            "beds with mattresses and side rails, to 12 provincial hospitals.", "goods",
-            25_200_000, [("Electric hospital bed, 3 functions", "360", "bed"),
-                         ("Pressure-relief mattress", "360", "unit")],
-            start=now - 3 * DAY, days=12), at=now - 3 * DAY)
+        tender = _publish(
+            session,
+            settings,
+            moph,
+            _draft(
+                title,
+                "Supply, delivery and installation of 360 three-function electric hospital "
+                "beds with mattresses and side rails, to 12 provincial hospitals.",
+                "goods",
+                25_200_000,
+                [
+                    ("Electric hospital bed, 3 functions", "360", "bed"),
+                    ("Pressure-relief mattress", "360", "unit"),
+                ],
+                start=now - 3 * DAY,
+                days=12,
+            ),
+            at=now - 3 * DAY,
+        )
         asked = service.ask_question(
-            session, supplier=_user(session, "bids@lanna-medical.example"),
-            tender_id=tender.id, now=now - 2 * DAY,
-            question="May bidders offer beds with a 5-year warranty instead of 3 years?")
+            session,
+            supplier=_user(session, "bids@lanna-medical.example"),
+            tender_id=tender.id,
+            now=now - 2 * DAY,
+            question="May bidders offer beds with a 5-year warranty instead of 3 years?",
+        )
         service.answer_question(
-            session, buyer=moph, clarification_id=asked.id, now=now - DAY, settings=settings,
-            answer="Yes. A longer warranty is welcome; the minimum remains 3 years.")
-        service.amend(session, buyer=moph, tender_id=tender.id, now=now - DAY, settings=settings,
-                      amendment=AmendmentIn(
-                          rationale="Two more hospitals joined the order: the deadline is "
-                          "extended to give bidders time to price the extra deliveries.",
-                          tender_end_at=tender.tender_end_at + 2 * DAY,
-                          opening_at=tender.opening_at + 2 * DAY))
+            session,
+            buyer=moph,
+            clarification_id=asked.id,
+            now=now - DAY,
+            settings=settings,
+            answer="Yes. A longer warranty is welcome; the minimum remains 3 years.",
+        )
+        service.amend(
+            session,
+            buyer=moph,
+            tender_id=tender.id,
+            now=now - DAY,
+            settings=settings,
+            amendment=AmendmentIn(
+                rationale="Two more hospitals joined the order: the deadline is "
+                "extended to give bidders time to price the extra deliveries.",
+                tender_end_at=tender.tender_end_at + 2 * DAY,
+                opening_at=tender.opening_at + 2 * DAY,
+            ),
+        )
         made += 1
 
     title = "Asphalt resurfacing of Highway 35 (Rama II Road), km 12–18"
     if not _exists(session, doh, title):
-        tender = _publish(session, settings, doh, _draft(
-            title, "Milling and asphalt concrete overlay of 6 km of four-lane highway, with "
-            "road markings and drainage repairs.", "works", 96_000_000,
-            [("Asphalt concrete overlay, 5 cm", "84000", "m2"),
-             ("Thermoplastic road marking", "9600", "m2")],
-            start=now - 5 * DAY, days=9), at=now - 5 * DAY)
+        tender = _publish(
+            session,
+            settings,
+            doh,
+            _draft(
+                title,
+                "Milling and asphalt concrete overlay of 6 km of four-lane highway, with "
+                "road markings and drainage repairs.",
+                "works",
+                96_000_000,
+                [
+                    ("Asphalt concrete overlay, 5 cm", "84000", "m2"),
+                    ("Thermoplastic road marking", "9600", "m2"),
+                ],
+                start=now - 5 * DAY,
+                days=9,
+            ),
+            at=now - 5 * DAY,
+        )
         _bid(session, settings, "bids@siam-civil.example", tender, 91_750_000, at=now - 2 * DAY)
         _bid(session, settings, "bids@andaman-build.example", tender, 93_400_000, at=now - DAY)
         made += 1
 
     title = "Flood pump maintenance, Bangkok canal stations (บำรุงรักษาเครื่องสูบน้ำ)"
     if not _exists(session, bma, title):
-        _publish(session, settings, bma, _draft(
-            title, "Annual maintenance of 48 flood pumps at 16 canal pumping stations, "
-            "with 24-hour call-out during the rainy season.", "services", 14_800_000,
-            [("Pump station maintenance, annual", "16", "station")],
-            start=now - DAY, days=14), at=now - DAY)
+        _publish(
+            session,
+            settings,
+            bma,
+            _draft(
+                title,
+                "Annual maintenance of 48 flood pumps at 16 canal pumping stations, "
+                "with 24-hour call-out during the rainy season.",
+                "services",
+                14_800_000,
+                [("Pump station maintenance, annual", "16", "station")],
+                start=now - DAY,
+                days=14,
+            ),
+            at=now - DAY,
+        )
         made += 1
 
     title = "School furniture for 30 BMA schools (multiple reserve prices)"
     if not _exists(session, bma, title):
         draft = _draft(
-            title, "Desks and chairs for 30 BMA primary schools. The reserve price is drawn "
+            title,
+            "Desks and chairs for 30 BMA primary schools. The reserve price is drawn "
             "KONEPS-style: 15 candidates around the base amount, two picks per bidder.",
-            "goods", 9_600_000, [("Student desk and chair set", "4800", "set")],
-            start=now - DAY, days=12)
+            "goods",
+            9_600_000,
+            [("Student desk and chair set", "4800", "set")],
+            start=now - DAY,
+            days=12,
+        )
         draft.reserve = ReserveIn(base_amount=9_600_000 * 100, range_bp=200, floor_rate_bp=8_775)
         tender = _publish(session, settings, bma, draft, at=now - DAY)
-        for email, baht, picks in (("bids@siam-civil.example", 9_180_000, [3, 11]),
-                                   ("bids@andaman-build.example", 9_420_000, [7, 11])):
+        for email, baht, picks in (
+            ("bids@siam-civil.example", 9_180_000, [3, 11]),
+            ("bids@andaman-build.example", 9_420_000, [7, 11]),
+        ):
             bidding.submit_bid(
-                session, user=_user(session, email), tender_id=tender.id, settings=settings,
-                clock=FrozenClock(now - HOUR), bid=BidIn(
-                    price=PriceIn(amount=baht * 100, currency="THB"), declaration=True,
-                    reserve_picks=picks))
+                session,
+                user=_user(session, email),
+                tender_id=tender.id,
+                settings=settings,
+                clock=FrozenClock(now - HOUR),
+                bid=BidIn(
+                    price=PriceIn(amount=baht * 100, currency="THB"),
+                    declaration=True,
+                    reserve_picks=picks,
+                ),
+            )
         made += 1
 
     title = "CCTV cameras for Phra Nakhon district (ระบบกล้องวงจรปิด เขตพระนคร)"
     if not _exists(session, bma, title):
-        tender = _publish(session, settings, bma, _draft(
-            title, "Supply and installation of 240 4K CCTV cameras with a video management "
-            "system linked to the district security centre.", "goods", 31_000_000,
-            [("4K outdoor CCTV camera", "240", "unit"), ("Video management system", "1", "lot")],
-            start=now - 20 * DAY, days=14), at=now - 20 * DAY)
-        _bid(session, settings, "bids@chaophraya-it.example", tender, 28_640_000,
-             at=now - 10 * DAY)
+        tender = _publish(
+            session,
+            settings,
+            bma,
+            _draft(
+                title,
+                "Supply and installation of 240 4K CCTV cameras with a video management "
+                "system linked to the district security centre.",
+                "goods",
+                31_000_000,
+                [
+                    ("4K outdoor CCTV camera", "240", "unit"),
+                    ("Video management system", "1", "lot"),
+                ],
+                start=now - 20 * DAY,
+                days=14,
+            ),
+            at=now - 20 * DAY,
+        )
+        _bid(session, settings, "bids@chaophraya-it.example", tender, 28_640_000, at=now - 10 * DAY)
         _bid(session, settings, "bids@siam-civil.example", tender, 30_150_000, at=now - 9 * DAY)
-        opening.open_tender(session, tender_id=tender.id, now=tender.opening_at + HOUR,
-                            settings=settings)
+        opening.open_tender(
+            session, tender_id=tender.id, now=tender.opening_at + HOUR, settings=settings
+        )
         made += 1
 
     title = "Personal protective equipment stockpile 2027"
     if not _exists(session, moph, title):
-        tender = _publish(session, settings, moph, _draft(
-            title, "N95 respirators, surgical masks and isolation gowns for the national "
-            "emergency stockpile.", "goods", 52_000_000,
-            [("N95 respirator", "1200000", "piece"), ("Isolation gown, level 2", "400000",
-                                                     "piece")],
-            start=now - 25 * DAY, days=14), at=now - 25 * DAY)
-        _bid(session, settings, "bids@lanna-medical.example", tender, 48_900_000,
-             at=now - 14 * DAY)
-        _bid(session, settings, "bids@chaophraya-it.example", tender, 50_300_000,
-             at=now - 13 * DAY)
-        opening.open_tender(session, tender_id=tender.id, now=tender.opening_at,
-                            settings=settings)
-        award = awarding.award(session, buyer=moph, tender_id=tender.id, now=now - 3 * DAY,
-                               settings=settings, decision=AwardIn(
-                                   justification="Lowest valid price; all documents complete."))
+        tender = _publish(
+            session,
+            settings,
+            moph,
+            _draft(
+                title,
+                "N95 respirators, surgical masks and isolation gowns for the national "
+                "emergency stockpile.",
+                "goods",
+                52_000_000,
+                [
+                    ("N95 respirator", "1200000", "piece"),
+                    ("Isolation gown, level 2", "400000", "piece"),
+                ],
+                start=now - 25 * DAY,
+                days=14,
+            ),
+            at=now - 25 * DAY,
+        )
+        _bid(session, settings, "bids@lanna-medical.example", tender, 48_900_000, at=now - 14 * DAY)
+        _bid(session, settings, "bids@chaophraya-it.example", tender, 50_300_000, at=now - 13 * DAY)
+        opening.open_tender(session, tender_id=tender.id, now=tender.opening_at, settings=settings)
+        award = awarding.award(
+            session,
+            buyer=moph,
+            tender_id=tender.id,
+            now=now - 3 * DAY,
+            settings=settings,
+            decision=AwardIn(justification="Lowest valid price; all documents complete."),
+        )
         awarding.lodge_complaint(
-            session, supplier=_user(session, "bids@chaophraya-it.example"), award_id=award.id,
-            now=now - 2 * DAY, settings=settings,
+            session,
+            supplier=_user(session, "bids@chaophraya-it.example"),
+            award_id=award.id,
+            now=now - 2 * DAY,
+            settings=settings,
             text="The winning bid's gowns may not meet the level 2 fluid-resistance standard; "
-            "we ask the committee to check the test certificates.")
+            "we ask the committee to check the test certificates.",
+        )
         made += 1
 
     title = "Bridge inspection and repair, Chao Phraya river crossings"
     if not _exists(session, doh, title):
-        tender = _publish(session, settings, doh, _draft(
-            title, "Underwater inspection, bearing replacement and joint repair on four "
-            "Chao Phraya river bridges.", "works", 124_000_000,
-            [("Bridge inspection and repair", "4", "bridge")],
-            start=now - 80 * DAY, days=20), at=now - 80 * DAY)
-        _bid(session, settings, "bids@siam-civil.example", tender, 118_200_000,
-             at=now - 65 * DAY)
-        _bid(session, settings, "bids@andaman-build.example", tender, 121_000_000,
-             at=now - 64 * DAY)
-        opening.open_tender(session, tender_id=tender.id, now=tender.opening_at,
-                            settings=settings)
-        award = awarding.award(session, buyer=doh, tender_id=tender.id, now=now - 55 * DAY,
-                               settings=settings, decision=AwardIn(justification="Lowest price."))
-        awarding.finalise_award(session, award_id=award.id, now=now - 47 * DAY,
-                                settings=settings)
+        tender = _publish(
+            session,
+            settings,
+            doh,
+            _draft(
+                title,
+                "Underwater inspection, bearing replacement and joint repair on four "
+                "Chao Phraya river bridges.",
+                "works",
+                124_000_000,
+                [("Bridge inspection and repair", "4", "bridge")],
+                start=now - 80 * DAY,
+                days=20,
+            ),
+            at=now - 80 * DAY,
+        )
+        _bid(session, settings, "bids@siam-civil.example", tender, 118_200_000, at=now - 65 * DAY)
+        _bid(
+            session, settings, "bids@andaman-build.example", tender, 121_000_000, at=now - 64 * DAY
+        )
+        opening.open_tender(session, tender_id=tender.id, now=tender.opening_at, settings=settings)
+        award = awarding.award(
+            session,
+            buyer=doh,
+            tender_id=tender.id,
+            now=now - 55 * DAY,
+            settings=settings,
+            decision=AwardIn(justification="Lowest price."),
+        )
+        awarding.finalise_award(session, award_id=award.id, now=now - 47 * DAY, settings=settings)
         signed = (now - 45 * DAY).date()
-        awarding.sign_contract(session, buyer=doh, award_id=award.id, now=now - 45 * DAY,
-                               settings=settings, contract=ContractIn(
-                                   value=118_200_000 * 100, signed_date=signed,
-                                   start_date=signed + timedelta(days=7),
-                                   end_date=date(signed.year + 1, 3, 31)))
+        awarding.sign_contract(
+            session,
+            buyer=doh,
+            award_id=award.id,
+            now=now - 45 * DAY,
+            settings=settings,
+            contract=ContractIn(
+                value=118_200_000 * 100,
+                signed_date=signed,
+                start_date=signed + timedelta(days=7),
+                end_date=date(signed.year + 1, 3, 31),
+            ),
+        )
         made += 1
 
     title = "Medical equipment for Rajavithi Hospital, in three lots (ครุภัณฑ์การแพทย์ 3 กลุ่ม)"
@@ -288,13 +476,29 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
 
     title = "Dredging of Khlong Saen Saep, Pratunam to Bang Kapi"
     if not _exists(session, bma, title):
-        tender = _publish(session, settings, bma, _draft(
-            title, "Dredging 18 km of canal to restore navigation depth for the express boat "
-            "service.", "works", 47_500_000, [("Canal dredging", "18", "km")],
-            start=now - 10 * DAY, days=15), at=now - 10 * DAY)
-        service.cancel(session, buyer=bma, tender_id=tender.id, now=now - 4 * DAY,
-                       settings=settings,
-                       reason="The works are merged into the 2027 canal master plan budget; "
-                       "a new tender will follow.")
+        tender = _publish(
+            session,
+            settings,
+            bma,
+            _draft(
+                title,
+                "Dredging 18 km of canal to restore navigation depth for the express boat service.",
+                "works",
+                47_500_000,
+                [("Canal dredging", "18", "km")],
+                start=now - 10 * DAY,
+                days=15,
+            ),
+            at=now - 10 * DAY,
+        )
+        service.cancel(
+            session,
+            buyer=bma,
+            tender_id=tender.id,
+            now=now - 4 * DAY,
+            settings=settings,
+            reason="The works are merged into the 2027 canal master plan budget; "
+            "a new tender will follow.",
+        )
         made += 1
     return made

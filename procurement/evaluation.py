@@ -17,9 +17,7 @@ from procurement.service import organisation_slug, tender_lots
 def rerank_lots(session: Session, tender: Tender) -> None:
     """Rank every lot again (after a disqualification)."""
     bids = list(session.exec(select(Bid).where(Bid.tender_id == tender.id)))
-    rows = list(
-        session.exec(select(BidLot).where(col(BidLot.bid_id).in_([b.id for b in bids])))
-    )
+    rows = list(session.exec(select(BidLot).where(col(BidLot.bid_id).in_([b.id for b in bids]))))
     rank_lots(session, rows, bids)
 
 

@@ -36,8 +36,7 @@ def _candidates(view: TenderView, lot: int | None) -> list[dict]:
         else:
             for price in bid.lots:
                 if price.lot == lot:
-                    rows.append({"id": bid.id, "supplier": bid.supplier.name,
-                                 "price": price.price})
+                    rows.append({"id": bid.id, "supplier": bid.supplier.name, "price": price.price})
     return rows
 
 
@@ -88,8 +87,19 @@ def _ranking(view: TenderView, candidates: list[dict], scores: dict[int, list[in
     }
 
 
-def _page(request, session, user, tender_id, lot, *, values=None, errors=None, ranking=None,
-          error=None, status_code=200) -> HTMLResponse:
+def _page(
+    request,
+    session,
+    user,
+    tender_id,
+    lot,
+    *,
+    values=None,
+    errors=None,
+    ranking=None,
+    error=None,
+    status_code=200,
+) -> HTMLResponse:
     service.owned_tender(session, buyer=user, tender_id=tender_id)
     view = public_view(request, session, tender_id=tender_id, user=user)
     lot = _lot_number(view, lot)
@@ -144,21 +154,42 @@ async def score(request: Request, session: SessionDep, user: BuyerUser, tender_i
     candidates = _candidates(view, lot)
     scores, notes, errors = _read(form, view, candidates)
     if errors:
-        return _page(request, session, user, tender_id, lot, values=values, errors=errors,
-                     error=f"{len(errors)} field(s) need attention: see the messages below.",
-                     status_code=422)
+        return _page(
+            request,
+            session,
+            user,
+            tender_id,
+            lot,
+            values=values,
+            errors=errors,
+            error=f"{len(errors)} field(s) need attention: see the messages below.",
+            status_code=422,
+        )
     ranking = _ranking(view, candidates, scores)
     if values.get("action") != "award":
         return _page(request, session, user, tender_id, lot, values=values, ranking=ranking)
     try:
         awarding.award(
-            session, buyer=user, tender_id=tender_id,
-            decision=AwardIn(lot=lot, justification=values["justification"].strip(),
-                             scores=scores, notes=notes),
-            now=request.app.state.clock(), settings=request.app.state.settings,
+            session,
+            buyer=user,
+            tender_id=tender_id,
+            decision=AwardIn(
+                lot=lot, justification=values["justification"].strip(), scores=scores, notes=notes
+            ),
+            now=request.app.state.clock(),
+            settings=request.app.state.settings,
         )
     except DomainError as failure:
         session.rollback()
-        return _page(request, session, user, tender_id, lot, values=values, ranking=ranking,
-                     error=failure.message, status_code=failure.status_code)
+        return _page(
+            request,
+            session,
+            user,
+            tender_id,
+            lot,
+            values=values,
+            ranking=ranking,
+            error=failure.message,
+            status_code=failure.status_code,
+        )
     return RedirectResponse(f"/buyer/tenders/{tender_id}#complaints", status_code=303)

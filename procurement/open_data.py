@@ -41,8 +41,12 @@ def releases(
     rows = session.exec(
         select(Release).where(Release.id > since).order_by(Release.id).limit(limit)
     ).all()
-    body = ocds.package([json.loads(r.body) for r in rows], uri=str(request.url),
-                        published=clock(), publisher=PUBLISHER)
+    body = ocds.package(
+        [json.loads(r.body) for r in rows],
+        uri=str(request.url),
+        published=clock(),
+        publisher=PUBLISHER,
+    )
     cursor = rows[-1].id if rows else since
     body["links"] = {"next": f"{_base(settings)}/api/ocds/releases?since={cursor}&limit={limit}"}
     return body
@@ -54,8 +58,9 @@ def release(release_id: str, request: Request, session: SessionDep, clock: Clock
     row = session.exec(select(Release).where(Release.release_id == release_id)).first()
     if row is None:
         raise NotFound(f"There is no release {release_id}.")
-    return ocds.package([json.loads(row.body)], uri=str(request.url), published=clock(),
-                        publisher=PUBLISHER)
+    return ocds.package(
+        [json.loads(row.body)], uri=str(request.url), published=clock(), publisher=PUBLISHER
+    )
 
 
 @router.get("/records/{ocid}")
@@ -73,15 +78,20 @@ def record(ocid: str, request: Request, session: SessionDep, clock: ClockDep):
         "publishedDate": format_time(clock()),
         "publisher": {"name": PUBLISHER},
         "license": "https://opendatacommons.org/licenses/by/1-0/",
-        "records": [{
-            "ocid": ocid,
-            "releases": [
-                {"url": f"{str(request.base_url).rstrip('/')}/api/ocds/releases/{b['id']}",
-                 "date": b["date"], "tag": b["tag"]}
-                for b in bodies
-            ],
-            "compiledRelease": compiled,
-        }],
+        "records": [
+            {
+                "ocid": ocid,
+                "releases": [
+                    {
+                        "url": f"{str(request.base_url).rstrip('/')}/api/ocds/releases/{b['id']}",
+                        "date": b["date"],
+                        "tag": b["tag"],
+                    }
+                    for b in bodies
+                ],
+                "compiledRelease": compiled,
+            }
+        ],
     }
 
 
@@ -96,8 +106,10 @@ def bulk(request: Request):
         with open_session() as session:
             while True:
                 rows = session.exec(
-                    select(Release.id, Release.body).where(Release.id > after)
-                    .order_by(col(Release.id)).limit(500)
+                    select(Release.id, Release.body)
+                    .where(Release.id > after)
+                    .order_by(col(Release.id))
+                    .limit(500)
                 ).all()
                 if not rows:
                     return
@@ -106,6 +118,7 @@ def bulk(request: Request):
 
     stamp = datetime.now().strftime("%Y%m%d")
     return StreamingResponse(
-        lines(), media_type="application/gzip",
+        lines(),
+        media_type="application/gzip",
         headers={"content-disposition": f'attachment; filename="releases-{stamp}.jsonl.gz"'},
     )

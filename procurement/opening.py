@@ -89,9 +89,7 @@ def open_tender(
         per_lot = _open_lots(session, bids, lots)
     else:
         valid = [b for b in bids if b.status == BidStatus.VALID]
-        order = rules.rank_by_price(
-            [rules.RankedBid(b.id, b.price, b.submitted_at) for b in valid]
-        )
+        order = rules.rank_by_price([rules.RankedBid(b.id, b.price, b.submitted_at) for b in valid])
         for bid in valid:
             bid.rank = order.index(bid.id) + 1
     tender.status, tender.opened_at = TenderStatus.OPENED, now

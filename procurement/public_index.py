@@ -15,11 +15,23 @@ from core.public_records import ChangeBatch, ChangeCursor, PublicRecord
 from procurement.models import Award, AwardStatus, Category, Contract, Item, Tender, TenderStatus
 
 BODY_LIMIT = 4000
-_TENDER_COLUMNS = ("id", "buyer_id", "title", "description", "category", "status",
-                   "estimated_value", "currency", "published_at", "created_at", "updated_at")
+_TENDER_COLUMNS = (
+    "id",
+    "buyer_id",
+    "title",
+    "description",
+    "category",
+    "status",
+    "estimated_value",
+    "currency",
+    "published_at",
+    "created_at",
+    "updated_at",
+)
 # The values the search facets offer for procurement records.
 SEARCH_STATUSES = sorted(
-    {s.value for s in TenderStatus if s != TenderStatus.DRAFT} | {s.value for s in AwardStatus}
+    {s.value for s in TenderStatus if s != TenderStatus.DRAFT}
+    | {s.value for s in AwardStatus}
     | {"signed"}
 )
 SEARCH_CATEGORIES = [c.value for c in Category]

@@ -304,9 +304,7 @@ def tender_view(
             for b in bids
         ]
     awards = []
-    for award in session.exec(
-        select(Award).where(Award.tender_id == tender.id).order_by(Award.id)
-    ):
+    for award in session.exec(select(Award).where(Award.tender_id == tender.id).order_by(Award.id)):
         complaints = [
             ComplaintView(
                 id=c.id,
@@ -440,7 +438,10 @@ def tender_view(
                 created_at=a.created_at,
                 documents=[
                     DocumentView(
-                        id=d.id, title=d.title, sha256=d.sha256, size=d.size,
+                        id=d.id,
+                        title=d.title,
+                        sha256=d.sha256,
+                        size=d.size,
                         amendment_version=a.version,
                     )
                     for d in documents

@@ -49,7 +49,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "A tender under a competitive method (open or selective) whose bids were opened and "
         "came from exactly one bidder.",
         "Exactly 1 bidder at the opening.",
-        "OCP Cardinal R018 \"Single bid received\".",
+        'OCP Cardinal R018 "Single bid received".',
         "A lack of competition can mean competition was suppressed for a chosen supplier.",
     ),
     Indicator(
@@ -58,8 +58,8 @@ INDICATORS: tuple[Indicator, ...] = (
         "An open tender whose bid period (from the start of the tender period to the bid "
         "deadline) is shorter than the threshold.",
         f"Fewer than {SHORT_PERIOD.days} days.",
-        "OCP Cardinal R003 \"Short notice to bidders to submit expressions of interest or "
-        "bids\"; OCP Red flags for integrity (2016), \"Short notice to bidders\".",
+        'OCP Cardinal R003 "Short notice to bidders to submit expressions of interest or '
+        'bids"; OCP Red flags for integrity (2016), "Short notice to bidders".',
         "Short notice favours bidders who knew in advance.",
     ),
     Indicator(
@@ -79,8 +79,8 @@ INDICATORS: tuple[Indicator, ...] = (
         "bids that were valid (qualified) at the award. Under best-value criteria this can be "
         "legitimate; the award justification says why.",
         "Any winning price above the lowest valid price.",
-        "IACRC red flag \"Award to other than lowest qualified bidder\"; related to OCP "
-        "Cardinal R036 \"Lowest bid disqualified\".",
+        'IACRC red flag "Award to other than lowest qualified bidder"; related to OCP '
+        'Cardinal R036 "Lowest bid disqualified".',
         "Evaluations can be bent to favour a chosen bidder over a cheaper qualified one.",
     ),
     Indicator(
@@ -89,7 +89,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "A tender with one award whose winning price differs from the published estimated "
         "value by no more than the threshold.",
         f"Within {float(ESTIMATE_PROXIMITY) * 100:g} % of the estimate, above or below.",
-        "IACRC red flag \"Winning bid very close to budget or cost estimates\"; Cardinal has "
+        'IACRC red flag "Winning bid very close to budget or cost estimates"; Cardinal has '
         "no such indicator, so the threshold is ours.",
         "A price that lands on the estimate can mean the estimate or other bids were leaked.",
     ),
@@ -100,8 +100,8 @@ INDICATORS: tuple[Indicator, ...] = (
         "buyer's awards, counted once the buyer has made the minimum number of awards.",
         f"At least {float(SUPPLIER_SHARE) * 100:g} % of the buyer's awards, with at least "
         f"{SUPPLIER_SHARE_MIN_AWARDS} awards by the buyer.",
-        "OCP Red flags for integrity (2016), \"High number of contract awards to one "
-        "bidder\"; the thresholds are ours.",
+        'OCP Red flags for integrity (2016), "High number of contract awards to one '
+        'bidder"; the thresholds are ours.',
         "A buyer that keeps choosing one supplier may have a hidden tie to it.",
     ),
     Indicator(
@@ -110,7 +110,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "Every tender in which a bidder that never won lost to the one supplier that won "
         "every tender it lost, once it has lost the minimum number of awarded tenders.",
         f"At least {SAME_WINNER_MIN_LOSSES} losses, all to the same winner, and no win.",
-        "In the spirit of OCP Cardinal R025 \"Excessive unsuccessful bids\" (cover bids), "
+        'In the spirit of OCP Cardinal R025 "Excessive unsuccessful bids" (cover bids), '
         "with fixed thresholds in place of Cardinal's quartile fences.",
         "Cover bids mimic competition for a colluding partner who is meant to win.",
     ),
@@ -120,8 +120,8 @@ INDICATORS: tuple[Indicator, ...] = (
         "A contract whose current value, after its amendments, is above its award value by "
         "at least the threshold.",
         f"At least {float(CONTRACT_INCREASE) * 100:g} % above the award value.",
-        "OCP Red flags for integrity (2016), \"Large difference between contract award and "
-        "final contract amount\"; the threshold is ours.",
+        'OCP Red flags for integrity (2016), "Large difference between contract award and '
+        'final contract amount"; the threshold is ours.',
         "A low award price can win the tender and be raised once competitors are gone.",
     ),
 )
@@ -174,9 +174,7 @@ def dominant_suppliers(awards: Iterable[tuple[int, int]]) -> set[tuple[int, int]
     for buyer, supplier in awards:
         per_buyer[buyer][supplier] += 1
     return {
-        (buyer, supplier)
-        for buyer, counts in per_buyer.items()
-        for supplier in dominant_in(counts)
+        (buyer, supplier) for buyer, counts in per_buyer.items() for supplier in dominant_in(counts)
     }
 
 
@@ -203,8 +201,9 @@ def captive_losers(outcomes: Iterable[tuple[int, Iterable[int]]]) -> dict[int, i
     return {
         loser: winners[0]
         for loser, winners in winners_over.items()
-        if always_loses_to_one(ever_won=loser in won, losses=len(winners),
-                               winners=len(set(winners)))
+        if always_loses_to_one(
+            ever_won=loser in won, losses=len(winners), winners=len(set(winners))
+        )
     }
 
 

@@ -163,8 +163,10 @@ def create_draft(session: Session, *, buyer: User, draft: TenderDraftIn, now: da
     )
     session.add(tender)
     session.flush()
-    lots = [Lot(tender_id=tender.id, position=n, **lot.model_dump())
-            for n, lot in enumerate(draft.lots, start=1)]
+    lots = [
+        Lot(tender_id=tender.id, position=n, **lot.model_dump())
+        for n, lot in enumerate(draft.lots, start=1)
+    ]
     session.add_all(lots)
     session.flush()
     for position, item in enumerate(draft.items, start=1):

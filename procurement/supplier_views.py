@@ -33,8 +33,9 @@ CsrfChecked = Depends(verify_csrf)
 SupplierUser = Annotated[User, Depends(require_role(Role.SUPPLIER))]
 
 
-def _dashboard(request: Request, session, user: User, *, error=None, values=None, status_code=200,
-               saved=False) -> HTMLResponse:
+def _dashboard(
+    request: Request, session, user: User, *, error=None, values=None, status_code=200, saved=False
+) -> HTMLResponse:
     registered = dashboards.registration(session, organisation_id=user.organisation_id)
     return render(
         request,
@@ -84,8 +85,9 @@ def register(
     return RedirectResponse("/supplier?saved=1", status_code=303)
 
 
-def _bid_form(request: Request, session, user: User, tender_id: int, *, error=None,
-              status_code=200) -> HTMLResponse:
+def _bid_form(
+    request: Request, session, user: User, tender_id: int, *, error=None, status_code=200
+) -> HTMLResponse:
     view = public_view(request, session, tender_id=tender_id, user=user)
     return render(
         request,
@@ -187,8 +189,10 @@ def _lot_prices(form, view) -> list[LotPriceIn]:
         if typed:
             amount = minor_units(typed, field=f"Lot {lot.number} price")
             if amount <= 0:
-                raise InvalidInput(f"Lot {lot.number} price: enter a price above zero, or leave "
-                                   "it empty to not bid on this lot.")
+                raise InvalidInput(
+                    f"Lot {lot.number} price: enter a price above zero, or leave "
+                    "it empty to not bid on this lot."
+                )
             prices.append(LotPriceIn(lot=lot.number, amount=amount))
     if view.lots and not prices:
         raise InvalidInput("Lot prices: enter a price for at least one lot.")
@@ -235,9 +239,7 @@ def receipt_json(
     receipt = _receipt(request, session, user, tender_id, bid_id)
     return JSONResponse(
         receipt.model_dump(mode="json"),
-        headers={
-            "content-disposition": f'attachment; filename="bid-{bid_id}-receipt.json"'
-        },
+        headers={"content-disposition": f'attachment; filename="bid-{bid_id}-receipt.json"'},
     )
 
 
@@ -287,13 +289,22 @@ def ask(
         except ValidationError as error:
             raise InvalidInput(problems(error)) from None
         service.ask_question(
-            session, supplier=user, tender_id=tender_id, question=text,
+            session,
+            supplier=user,
+            tender_id=tender_id,
+            question=text,
             now=request.app.state.clock(),
         )
     except DomainError as error:
         return tender_page(
-            request, session, tender_id=tender_id, user=user, error=error.message,
-            error_form="question", status_code=error.status_code, values={"question": question},
+            request,
+            session,
+            tender_id=tender_id,
+            user=user,
+            error=error.message,
+            error_form="question",
+            status_code=error.status_code,
+            values={"question": question},
         )
     return RedirectResponse(f"/tenders/{tender_id}#questions", status_code=303)
 
@@ -317,14 +328,23 @@ def complain(
         except ValidationError as error:
             raise InvalidInput(problems(error)) from None
         awarding.lodge_complaint(
-            session, supplier=user, award_id=award_id, text=body,
-            now=request.app.state.clock(), settings=request.app.state.settings,
+            session,
+            supplier=user,
+            award_id=award_id,
+            text=body,
+            now=request.app.state.clock(),
+            settings=request.app.state.settings,
         )
     except DomainError as error:
         lotted = any(a.id == award_id and a.lot for a in view.awards)
         return tender_page(
-            request, session, tender_id=tender_id, user=user, error=error.message,
+            request,
+            session,
+            tender_id=tender_id,
+            user=user,
+            error=error.message,
             error_form=f"complaint-{award_id}" if lotted else "complaint",
-            status_code=error.status_code, values={"text": text},
+            status_code=error.status_code,
+            values={"text": text},
         )
     return RedirectResponse(f"/tenders/{tender_id}#award", status_code=303)

@@ -61,7 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     seal.add_argument("--tender", required=True, type=int, help="the tender's id")
     seal.add_argument("--amount", required=True, type=int, help="total price, in minor units")
     seal.add_argument(
-        "--lot", action="append", default=[], type=_lot_price, metavar="N=PRICE",
+        "--lot",
+        action="append",
+        default=[],
+        type=_lot_price,
+        metavar="N=PRICE",
         help="the price of lot N, in minor units (repeatable; --amount is their sum)",
     )
     seal.add_argument("--document", action="append", default=[], help="a PDF (repeatable)")
@@ -198,9 +202,12 @@ def _seal_bid(_settings: Settings, args: argparse.Namespace) -> int:
         raise CommandError(f"no such document: {', '.join(missing)}")
     try:
         body = seal_bid_offline(
-            public_key_base64=tender["sealing_public_key"], ocid=tender["ocid"],
-            currency=tender["currency"], amount=args.amount,
-            documents=[Path(d) for d in args.document], declaration=args.declare,
+            public_key_base64=tender["sealing_public_key"],
+            ocid=tender["ocid"],
+            currency=tender["currency"],
+            amount=args.amount,
+            documents=[Path(d) for d in args.document],
+            declaration=args.declare,
             lot_prices=dict(args.lot),
         )
     except ValidationError as error:
@@ -265,8 +272,13 @@ def _user(settings: Settings, args: argparse.Namespace) -> int:
         _open_signer(engine, settings)
         with Session(engine) as session:
             user = auth_service.create_user(
-                session, email=args.email, display_name=args.name, role=Role(args.role),
-                password=password, organisation_slug=args.organisation, now=system_clock(),
+                session,
+                email=args.email,
+                display_name=args.name,
+                role=Role(args.role),
+                password=password,
+                organisation_slug=args.organisation,
+                now=system_clock(),
             )
     finally:
         engine.dispose()

@@ -17,29 +17,76 @@ from public_site import search_index
 DEMO_PASSWORD = "prongsai-demo"  # noqa: S105 -- printed in the README; demo accounts only
 
 ORGANISATIONS = [
-    ("bma-procurement", OrganisationKind.BUYING_ENTITY,
-     "Bangkok Metropolitan Administration, Procurement Division",
-     "กองพัสดุ กรุงเทพมหานคร", "0994000009999"),
-    ("moph-supplies", OrganisationKind.BUYING_ENTITY,
-     "Ministry of Public Health, Office of the Permanent Secretary",
-     "สำนักงานปลัดกระทรวงสาธารณสุข", "0994000158173"),
-    ("doh-highways", OrganisationKind.BUYING_ENTITY, "Department of Highways",
-     "กรมทางหลวง", "0994000160097"),
-    ("siam-civil", OrganisationKind.SUPPLIER, "Siam Civil Works Co., Ltd.",
-     "บริษัท สยามซีวิลเวิร์คส จำกัด", "0105551234567"),
-    ("chaophraya-it", OrganisationKind.SUPPLIER, "Chao Phraya IT Services Co., Ltd.",
-     "บริษัท เจ้าพระยา ไอที เซอร์วิสเซส จำกัด", "0105559876543"),
-    ("lanna-medical", OrganisationKind.SUPPLIER, "Lanna Medical Supplies Co., Ltd.",
-     "บริษัท ล้านนา เมดิคอล ซัพพลายส์ จำกัด", "0505561112223"),
-    ("andaman-build", OrganisationKind.SUPPLIER, "Andaman Construction Partnership",
-     "ห้างหุ้นส่วนจำกัด อันดามัน คอนสตรัคชั่น", "0833554445556"),
-    ("bma-public-works", OrganisationKind.DEPARTMENT,
-     "BMA Department of Public Works, Building Control Division",
-     "สำนักการโยธา กองควบคุมอาคาร", None),
-    ("bma-health", OrganisationKind.DEPARTMENT, "BMA Health Department, Food Sanitation Office",
-     "สำนักอนามัย กองสุขาภิบาลอาหาร", None),
-    ("phra-nakhon-district", OrganisationKind.DEPARTMENT, "Phra Nakhon District Office",
-     "สำนักงานเขตพระนคร", None),
+    (
+        "bma-procurement",
+        OrganisationKind.BUYING_ENTITY,
+        "Bangkok Metropolitan Administration, Procurement Division",
+        "กองพัสดุ กรุงเทพมหานคร",
+        "0994000009999",
+    ),
+    (
+        "moph-supplies",
+        OrganisationKind.BUYING_ENTITY,
+        "Ministry of Public Health, Office of the Permanent Secretary",
+        "สำนักงานปลัดกระทรวงสาธารณสุข",
+        "0994000158173",
+    ),
+    (
+        "doh-highways",
+        OrganisationKind.BUYING_ENTITY,
+        "Department of Highways",
+        "กรมทางหลวง",
+        "0994000160097",
+    ),
+    (
+        "siam-civil",
+        OrganisationKind.SUPPLIER,
+        "Siam Civil Works Co., Ltd.",
+        "บริษัท สยามซีวิลเวิร์คส จำกัด",
+        "0105551234567",
+    ),
+    (
+        "chaophraya-it",
+        OrganisationKind.SUPPLIER,
+        "Chao Phraya IT Services Co., Ltd.",
+        "บริษัท เจ้าพระยา ไอที เซอร์วิสเซส จำกัด",
+        "0105559876543",
+    ),
+    (
+        "lanna-medical",
+        OrganisationKind.SUPPLIER,
+        "Lanna Medical Supplies Co., Ltd.",
+        "บริษัท ล้านนา เมดิคอล ซัพพลายส์ จำกัด",
+        "0505561112223",
+    ),
+    (
+        "andaman-build",
+        OrganisationKind.SUPPLIER,
+        "Andaman Construction Partnership",
+        "ห้างหุ้นส่วนจำกัด อันดามัน คอนสตรัคชั่น",
+        "0833554445556",
+    ),
+    (
+        "bma-public-works",
+        OrganisationKind.DEPARTMENT,
+        "BMA Department of Public Works, Building Control Division",
+        "สำนักการโยธา กองควบคุมอาคาร",
+        None,
+    ),
+    (
+        "bma-health",
+        OrganisationKind.DEPARTMENT,
+        "BMA Health Department, Food Sanitation Office",
+        "สำนักอนามัย กองสุขาภิบาลอาหาร",
+        None,
+    ),
+    (
+        "phra-nakhon-district",
+        OrganisationKind.DEPARTMENT,
+        "Phra Nakhon District Office",
+        "สำนักงานเขตพระนคร",
+        None,
+    ),
 ]
 
 USERS = [
@@ -72,15 +119,25 @@ def load(session: Session, *, now: datetime, settings: Settings | None = None) -
     for slug, kind, name, name_th, registration_id in ORGANISATIONS:
         if auth_service.get_organisation_by_slug(session, slug=slug) is None:
             auth_service.create_organisation(
-                session, slug=slug, kind=kind, name=name, name_th=name_th,
-                registration_id=registration_id, now=now,
+                session,
+                slug=slug,
+                kind=kind,
+                name=name,
+                name_th=name_th,
+                registration_id=registration_id,
+                now=now,
             )
             organisations += 1
     for email, display_name, role, organisation_slug in USERS:
         if auth_service.get_user_by_email(session, email=email) is None:
             auth_service.create_user(
-                session, email=email, display_name=display_name, role=role,
-                password=DEMO_PASSWORD, organisation_slug=organisation_slug, now=now,
+                session,
+                email=email,
+                display_name=display_name,
+                role=role,
+                password=DEMO_PASSWORD,
+                organisation_slug=organisation_slug,
+                now=now,
             )
             users += 1
     permits_demo.load(session, now=now)

@@ -52,8 +52,9 @@ def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes: st
     return element
 
 
-def render(request: Request, *, title: str, page: str, entries: Iterable[Entry],
-           now: datetime) -> Response:
+def render(
+    request: Request, *, title: str, page: str, entries: Iterable[Entry], now: datetime
+) -> Response:
     """The Atom document of a feed whose HTML twin is `page`, newest entries first."""
     base = str(request.app.state.settings.public_base_url).rstrip("/")
     ordered = sorted(entries, key=lambda e: e.updated, reverse=True)[:FEED_SIZE]
@@ -67,7 +68,9 @@ def render(request: Request, *, title: str, page: str, entries: Iterable[Entry],
     author = _add(feed, "author")
     _add(author, "name", "Prongsai")
     _add(author, "uri", base + "/")
-    _add(feed, "rights", "Open data under ODC-By 1.0 (https://opendatacommons.org/licenses/by/1-0/)")
+    _add(
+        feed, "rights", "Open data under ODC-By 1.0 (https://opendatacommons.org/licenses/by/1-0/)"
+    )
     _add(feed, "generator", "Prongsai")
     for item in ordered:
         entry = _add(feed, "entry")
@@ -155,8 +158,13 @@ def _prefix(request: Request) -> str:
 def tenders_feed(request: Request, session: SessionDep, clock: ClockDep):
     """The newest published tenders."""
     tenders = procurement_queries.list_tenders(session, prefix=_prefix(request), limit=FEED_SIZE)
-    return render(request, title="Prongsai: new tenders", page="/tenders",
-                  entries=_tender_entries(tenders), now=clock())
+    return render(
+        request,
+        title="Prongsai: new tenders",
+        page="/tenders",
+        entries=_tender_entries(tenders),
+        now=clock(),
+    )
 
 
 @router.get("/feeds/awards.atom")
@@ -165,25 +173,37 @@ def awards_feed(request: Request, session: SessionDep, clock: ClockDep):
     awards = procurement_queries.activity().recent_awards(
         session, prefix=_prefix(request), limit=FEED_SIZE
     )
-    return render(request, title="Prongsai: awards", page="/tenders?status=awarded",
-                  entries=_award_entries(awards), now=clock())
+    return render(
+        request,
+        title="Prongsai: awards",
+        page="/tenders?status=awarded",
+        entries=_award_entries(awards),
+        now=clock(),
+    )
 
 
 @router.get("/buyers/{slug}/feed.atom")
-def buyer_feed(request: Request, session: SessionDep, clock: ClockDep,
-               slug: Annotated[str, Path(max_length=100)]):
+def buyer_feed(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    slug: Annotated[str, Path(max_length=100)],
+):
     """One buying entity's tenders and awards."""
     activity = procurement_queries.activity()
     buyer = activity.organisation(session, kind=OrganisationKind.BUYING_ENTITY, slug=slug)
     if buyer is None:
         raise NotFound(f"No buying entity is called “{slug}”. See the list at /buyers.")
     prefix = _prefix(request)
-    tenders = procurement_queries.list_tenders(session, prefix=prefix, buyer=slug,
-                                               limit=FEED_SIZE)
+    tenders = procurement_queries.list_tenders(session, prefix=prefix, buyer=slug, limit=FEED_SIZE)
     awards = activity.recent_awards(session, prefix=prefix, buyer_slug=slug, limit=FEED_SIZE)
-    return render(request, title=f"Prongsai: tenders and awards of {buyer.name}",
-                  page=f"/buyers/{slug}",
-                  entries=_tender_entries(tenders) + _award_entries(awards), now=clock())
+    return render(
+        request,
+        title=f"Prongsai: tenders and awards of {buyer.name}",
+        page=f"/buyers/{slug}",
+        entries=_tender_entries(tenders) + _award_entries(awards),
+        now=clock(),
+    )
 
 
 @router.get("/suppliers/{supplier_id}/feed.atom")
@@ -198,32 +218,55 @@ def supplier_feed(request: Request, session: SessionDep, clock: ClockDep, suppli
     awards = activity.recent_awards(
         session, prefix=_prefix(request), supplier_id=supplier_id, limit=FEED_SIZE
     )
-    return render(request, title=f"Prongsai: awards to {supplier.name}",
-                  page=f"/suppliers/{supplier_id}", entries=_award_entries(awards), now=clock())
+    return render(
+        request,
+        title=f"Prongsai: awards to {supplier.name}",
+        page=f"/suppliers/{supplier_id}",
+        entries=_award_entries(awards),
+        now=clock(),
+    )
 
 
 @router.get("/departments/{slug}/feed.atom")
-def department_feed(request: Request, session: SessionDep, clock: ClockDep,
-                    slug: Annotated[str, Path(max_length=100)]):
+def department_feed(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    slug: Annotated[str, Path(max_length=100)],
+):
     """Public changes of the permit applications at one department's stages."""
     activity = permit_queries.activity()
     department = activity.department(session, slug=slug)
     if department is None:
         raise NotFound(f"No permit department is called “{slug}”. See the list at /departments.")
     changes = activity.recent_changes(session, department_slug=slug, limit=FEED_SIZE)
-    return render(request, title=f"Prongsai: permit applications at {department.name}",
-                  page=f"/departments/{slug}", entries=_permit_entries(changes), now=clock())
+    return render(
+        request,
+        title=f"Prongsai: permit applications at {department.name}",
+        page=f"/departments/{slug}",
+        entries=_permit_entries(changes),
+        now=clock(),
+    )
 
 
 @router.get("/permits/{number}/feed.atom")
-def permit_feed(request: Request, session: SessionDep, clock: ClockDep,
-                number: Annotated[str, Path(max_length=40)]):
+def permit_feed(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    number: Annotated[str, Path(max_length=40)],
+):
     """Every public change of one permit application."""
-    permit = permit_queries.permit(session, number=number, settings=request.app.state.settings,
-                                   now=clock())
+    permit = permit_queries.permit(
+        session, number=number, settings=request.app.state.settings, now=clock()
+    )
     changes = permit_queries.activity().recent_changes(
         session, tracking_number=permit.tracking_number, limit=FEED_SIZE
     )
-    return render(request, title=f"Prongsai: {permit.tracking_number} ({permit.type_name})",
-                  page=f"/permits/{permit.tracking_number}",
-                  entries=_permit_entries(changes), now=clock())
+    return render(
+        request,
+        title=f"Prongsai: {permit.tracking_number} ({permit.type_name})",
+        page=f"/permits/{permit.tracking_number}",
+        entries=_permit_entries(changes),
+        now=clock(),
+    )

@@ -49,30 +49,65 @@ CURRENCY = Column("currency", N_("Currency"))
 
 
 def awards_table(awards) -> Table:
-    return Table("awards", N_("Awards"), [
-        TENDER, TITLE, BUYER, SUPPLIER, Column("value", N_("Awarded value"), "money"), CURRENCY,
-        Column("status", N_("Status")), Column("decided_at", N_("Decided"), "datetime"),
-    ], [
-        {"tender_id": a.tender_id, "tender_title": a.tender_title, **party_cells("buyer", a.buyer),
-         **party_cells("supplier", a.supplier), "value": a.value, "currency": a.currency,
-         "status": a.status, "decided_at": a.decided_at}
-        for a in awards
-    ])
+    return Table(
+        "awards",
+        N_("Awards"),
+        [
+            TENDER,
+            TITLE,
+            BUYER,
+            SUPPLIER,
+            Column("value", N_("Awarded value"), "money"),
+            CURRENCY,
+            Column("status", N_("Status")),
+            Column("decided_at", N_("Decided"), "datetime"),
+        ],
+        [
+            {
+                "tender_id": a.tender_id,
+                "tender_title": a.tender_title,
+                **party_cells("buyer", a.buyer),
+                **party_cells("supplier", a.supplier),
+                "value": a.value,
+                "currency": a.currency,
+                "status": a.status,
+                "decided_at": a.decided_at,
+            }
+            for a in awards
+        ],
+    )
 
 
 def contracts_table(contracts) -> Table:
-    return Table("contracts", N_("Contracts"), [
-        Column("contract_id", N_("Contract"), "int"), TENDER, TITLE, BUYER, SUPPLIER,
-        Column("award_value", N_("Award value"), "money"),
-        Column("value", N_("Contract value now"), "money"), CURRENCY,
-        Column("signed_date", N_("Signed"), "date"),
-    ], [
-        {"contract_id": c.id, "tender_id": c.tender_id, "tender_title": c.tender_title,
-         **party_cells("buyer", c.buyer), **party_cells("supplier", c.supplier),
-         "award_value": c.award_value, "value": c.value, "currency": c.currency,
-         "signed_date": c.signed_date}
-        for c in contracts
-    ])
+    return Table(
+        "contracts",
+        N_("Contracts"),
+        [
+            Column("contract_id", N_("Contract"), "int"),
+            TENDER,
+            TITLE,
+            BUYER,
+            SUPPLIER,
+            Column("award_value", N_("Award value"), "money"),
+            Column("value", N_("Contract value now"), "money"),
+            CURRENCY,
+            Column("signed_date", N_("Signed"), "date"),
+        ],
+        [
+            {
+                "contract_id": c.id,
+                "tender_id": c.tender_id,
+                "tender_title": c.tender_title,
+                **party_cells("buyer", c.buyer),
+                **party_cells("supplier", c.supplier),
+                "award_value": c.award_value,
+                "value": c.value,
+                "currency": c.currency,
+                "signed_date": c.signed_date,
+            }
+            for c in contracts
+        ],
+    )
 
 
 def period_line(clock) -> str:
@@ -80,122 +115,245 @@ def period_line(clock) -> str:
 
 
 @router.get("/suppliers", response_class=HTMLResponse)
-def suppliers(request: Request, session: SessionDep, user: OptionalUser, clock: ClockDep,
-              format: Format = "html", table: TableName = None):
+def suppliers(
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
+    clock: ClockDep,
+    format: Format = "html",
+    table: TableName = None,
+):
     """The directory of supplier companies, with their bids, wins and awarded value."""
     rows = queries.suppliers(session)
-    listing = Table("suppliers", N_("Suppliers"), [
-        SUPPLIER, Column("registration_id", N_("Registration id")),
-        Column("bids", N_("Opened bids"), "int"), Column("wins", N_("Awards won"), "int"),
-        Column("awarded_value", N_("Awarded value"), "money"), CURRENCY,
-    ], [
-        {**party_cells("supplier", r.supplier), "bids": r.bids, "wins": r.wins,
-         "awarded_value": r.awarded_value, "currency": r.currency}
-        for r in rows
-    ])
+    listing = Table(
+        "suppliers",
+        N_("Suppliers"),
+        [
+            SUPPLIER,
+            Column("registration_id", N_("Registration id")),
+            Column("bids", N_("Opened bids"), "int"),
+            Column("wins", N_("Awards won"), "int"),
+            Column("awarded_value", N_("Awarded value"), "money"),
+            CURRENCY,
+        ],
+        [
+            {
+                **party_cells("supplier", r.supplier),
+                "bids": r.bids,
+                "wins": r.wins,
+                "awarded_value": r.awarded_value,
+                "currency": r.currency,
+            }
+            for r in rows
+        ],
+    )
     return respond(
-        request, template="public_site/profile_suppliers.html", context={"user": user},
-        tables=[listing], fmt=format, table=table, filename="suppliers",
+        request,
+        template="public_site/profile_suppliers.html",
+        context={"user": user},
+        tables=[listing],
+        fmt=format,
+        table=table,
+        filename="suppliers",
         meta={"title": "Suppliers", "period": period_line(clock)},
     )
 
 
 @router.get("/suppliers/{supplier_id}", response_class=HTMLResponse)
-def supplier(request: Request, session: SessionDep, user: OptionalUser, clock: ClockDep,
-             supplier_id: int = Path(ge=1, le=2**62), format: Format = "html",
-             table: TableName = None):
+def supplier(
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
+    clock: ClockDep,
+    supplier_id: int = Path(ge=1, le=2**62),
+    format: Format = "html",
+    table: TableName = None,
+):
     """A supplier's profile: bids, awards, contracts, totals by year, win rate, rivals."""
     profile = queries.supplier_profile(session, supplier_id=supplier_id)
-    bids = Table("bids", N_("Bids (as opened)"), [
-        TENDER, TITLE, BUYER, Column("opened_at", N_("Opened"), "datetime"),
-        Column("price", N_("Price"), "money"), CURRENCY, Column("status", N_("Bid status")),
-        Column("rank", N_("Rank"), "int"), Column("outcome", N_("Outcome")),
-    ], [
-        {"tender_id": b.tender_id, "tender_title": b.tender_title,
-         **party_cells("buyer", b.buyer), "opened_at": b.opened_at, "price": b.price,
-         "currency": b.currency, "status": b.status, "rank": b.rank, "outcome": b.outcome}
-        for b in profile.bids
-    ])
-    years = Table("years", N_("Totals by year"), [
-        Column("year", N_("Year")), CURRENCY, Column("bids", N_("Opened bids"), "int"),
-        Column("wins", N_("Awards won"), "int"),
-        Column("awarded_value", N_("Awarded value"), "money"),
-        Column("contracts", N_("Contracts"), "int"),
-        Column("contracted_value", N_("Contracted value"), "money"),
-    ], [y.model_dump() for y in profile.years])
-    rivals = Table("competitors", N_("Who they compete with most"), [
-        SUPPLIER, Column("registration_id", N_("Registration id")),
-        Column("tenders", N_("Tenders bid together"), "int"),
-        Column("wins", N_("Won by the rival"), "int"),
-        Column("own_wins", N_("Won by this supplier"), "int"),
-    ], [
-        {**party_cells("supplier", c.party), "tenders": c.tenders, "wins": c.wins,
-         "own_wins": c.own_wins}
-        for c in profile.competitors
-    ])
-    tables = [bids, awards_table(profile.awards), contracts_table(profile.contracts), years,
-              rivals]
+    bids = Table(
+        "bids",
+        N_("Bids (as opened)"),
+        [
+            TENDER,
+            TITLE,
+            BUYER,
+            Column("opened_at", N_("Opened"), "datetime"),
+            Column("price", N_("Price"), "money"),
+            CURRENCY,
+            Column("status", N_("Bid status")),
+            Column("rank", N_("Rank"), "int"),
+            Column("outcome", N_("Outcome")),
+        ],
+        [
+            {
+                "tender_id": b.tender_id,
+                "tender_title": b.tender_title,
+                **party_cells("buyer", b.buyer),
+                "opened_at": b.opened_at,
+                "price": b.price,
+                "currency": b.currency,
+                "status": b.status,
+                "rank": b.rank,
+                "outcome": b.outcome,
+            }
+            for b in profile.bids
+        ],
+    )
+    years = Table(
+        "years",
+        N_("Totals by year"),
+        [
+            Column("year", N_("Year")),
+            CURRENCY,
+            Column("bids", N_("Opened bids"), "int"),
+            Column("wins", N_("Awards won"), "int"),
+            Column("awarded_value", N_("Awarded value"), "money"),
+            Column("contracts", N_("Contracts"), "int"),
+            Column("contracted_value", N_("Contracted value"), "money"),
+        ],
+        [y.model_dump() for y in profile.years],
+    )
+    rivals = Table(
+        "competitors",
+        N_("Who they compete with most"),
+        [
+            SUPPLIER,
+            Column("registration_id", N_("Registration id")),
+            Column("tenders", N_("Tenders bid together"), "int"),
+            Column("wins", N_("Won by the rival"), "int"),
+            Column("own_wins", N_("Won by this supplier"), "int"),
+        ],
+        [
+            {
+                **party_cells("supplier", c.party),
+                "tenders": c.tenders,
+                "wins": c.wins,
+                "own_wins": c.own_wins,
+            }
+            for c in profile.competitors
+        ],
+    )
+    tables = [bids, awards_table(profile.awards), contracts_table(profile.contracts), years, rivals]
     chart = Chart(
-        "supplier-years", [str(y.year) for y in reversed(profile.years)],
+        "supplier-years",
+        [str(y.year) for y in reversed(profile.years)],
         [y.awarded_value / 100 for y in reversed(profile.years)],
     )
     return respond(
-        request, template="public_site/profile_supplier.html",
+        request,
+        template="public_site/profile_supplier.html",
         context={"user": user, "profile": profile, "chart": chart},
-        tables=tables, fmt=format, table=table, filename=f"supplier-{supplier_id}",
+        tables=tables,
+        fmt=format,
+        table=table,
+        filename=f"supplier-{supplier_id}",
         meta={
-            "title": profile.supplier.name, "registration_id": profile.supplier.registration_id,
-            "period": period_line(clock), "win_rate": profile.win_rate,
-            "wins": profile.wins, "decided_bids": profile.decided_bids,
+            "title": profile.supplier.name,
+            "registration_id": profile.supplier.registration_id,
+            "period": period_line(clock),
+            "win_rate": profile.win_rate,
+            "wins": profile.wins,
+            "decided_bids": profile.decided_bids,
         },
     )
 
 
 @router.get("/buyers/{slug}", response_class=HTMLResponse)
-def buyer(request: Request, session: SessionDep, user: OptionalUser, clock: ClockDep,
-          slug: str = Path(max_length=64), format: Format = "html", table: TableName = None):
+def buyer(
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
+    clock: ClockDep,
+    slug: str = Path(max_length=64),
+    format: Format = "html",
+    table: TableName = None,
+):
     """A buying entity's profile: tenders, awards, contracts, totals by year, its bidders."""
     profile = queries.buyer_profile(session, slug=slug)
-    tenders = Table("tenders", N_("Tenders"), [
-        TENDER, TITLE, Column("category", N_("Category")), Column("status", N_("Status")),
-        Column("estimated_value", N_("Estimated value"), "money"), CURRENCY,
-        Column("published_at", N_("Published"), "datetime"),
-        Column("bidders", N_("Bidders"), "int"), SUPPLIER,
-        Column("awarded_value", N_("Awarded value"), "money"),
-    ], [
-        {"tender_id": t.id, "tender_title": t.title, "category": t.category, "status": t.status,
-         "estimated_value": t.estimated_value, "currency": t.currency,
-         "published_at": t.published_at, "bidders": t.bidders,
-         **party_cells("supplier", t.winner), "awarded_value": t.awarded_value}
-        for t in profile.tenders
-    ])
-    years = Table("years", N_("Totals by year"), [
-        Column("year", N_("Year")), CURRENCY, Column("tenders", N_("Tenders published"), "int"),
-        Column("estimated_value", N_("Estimated value"), "money"),
-        Column("awards", N_("Awards"), "int"),
-        Column("awarded_value", N_("Awarded value"), "money"),
-        Column("contracts", N_("Contracts"), "int"),
-        Column("contracted_value", N_("Contracted value"), "money"),
-    ], [y.model_dump() for y in profile.years])
-    bidders = Table("bidders", N_("Who competes for its tenders"), [
-        SUPPLIER, Column("registration_id", N_("Registration id")),
-        Column("tenders", N_("Tenders bid in"), "int"), Column("wins", N_("Won"), "int"),
-    ], [
-        {**party_cells("supplier", c.party), "tenders": c.tenders, "wins": c.wins}
-        for c in profile.bidders
-    ])
-    tables = [tenders, awards_table(profile.awards), contracts_table(profile.contracts), years,
-              bidders]
+    tenders = Table(
+        "tenders",
+        N_("Tenders"),
+        [
+            TENDER,
+            TITLE,
+            Column("category", N_("Category")),
+            Column("status", N_("Status")),
+            Column("estimated_value", N_("Estimated value"), "money"),
+            CURRENCY,
+            Column("published_at", N_("Published"), "datetime"),
+            Column("bidders", N_("Bidders"), "int"),
+            SUPPLIER,
+            Column("awarded_value", N_("Awarded value"), "money"),
+        ],
+        [
+            {
+                "tender_id": t.id,
+                "tender_title": t.title,
+                "category": t.category,
+                "status": t.status,
+                "estimated_value": t.estimated_value,
+                "currency": t.currency,
+                "published_at": t.published_at,
+                "bidders": t.bidders,
+                **party_cells("supplier", t.winner),
+                "awarded_value": t.awarded_value,
+            }
+            for t in profile.tenders
+        ],
+    )
+    years = Table(
+        "years",
+        N_("Totals by year"),
+        [
+            Column("year", N_("Year")),
+            CURRENCY,
+            Column("tenders", N_("Tenders published"), "int"),
+            Column("estimated_value", N_("Estimated value"), "money"),
+            Column("awards", N_("Awards"), "int"),
+            Column("awarded_value", N_("Awarded value"), "money"),
+            Column("contracts", N_("Contracts"), "int"),
+            Column("contracted_value", N_("Contracted value"), "money"),
+        ],
+        [y.model_dump() for y in profile.years],
+    )
+    bidders = Table(
+        "bidders",
+        N_("Who competes for its tenders"),
+        [
+            SUPPLIER,
+            Column("registration_id", N_("Registration id")),
+            Column("tenders", N_("Tenders bid in"), "int"),
+            Column("wins", N_("Won"), "int"),
+        ],
+        [
+            {**party_cells("supplier", c.party), "tenders": c.tenders, "wins": c.wins}
+            for c in profile.bidders
+        ],
+    )
+    tables = [
+        tenders,
+        awards_table(profile.awards),
+        contracts_table(profile.contracts),
+        years,
+        bidders,
+    ]
     chart = Chart(
-        "buyer-years", [str(y.year) for y in reversed(profile.years)],
+        "buyer-years",
+        [str(y.year) for y in reversed(profile.years)],
         [y.awarded_value / 100 for y in reversed(profile.years)],
     )
     return respond(
-        request, template="public_site/profile_buyer.html",
+        request,
+        template="public_site/profile_buyer.html",
         context={"user": user, "profile": profile, "chart": chart},
-        tables=tables, fmt=format, table=table, filename=f"buyer-{slug}",
+        tables=tables,
+        fmt=format,
+        table=table,
+        filename=f"buyer-{slug}",
         meta={
-            "title": profile.buyer.name, "period": period_line(clock),
+            "title": profile.buyer.name,
+            "period": period_line(clock),
             "opened_tenders": profile.opened_tenders,
             "average_bidders": profile.average_bidders,
             "single_bid_share": profile.single_bid_share,

@@ -46,57 +46,108 @@ def period_text(year: int | None, today) -> str:
 
 
 @router.get("/rankings", response_class=HTMLResponse)
-def rankings(request: Request, session: SessionDep, user: OptionalUser, clock: ClockDep,
-             year: Year = None, rank_by: RankBy = "on_time", format: Format = "html",
-             table: TableName = None):
+def rankings(
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
+    clock: ClockDep,
+    year: Year = None,
+    rank_by: RankBy = "on_time",
+    format: Format = "html",
+    table: TableName = None,
+):
     """Departments ranked by on-time share, median days and backlog; buyers by competition."""
     settings = request.app.state.settings
     departments = permit_insights.department_rankings(
         session, settings=settings, now=clock(), year=year, rank_by=rank_by
     )
     buyers = procurement_insights.buyer_rankings(session, year=year)
-    department_table = Table("departments", N_("Permit departments"), [
-        Column("rank", N_("Rank"), "int"),
-        Column("department", N_("Department"), link=lambda r: f"/departments/{r['slug']}"),
-        Column("completed", N_("Stages completed"), "int"),
-        Column("on_time", N_("On time"), "int"),
-        Column("on_time_share", N_("On-time share (%%)"), "percent"),
-        Column("median_days", N_("Median business days"), "decimal"),
-        Column("backlog", N_("Backlog"), "int"), Column("overdue", N_("Overdue now"), "int"),
-    ], [
-        {"rank": d.rank, "department": d.name, "slug": d.slug, "completed": d.completed,
-         "on_time": d.on_time, "on_time_share": d.on_time_share, "median_days": d.median_days,
-         "backlog": d.backlog, "overdue": d.overdue}
-        for d in departments
-    ], note=DEPARTMENT_DEFINITION.format(order=ORDERS[rank_by]))
-    buyer_table = Table("buyers", N_("Buying entities by competition"), [
-        Column("rank", N_("Rank"), "int"), Column("buyer", N_("Buying entity"), link=buyer_link),
-        Column("opened_tenders", N_("Opened tenders"), "int"), Column("bids", N_("Bids"), "int"),
-        Column("average_bidders", N_("Average bidders"), "decimal"),
-        Column("single_bid_tenders", N_("Single-bid tenders"), "int"),
-        Column("single_bid_share", N_("Single-bid share (%%)"), "percent"),
-    ], [
-        {"rank": b.rank, "buyer": b.buyer.name, "buyer_slug": b.buyer.slug,
-         "opened_tenders": b.opened_tenders, "bids": b.bids,
-         "average_bidders": b.average_bidders, "single_bid_tenders": b.single_bid_tenders,
-         "single_bid_share": b.single_bid_share}
-        for b in buyers
-    ], note=BUYER_DEFINITION)
+    department_table = Table(
+        "departments",
+        N_("Permit departments"),
+        [
+            Column("rank", N_("Rank"), "int"),
+            Column("department", N_("Department"), link=lambda r: f"/departments/{r['slug']}"),
+            Column("completed", N_("Stages completed"), "int"),
+            Column("on_time", N_("On time"), "int"),
+            Column("on_time_share", N_("On-time share (%%)"), "percent"),
+            Column("median_days", N_("Median business days"), "decimal"),
+            Column("backlog", N_("Backlog"), "int"),
+            Column("overdue", N_("Overdue now"), "int"),
+        ],
+        [
+            {
+                "rank": d.rank,
+                "department": d.name,
+                "slug": d.slug,
+                "completed": d.completed,
+                "on_time": d.on_time,
+                "on_time_share": d.on_time_share,
+                "median_days": d.median_days,
+                "backlog": d.backlog,
+                "overdue": d.overdue,
+            }
+            for d in departments
+        ],
+        note=DEPARTMENT_DEFINITION.format(order=ORDERS[rank_by]),
+    )
+    buyer_table = Table(
+        "buyers",
+        N_("Buying entities by competition"),
+        [
+            Column("rank", N_("Rank"), "int"),
+            Column("buyer", N_("Buying entity"), link=buyer_link),
+            Column("opened_tenders", N_("Opened tenders"), "int"),
+            Column("bids", N_("Bids"), "int"),
+            Column("average_bidders", N_("Average bidders"), "decimal"),
+            Column("single_bid_tenders", N_("Single-bid tenders"), "int"),
+            Column("single_bid_share", N_("Single-bid share (%%)"), "percent"),
+        ],
+        [
+            {
+                "rank": b.rank,
+                "buyer": b.buyer.name,
+                "buyer_slug": b.buyer.slug,
+                "opened_tenders": b.opened_tenders,
+                "bids": b.bids,
+                "average_bidders": b.average_bidders,
+                "single_bid_tenders": b.single_bid_tenders,
+                "single_bid_share": b.single_bid_share,
+            }
+            for b in buyers
+        ],
+        note=BUYER_DEFINITION,
+    )
     chart = Chart(
-        "on-time-share", [d.name for d in departments],
-        [(d.on_time_share or 0) * 100 for d in departments], kind="hbars",
+        "on-time-share",
+        [d.name for d in departments],
+        [(d.on_time_share or 0) * 100 for d in departments],
+        kind="hbars",
         value_text=lambda v: f"{v:.1f} %",
     )
     return respond(
-        request, template="public_site/rankings.html",
-        context={"user": user, "chart": chart, "year": year, "rank_by": rank_by,
-                 "today": clock().date(), "department_definition": DEPARTMENT_DEFINITION,
-                 "order": ORDERS[rank_by],
-                 "years": sorted(set(procurement_insights.years(session))
-                                 | set(permit_insights.years(session)), reverse=True)},
-        tables=[department_table, buyer_table], fmt=format, table=table, filename="rankings",
+        request,
+        template="public_site/rankings.html",
+        context={
+            "user": user,
+            "chart": chart,
+            "year": year,
+            "rank_by": rank_by,
+            "today": clock().date(),
+            "department_definition": DEPARTMENT_DEFINITION,
+            "order": ORDERS[rank_by],
+            "years": sorted(
+                set(procurement_insights.years(session)) | set(permit_insights.years(session)),
+                reverse=True,
+            ),
+        },
+        tables=[department_table, buyer_table],
+        fmt=format,
+        table=table,
+        filename="rankings",
         meta={
-            "title": "Rankings", "period": period_text(year, clock().date()),
+            "title": "Rankings",
+            "period": period_text(year, clock().date()),
             "definitions": {"departments": department_table.note, "buyers": BUYER_DEFINITION},
         },
     )

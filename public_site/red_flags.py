@@ -29,47 +29,103 @@ def flag_link(row: dict) -> str:
 
 
 @router.get("/red-flags", response_class=HTMLResponse)
-def red_flags(request: Request, session: SessionDep, user: OptionalUser, clock: ClockDep,
-              year: Year = None, format: Format = "html", table: TableName = None):
+def red_flags(
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
+    clock: ClockDep,
+    year: Year = None,
+    format: Format = "html",
+    table: TableName = None,
+):
     """Every indicator with its definition, threshold, source and how many tenders it flags."""
     indicators = queries.indicators(session, year=year)
-    listing = Table("indicators", N_("Indicators"), [
-        Column("title", N_("Indicator"), link=flag_link), Column("code", N_("Code")),
-        Column("definition", N_("Definition")), Column("threshold", N_("Threshold")),
-        Column("follows", N_("Follows")), Column("flagged", N_("Tenders flagged"), "int"),
-    ], [i.model_dump() for i in indicators])
+    listing = Table(
+        "indicators",
+        N_("Indicators"),
+        [
+            Column("title", N_("Indicator"), link=flag_link),
+            Column("code", N_("Code")),
+            Column("definition", N_("Definition")),
+            Column("threshold", N_("Threshold")),
+            Column("follows", N_("Follows")),
+            Column("flagged", N_("Tenders flagged"), "int"),
+        ],
+        [i.model_dump() for i in indicators],
+    )
     return respond(
-        request, template="public_site/red_flags.html",
-        context={"user": user, "indicators": indicators, "year": year,
-                 "years": queries.years(session), "disclaimer": DISCLAIMER},
-        tables=[listing], fmt=format, table=table, filename="red-flags",
+        request,
+        template="public_site/red_flags.html",
+        context={
+            "user": user,
+            "indicators": indicators,
+            "year": year,
+            "years": queries.years(session),
+            "disclaimer": DISCLAIMER,
+        },
+        tables=[listing],
+        fmt=format,
+        table=table,
+        filename="red-flags",
         meta={"title": "Red flags", "period": period_text(year, clock().date())},
     )
 
 
 @router.get("/red-flags/{code}", response_class=HTMLResponse)
-def red_flag(request: Request, session: SessionDep, user: OptionalUser, clock: ClockDep,
-             code: str = Path(max_length=40), year: Year = None, format: Format = "html",
-             table: TableName = None):
+def red_flag(
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
+    clock: ClockDep,
+    code: str = Path(max_length=40),
+    year: Year = None,
+    format: Format = "html",
+    table: TableName = None,
+):
     """One indicator: its definition and threshold, and a link to every tender it flags."""
     indicator, flagged = queries.indicator(session, code=code, year=year)
-    tenders = Table("tenders", N_("Flagged tenders"), [
-        TENDER, TITLE, BUYER, SUPPLIER, Column("registration_id", N_("Registration id")),
-        Column("measure", N_("Why it is flagged")),
-    ], [
-        {"tender_id": f.tender_id, "tender_title": f.tender_title,
-         **party_cells("buyer", f.buyer), **party_cells("supplier", f.supplier),
-         "measure": f.measure}
-        for f in flagged
-    ])
+    tenders = Table(
+        "tenders",
+        N_("Flagged tenders"),
+        [
+            TENDER,
+            TITLE,
+            BUYER,
+            SUPPLIER,
+            Column("registration_id", N_("Registration id")),
+            Column("measure", N_("Why it is flagged")),
+        ],
+        [
+            {
+                "tender_id": f.tender_id,
+                "tender_title": f.tender_title,
+                **party_cells("buyer", f.buyer),
+                **party_cells("supplier", f.supplier),
+                "measure": f.measure,
+            }
+            for f in flagged
+        ],
+    )
     return respond(
-        request, template="public_site/red_flag.html",
-        context={"user": user, "indicator": indicator, "year": year,
-                 "years": queries.years(session), "disclaimer": DISCLAIMER},
-        tables=[tenders], fmt=format, table=table, filename=f"red-flag-{code}",
+        request,
+        template="public_site/red_flag.html",
+        context={
+            "user": user,
+            "indicator": indicator,
+            "year": year,
+            "years": queries.years(session),
+            "disclaimer": DISCLAIMER,
+        },
+        tables=[tenders],
+        fmt=format,
+        table=table,
+        filename=f"red-flag-{code}",
         meta={
-            "title": indicator.title, "code": indicator.code,
-            "definition": indicator.definition, "threshold": indicator.threshold,
-            "follows": indicator.follows, "period": period_text(year, clock().date()),
+            "title": indicator.title,
+            "code": indicator.code,
+            "definition": indicator.definition,
+            "threshold": indicator.threshold,
+            "follows": indicator.follows,
+            "period": period_text(year, clock().date()),
         },
     )

@@ -31,8 +31,21 @@ from public_site.models import SearchDocument
 
 KINDS = ("tender", "award", "contract", "buyer", "supplier", "permit")
 SORTS = ("relevance", "newest", "value")
-FILTERS = ("q", "kind", "status", "buyer", "department", "category", "year", "value_min",
-           "value_max", "overdue", "date_from", "date_to", "sort")
+FILTERS = (
+    "q",
+    "kind",
+    "status",
+    "buyer",
+    "department",
+    "category",
+    "year",
+    "value_min",
+    "value_max",
+    "overdue",
+    "date_from",
+    "date_to",
+    "sort",
+)
 PARAMETERS = frozenset({*FILTERS, "cursor", "per_page", "format", "lang"})
 MAX_QUERY = 200
 MAX_TERMS = 8
@@ -145,9 +158,7 @@ def _one(params: Mapping[str, Sequence[str]], name: str) -> str | None:
 
 
 def _clean_query(raw: str) -> tuple[str, bool]:
-    text = "".join(
-        " " if unicodedata.category(c) in {"Cc", "Cs", "Zl", "Zp"} else c for c in raw
-    )
+    text = "".join(" " if unicodedata.category(c) in {"Cc", "Cs", "Zl", "Zp"} else c for c in raw)
     text = " ".join(text.split())
     if len(text) > MAX_QUERY:
         return text[:MAX_QUERY].rstrip(), True
@@ -258,8 +269,9 @@ def _fts_phrase(term: str) -> str:
 
 def _like_conditions(terms: Sequence[str]) -> list[Any]:
     return [
-        sa.or_(_DOC.c.title.like(_pattern(t), escape="\\"),
-               _DOC.c.body.like(_pattern(t), escape="\\"))
+        sa.or_(
+            _DOC.c.title.like(_pattern(t), escape="\\"), _DOC.c.body.like(_pattern(t), escape="\\")
+        )
         for t in terms
     ]
 
@@ -274,8 +286,10 @@ def _is_common(session: Session, search: SearchParams) -> bool:
     if not terms or session.get_bind().dialect.name == "postgresql" or not _fts_query(terms):
         return False
     count = session.execute(
-        sa.text("SELECT count(*) FROM (SELECT rowid FROM public_search_fts "
-                "WHERE public_search_fts MATCH :fts_query LIMIT :cap)"),
+        sa.text(
+            "SELECT count(*) FROM (SELECT rowid FROM public_search_fts "
+            "WHERE public_search_fts MATCH :fts_query LIMIT :cap)"
+        ),
         {"fts_query": _fts_query(terms), "cap": COMMON_MATCHES},
     ).scalar_one()
     return count >= COMMON_MATCHES
@@ -288,8 +302,10 @@ def _text_conditions(session: Session, terms: Sequence[str], *, walk: bool = Fal
         return _like_conditions(terms)
     if session.get_bind().dialect.name == "postgresql":
         return [
-            sa.or_(_DOC.c.title.ilike(_pattern(t), escape="\\"),
-                   _DOC.c.body.ilike(_pattern(t), escape="\\"))
+            sa.or_(
+                _DOC.c.title.ilike(_pattern(t), escape="\\"),
+                _DOC.c.body.ilike(_pattern(t), escape="\\"),
+            )
             for t in terms
         ]
     conditions = []
@@ -337,11 +353,16 @@ def _in_titles(session: Session, search: SearchParams) -> Any:
     fts = " ".join(f"title : {_fts_phrase(t)}" for t in titled)
     if session.get_bind().dialect.name == "postgresql" or len(titled) < len(terms):
         return _title_has_every_word(session, terms)
-    common = session.execute(
-        sa.text("SELECT count(*) FROM (SELECT rowid FROM public_search_fts "
-                "WHERE public_search_fts MATCH :fts_title LIMIT :cap)"),
-        {"fts_title": fts, "cap": COMMON_MATCHES},
-    ).scalar_one() >= COMMON_MATCHES
+    common = (
+        session.execute(
+            sa.text(
+                "SELECT count(*) FROM (SELECT rowid FROM public_search_fts "
+                "WHERE public_search_fts MATCH :fts_title LIMIT :cap)"
+            ),
+            {"fts_title": fts, "cap": COMMON_MATCHES},
+        ).scalar_one()
+        >= COMMON_MATCHES
+    )
     if common:
         return _title_has_every_word(session, terms)
     matching = sa.text(
@@ -368,15 +389,21 @@ def encode_cursor(sort: str, values: Sequence[Any]) -> str:
 
 def decode_cursor(cursor: str, sort: str) -> list[Any]:
     """The sort key in a cursor made by encode_cursor; SearchError if it is not one."""
-    kinds = {"newest": ["time", "int"], "value": ["int", "int"],
-             "relevance": ["int", "time", "int"]}[sort]
+    kinds = {
+        "newest": ["time", "int"],
+        "value": ["int", "int"],
+        "relevance": ["int", "time", "int"],
+    }[sort]
     try:
         if len(cursor) > 400:
             raise ValueError
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(data, dict) or data.get("s") != sort:
-            raise SearchError("cursor", "this cursor belongs to a search with another sort; "
-                                        "start again from the first page.")
+            raise SearchError(
+                "cursor",
+                "this cursor belongs to a search with another sort; "
+                "start again from the first page.",
+            )
         keys = data["k"]
         if not isinstance(keys, list) or len(keys) != len(kinds):
             raise ValueError
@@ -408,25 +435,53 @@ def _after(keys: list[tuple[Any, str]], values: list[Any]) -> Any:
 
 
 def _columns() -> list[Any]:
-    return [_DOC.c[n] for n in ("id", "kind", "title", "body", "url", "status", "buyer",
-                                "buyer_name", "department", "department_name", "category",
-                                "year", "value", "currency", "overdue", "sort_at")]
+    return [
+        _DOC.c[n]
+        for n in (
+            "id",
+            "kind",
+            "title",
+            "body",
+            "url",
+            "status",
+            "buyer",
+            "buyer_name",
+            "department",
+            "department_name",
+            "category",
+            "year",
+            "value",
+            "currency",
+            "overdue",
+            "sort_at",
+        )
+    ]
 
 
 def _snippet(body: str, terms: Sequence[str], width: int = 160) -> str:
     lower = body.lower()
     at = min((i for i in (lower.find(t.lower()) for t in terms) if i >= 0), default=0)
     start = max(0, at - width // 3)
-    text = body[start:start + width]
+    text = body[start : start + width]
     return ("…" if start else "") + text + ("…" if start + width < len(body) else "")
 
 
 def _hit(row: Any, terms: Sequence[str]) -> SearchHit:
     return SearchHit(
-        kind=row.kind, title=row.title, url=row.url, status=row.status, buyer=row.buyer,
-        buyer_name=row.buyer_name, department=row.department,
-        department_name=row.department_name, category=row.category, year=row.year,
-        value=row.value, currency=row.currency, overdue=row.overdue, date=row.sort_at,
+        kind=row.kind,
+        title=row.title,
+        url=row.url,
+        status=row.status,
+        buyer=row.buyer,
+        buyer_name=row.buyer_name,
+        department=row.department,
+        department_name=row.department_name,
+        category=row.category,
+        year=row.year,
+        value=row.value,
+        currency=row.currency,
+        overdue=row.overdue,
+        date=row.sort_at,
         snippet=_snippet(row.body, terms),
     )
 
@@ -477,7 +532,10 @@ def _walk_or_list(
 
 
 def _relevance_rows(
-    session: Session, search: SearchParams, conditions: list[Any], after: list[Any] | None,
+    session: Session,
+    search: SearchParams,
+    conditions: list[Any],
+    after: list[Any] | None,
     limit: int,
 ) -> list[Any]:
     """Records with every word in their title first, then the others; newest first in each.
@@ -489,13 +547,19 @@ def _relevance_rows(
     for level in (1, 0):
         if after is not None and level > after[0]:
             continue
-        where = [*conditions, in_titles if level else sa.not_(_title_has_every_word(
-            session, search.terms))]
+        where = [
+            *conditions,
+            in_titles if level else sa.not_(_title_has_every_word(session, search.terms)),
+        ]
         if after is not None and level == after[0]:
             where.append(_after([(_DOC.c.sort_at, "time"), (_DOC.c.id, "int")], after[1:]))
         rows += session.execute(
-            sa.select(*_columns(), sa.literal(level).label("k0"), _DOC.c.sort_at.label("k1"),
-                      _DOC.c.id.label("k2"))
+            sa.select(
+                *_columns(),
+                sa.literal(level).label("k0"),
+                _DOC.c.sort_at.label("k1"),
+                _DOC.c.id.label("k2"),
+            )
             .where(*where)
             .order_by(_DOC.c.sort_at.desc(), _DOC.c.id.desc())
             .limit(limit - len(rows))
@@ -513,8 +577,10 @@ def _time_budget(session: Session, milliseconds: int) -> Iterator[None]:
     if connection.dialect.name == "postgresql":
         nested = connection.begin_nested()
         try:
-            connection.execute(sa.text("SELECT set_config('statement_timeout', :ms, true)"),
-                               {"ms": str(milliseconds)})
+            connection.execute(
+                sa.text("SELECT set_config('statement_timeout', :ms, true)"),
+                {"ms": str(milliseconds)},
+            )
             yield
         except sa.exc.OperationalError as error:
             nested.rollback()  # also undoes the timeout setting
@@ -549,17 +615,14 @@ def _counts(
     )
     try:
         with _time_budget(session, COUNT_BUDGET_MS):
-            total = session.execute(
-                sa.select(sa.func.count()).select_from(matching)
-            ).scalar_one()
+            total = session.execute(sa.select(sa.func.count()).select_from(matching)).scalar_one()
             if total > COUNT_CAP:
                 return COUNT_CAP, True, {}
             facets: dict[str, dict[str, int]] = {}
             for name in ("kind", "status"):
                 column = matching.c[name]
                 rows = session.execute(
-                    sa.select(column, sa.func.count()).where(column.is_not(None))
-                    .group_by(column)
+                    sa.select(column, sa.func.count()).where(column.is_not(None)).group_by(column)
                 ).all()
                 facets[name] = dict(sorted(rows, key=lambda r: -r[1]))
     except QueryTooSlow:

@@ -34,19 +34,20 @@ BATCH = 500
 # name -> (change feed, its cursor class)
 SOURCES: dict[str, tuple[Callable[..., Any], type]] = {
     "procurement.tenders": (
-        procurement_queries.tenders_changed_since, procurement_queries.ChangeCursor
+        procurement_queries.tenders_changed_since,
+        procurement_queries.ChangeCursor,
     ),
     "procurement.organisations": (
-        procurement_queries.organisations_since, procurement_queries.ChangeCursor
+        procurement_queries.organisations_since,
+        procurement_queries.ChangeCursor,
     ),
     "permits.applications": (
-        permits_queries.applications_changed_since, permits_queries.ChangeCursor
+        permits_queries.applications_changed_since,
+        permits_queries.ChangeCursor,
     ),
 }
 _DOCUMENT = SearchDocument.__table__
-_UPDATABLE = [
-    c.name for c in _DOCUMENT.columns if c.name not in {"id", "kind", "key"}
-]
+_UPDATABLE = [c.name for c in _DOCUMENT.columns if c.name not in {"id", "kind", "key"}]
 
 
 def document_row(record: Any, *, now: datetime) -> dict[str, Any]:

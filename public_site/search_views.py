@@ -35,8 +35,22 @@ from public_site.search import (
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["search"])
 
-CSV_COLUMNS = ["kind", "title", "url", "status", "buyer", "buyer_name", "department",
-               "department_name", "category", "year", "value", "currency", "overdue", "date"]
+CSV_COLUMNS = [
+    "kind",
+    "title",
+    "url",
+    "status",
+    "buyer",
+    "buyer_name",
+    "department",
+    "department_name",
+    "category",
+    "year",
+    "value",
+    "currency",
+    "overdue",
+    "date",
+]
 
 
 def _params(request: Request) -> dict[str, list[str]]:
@@ -54,12 +68,16 @@ def _url(path: str, search: SearchParams, **extra: str | None) -> str:
 def _options(session: Session) -> dict[str, list[tuple[str, str]]]:
     organisations = session.exec(
         select(Organisation.slug, Organisation.name, Organisation.kind)
-        .where(col(Organisation.kind).in_([OrganisationKind.BUYING_ENTITY,
-                                           OrganisationKind.DEPARTMENT]))
+        .where(
+            col(Organisation.kind).in_(
+                [OrganisationKind.BUYING_ENTITY, OrganisationKind.DEPARTMENT]
+            )
+        )
         .order_by(col(Organisation.name))
     ).all()
-    statuses = sorted(set(procurement_queries.SEARCH_STATUSES)
-                      | set(permits_queries.SEARCH_STATUSES))
+    statuses = sorted(
+        set(procurement_queries.SEARCH_STATUSES) | set(permits_queries.SEARCH_STATUSES)
+    )
     categories = [(c, c) for c in procurement_queries.SEARCH_CATEGORIES]
     categories += sorted(permits_queries.search_categories(session).items())
     return {
@@ -99,8 +117,14 @@ def _render(request: Request, session: Session, user, context: dict, status_code
     return request.app.state.templates.TemplateResponse(
         request,
         "public_site/search.html",
-        {"user": user, "kinds": KINDS, "sorts": SORTS, "options": _options(session),
-         "values": values, **context},
+        {
+            "user": user,
+            "kinds": KINDS,
+            "sorts": SORTS,
+            "options": _options(session),
+            "values": values,
+            **context,
+        },
         status_code=status_code,
     )
 
@@ -113,30 +137,53 @@ def search_html(request: Request, session: SessionDep, user: OptionalUser):
         search = parse(raw)
     except SearchError as error:
         typed = (raw.get("q") or [""])[0][:200]
-        return _render(request, session, user,
-                       {"error": error, "search": None, "typed": typed}, status_code=400)
+        return _render(
+            request,
+            session,
+            user,
+            {"error": error, "search": None, "typed": typed},
+            status_code=400,
+        )
     fmt = request.query_params.get("format")
     if fmt in {"csv", "json"}:
         return _download(request, search, fmt)
     if fmt is not None:
-        return _render(request, session, user, {
-            "error": SearchError("format", "use csv or json (or leave it out for this page)."),
-            "search": None, "typed": search.q}, status_code=400)
+        return _render(
+            request,
+            session,
+            user,
+            {
+                "error": SearchError("format", "use csv or json (or leave it out for this page)."),
+                "search": None,
+                "typed": search.q,
+            },
+            status_code=400,
+        )
     page = search_page(session, search)
     kind_links = {k: _url("/search", replace(search, kind=k, cursor=None)) for k in KINDS}
-    return _render(request, session, user, {
-        "search": search,
-        "kind_links": kind_links,
-        "typed": search.q,
-        "page": page,
-        "next_url": _url("/search", search, cursor=page.next_cursor,
-                         per_page=str(search.per_page) if search.per_page != 20 else None)
-        if page.next_cursor else None,
-        "first_url": _url("/search", search) if search.cursor else None,
-        "csv_url": _url("/search.csv", search),
-        "json_url": _url("/search.json", search),
-        "api_url": _url("/api/search", search),
-    })
+    return _render(
+        request,
+        session,
+        user,
+        {
+            "search": search,
+            "kind_links": kind_links,
+            "typed": search.q,
+            "page": page,
+            "next_url": _url(
+                "/search",
+                search,
+                cursor=page.next_cursor,
+                per_page=str(search.per_page) if search.per_page != 20 else None,
+            )
+            if page.next_cursor
+            else None,
+            "first_url": _url("/search", search) if search.cursor else None,
+            "csv_url": _url("/search.csv", search),
+            "json_url": _url("/search.json", search),
+            "api_url": _url("/api/search", search),
+        },
+    )
 
 
 @api_router.get("/search")
@@ -157,9 +204,9 @@ def search_api(request: Request, session: SessionDep):
         "total_is_lower_bound": page.total_is_lower_bound,
         "facets": page.facets,
         "next_cursor": page.next_cursor,
-        "next": _url("/api/search", search, cursor=page.next_cursor,
-                     per_page=str(search.per_page))
-        if page.next_cursor else None,
+        "next": _url("/api/search", search, cursor=page.next_cursor, per_page=str(search.per_page))
+        if page.next_cursor
+        else None,
         "downloads": {"csv": _url("/search.csv", search), "json": _url("/search.json", search)},
     }
 
@@ -182,24 +229,26 @@ def _download(request: Request, search: SearchParams, fmt: str) -> Response:
         yield out.getvalue()
 
     def json_lines() -> Iterator[str]:
-        head = {"query": search.q, "filters": dict(search.filters()),
-                "sort": search.effective_sort}
+        head = {"query": search.q, "filters": dict(search.filters()), "sort": search.effective_sort}
         yield json.dumps(head, ensure_ascii=False)[:-1] + ', "results": ['
         first = True
         with open_session() as session:
             for hit in iterate(session, everything):
-                yield ("" if first else ",\n") + json.dumps(_public(request, hit),
-                                                            ensure_ascii=False)
+                yield ("" if first else ",\n") + json.dumps(
+                    _public(request, hit), ensure_ascii=False
+                )
                 first = False
         yield "]}\n"
 
     if fmt == "csv":
         return StreamingResponse(
-            csv_lines(), media_type="text/csv; charset=utf-8",
+            csv_lines(),
+            media_type="text/csv; charset=utf-8",
             headers={"content-disposition": 'attachment; filename="search.csv"'},
         )
     return StreamingResponse(
-        json_lines(), media_type="application/json",
+        json_lines(),
+        media_type="application/json",
         headers={"content-disposition": 'attachment; filename="search.json"'},
     )
 

@@ -148,8 +148,10 @@ class Chart:
         top, plot_w, plot_h = self._top(), WIDTH - LEFT - RIGHT - 2 * inset, HEIGHT - TOP - BOTTOM
         step = plot_w / max(1, len(self.values) - 1)
         points = [
-            (LEFT + inset + (step * i if len(self.values) > 1 else plot_w / 2),
-             HEIGHT - BOTTOM - plot_h * v / top)
+            (
+                LEFT + inset + (step * i if len(self.values) > 1 else plot_w / 2),
+                HEIGHT - BOTTOM - plot_h * v / top,
+            )
             for i, v in enumerate(self.values)
         ]
         parts = [self._value_grid(top)]

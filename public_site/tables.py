@@ -78,8 +78,9 @@ class Table:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow([c.key for c in self.columns])
         for row in self.rows:
-            writer.writerow([self.text(row, c) if row.get(c.key) is not None else ""
-                             for c in self.columns])
+            writer.writerow(
+                [self.text(row, c) if row.get(c.key) is not None else "" for c in self.columns]
+            )
         return out.getvalue()
 
 
@@ -151,8 +152,13 @@ def respond(
     if fmt == "json":
         if table is not None:
             chosen = by_name[table]
-            body = {**meta, "table": chosen.name, "title": chosen.title,
-                    "columns": [c.key for c in chosen.columns], "rows": chosen.json_rows()}
+            body = {
+                **meta,
+                "table": chosen.name,
+                "title": chosen.title,
+                "columns": [c.key for c in chosen.columns],
+                "rows": chosen.json_rows(),
+            }
         else:
             body = {**meta, "tables": {t.name: t.json_rows() for t in tables}}
         return JSONResponse(body)

@@ -91,22 +91,24 @@ def _row(entry: LedgerEntry, *, ocid_prefix: str) -> EntryRow:
 
 
 def _render(request: Request, template: str, context: dict):
-    return request.app.state.templates.TemplateResponse(
-        request, f"public_site/{template}", context
-    )
+    return request.app.state.templates.TemplateResponse(request, f"public_site/{template}", context)
 
 
 @router.get("/transparency", response_class=HTMLResponse)
 def transparency(request: Request, session: SessionDep, user: OptionalUser):
     """How the log works, in plain words, and its newest signed checkpoint."""
     signer = request.app.state.log_signer
-    return _render(request, "transparency.html", {
-        "user": user,
-        "checkpoint": _checkpoint_facts(ledger.latest_checkpoint(session)),
-        "tree_size": ledger.tree_size(session),
-        "verifier_key": signer.verifier_key,
-        "base_url": str(request.app.state.settings.public_base_url).rstrip("/"),
-    })
+    return _render(
+        request,
+        "transparency.html",
+        {
+            "user": user,
+            "checkpoint": _checkpoint_facts(ledger.latest_checkpoint(session)),
+            "tree_size": ledger.tree_size(session),
+            "verifier_key": signer.verifier_key,
+            "base_url": str(request.app.state.settings.public_base_url).rstrip("/"),
+        },
+    )
 
 
 @router.get("/transparency/log", response_class=HTMLResponse)
@@ -139,14 +141,18 @@ def log_browser(
         older = rows[-1].index if rows and rows[-1].index > 0 else None
         ascending = False
     prefix = request.app.state.settings.ocid_prefix
-    return _render(request, "log.html", {
-        "user": user,
-        "rows": [_row(e, ocid_prefix=prefix) for e in rows],
-        "tree_size": size,
-        "ascending": ascending,
-        "newer": newer,
-        "older": older,
-    })
+    return _render(
+        request,
+        "log.html",
+        {
+            "user": user,
+            "rows": [_row(e, ocid_prefix=prefix) for e in rows],
+            "tree_size": size,
+            "ascending": ascending,
+            "newer": newer,
+            "older": older,
+        },
+    )
 
 
 @router.get("/transparency/log/{index}", response_class=HTMLResponse)
@@ -157,9 +163,13 @@ def log_entry(request: Request, session: SessionDep, user: OptionalUser, index: 
         held = f"it has {size} entries (0–{size - 1})" if size else "it is still empty"
         raise NotFound(f"The transparency log has no entry {index}; {held}.")
     entry = ledger.entries(session, start=index, end=index + 1)[0]
-    return _render(request, "log_entry.html", {
-        "user": user,
-        "row": _row(entry, ocid_prefix=request.app.state.settings.ocid_prefix),
-        "tree_size": size,
-        "verify_indices": [index],
-    })
+    return _render(
+        request,
+        "log_entry.html",
+        {
+            "user": user,
+            "row": _row(entry, ocid_prefix=request.app.state.settings.ocid_prefix),
+            "tree_size": size,
+            "verify_indices": [index],
+        },
+    )

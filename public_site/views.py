@@ -31,30 +31,38 @@ def home(request: Request, session: SessionDep, user: OptionalUser, clock: Clock
     buying = procurement_queries.activity()
     permits = permit_queries.activity()
     prefix = settings.ocid_prefix
-    return request.app.state.templates.TemplateResponse(request, "public_site/home.html", {
-        "user": user,
-        "now": now,
-        "today": local_day,
-        "counts": count_organisations(session),
-        "procurement": buying.figures(session, now=now),
-        "permits": permits.figures(session, now=now),
-        "closing": buying.closing_soon(session, prefix=prefix, now=now, within=CLOSING_WITHIN),
-        "openings": buying.openings_between(
-            session, prefix=prefix, start=day_start, end=day_start + timedelta(days=1)
-        ),
-        "awards": buying.recent_awards(session, prefix=prefix, limit=5),
-        "changes": permits.recent_changes(session, limit=8),
-        "overdue": permits.fell_overdue(session, limit=5),
-        "closing_days": CLOSING_WITHIN.days,
-    })
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "public_site/home.html",
+        {
+            "user": user,
+            "now": now,
+            "today": local_day,
+            "counts": count_organisations(session),
+            "procurement": buying.figures(session, now=now),
+            "permits": permits.figures(session, now=now),
+            "closing": buying.closing_soon(session, prefix=prefix, now=now, within=CLOSING_WITHIN),
+            "openings": buying.openings_between(
+                session, prefix=prefix, start=day_start, end=day_start + timedelta(days=1)
+            ),
+            "awards": buying.recent_awards(session, prefix=prefix, limit=5),
+            "changes": permits.recent_changes(session, limit=8),
+            "overdue": permits.fell_overdue(session, limit=5),
+            "closing_days": CLOSING_WITHIN.days,
+        },
+    )
 
 
 @router.get("/data", response_class=HTMLResponse)
 def open_data(request: Request, user: OptionalUser):
     """Every download, feed and API, each field documented, with the licence and citation."""
     settings = request.app.state.settings
-    return request.app.state.templates.TemplateResponse(request, "public_site/data.html", {
-        "user": user,
-        "base_url": str(settings.public_base_url).rstrip("/"),
-        "ocid_prefix": settings.ocid_prefix,
-    })
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "public_site/data.html",
+        {
+            "user": user,
+            "base_url": str(settings.public_base_url).rstrip("/"),
+            "ocid_prefix": settings.ocid_prefix,
+        },
+    )

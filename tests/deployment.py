@@ -33,7 +33,11 @@ def run(*args, env_extra=None, stdin=None, database_url=None, data_dir=None):
     env.update(env_extra or {})
     return subprocess.run(
         [sys.executable, "-m", "prongsai.cli", *args],
-        env=env, input=stdin, capture_output=True, text=True, timeout=300,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -73,7 +77,9 @@ def serving(url: str, data_dir: Path) -> Iterator[str]:
     env.update(PRONGSAI_DATABASE_URL=url, PRONGSAI_DATA_DIR=str(data_dir))
     process = subprocess.Popen(
         [sys.executable, "-m", "prongsai.cli", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     try:

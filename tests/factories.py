@@ -18,8 +18,11 @@ def organisation(session: Session, *, kind: OrganisationKind, now: datetime) -> 
     """A new organisation of one kind."""
     n = next(_numbers)
     return auth_service.create_organisation(
-        session, slug=f"{kind.value.replace('_', '-')}-{n}", name=f"Test {kind} {n}",
-        kind=kind, now=now,
+        session,
+        slug=f"{kind.value.replace('_', '-')}-{n}",
+        name=f"Test {kind} {n}",
+        kind=kind,
+        now=now,
     )
 
 
@@ -28,6 +31,11 @@ def user(session: Session, *, role: Role, now: datetime, password: str = PASSWOR
     kind = ROLE_ORGANISATION[role]
     slug = organisation(session, kind=kind, now=now).slug if kind else None
     return auth_service.create_user(
-        session, email=f"{role.value}{next(_numbers)}@test.example", display_name=f"Test {role}",
-        role=role, password=password, organisation_slug=slug, now=now,
+        session,
+        email=f"{role.value}{next(_numbers)}@test.example",
+        display_name=f"Test {role}",
+        role=role,
+        password=password,
+        organisation_slug=slug,
+        now=now,
     )

@@ -36,9 +36,10 @@ def create_token(body: TokenRequest, request: Request, session: SessionDep, cloc
 @router.get("/tokens", response_model=list[TokenPublic])
 def list_tokens(user: CurrentUser, session: SessionDep):
     """Your API tokens (their secrets are never shown again)."""
-    return [TokenPublic.model_validate(t, from_attributes=True) for t in service.list_tokens(
-        session, user=user
-    )]
+    return [
+        TokenPublic.model_validate(t, from_attributes=True)
+        for t in service.list_tokens(session, user=user)
+    ]
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenPublic)

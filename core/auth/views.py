@@ -24,9 +24,12 @@ CsrfChecked = Depends(verify_csrf)
 
 def _safe_next(target: str | None) -> str:
     # Only local paths: an open redirect would make the sign-in page a phishing tool.
-    if not target or not target.startswith("/") or target.startswith("//") or urlsplit(
-        target
-    ).netloc:
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or urlsplit(target).netloc
+    ):
         return "/account"
     return target
 

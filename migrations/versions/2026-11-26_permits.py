@@ -58,9 +58,7 @@ def upgrade() -> None:
         _fk("permits_officer_profile", "user_id", "auth_user", "CASCADE"),
         _fk("permits_officer_profile", "supervisor_id", "auth_user", "SET NULL"),
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_permits_officer_profile")),
-        sa.UniqueConstraint(
-            "badge_number", name=op.f("uq_permits_officer_profile_badge_number")
-        ),
+        sa.UniqueConstraint("badge_number", name=op.f("uq_permits_officer_profile_badge_number")),
     )
     op.create_table(
         "permits_application",
@@ -80,18 +78,16 @@ def upgrade() -> None:
         _fk("permits_application", "type_id", "permits_type", "RESTRICT"),
         _fk("permits_application", "applicant_id", "auth_user", "RESTRICT"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_permits_application")),
+        sa.UniqueConstraint("tracking_number", name=op.f("uq_permits_application_tracking_number")),
         sa.UniqueConstraint(
-            "tracking_number", name=op.f("uq_permits_application_tracking_number")
-        ),
-        sa.UniqueConstraint(
-            "type_code", "year", "sequence",
+            "type_code",
+            "year",
+            "sequence",
             name=op.f("uq_permits_application_type_code_year_sequence"),
         ),
     )
     for column in ("type_id", "applicant_id", "status", "submitted_at"):
-        op.create_index(
-            op.f(f"ix_permits_application_{column}"), "permits_application", [column]
-        )
+        op.create_index(op.f(f"ix_permits_application_{column}"), "permits_application", [column])
     op.create_table(
         "permits_stage",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -215,9 +211,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_permits_notification")),
     )
     for column in ("application_id", "user_id", "sent_at"):
-        op.create_index(
-            op.f(f"ix_permits_notification_{column}"), "permits_notification", [column]
-        )
+        op.create_index(op.f(f"ix_permits_notification_{column}"), "permits_notification", [column])
     op.create_table(
         "permits_certificate",
         sa.Column("id", sa.Integer(), nullable=False),

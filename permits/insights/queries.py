@@ -43,7 +43,11 @@ def _sort_key(rank_by: RankBy):
 
 
 def department_rankings(
-    session: Session, *, settings: Settings, now: datetime, year: int | None = None,
+    session: Session,
+    *,
+    settings: Settings,
+    now: datetime,
+    year: int | None = None,
     rank_by: RankBy = "on_time",
 ) -> list[DepartmentRanking]:
     """Every permit department ranked by on-time share, median processing days or backlog."""
@@ -52,14 +56,19 @@ def department_rankings(
         select(Organisation).where(Organisation.kind == OrganisationKind.DEPARTMENT)
     ).all()
     groups = {
-        d.id: {"slug": d.slug, "name": d.name, "days": [], "on_time": 0, "backlog": 0,
-               "overdue": 0}
+        d.id: {"slug": d.slug, "name": d.name, "days": [], "on_time": 0, "backlog": 0, "overdue": 0}
         for d in departments
     }
     rows = session.exec(  # columns, not entities: this reads every stage there is
-        select(Stage.department_id, Stage.started_at, Stage.ended_at, Stage.due_at,
-               Stage.outcome, Stage.paused_units, Application.status)
-        .join(Application, col(Application.id) == Stage.application_id)
+        select(
+            Stage.department_id,
+            Stage.started_at,
+            Stage.ended_at,
+            Stage.due_at,
+            Stage.outcome,
+            Stage.paused_units,
+            Application.status,
+        ).join(Application, col(Application.id) == Stage.application_id)
     ).all()
     for department_id, started_at, ended_at, due_at, outcome, paused_units, status in rows:
         group = groups.get(department_id)
@@ -78,13 +87,18 @@ def department_rankings(
     ranked = []
     for group in groups.values():
         done = len(group["days"])
-        ranked.append({
-            "slug": group["slug"], "name": group["name"], "completed": done,
-            "on_time": group["on_time"],
-            "on_time_share": round(group["on_time"] / done, 4) if done else None,
-            "median_days": percentile(group["days"], 0.5),
-            "backlog": group["backlog"], "overdue": group["overdue"],
-        })
+        ranked.append(
+            {
+                "slug": group["slug"],
+                "name": group["name"],
+                "completed": done,
+                "on_time": group["on_time"],
+                "on_time_share": round(group["on_time"] / done, 4) if done else None,
+                "median_days": percentile(group["days"], 0.5),
+                "backlog": group["backlog"],
+                "overdue": group["overdue"],
+            }
+        )
     ranked.sort(key=_sort_key(rank_by))
     return [DepartmentRanking(rank=i, **row) for i, row in enumerate(ranked, start=1)]
 

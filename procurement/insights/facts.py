@@ -105,9 +105,19 @@ def load(
     """Published tenders (all, one buyer's, or the given ids), oldest first, with their facts."""
     # Columns, not entities: building ORM objects was most of the cost on large records.
     query = select(
-        Tender.id, Tender.title, Tender.buyer_id, Tender.category, Tender.method,
-        Tender.award_criteria, Tender.estimated_value, Tender.currency, Tender.status,
-        Tender.tender_start_at, Tender.tender_end_at, Tender.published_at, Tender.opened_at,
+        Tender.id,
+        Tender.title,
+        Tender.buyer_id,
+        Tender.category,
+        Tender.method,
+        Tender.award_criteria,
+        Tender.estimated_value,
+        Tender.currency,
+        Tender.status,
+        Tender.tender_start_at,
+        Tender.tender_end_at,
+        Tender.published_at,
+        Tender.opened_at,
     ).where(Tender.status != TenderStatus.DRAFT)
     if buyer_id is not None:
         query = query.where(Tender.buyer_id == buyer_id)
@@ -115,11 +125,19 @@ def load(
         query = query.where(col(Tender.id).in_(list(tender_ids)))
     tenders = {
         t.id: TenderFact(
-            id=t.id, title=t.title, buyer_id=t.buyer_id, category=str(t.category),
-            method=str(t.method), award_criteria=str(t.award_criteria),
-            estimated_value=t.estimated_value, currency=t.currency, status=str(t.status),
-            tender_start_at=t.tender_start_at, tender_end_at=t.tender_end_at,
-            published_at=t.published_at, opened_at=t.opened_at,
+            id=t.id,
+            title=t.title,
+            buyer_id=t.buyer_id,
+            category=str(t.category),
+            method=str(t.method),
+            award_criteria=str(t.award_criteria),
+            estimated_value=t.estimated_value,
+            currency=t.currency,
+            status=str(t.status),
+            tender_start_at=t.tender_start_at,
+            tender_end_at=t.tender_end_at,
+            published_at=t.published_at,
+            opened_at=t.opened_at,
         )
         for t in session.exec(query.order_by(Tender.id))
     }
@@ -137,23 +155,36 @@ def load(
         .order_by(Bid.id)
     ):
         if tender_id in tenders:
-            tenders[tender_id].bids.append(
-                BidFact(bid_id, supplier_id, str(status), price, rank)
-            )
+            tenders[tender_id].bids.append(BidFact(bid_id, supplier_id, str(status), price, rank))
     for a in session.exec(
-        select(Award.id, Award.tender_id, Award.supplier_id, Award.bid_id, Award.value,
-               Award.currency, Award.status, Award.decided_at)
+        select(
+            Award.id,
+            Award.tender_id,
+            Award.supplier_id,
+            Award.bid_id,
+            Award.value,
+            Award.currency,
+            Award.status,
+            Award.decided_at,
+        )
         .where(of(Award.tender_id), Award.status != AwardStatus.CANCELLED)
         .order_by(Award.id)
     ):
         if a.tender_id in tenders:
             tenders[a.tender_id].awards.append(
-                AwardFact(a.id, a.supplier_id, a.bid_id, a.value, a.currency, str(a.status),
-                          a.decided_at)
+                AwardFact(
+                    a.id, a.supplier_id, a.bid_id, a.value, a.currency, str(a.status), a.decided_at
+                )
             )
     for c in session.exec(
-        select(Contract.id, Contract.award_id, Contract.value, Contract.currency,
-               Contract.signed_date, Award.tender_id)
+        select(
+            Contract.id,
+            Contract.award_id,
+            Contract.value,
+            Contract.currency,
+            Contract.signed_date,
+            Award.tender_id,
+        )
         .join(Award, col(Award.id) == Contract.award_id)
         .where(of(Award.tender_id))
         .order_by(Contract.id)
@@ -168,9 +199,7 @@ def load(
         .order_by(Amendment.version)
     ):
         if tender_id in tenders:
-            tenders[tender_id].amendments.append(
-                (created_at, _replaced_deadline(changes_json))
-            )
+            tenders[tender_id].amendments.append((created_at, _replaced_deadline(changes_json)))
     return list(tenders.values())
 
 
@@ -201,9 +230,7 @@ def _only_award():
 def buyer_awards(session: Session, buyer_id: int) -> dict[int, int]:
     """Awards per supplier over the buyer's published tenders that have one live award."""
     winners = _live_awards(Tender.buyer_id == buyer_id, _only_award()).subquery()
-    rows = session.exec(
-        select(winners.c.supplier_id, func.count()).group_by(winners.c.supplier_id)
-    )
+    rows = session.exec(select(winners.c.supplier_id, func.count()).group_by(winners.c.supplier_id))
     return dict(rows.all())
 
 
@@ -219,13 +246,19 @@ def loser_records(
     ids = list(supplier_ids)
     if not ids:
         return {}
-    won = set(session.exec(
-        select(Award.supplier_id)
-        .join(Tender, col(Tender.id) == Award.tender_id)
-        .where(col(Award.supplier_id).in_(ids), Tender.status != TenderStatus.DRAFT,
-               Award.status != AwardStatus.CANCELLED, _only_award())
-        .distinct()
-    ))
+    won = set(
+        session.exec(
+            select(Award.supplier_id)
+            .join(Tender, col(Tender.id) == Award.tender_id)
+            .where(
+                col(Award.supplier_id).in_(ids),
+                Tender.status != TenderStatus.DRAFT,
+                Award.status != AwardStatus.CANCELLED,
+                _only_award(),
+            )
+            .distinct()
+        )
+    )
     bid_tenders = select(Bid.tender_id).where(
         col(Bid.supplier_id).in_(ids), col(Bid.status).in_(OPENED_BIDS)
     )
@@ -238,8 +271,11 @@ def loser_records(
             func.min(winners.c.supplier_id),
         )
         .join(winners, winners.c.tender_id == Bid.tender_id)
-        .where(col(Bid.supplier_id).in_(ids), col(Bid.status).in_(OPENED_BIDS),
-               winners.c.supplier_id != Bid.supplier_id)
+        .where(
+            col(Bid.supplier_id).in_(ids),
+            col(Bid.status).in_(OPENED_BIDS),
+            winners.c.supplier_id != Bid.supplier_id,
+        )
         .group_by(Bid.supplier_id)
     )
     records = {s: (s in won, 0, 0, None) for s in ids}

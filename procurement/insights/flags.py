@@ -34,7 +34,9 @@ def _per_tender(tender: TenderFact) -> Iterator[Hit]:
         if rules.late_amendment(made_at=made_at, deadline=deadline):
             days = (deadline - made_at).total_seconds() / 86400
             yield (
-                "late-amendment", tender, None,
+                "late-amendment",
+                tender,
+                None,
                 f"amendment {number} published {days:.1f} days before the deadline",
             )
     award = tender.award
@@ -43,14 +45,18 @@ def _per_tender(tender: TenderFact) -> Iterator[Hit]:
     valid = [b.price for b in tender.bids if b.status == "valid" and b.price is not None]
     if rules.not_lowest_price(winning_price=award.value, valid_prices=valid):
         yield (
-            "not-lowest-price", tender, award.supplier_id,
+            "not-lowest-price",
+            tender,
+            award.supplier_id,
             f"won at {_money(award.value, award.currency)}; lowest valid bid "
             f"{_money(min(valid), award.currency)} ({tender.award_criteria.replace('_', ' ')})",
         )
     if rules.close_to_estimate(winning_price=award.value, estimate=tender.estimated_value):
         gap = (award.value - tender.estimated_value) / tender.estimated_value * 100
         yield (
-            "close-to-estimate", tender, award.supplier_id,
+            "close-to-estimate",
+            tender,
+            award.supplier_id,
             f"won at {_money(award.value, award.currency)}, {gap:+.2f} % from the estimate "
             f"of {_money(tender.estimated_value, tender.currency)}",
         )
@@ -58,7 +64,9 @@ def _per_tender(tender: TenderFact) -> Iterator[Hit]:
         if rules.contract_increase(award_value=award.value, contract_value=contract.value):
             rise = (contract.value - award.value) / award.value * 100
             yield (
-                "contract-increase", tender, award.supplier_id,
+                "contract-increase",
+                tender,
+                award.supplier_id,
                 f"contract {contract.id} at {_money(contract.value, contract.currency)}, "
                 f"{rise:+.1f} % on the award of {_money(award.value, award.currency)}",
             )
@@ -66,7 +74,9 @@ def _per_tender(tender: TenderFact) -> Iterator[Hit]:
 
 def _supplier_share(tender: TenderFact, won: int, total: int, party: PartyOf) -> Hit:
     return (
-        "supplier-share", tender, tender.award.supplier_id,
+        "supplier-share",
+        tender,
+        tender.award.supplier_id,
         f"{party(tender.award.supplier_id).name} holds {won} of the buyer's {total} awards",
     )
 
@@ -77,7 +87,9 @@ def _same_winner(tender: TenderFact, captive: Mapping[int, int], party: PartyOf)
     for loser in sorted(tender.bidders):
         if captive.get(loser) == winner:
             yield (
-                "same-winner", tender, loser,
+                "same-winner",
+                tender,
+                loser,
                 f"{party(loser).name} lost every time to {party(winner).name}",
             )
 
@@ -138,8 +150,13 @@ def evaluate_one(
     hits = list(_per_tender(tender))
     if tender.award is not None:
         if tender.award.supplier_id in rules.dominant_in(buyer_awards):
-            hits.append(_supplier_share(
-                tender, buyer_awards[tender.award.supplier_id], sum(buyer_awards.values()), party
-            ))
+            hits.append(
+                _supplier_share(
+                    tender,
+                    buyer_awards[tender.award.supplier_id],
+                    sum(buyer_awards.values()),
+                    party,
+                )
+            )
         hits += _same_winner(tender, captive, party)
     return _flagged(hits, party)

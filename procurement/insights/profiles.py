@@ -26,9 +26,15 @@ PartyOf = Callable[[int], Party]
 def tender_row(tender: TenderFact, party: PartyOf) -> TenderRow:
     award = tender.award
     return TenderRow(
-        id=tender.id, title=tender.title, buyer=party(tender.buyer_id), category=tender.category,
-        method=tender.method, status=tender.status, estimated_value=tender.estimated_value,
-        currency=tender.currency, published_at=tender.published_at,
+        id=tender.id,
+        title=tender.title,
+        buyer=party(tender.buyer_id),
+        category=tender.category,
+        method=tender.method,
+        status=tender.status,
+        estimated_value=tender.estimated_value,
+        currency=tender.currency,
+        published_at=tender.published_at,
         tender_end_at=tender.tender_end_at,
         bidders=len(tender.bidders) if tender.opened else None,
         winner=party(award.supplier_id) if award else None,
@@ -40,11 +46,18 @@ def award_rows(tenders: list[TenderFact], party: PartyOf, supplier_id: int | Non
     """Live awards of these tenders (of one supplier when given), newest first."""
     rows = [
         AwardRow(
-            id=a.id, tender_id=t.id, tender_title=t.title, buyer=party(t.buyer_id),
-            supplier=party(a.supplier_id), value=a.value, currency=a.currency, status=a.status,
+            id=a.id,
+            tender_id=t.id,
+            tender_title=t.title,
+            buyer=party(t.buyer_id),
+            supplier=party(a.supplier_id),
+            value=a.value,
+            currency=a.currency,
+            status=a.status,
             decided_at=a.decided_at,
         )
-        for t in tenders for a in t.awards
+        for t in tenders
+        for a in t.awards
         if supplier_id is None or a.supplier_id == supplier_id
     ]
     return sorted(rows, key=lambda r: (r.decided_at, r.id), reverse=True)
@@ -59,12 +72,19 @@ def contract_rows(tenders: list[TenderFact], party: PartyOf, supplier_id: int | 
             award = awards.get(contract.award_id)
             if award is None or (supplier_id is not None and award.supplier_id != supplier_id):
                 continue
-            rows.append(ContractRow(
-                id=contract.id, tender_id=tender.id, tender_title=tender.title,
-                buyer=party(tender.buyer_id), supplier=party(award.supplier_id),
-                award_value=award.value, value=contract.value, currency=contract.currency,
-                signed_date=contract.signed_date,
-            ))
+            rows.append(
+                ContractRow(
+                    id=contract.id,
+                    tender_id=tender.id,
+                    tender_title=tender.title,
+                    buyer=party(tender.buyer_id),
+                    supplier=party(award.supplier_id),
+                    award_value=award.value,
+                    value=contract.value,
+                    currency=contract.currency,
+                    signed_date=contract.signed_date,
+                )
+            )
     return sorted(rows, key=lambda r: (r.signed_date, r.id), reverse=True)
 
 
@@ -99,8 +119,14 @@ def buyer_profile(buyer: Party, tenders: list[TenderFact], party: PartyOf) -> Bu
         year = years[(contract.signed_date.year, contract.currency)]
         year["contracts"] += 1
         year["contracted_value"] += contract.value
-    fields = ("tenders", "estimated_value", "awards", "awarded_value", "contracts",
-              "contracted_value")
+    fields = (
+        "tenders",
+        "estimated_value",
+        "awards",
+        "awarded_value",
+        "contracts",
+        "contracted_value",
+    )
     bid_in: Counter = Counter()
     won: Counter = Counter()
     for tender in tenders:
@@ -126,9 +152,7 @@ def buyer_profile(buyer: Party, tenders: list[TenderFact], party: PartyOf) -> Bu
     )
 
 
-def supplier_profile(
-    supplier: Party, tenders: list[TenderFact], party: PartyOf
-) -> SupplierProfile:
+def supplier_profile(supplier: Party, tenders: list[TenderFact], party: PartyOf) -> SupplierProfile:
     """A supplier's public record: opened bids, awards, contracts, rivals (never contacts)."""
     me = supplier.id
     bids = []
@@ -144,11 +168,19 @@ def supplier_profile(
             outcome = "pending"
             if winners:
                 outcome = "won" if me in winners else "lost"
-            bids.append(BidRow(
-                tender_id=tender.id, tender_title=tender.title, buyer=party(tender.buyer_id),
-                opened_at=tender.opened_at, price=bid.price, currency=tender.currency,
-                status=bid.status, rank=bid.rank, outcome=outcome,
-            ))
+            bids.append(
+                BidRow(
+                    tender_id=tender.id,
+                    tender_title=tender.title,
+                    buyer=party(tender.buyer_id),
+                    opened_at=tender.opened_at,
+                    price=bid.price,
+                    currency=tender.currency,
+                    status=bid.status,
+                    rank=bid.rank,
+                    outcome=outcome,
+                )
+            )
             if tender.opened_at:
                 years[(tender.opened_at.year, tender.currency)]["bids"] += 1
         if not mine:
@@ -203,8 +235,13 @@ def supplier_list(
             wins[award.supplier_id] += 1
             value[award.supplier_id] += award.value
     rows = [
-        SupplierListRow(supplier=s, bids=bids[s.id], wins=wins[s.id],
-                        awarded_value=value[s.id], currency=currency)
+        SupplierListRow(
+            supplier=s,
+            bids=bids[s.id],
+            wins=wins[s.id],
+            awarded_value=value[s.id],
+            currency=currency,
+        )
         for s in suppliers
     ]
     return sorted(rows, key=lambda r: (-r.awarded_value, -r.bids, r.supplier.name))

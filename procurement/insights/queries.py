@@ -31,7 +31,9 @@ DEFAULT_CURRENCY = "THB"
 
 def _party(organisation: Organisation) -> Party:
     return Party(
-        id=organisation.id, slug=organisation.slug, name=organisation.name,
+        id=organisation.id,
+        slug=organisation.slug,
+        name=organisation.name,
         registration_id=organisation.registration_id,
     )
 
@@ -118,8 +120,12 @@ def indicators(session: Session, *, year: int | None = None) -> list[Indicator]:
     raised = _flags(session, year)
     return [
         Indicator(
-            code=i.code, title=i.title, definition=i.definition, threshold=i.threshold,
-            follows=i.follows, why=i.why,
+            code=i.code,
+            title=i.title,
+            definition=i.definition,
+            threshold=i.threshold,
+            follows=i.follows,
+            why=i.why,
             flagged=len({f.tender_id for f in raised if f.code == i.code}),
         )
         for i in rules.INDICATORS
@@ -133,8 +139,12 @@ def indicator(session: Session, *, code: str, year: int | None = None):
     raised = [f for f in _flags(session, year) if f.code == code]
     found = rules.BY_CODE[code]
     described = Indicator(
-        code=found.code, title=found.title, definition=found.definition,
-        threshold=found.threshold, follows=found.follows, why=found.why,
+        code=found.code,
+        title=found.title,
+        definition=found.definition,
+        threshold=found.threshold,
+        follows=found.follows,
+        why=found.why,
         flagged=len({f.tender_id for f in raised}),
     )
     return described, raised
@@ -162,7 +172,9 @@ def tender_flags(session: Session, *, tender_id: int) -> list[FlaggedTender]:
         session, {tender.buyer_id} | tender.bidders | {a.supplier_id for a in tender.awards}
     )
     return flags.evaluate_one(
-        tender, buyer_awards=buyer_awards, captive=captive,
+        tender,
+        buyer_awards=buyer_awards,
+        captive=captive,
         party=lambda organisation_id: _party(known[organisation_id]),
     )
 

@@ -15,14 +15,31 @@ axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
 BLOCKING = {"serious", "critical"}
 # WCAG 2.0-2.2 A and AA, plus axe's best practices (landmarks, one h1, skip link targets).
 AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
-                                          "wcag22aa", "best-practice"]},
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+    },
     "resultTypes": ["violations"],
 }
 
-PAGES = ["/", "/tenders", "tender", "/buyers", "/permits", "permit", "/departments", "/signin",
-         "/search?q=pump", "/rankings", "/red-flags", "/charts", "/transparency", "/data",
-         "buyer", "supplier"]
+PAGES = [
+    "/",
+    "/tenders",
+    "tender",
+    "/buyers",
+    "/permits",
+    "permit",
+    "/departments",
+    "/signin",
+    "/search?q=pump",
+    "/rankings",
+    "/red-flags",
+    "/charts",
+    "/transparency",
+    "/data",
+    "buyer",
+    "supplier",
+]
 
 
 @pytest.fixture(scope="module")
@@ -129,9 +146,7 @@ def test_switching_to_thai_keeps_the_page_and_dates_turn_buddhist_era(server, br
     assert page.inner_text("h1") == "คำขออนุญาต"
     thai_due = page.locator("tbody tr td:nth-child(5)").first.inner_text()
     assert str(year + 543) in thai_due and str(year) not in thai_due
-    assert page.locator("select[name=status] option[selected]").inner_text() == (
-        "อยู่ระหว่างดำเนินการ"
-    )
+    assert page.locator("select[name=status] option[selected]").inner_text() == ("อยู่ระหว่างดำเนินการ")
 
     # The choice sticks: the next page opened is in Thai too, until the reader switches back.
     page.click("header nav a[href='/departments']")

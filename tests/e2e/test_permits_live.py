@@ -12,9 +12,15 @@ OFFICER = "officer@bma-health.example"  # the demo officer of the food-sanitatio
 
 def in_progress(server: str) -> dict:
     """A demo food application in progress whose current stage an officer may advance."""
-    listing = httpx.get(f"{server}/api/permits", params={
-        "type": "FOD", "department": "bma-health", "status": "in_progress", "per_page": 100,
-    }).json()
+    listing = httpx.get(
+        f"{server}/api/permits",
+        params={
+            "type": "FOD",
+            "department": "bma-health",
+            "status": "in_progress",
+            "per_page": 100,
+        },
+    ).json()
     for item in listing["items"]:
         permit = httpx.get(f"{server}/api/permits/{item['tracking_number']}").json()
         codes = [s["code"] for s in permit["stages"]]
@@ -38,8 +44,10 @@ def test_the_public_page_shows_an_officers_advance_without_a_reload(server, brow
     before = actions.all_inner_texts()
     public.wait_for_selector("#live[data-live=connected]", timeout=5000)
     navigations = []
-    public.on("framenavigated", lambda frame: navigations.append(frame.url)
-              if frame == public.main_frame else None)
+    public.on(
+        "framenavigated",
+        lambda frame: navigations.append(frame.url) if frame == public.main_frame else None,
+    )
     public.evaluate("window.__sameDocument = true")
 
     officer = browser.new_context().new_page()
@@ -57,13 +65,15 @@ def test_the_public_page_shows_an_officers_advance_without_a_reload(server, brow
     officer.click("button:has-text('Record')")
     officer.wait_for_url(f"**/permits/officer/applications/{number}")
     assert not officer.is_visible("[role=alert]")
-    assert httpx.get(f"{server}/api/permits/{number}").json()["current_stage"] == codes[
-        codes.index(permit["current_stage"]) + 1]
+    assert (
+        httpx.get(f"{server}/api/permits/{number}").json()["current_stage"]
+        == codes[codes.index(permit["current_stage"]) + 1]
+    )
 
     sync_api.expect(public.locator("#current-stage")).to_have_text(next_name, timeout=5000)
     sync_api.expect(public.locator("#live-status")).to_contain_text("Updated at")
-    assert actions.all_inner_texts()[:len(before)] == before
-    assert "advance" in actions.all_inner_texts()[len(before):]
+    assert actions.all_inner_texts()[: len(before)] == before
+    assert "advance" in actions.all_inner_texts()[len(before) :]
     assert public.url == url
     assert navigations == []
     assert public.evaluate("window.__sameDocument") is True

@@ -50,8 +50,9 @@ def test_a_supplier_bids_in_a_browser_and_downloads_the_receipt(server, tmp_path
                 page.click("text=Download receipt (PDF)")
             pdf = tmp_path / "receipt.pdf"
             pdf_info.value.save_as(pdf)
-            text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
-                                  check=True).stdout
+            text = subprocess.run(
+                ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+            ).stdout
             assert commitment[:32] in text.replace("\n", "")
             # The public page shows one more sealed bid, and not the price.
             public = httpx.get(page.url.rsplit("/bids/", 1)[0]).text

@@ -37,8 +37,11 @@ def verify(page) -> tuple[str, str, str]:
     page.click("text=Verify in my browser")
     page.wait_for_selector(DONE, timeout=30_000)
     box = page.locator("section.verify")
-    return (box.get_attribute("data-state"), page.inner_text(".verify-result"),
-            page.inner_text(".verify-details"))
+    return (
+        box.get_attribute("data-state"),
+        page.inner_text(".verify-result"),
+        page.inner_text(".verify-details"),
+    )
 
 
 def test_a_log_entry_verifies_against_the_signed_checkpoint(server, browser):
@@ -48,8 +51,10 @@ def test_a_log_entry_verifies_against_the_signed_checkpoint(server, browser):
     page.goto(f"{server}/transparency/log/{index}")
     state, said, details = verify(page)
     assert state == "ok", said
-    assert said == (f"This record is in the log at index {index}, and the log’s signed "
-                    f"checkpoint of size {checkpoint['tree_size']} includes it.")
+    assert said == (
+        f"This record is in the log at index {index}, and the log’s signed "
+        f"checkpoint of size {checkpoint['tree_size']} includes it."
+    )
     assert "Ed25519 signature is valid" in details  # Debian's chromium has Ed25519
     assert page.get_attribute(".verify-result", "aria-live") == "polite"
 
@@ -61,8 +66,10 @@ def test_a_tender_page_verifies_all_its_entries(server, browser):
     page.goto(f"{server}/tenders/2")
     state, said, _ = verify(page)
     assert state == "ok", said
-    assert said.startswith(f"All {len(indices)} log entries of this record (indices "
-                           f"{', '.join(map(str, indices))}) are in the log")
+    assert said.startswith(
+        f"All {len(indices)} log entries of this record (indices "
+        f"{', '.join(map(str, indices))}) are in the log"
+    )
 
 
 def test_a_permit_page_verifies_and_streams_from_the_shown_change(server, browser):
@@ -83,15 +90,20 @@ def test_a_tampered_proof_is_reported_as_not_holding(server, browser):
         proof = response.json()
         first = proof["audit_path"][0]
         proof["audit_path"][0] = ("0" if first[0] != "0" else "1") + first[1:]
-        route.fulfill(response=response, body=json.dumps(proof),
-                      headers={**response.headers, "content-type": "application/json"})
+        route.fulfill(
+            response=response,
+            body=json.dumps(proof),
+            headers={**response.headers, "content-type": "application/json"},
+        )
 
     page.route(re.compile(r".*/api/ledger/proof/inclusion\?.*"), alter_one_hash)
     page.goto(f"{server}/transparency/log/{index}")
     state, said, details = verify(page)
     assert state == "bad"
-    assert said.startswith(f"Does not hold: the log entry at index {index} does not lead to "
-                           "the root of the signed checkpoint")
+    assert said.startswith(
+        f"Does not hold: the log entry at index {index} does not lead to "
+        "the root of the signed checkpoint"
+    )
     assert f"Index {index}: the audit path does NOT lead to the signed root." in details
 
 
@@ -103,9 +115,13 @@ def test_a_tampered_entry_is_reported_as_not_holding(server, browser):
         response = route.fetch()
         page_of_entries = response.json()
         page_of_entries["entries"][0]["entry"] = page_of_entries["entries"][0]["entry"].replace(
-            '"time":"2', '"time":"1', 1)
-        route.fulfill(response=response, body=json.dumps(page_of_entries),
-                      headers={**response.headers, "content-type": "application/json"})
+            '"time":"2', '"time":"1', 1
+        )
+        route.fulfill(
+            response=response,
+            body=json.dumps(page_of_entries),
+            headers={**response.headers, "content-type": "application/json"},
+        )
 
     page.route(re.compile(r".*/api/ledger/entries\?.*"), alter_the_entry)
     page.goto(f"{server}/transparency/log/{index}")

@@ -42,13 +42,18 @@ def officer(
     """A permit officer of a department, with a badge number."""
     n = next(_numbers)
     user = auth_service.create_user(
-        session, email=f"officer{n}@{department}.example", display_name=f"Officer {n}",
-        role=Role.PERMIT_OFFICER, password=factories.PASSWORD, organisation_slug=department,
+        session,
+        email=f"officer{n}@{department}.example",
+        display_name=f"Officer {n}",
+        role=Role.PERMIT_OFFICER,
+        password=factories.PASSWORD,
+        organisation_slug=department,
         now=now,
     )
     session.add(
         OfficerProfile(
-            user_id=user.id, badge_number=f"B-{n:05d}",
+            user_id=user.id,
+            badge_number=f"B-{n:05d}",
             supervisor_id=supervisor.id if supervisor else None,
         )
     )

@@ -27,8 +27,12 @@ def test_simultaneous_applications_are_numbered_without_collision(fresh_database
         def file(user_id):
             with Session(engine) as session:
                 try:
-                    factories.food_application(session, now=system_clock(), settings=settings,
-                                               applicant_user=session.get(User, user_id))
+                    factories.food_application(
+                        session,
+                        now=system_clock(),
+                        settings=settings,
+                        applicant_user=session.get(User, user_id),
+                    )
                 except (DomainError, Exception) as error:
                     failures.append(repr(error))
 

@@ -33,13 +33,22 @@ def history(session, clock, settings, health_officer):
     time), C is withdrawn by its applicant. Wed 2 Dec: E's intake is advanced, late (4 days).
     B is left in intake, overdue. The page is read on Thu 3 Dec.
     """
-    apps = {name: factories.food_application(session, now=clock(), settings=settings)
-            for name in "ABCDE"}
+    apps = {
+        name: factories.food_application(session, now=clock(), settings=settings)
+        for name in "ABCDE"
+    }
     clock.advance(days=1)
 
     def act(name: str, action: Action, actor: User = health_officer, note: str | None = None):
-        service.act(session, number=apps[name].tracking_number, action=action, actor=actor,
-                    now=clock(), settings=settings, note=note)
+        service.act(
+            session,
+            number=apps[name].tracking_number,
+            action=action,
+            actor=actor,
+            now=clock(),
+            settings=settings,
+            note=note,
+        )
 
     act("A", Action.ADVANCE)
     act("D", Action.REJECT, note="The floor plan does not show the kitchen.")
@@ -58,9 +67,7 @@ def test_the_department_page_shows_its_figures_now(client, history):
     assert figures["Decided"] == "1 (approved 0, rejected 1)"
     assert figures["In progress"] == "3"
     assert figures["Withdrawn"] == "1"
-    assert figures["On-time share"] == (
-        "67% (2 of 3 stages completed on or before their due date)"
-    )
+    assert figures["On-time share"] == ("67% (2 of 3 stages completed on or before their due date)")
     assert figures["Median processing time"] == "1.0 business days per stage"
     assert figures["Backlog"] == "3 stages open"
     assert figures["Overdue now"] == "1"
@@ -95,7 +102,11 @@ def test_performance_by_month_counts_started_and_completed_stages(client, histor
 def test_the_json_twin_and_the_downloads_carry_the_same_figures(client, history):
     data = client.get("/departments/bma-health/performance.json").json()
     assert (data["received"], data["decided"], data["in_progress"], data["withdrawn"]) == (
-        5, 1, 3, 1)
+        5,
+        1,
+        3,
+        1,
+    )
     assert (data["completed"], data["on_time"], data["on_time_share"]) == (3, 2, 0.6667)
     assert data["median_days"] == 1 and data["backlog"] == 3 and data["overdue"] == 1
 
@@ -116,9 +127,12 @@ def test_the_json_twin_and_the_downloads_carry_the_same_figures(client, history)
 
 def test_the_page_links_its_feed_and_downloads_and_is_linked_from_the_lists(client, history):
     page = client.get("/departments/bma-health").text
-    for href in ("/departments/bma-health/feed.atom", "/departments/bma-health/applications.csv",
-                 "/departments/bma-health/applications.json",
-                 "/departments/bma-health/performance.json"):
+    for href in (
+        "/departments/bma-health/feed.atom",
+        "/departments/bma-health/applications.csv",
+        "/departments/bma-health/applications.json",
+        "/departments/bma-health/performance.json",
+    ):
         assert f'href="{href}"' in page
     assert client.get("/departments/bma-health/feed.atom").status_code == 200
     assert 'href="/departments/bma-health"' in client.get("/departments").text
@@ -136,8 +150,11 @@ def test_a_department_with_no_application_yet_still_has_its_page(client, setup):
 
 
 def test_an_unknown_department_is_a_helpful_404(client, setup):
-    for url in ("/departments/no-such-office", "/departments/no-such-office/applications.csv",
-                "/departments/no-such-office/performance.json"):
+    for url in (
+        "/departments/no-such-office",
+        "/departments/no-such-office/applications.csv",
+        "/departments/no-such-office/performance.json",
+    ):
         response = client.get(url)
         assert response.status_code == 404, url
     page = client.get("/departments/no-such-office").text
@@ -150,12 +167,21 @@ def test_no_personal_data_on_the_department_page_or_its_downloads(client, sessio
         session.get(User, a.applicant_id)
         for a in (service.get_application(session, number=n) for n in history.values())
     ]
-    markers = [factories.SECRET_NAME, factories.SECRET_PHONE, factories.SECRET_EMAIL,
-               factories.SECRET_ADDRESS, "Zzyzx", "Secret-Marker"]
+    markers = [
+        factories.SECRET_NAME,
+        factories.SECRET_PHONE,
+        factories.SECRET_EMAIL,
+        factories.SECRET_ADDRESS,
+        "Zzyzx",
+        "Secret-Marker",
+    ]
     markers += [u.email for u in applicants] + [u.display_name for u in applicants]
-    for url in ("/departments/bma-health", "/departments/bma-health/performance.json",
-                "/departments/bma-health/applications.csv",
-                "/departments/bma-health/applications.json"):
+    for url in (
+        "/departments/bma-health",
+        "/departments/bma-health/performance.json",
+        "/departments/bma-health/applications.csv",
+        "/departments/bma-health/applications.json",
+    ):
         text = client.get(url).text
         for marker in markers:
             assert marker not in text, (marker, url)
@@ -163,8 +189,15 @@ def test_no_personal_data_on_the_department_page_or_its_downloads(client, sessio
 
 def test_business_days_are_counted_as_a_day_by_day_walk_would():
     zone = ZoneInfo("Asia/Bangkok")
-    closed = frozenset({date(2026, 12, 7), date(2026, 12, 10), date(2026, 12, 31),
-                        date(2027, 1, 1), date(2026, 12, 5)})
+    closed = frozenset(
+        {
+            date(2026, 12, 7),
+            date(2026, 12, 10),
+            date(2026, 12, 31),
+            date(2027, 1, 1),
+            date(2026, 12, 5),
+        }
+    )
     calendar = Calendar(zone=zone, closed=closed)
 
     def walk(start: datetime, end: datetime) -> int:
@@ -181,5 +214,9 @@ def test_business_days_are_counted_as_a_day_by_day_walk_would():
         end = start + timedelta(minutes=draw.randrange(-3 * 1440, 90 * 1440))
         assert calendar.business_days_between(start, end) == walk(start, end), (start, end)
     # Thu 3 Dec to Fri 11 Dec: Fri 4, Tue 8, Wed 9, Fri 11 (Mon 7 and Thu 10 closed).
-    assert calendar.business_days_between(datetime(2026, 12, 3, 3, tzinfo=UTC),
-                                          datetime(2026, 12, 11, 3, tzinfo=UTC)) == 4
+    assert (
+        calendar.business_days_between(
+            datetime(2026, 12, 3, 3, tzinfo=UTC), datetime(2026, 12, 11, 3, tzinfo=UTC)
+        )
+        == 4
+    )

@@ -20,9 +20,7 @@ from permits.rules import (
 )
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
-TH = Calendar(
-    zone=BANGKOK, closed=frozenset(holidays.country_holidays("TH", years=[2026, 2027]))
-)
+TH = Calendar(zone=BANGKOK, closed=frozenset(holidays.country_holidays("TH", years=[2026, 2027])))
 
 
 def bkk(*args) -> datetime:
@@ -49,7 +47,7 @@ def test_every_single_substitution_and_adjacent_transposition_is_caught(sequence
     for i in positions:
         for replacement in ALPHABET:
             if replacement != number[i]:
-                candidate = number[:i] + replacement + number[i + 1:]
+                candidate = number[:i] + replacement + number[i + 1 :]
                 try:
                     parsed = parse_tracking_number(candidate)
                 except TrackingNumberError:
@@ -108,21 +106,30 @@ def test_pause_length_counts_business_days_up_to_the_resume_day():
 def test_allowed_actions_follow_the_stage_its_pause_and_its_extension():
     declared = ("advance", "request_information", "extend", "reject", "withdraw")
     assert allowed_actions(declared, paused=False, extended=False, is_last=False) == [
-        Action.ADVANCE, Action.REQUEST_INFORMATION, Action.EXTEND, Action.REJECT, Action.WITHDRAW
+        Action.ADVANCE,
+        Action.REQUEST_INFORMATION,
+        Action.EXTEND,
+        Action.REJECT,
+        Action.WITHDRAW,
     ]
-    assert Action.EXTEND not in allowed_actions(declared, paused=False, extended=True,
-                                                is_last=False)
+    assert Action.EXTEND not in allowed_actions(
+        declared, paused=False, extended=True, is_last=False
+    )
     assert allowed_actions(declared, paused=True, extended=False, is_last=False) == [
-        Action.RESUME, Action.REJECT, Action.WITHDRAW
+        Action.RESUME,
+        Action.REJECT,
+        Action.WITHDRAW,
     ]
 
 
 def test_late_entry_is_beyond_the_threshold_only():
     entered = datetime(2026, 12, 10, tzinfo=UTC)
-    assert not is_late_entry(effective_at=datetime(2026, 12, 7, tzinfo=UTC), entered_at=entered,
-                             threshold_days=3)
-    assert is_late_entry(effective_at=datetime(2026, 12, 6, 23, tzinfo=UTC), entered_at=entered,
-                         threshold_days=3)
+    assert not is_late_entry(
+        effective_at=datetime(2026, 12, 7, tzinfo=UTC), entered_at=entered, threshold_days=3
+    )
+    assert is_late_entry(
+        effective_at=datetime(2026, 12, 6, 23, tzinfo=UTC), entered_at=entered, threshold_days=3
+    )
 
 
 def test_percentiles_interpolate():

@@ -35,62 +35,119 @@ def test_an_application_runs_through_pause_overdue_extension_late_entry_and_appr
 
     service.claim(session, number=number, officer=health_officer, now=clock(), settings=settings)
     clock.set(utc(2026, 11, 30, 3))
-    service.act(session, number=number, action=Action.ADVANCE, actor=health_officer,
-                now=clock(), settings=settings, note="Documents complete")
+    service.act(
+        session,
+        number=number,
+        action=Action.ADVANCE,
+        actor=health_officer,
+        now=clock(),
+        settings=settings,
+        note="Documents complete",
+    )
     inspection = stages(session, app)[1]
     service.claim(session, number=number, officer=health_officer, now=clock(), settings=settings)
     # 10 business days from Mon 30 Nov, skipping 5, 7 and 10 Dec and weekends: end of 16 Dec.
     assert inspection.due_at == utc(2026, 12, 16, 17)
 
     clock.set(utc(2026, 12, 1, 3))
-    paused = service.act(session, number=number, action=Action.REQUEST_INFORMATION,
-                         actor=health_officer, now=clock(), settings=settings,
-                         note="The floor plan does not show the grease trap")
+    paused = service.act(
+        session,
+        number=number,
+        action=Action.REQUEST_INFORMATION,
+        actor=health_officer,
+        now=clock(),
+        settings=settings,
+        note="The floor plan does not show the grease trap",
+    )
     assert paused.status == "paused"
     with pytest.raises(TransitionNotAllowed, match="Allowed: resume, reject, withdraw"):
-        service.act(session, number=number, action=Action.ADVANCE, actor=health_officer,
-                    now=clock(), settings=settings)
+        service.act(
+            session,
+            number=number,
+            action=Action.ADVANCE,
+            actor=health_officer,
+            now=clock(),
+            settings=settings,
+        )
 
     clock.set(utc(2026, 12, 3, 3))
     applicant = service.applications_of  # the applicant answers with a document
     owner = session.get(type(health_officer), app.applicant_id)
     assert applicant(session, applicant=owner)[0].tracking_number == number
-    service.respond(session, number=number, applicant=owner, now=clock(), settings=settings,
-                    files=[factories.Upload("floor_plan", "plan-v2.pdf", factories.PDF)])
+    service.respond(
+        session,
+        number=number,
+        applicant=owner,
+        now=clock(),
+        settings=settings,
+        files=[factories.Upload("floor_plan", "plan-v2.pdf", factories.PDF)],
+    )
     session.refresh(inspection)
     # Two business days paused (2 and 3 Dec) push the due date to the end of 18 Dec.
     assert inspection.paused_units == 2
     assert inspection.due_at == inspection.original_due_at == utc(2026, 12, 18, 17)
 
-    assert service.mark_overdue(session, now=utc(2026, 12, 18, 16, 59, 59),
-                                settings=settings) == 0
+    assert service.mark_overdue(session, now=utc(2026, 12, 18, 16, 59, 59), settings=settings) == 0
     assert service.mark_overdue(session, now=utc(2026, 12, 18, 17), settings=settings) == 1
     inbox = session.exec(select(Notification).where(Notification.user_id.is_not(None))).all()
     assert {n.user_id for n in inbox} == {health_officer.id, health_supervisor.id}
 
     clock.set(utc(2026, 12, 19, 3))
-    service.explain_delay(session, number=number, officer=health_officer, now=clock(),
-                          settings=settings, reason="Inspector on sick leave")
-    service.act(session, number=number, action=Action.EXTEND, actor=health_officer,
-                now=clock(), settings=settings, note="Second inspection needed",
-                expected_date=datetime(2026, 12, 23).date())
+    service.explain_delay(
+        session,
+        number=number,
+        officer=health_officer,
+        now=clock(),
+        settings=settings,
+        reason="Inspector on sick leave",
+    )
+    service.act(
+        session,
+        number=number,
+        action=Action.EXTEND,
+        actor=health_officer,
+        now=clock(),
+        settings=settings,
+        note="Second inspection needed",
+        expected_date=datetime(2026, 12, 23).date(),
+    )
     session.refresh(inspection)
     assert inspection.due_at == utc(2026, 12, 23, 17)
     with pytest.raises(TransitionNotAllowed):
-        service.act(session, number=number, action=Action.EXTEND, actor=health_officer,
-                    now=clock(), settings=settings, note="again",
-                    expected_date=datetime(2026, 12, 30).date())
+        service.act(
+            session,
+            number=number,
+            action=Action.EXTEND,
+            actor=health_officer,
+            now=clock(),
+            settings=settings,
+            note="again",
+            expected_date=datetime(2026, 12, 30).date(),
+        )
 
     # Entered on 28 Dec, effective 22 Dec: more than 3 days late, so flagged publicly.
     clock.set(utc(2026, 12, 28, 3))
-    service.act(session, number=number, action=Action.ADVANCE, actor=health_officer,
-                now=clock(), settings=settings, effective_at=utc(2026, 12, 22, 3))
+    service.act(
+        session,
+        number=number,
+        action=Action.ADVANCE,
+        actor=health_officer,
+        now=clock(),
+        settings=settings,
+        effective_at=utc(2026, 12, 22, 3),
+    )
     decision = stages(session, app)[2]
     # 5 business days from Tue 22 Dec: 23, 24, 25, 28, 29 Dec.
     assert decision.started_at == utc(2026, 12, 22, 3)
     assert decision.due_at == utc(2026, 12, 29, 17)
-    approved = service.act(session, number=number, action=Action.APPROVE, actor=health_officer,
-                           now=clock(), settings=settings)
+    approved = service.act(
+        session,
+        number=number,
+        action=Action.APPROVE,
+        actor=health_officer,
+        now=clock(),
+        settings=settings,
+    )
     assert approved.status == "approved"
 
     public = queries.permit(session, number=number, settings=settings, now=clock())
@@ -106,15 +163,24 @@ def test_an_application_runs_through_pause_overdue_extension_late_entry_and_appr
     assert check.genuine and check.facts["tracking_number"] == number
     logged = ledger_service.entries_about(session, subject=number)
     assert [e.entry_type for e in logged][:3] == [
-        "permits.application.received", "permits.stage.assigned", "permits.stage.advanced"
+        "permits.application.received",
+        "permits.stage.assigned",
+        "permits.stage.advanced",
     ]
     assert "permits.certificate.issued" in {e.entry_type for e in logged}
 
 
 def test_overdue_job_skips_paused_stages(session, clock, settings, health_officer):
     app = factories.food_application(session, now=clock(), settings=settings)
-    service.act(session, number=app.tracking_number, action=Action.REQUEST_INFORMATION,
-                actor=health_officer, now=clock(), settings=settings, note="Missing page")
+    service.act(
+        session,
+        number=app.tracking_number,
+        action=Action.REQUEST_INFORMATION,
+        actor=health_officer,
+        now=clock(),
+        settings=settings,
+        note="Missing page",
+    )
     assert service.mark_overdue(session, now=clock() + timedelta(days=30), settings=settings) == 0
 
 
@@ -123,19 +189,38 @@ def test_a_transition_not_allowed_answers_with_the_allowed_ones(
 ):
     app = factories.food_application(session, now=clock(), settings=settings)
     with pytest.raises(TransitionNotAllowed) as error:
-        service.act(session, number=app.tracking_number, action=Action.APPROVE,
-                    actor=health_officer, now=clock(), settings=settings)
+        service.act(
+            session,
+            number=app.tracking_number,
+            action=Action.APPROVE,
+            actor=health_officer,
+            now=clock(),
+            settings=settings,
+        )
     assert error.value.allowed == ["advance", "request_information", "reject", "withdraw"]
 
 
 def test_reject_needs_a_note_and_ends_the_application(session, clock, settings, health_officer):
     app = factories.food_application(session, now=clock(), settings=settings)
     with pytest.raises(InvalidInput, match="note is required"):
-        service.act(session, number=app.tracking_number, action=Action.REJECT,
-                    actor=health_officer, now=clock(), settings=settings, note="  ")
-    rejected = service.act(session, number=app.tracking_number, action=Action.REJECT,
-                           actor=health_officer, now=clock(), settings=settings,
-                           note="Premises are not a food shop")
+        service.act(
+            session,
+            number=app.tracking_number,
+            action=Action.REJECT,
+            actor=health_officer,
+            now=clock(),
+            settings=settings,
+            note="  ",
+        )
+    rejected = service.act(
+        session,
+        number=app.tracking_number,
+        action=Action.REJECT,
+        actor=health_officer,
+        now=clock(),
+        settings=settings,
+        note="Premises are not a food shop",
+    )
     assert rejected.status == "rejected" and rejected.decided_at == clock()
 
 
@@ -143,14 +228,33 @@ def test_only_the_applicant_withdraws_and_only_their_own(session, clock, setting
     app = factories.food_application(session, now=clock(), settings=settings)
     stranger = factories.applicant(session, now=clock())
     with pytest.raises(PermissionDenied):
-        service.act(session, number=app.tracking_number, action=Action.WITHDRAW,
-                    actor=stranger, now=clock(), settings=settings)
+        service.act(
+            session,
+            number=app.tracking_number,
+            action=Action.WITHDRAW,
+            actor=stranger,
+            now=clock(),
+            settings=settings,
+        )
     with pytest.raises(PermissionDenied):
-        service.act(session, number=app.tracking_number, action=Action.WITHDRAW,
-                    actor=health_officer, now=clock(), settings=settings)
+        service.act(
+            session,
+            number=app.tracking_number,
+            action=Action.WITHDRAW,
+            actor=health_officer,
+            now=clock(),
+            settings=settings,
+        )
     owner = session.get(type(stranger), app.applicant_id)
-    done = service.act(session, number=app.tracking_number, action=Action.WITHDRAW,
-                       actor=owner, now=clock(), settings=settings, note="I moved abroad")
+    done = service.act(
+        session,
+        number=app.tracking_number,
+        action=Action.WITHDRAW,
+        actor=owner,
+        now=clock(),
+        settings=settings,
+        note="I moved abroad",
+    )
     assert done.status == "withdrawn"
     public = queries.permit(session, number=app.tracking_number, settings=settings, now=clock())
     assert "moved abroad" not in public.model_dump_json()
@@ -159,11 +263,22 @@ def test_only_the_applicant_withdraws_and_only_their_own(session, clock, setting
 def test_an_officer_of_another_department_is_refused(session, clock, settings, works_officer):
     app = factories.food_application(session, now=clock(), settings=settings)
     with pytest.raises(NotYourDepartment):
-        service.act(session, number=app.tracking_number, action=Action.ADVANCE,
-                    actor=works_officer, now=clock(), settings=settings)
+        service.act(
+            session,
+            number=app.tracking_number,
+            action=Action.ADVANCE,
+            actor=works_officer,
+            now=clock(),
+            settings=settings,
+        )
     with pytest.raises(NotYourDepartment):
-        service.claim(session, number=app.tracking_number, officer=works_officer, now=clock(),
-                      settings=settings)
+        service.claim(
+            session,
+            number=app.tracking_number,
+            officer=works_officer,
+            now=clock(),
+            settings=settings,
+        )
 
 
 def test_unknown_and_mistyped_tracking_numbers(session, clock, settings, setup):
@@ -189,8 +304,9 @@ def test_a_new_type_version_leaves_applications_in_progress_on_theirs(
     text = (Path(catalogue.DEFINITIONS) / "food.toml").read_text()
     changed = text.replace("version = 1", "version = 2").replace("duration = 10", "duration = 3")
     with pytest.raises(InvalidInput, match="new version"):
-        catalogue.load_type(session, text=text.replace("duration = 10", "duration = 3"),
-                            now=clock())
+        catalogue.load_type(
+            session, text=text.replace("duration = 10", "duration = 3"), now=clock()
+        )
     assert catalogue.load_type(session, text=changed, now=clock())
     public = queries.permit(session, number=app.tracking_number, settings=settings, now=clock())
     assert public.type_version == 1 and public.stages[1].duration == 10

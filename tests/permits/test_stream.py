@@ -37,9 +37,14 @@ def free_port() -> int:
 def live(fresh_database, tmp_path):
     schema.upgrade(fresh_database)
     engine = make_engine(fresh_database)
-    settings = Settings(data_dir=tmp_path / "var", database_url=fresh_database,
-                        secret_key="k" * 32, run_scheduler=False, cookie_secure=False,
-                        permits_stream_heartbeat_seconds=0.5)
+    settings = Settings(
+        data_dir=tmp_path / "var",
+        database_url=fresh_database,
+        secret_key="k" * 32,
+        run_scheduler=False,
+        cookie_secure=False,
+        permits_stream_heartbeat_seconds=0.5,
+    )
     with Session(engine) as session:
         ledger_service.open_signer(session, settings=settings)  # the key, made on an empty log
         now = system_clock()
@@ -56,8 +61,15 @@ def live(fresh_database, tmp_path):
     while not server.started:
         assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "number": number, "email": email,
-           "engine": engine, "settings": settings, "db": fresh_database, "tmp": tmp_path}
+    yield {
+        "url": f"http://127.0.0.1:{port}",
+        "number": number,
+        "email": email,
+        "engine": engine,
+        "settings": settings,
+        "db": fresh_database,
+        "tmp": tmp_path,
+    }
     server.should_exit = True
     thread.join(10)
     engine.dispose()
@@ -90,8 +102,14 @@ def advance(live):
         from core.auth import service as auth_service
 
         officer = auth_service.get_user_by_email(session, email=live["email"])
-        service.act(session, number=live["number"], action=Action.ADVANCE, actor=officer,
-                    now=system_clock(), settings=live["settings"])
+        service.act(
+            session,
+            number=live["number"],
+            action=Action.ADVANCE,
+            actor=officer,
+            now=system_clock(),
+            settings=live["settings"],
+        )
 
 
 def test_a_change_reaches_the_stream_within_a_second_and_a_reconnect_resumes(live):
@@ -107,9 +125,10 @@ def test_a_change_reaches_the_stream_within_a_second_and_a_reconnect_resumes(liv
     assert first["data"]["subject"] == live["number"]
     assert first["data"]["payload"]["action"] == "advance"
     # Reconnecting with Last-Event-ID from before the change replays it: nothing is missed.
-    with httpx.Client(timeout=15) as client, client.stream(
-        "GET", url, headers={"last-event-id": str(int(first["id"]) - 1)}
-    ) as response:
+    with (
+        httpx.Client(timeout=15) as client,
+        client.stream("GET", url, headers={"last-event-id": str(int(first["id"]) - 1)}) as response,
+    ):
         replayed, _ = read_events(response, want=1)
     assert replayed[0]["id"] == first["id"]
 
@@ -133,9 +152,17 @@ def test_a_change_made_by_another_process_reaches_the_stream(live):
         time.sleep(0.3)
         started = time.monotonic()
         subprocess.run(
-            [sys.executable, str(PROCS / "advance.py"), live["db"], live["number"],
-             live["email"], str(live["tmp"] / "child")],
-            check=True, cwd=Path(__file__).parents[2], timeout=60,
+            [
+                sys.executable,
+                str(PROCS / "advance.py"),
+                live["db"],
+                live["number"],
+                live["email"],
+                str(live["tmp"] / "child"),
+            ],
+            check=True,
+            cwd=Path(__file__).parents[2],
+            timeout=60,
         )
         finished = time.monotonic()
         events, _ = read_events(response, want=1)

@@ -36,8 +36,9 @@ def test_a_transition_not_allowed_answers_409_listing_the_allowed(
     from core.auth import service as auth_service
     from core.auth.models import TokenKind
 
-    raw, _ = auth_service.issue_token(session, user=health_officer, kind=TokenKind.API,
-                                      now=clock(), lifetime=timedelta(days=1))
+    raw, _ = auth_service.issue_token(
+        session, user=health_officer, kind=TokenKind.API, now=clock(), lifetime=timedelta(days=1)
+    )
     headers = {"authorization": f"Bearer {raw}"}
     url = f"/api/permits/{application.tracking_number}/transitions"
     refused = client.post(url, json={"action": "approve"}, headers=headers)
@@ -48,13 +49,16 @@ def test_a_transition_not_allowed_answers_409_listing_the_allowed(
     assert moved.status_code == 200 and moved.json()["current_stage"] == "hygiene_inspection"
 
 
-def test_an_officer_of_another_department_gets_403(client, session, clock, application,
-                                                   works_officer):
+def test_an_officer_of_another_department_gets_403(
+    client, session, clock, application, works_officer
+):
     sign_in(client, works_officer)
     page = client.get(f"/permits/officer/applications/{application.tracking_number}")
     token = csrf_from(page.text)
-    response = client.post(f"/permits/officer/applications/{application.tracking_number}/act",
-                           data={"action": "advance", "csrf_token": token})
+    response = client.post(
+        f"/permits/officer/applications/{application.tracking_number}/act",
+        data={"action": "advance", "csrf_token": token},
+    )
     assert response.status_code == 403
 
 
@@ -65,10 +69,13 @@ def test_an_applicant_applies_through_the_generated_form(client, session, clock,
     assert 'name="shop_name"' in form.text and 'name="doc_floor_plan"' in form.text
     token = csrf_from(form.text)
     data = {**factories.food_values(), "csrf_token": token}
-    files = [("doc_floor_plan", ("plan.pdf", factories.PDF, "application/pdf")),
-             ("doc_health_certificate", ("h.png", factories.PNG, "image/png"))]
-    missing = client.post("/permits/apply/FOD", data={**data, "seats": ""} | {"shop_name": ""},
-                          files=files)
+    files = [
+        ("doc_floor_plan", ("plan.pdf", factories.PDF, "application/pdf")),
+        ("doc_health_certificate", ("h.png", factories.PNG, "image/png")),
+    ]
+    missing = client.post(
+        "/permits/apply/FOD", data={**data, "seats": ""} | {"shop_name": ""}, files=files
+    )
     assert missing.status_code == 422 and "shop_name" in missing.text
     done = client.post("/permits/apply/FOD", data=data, files=files)
     assert done.status_code == 303
@@ -90,30 +97,55 @@ def test_an_applicant_applies_through_the_generated_form(client, session, clock,
         ("plan.pdf", factories.PNG, "accepted"),  # a PNG where only PDF is accepted
     ],
 )
-def test_a_bad_upload_is_refused_and_stored_nowhere(session, clock, setup, settings, tmp_path,
-                                                   name, content, problem):
+def test_a_bad_upload_is_refused_and_stored_nowhere(
+    session, clock, setup, settings, tmp_path, name, content, problem
+):
     from core.errors import InvalidInput
 
     small = settings.model_copy(update={"permits_upload_max_bytes": 1000})
     user = factories.applicant(session, now=clock())
-    files = [factories.Upload("floor_plan", "plan.pdf", factories.PDF),
-             factories.Upload("health_certificate", "h.pdf", factories.PDF)]
+    files = [
+        factories.Upload("floor_plan", "plan.pdf", factories.PDF),
+        factories.Upload("health_certificate", "h.pdf", factories.PDF),
+    ]
     values = factories.food_values()
     if problem == "accepted":
         values = {**factories.food_values()}
         files = files  # FOD accepts PNG: use BIZ's PDF-only premises document instead
-        bad = [factories.Upload("id_card_copy", "id.pdf", factories.PDF),
-               factories.Upload("premises_consent", name, content)]
-        biz = {"full_name": "x", "national_id": "1", "phone": "0812345678",
-               "business_name": "Shop", "business_kind": "Laundry", "premises_address": "y"}
+        bad = [
+            factories.Upload("id_card_copy", "id.pdf", factories.PDF),
+            factories.Upload("premises_consent", name, content),
+        ]
+        biz = {
+            "full_name": "x",
+            "national_id": "1",
+            "phone": "0812345678",
+            "business_name": "Shop",
+            "business_kind": "Laundry",
+            "premises_address": "y",
+        }
         with pytest.raises(InvalidInput, match=problem):
-            service.apply(session, applicant=user, type_code="BIZ", values=biz, files=bad,
-                          now=clock(), settings=small)
+            service.apply(
+                session,
+                applicant=user,
+                type_code="BIZ",
+                values=biz,
+                files=bad,
+                now=clock(),
+                settings=small,
+            )
     else:
         files[0] = factories.Upload("floor_plan", name, content)
         with pytest.raises(InvalidInput, match=problem):
-            service.apply(session, applicant=user, type_code="FOD", values=values, files=files,
-                          now=clock(), settings=small)
+            service.apply(
+                session,
+                applicant=user,
+                type_code="FOD",
+                values=values,
+                files=files,
+                now=clock(),
+                settings=small,
+            )
     root = service.uploads_root(small)
     assert not root.exists() or not any(p.is_file() for p in root.rglob("*"))
     assert service.applications_of(session, applicant=user) == []
@@ -133,9 +165,13 @@ def test_the_applicant_sees_who_opened_their_data_and_why(
     number = application.tracking_number
     page = client.get(f"/permits/officer/applications/{number}")
     assert factories.SECRET_NAME not in page.text
-    opened = client.post(f"/permits/officer/applications/{number}/personal-data",
-                         data={"reason": "Phone the applicant about the kitchen",
-                               "csrf_token": csrf_from(page.text)})
+    opened = client.post(
+        f"/permits/officer/applications/{number}/personal-data",
+        data={
+            "reason": "Phone the applicant about the kitchen",
+            "csrf_token": csrf_from(page.text),
+        },
+    )
     assert factories.SECRET_NAME in opened.text
     client.cookies.clear()
     owner = session.get(type(health_officer), application.applicant_id)
@@ -144,8 +180,9 @@ def test_the_applicant_sees_who_opened_their_data_and_why(
     assert "Phone the applicant about the kitchen" in mine and health_officer.display_name in mine
 
 
-def test_officer_queue_lists_what_falls_due_first(client, session, clock, settings,
-                                                  health_officer, setup):
+def test_officer_queue_lists_what_falls_due_first(
+    client, session, clock, settings, health_officer, setup
+):
     first = factories.food_application(session, now=clock(), settings=settings)
     clock.advance(days=1)
     second = factories.food_application(session, now=clock(), settings=settings)
@@ -157,28 +194,63 @@ def test_officer_queue_lists_what_falls_due_first(client, session, clock, settin
 def test_no_personal_data_on_any_public_page_feed_export_or_log(
     client, session, clock, settings, health_officer, setup
 ):
-    apps = [factories.food_application(session, now=clock(), settings=settings)
-            for _ in range(3)]
+    apps = [factories.food_application(session, now=clock(), settings=settings) for _ in range(3)]
     number = apps[0].tracking_number
-    for action, note in [(Action.ADVANCE, None), (Action.REQUEST_INFORMATION, "Need plan"),
-                         (Action.RESUME, None), (Action.ADVANCE, None), (Action.APPROVE, None)]:
-        service.act(session, number=number, action=action, actor=health_officer, now=clock(),
-                    settings=settings, note=note)
+    for action, note in [
+        (Action.ADVANCE, None),
+        (Action.REQUEST_INFORMATION, "Need plan"),
+        (Action.RESUME, None),
+        (Action.ADVANCE, None),
+        (Action.APPROVE, None),
+    ]:
+        service.act(
+            session,
+            number=number,
+            action=action,
+            actor=health_officer,
+            now=clock(),
+            settings=settings,
+            note=note,
+        )
     service.subscribe(session, number=number, email="watcher@example.org", now=clock())
     owner = session.get(type(health_officer), apps[1].applicant_id)
-    service.act(session, number=apps[1].tracking_number, action=Action.WITHDRAW, actor=owner,
-                now=clock(), settings=settings, note=f"Call me at {factories.SECRET_PHONE}")
+    service.act(
+        session,
+        number=apps[1].tracking_number,
+        action=Action.WITHDRAW,
+        actor=owner,
+        now=clock(),
+        settings=settings,
+        note=f"Call me at {factories.SECRET_PHONE}",
+    )
     certificate = client.get(f"/api/permits/{number}").json()["certificate_url"]
-    urls = ["/permits", "/departments", "/api/permits", "/api/permits/export.csv",
-            "/api/permits/export.json", "/api/permits/statistics",
-            "/api/ledger/entries?start=0&end=200",
-            certificate.replace(str(settings.public_base_url).rstrip("/"), "")]
+    urls = [
+        "/permits",
+        "/departments",
+        "/api/permits",
+        "/api/permits/export.csv",
+        "/api/permits/export.json",
+        "/api/permits/statistics",
+        "/api/ledger/entries?start=0&end=200",
+        certificate.replace(str(settings.public_base_url).rstrip("/"), ""),
+    ]
     for a in apps:
-        urls += [f"/permits/{a.tracking_number}", f"/api/permits/{a.tracking_number}",
-                 f"/permits/{a.tracking_number}/timeline"]
-    markers = [factories.SECRET_NAME, factories.SECRET_PHONE, factories.SECRET_EMAIL,
-               factories.SECRET_ADDRESS, "Zzyzx", "Secret-Marker", owner.email,
-               owner.display_name, "watcher@example.org"]
+        urls += [
+            f"/permits/{a.tracking_number}",
+            f"/api/permits/{a.tracking_number}",
+            f"/permits/{a.tracking_number}/timeline",
+        ]
+    markers = [
+        factories.SECRET_NAME,
+        factories.SECRET_PHONE,
+        factories.SECRET_EMAIL,
+        factories.SECRET_ADDRESS,
+        "Zzyzx",
+        "Secret-Marker",
+        owner.email,
+        owner.display_name,
+        "watcher@example.org",
+    ]
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
@@ -197,8 +269,9 @@ def test_no_personal_data_on_any_public_page_feed_export_or_log(
     assert Role.APPLICANT
 
 
-def test_subscribers_get_an_email_per_public_change_once(session, clock, settings,
-                                                        health_officer, setup, tmp_path):
+def test_subscribers_get_an_email_per_public_change_once(
+    session, clock, settings, health_officer, setup, tmp_path
+):
     from email import message_from_bytes, policy
 
     from core.settings import Settings
@@ -207,20 +280,29 @@ def test_subscribers_get_an_email_per_public_change_once(session, clock, setting
     application = factories.food_application(session, now=clock(), settings=settings)
     number = application.tracking_number
     service.subscribe(session, number=number, email="watcher@example.org", now=clock())
-    service.act(session, number=number, action=Action.ADVANCE, actor=health_officer,
-                now=clock(), settings=settings)
+    service.act(
+        session,
+        number=number,
+        action=Action.ADVANCE,
+        actor=health_officer,
+        now=clock(),
+        settings=settings,
+    )
     outbox = Settings(data_dir=tmp_path, secret_key="k" * 32)
     assert notifications.deliver_pending(session, settings=outbox, now=clock()) >= 1
     assert notifications.deliver_pending(session, settings=outbox, now=clock()) == 0
-    mails = [message_from_bytes(p.read_bytes(), policy=policy.default)
-             for p in sorted((tmp_path / "outbox").glob("permits-*.eml"))]
+    mails = [
+        message_from_bytes(p.read_bytes(), policy=policy.default)
+        for p in sorted((tmp_path / "outbox").glob("permits-*.eml"))
+    ]
     assert mails and all(m["To"] == "watcher@example.org" for m in mails)
     assert number in mails[-1]["Subject"]
     assert "/unsubscribe?token=" in mails[-1].get_content()
 
 
-def test_an_admin_declares_a_closure_and_new_clocks_skip_it(client, session, clock, settings,
-                                                            setup):
+def test_an_admin_declares_a_closure_and_new_clocks_skip_it(
+    client, session, clock, settings, setup
+):
     from tests import factories as core_factories
     from tests.procurement.factories import headers_for
 
@@ -229,8 +311,12 @@ def test_an_admin_declares_a_closure_and_new_clocks_skip_it(client, session, clo
     before = factories.food_application(session, now=clock(), settings=settings)
     due_before = client.get(f"/api/permits/{before.tracking_number}").json()["stages"][0]
     body = {"closure_date": "2026-11-27", "reason": "Office moves to the new district hall"}
-    assert client.post("/api/permits/closures", json=body,
-                       headers=headers_for(client, auditor)).status_code == 403
+    assert (
+        client.post(
+            "/api/permits/closures", json=body, headers=headers_for(client, auditor)
+        ).status_code
+        == 403
+    )
     made = client.post("/api/permits/closures", json=body, headers=headers_for(client, admin))
     assert made.status_code == 201
     again = client.post("/api/permits/closures", json=body, headers=headers_for(client, admin))

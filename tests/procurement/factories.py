@@ -46,16 +46,20 @@ def supplier(client, session, now, *, register: bool = True):
     user = factories.user(session, role=Role.SUPPLIER, now=now)
     headers = headers_for(client, user)
     if register:
-        details = {"address": "99 Rama IV Road, Bangkok 10110", "contact_name": "Khun Somsak",
-                   "contact_email": f"contact-{user.id}@private.example",
-                   "contact_phone": "+66 2 555 0199"}
+        details = {
+            "address": "99 Rama IV Road, Bangkok 10110",
+            "contact_name": "Khun Somsak",
+            "contact_email": f"contact-{user.id}@private.example",
+            "contact_phone": "+66 2 555 0199",
+        }
         assert client.put("/api/suppliers/me", json=details, headers=headers).status_code == 200
     return user, headers
 
 
 def published_tender(client, session, clock, buyer_headers, **overrides) -> dict:
-    created = client.post("/api/tenders", json=draft_body(clock(), **overrides),
-                          headers=buyer_headers)
+    created = client.post(
+        "/api/tenders", json=draft_body(clock(), **overrides), headers=buyer_headers
+    )
     assert created.status_code == 201, created.text
     published = client.post(f"/api/tenders/{created.json()['id']}/publish", headers=buyer_headers)
     assert published.status_code == 200, published.text

@@ -33,8 +33,14 @@ def test_an_amendment_publishes_new_pdfs_with_their_sha256(client, session, cloc
     _, buyer_h = f.buyer(client, session, clock())
     tender = f.published_tender(client, session, clock, buyer_h)
     tid = tender["id"]
-    amended = client.post(f"/api/tenders/{tid}/amendments", headers=buyer_h, json={
-        "rationale": "Revised drainage drawings are attached.", "documents": [pdf_body(ADDENDUM)]})
+    amended = client.post(
+        f"/api/tenders/{tid}/amendments",
+        headers=buyer_h,
+        json={
+            "rationale": "Revised drainage drawings are attached.",
+            "documents": [pdf_body(ADDENDUM)],
+        },
+    )
     assert amended.status_code == 201, amended.text
     digest = hashlib.sha256(ADDENDUM).hexdigest()
     view = amended.json()
@@ -55,10 +61,14 @@ def test_an_amendment_publishes_new_pdfs_with_their_sha256(client, session, cloc
     assert published and "added by amendment 2" in published[0]["description"]
     assert digest in release["tender"]["amendments"][0]["description"]
     entries = client.get("/api/ledger/entries", params={"start": 0, "end": 1000}).json()
-    amended_entry = next(json.loads(e["entry"]) for e in entries["entries"]
-                         if '"procurement.tender.amended"' in e["entry"])
+    amended_entry = next(
+        json.loads(e["entry"])
+        for e in entries["entries"]
+        if '"procurement.tender.amended"' in e["entry"]
+    )
     assert amended_entry["payload"]["documents"] == [
-        {"title": "Addendum 1 - drainage drawings", "sha256": digest, "size": len(ADDENDUM)}]
+        {"title": "Addendum 1 - drainage drawings", "sha256": digest, "size": len(ADDENDUM)}
+    ]
 
 
 def test_an_amendment_with_a_bad_document_changes_nothing(client, session, clock, settings):
@@ -71,9 +81,15 @@ def test_an_amendment_with_a_bad_document_changes_nothing(client, session, clock
         ({"title": "Broken", "content_base64": "***"}, "not valid base64"),
     ]
     for document, message in cases:
-        response = client.post(url, headers=buyer_h, json={
-            "rationale": "A new description and a document.", "description": "Changed.",
-            "documents": [pdf_body(ADDENDUM), document]})
+        response = client.post(
+            url,
+            headers=buyer_h,
+            json={
+                "rationale": "A new description and a document.",
+                "description": "Changed.",
+                "documents": [pdf_body(ADDENDUM), document],
+            },
+        )
         assert response.status_code == 422, document["title"]
         assert message in response.json()["detail"]
     after = client.get(f"/api/tenders/{tender['id']}").json()
@@ -90,12 +106,21 @@ def test_the_buyer_attaches_a_pdf_to_an_amendment_through_the_form(
     sign_in(client, buyer)
     manage = f"/buyer/tenders/{tender['id']}"
     assert 'enctype="multipart/form-data"' in client.get(manage).text.split('id="amend"')[1]
-    refused = post_form(client, manage, f"{manage}/amend",
-                        {"rationale": "Drawings attached."},
-                        files={"documents": ("photo.gif", b"GIF89a", "image/gif")})
+    refused = post_form(
+        client,
+        manage,
+        f"{manage}/amend",
+        {"rationale": "Drawings attached."},
+        files={"documents": ("photo.gif", b"GIF89a", "image/gif")},
+    )
     assert refused.status_code == 422 and "must be PDF files" in refused.text
-    sent = post_form(client, manage, f"{manage}/amend", {"rationale": "Drawings attached."},
-                     files={"documents": ("drawings.pdf", ADDENDUM, "application/pdf")})
+    sent = post_form(
+        client,
+        manage,
+        f"{manage}/amend",
+        {"rationale": "Drawings attached."},
+        files={"documents": ("drawings.pdf", ADDENDUM, "application/pdf")},
+    )
     assert sent.status_code == 303, sent.text
     client.cookies.clear()
     page = client.get(f"/tenders/{tender['id']}").text
@@ -110,12 +135,16 @@ def test_invited_suppliers_are_notified_when_a_selective_tender_is_published(
     invited, _ = f.supplier(client, session, clock())
     other, _ = f.supplier(client, session, clock())
     slug = session.get(Organisation, invited.organisation_id).slug
-    unknown = client.post("/api/tenders", headers=buyer_h, json=f.draft_body(
-        clock(), method="selective", invited_suppliers=[slug, "no-such-company"]))
+    unknown = client.post(
+        "/api/tenders",
+        headers=buyer_h,
+        json=f.draft_body(clock(), method="selective", invited_suppliers=[slug, "no-such-company"]),
+    )
     assert unknown.status_code == 422
     assert "no supplier company is registered as 'no-such-company'" in unknown.json()["detail"]
-    tender = f.published_tender(client, session, clock, buyer_h, method="selective",
-                                invited_suppliers=[slug])
+    tender = f.published_tender(
+        client, session, clock, buyer_h, method="selective", invited_suppliers=[slug]
+    )
     notes = session.exec(select(Notification)).all()
     assert [n.organisation_id for n in notes] == [invited.organisation_id]
     assert notes[0].subject.startswith(f"You are invited to bid on tender {tender['id']}")
@@ -123,8 +152,9 @@ def test_invited_suppliers_are_notified_when_a_selective_tender_is_published(
     assert session.exec(select(func.count()).select_from(Notification)).one() == 1
     outbox = Settings(data_dir=tmp_path, secret_key="k" * 32)
     assert notifications.deliver_pending(session, settings=outbox, now=clock()) == 1
-    mail = message_from_bytes(next((tmp_path / "outbox").iterdir()).read_bytes(),
-                              policy=policy.default)
+    mail = message_from_bytes(
+        next((tmp_path / "outbox").iterdir()).read_bytes(), policy=policy.default
+    )
     assert invited.email in mail["To"] and other.email not in mail["To"]
     body = mail.get_content()
     assert tender["title"] in body and f"/tenders/{tender['id']}" in body

@@ -21,14 +21,18 @@ def test_a_bid_one_microsecond_before_the_deadline_counts_and_at_the_deadline_is
     _, supplier_h = f.supplier(client, session, clock())
     deadline = clock() + timedelta(days=10)
     clock.set(deadline - timedelta(microseconds=1))
-    assert client.post(f"/api/tenders/{tender['id']}/bids", json=f.bid_body(100),
-                       headers=supplier_h).status_code == 201
+    assert (
+        client.post(
+            f"/api/tenders/{tender['id']}/bids", json=f.bid_body(100), headers=supplier_h
+        ).status_code
+        == 201
+    )
     clock.set(deadline)
-    late = client.post(f"/api/tenders/{tender['id']}/bids", json=f.bid_body(90),
-                       headers=supplier_h)
+    late = client.post(f"/api/tenders/{tender['id']}/bids", json=f.bid_body(90), headers=supplier_h)
     assert late.status_code == 409
-    assert "The bid deadline was" in late.json()["detail"] and "not accepted" in late.json()[
-        "detail"]
+    assert (
+        "The bid deadline was" in late.json()["detail"] and "not accepted" in late.json()["detail"]
+    )
     assert session.exec(select(func.count()).select_from(Bid)).one() == 1
 
 
@@ -36,15 +40,14 @@ def test_a_retried_submission_returns_the_first_receipt_never_a_second_bid(clien
     tender, _ = _tender(client, session, clock)
     _, supplier_h = f.supplier(client, session, clock())
     headers = {**supplier_h, "Idempotency-Key": "bid-2026-11-26-001"}
-    first = client.post(f"/api/tenders/{tender['id']}/bids", json=f.bid_body(500),
-                        headers=headers)
-    again = client.post(f"/api/tenders/{tender['id']}/bids", json=f.bid_body(500),
-                        headers=headers)
+    first = client.post(f"/api/tenders/{tender['id']}/bids", json=f.bid_body(500), headers=headers)
+    again = client.post(f"/api/tenders/{tender['id']}/bids", json=f.bid_body(500), headers=headers)
     assert first.status_code == 201 and again.status_code == 201
     assert again.json()["bid_id"] == first.json()["bid_id"]
     assert again.json()["commitment"] == first.json()["commitment"]
-    different = client.post(f"/api/tenders/{tender['id']}/bids", json=f.bid_body(400),
-                            headers=headers)
+    different = client.post(
+        f"/api/tenders/{tender['id']}/bids", json=f.bid_body(400), headers=headers
+    )
     assert different.status_code == 422
     assert "different request body" in different.json()["detail"]
     assert session.exec(select(func.count()).select_from(Bid)).one() == 1
@@ -58,45 +61,70 @@ def test_bad_bids_are_refused_with_a_message_and_store_nothing(client, session, 
     cases = [
         (unregistered_h, f.bid_body(100), 403, "Register your company"),
         (registered_h, f.bid_body(100, "USD"), 422, "takes bids in THB"),
-        (registered_h, {"price": {"amount": -5, "currency": "THB"}, "declaration": True}, 422,
-         "amount"),
+        (
+            registered_h,
+            {"price": {"amount": -5, "currency": "THB"}, "declaration": True},
+            422,
+            "amount",
+        ),
         (registered_h, {**f.bid_body(100), "declaration": False}, 422, "declaration"),
-        (registered_h, {**f.bid_body(100), "documents": [
-            {"title": "spec", "content_base64": base64.b64encode(b"MZ not a pdf").decode()}]},
-         422, "is not a PDF"),
+        (
+            registered_h,
+            {
+                **f.bid_body(100),
+                "documents": [
+                    {"title": "spec", "content_base64": base64.b64encode(b"MZ not a pdf").decode()}
+                ],
+            },
+            422,
+            "is not a PDF",
+        ),
     ]
     for headers, body, status, message in cases:
         response = client.post(url, json=body, headers=headers)
         assert response.status_code == status, (body, response.text)
         assert message in response.json()["detail"]
-    assert client.post("/api/tenders/99999/bids", json=f.bid_body(1),
-                       headers=registered_h).status_code == 404
+    assert (
+        client.post("/api/tenders/99999/bids", json=f.bid_body(1), headers=registered_h).status_code
+        == 404
+    )
     assert session.exec(select(func.count()).select_from(Bid)).one() == 0
 
 
 def test_a_cancelled_tender_takes_no_bids(client, session, clock):
     tender, buyer_h = _tender(client, session, clock)
     _, supplier_h = f.supplier(client, session, clock())
-    client.post(f"/api/tenders/{tender['id']}/cancel", json={"reason": "Budget withdrawn."},
-                headers=buyer_h)
-    response = client.post(f"/api/tenders/{tender['id']}/bids", json=f.bid_body(1),
-                           headers=supplier_h)
+    client.post(
+        f"/api/tenders/{tender['id']}/cancel", json={"reason": "Budget withdrawn."}, headers=buyer_h
+    )
+    response = client.post(
+        f"/api/tenders/{tender['id']}/bids", json=f.bid_body(1), headers=supplier_h
+    )
     assert response.status_code == 409 and "cancelled" in response.json()["detail"]
     assert client.get(f"/api/tenders/{tender['id']}").json()["cancel_reason"] == (
-        "Budget withdrawn.")
+        "Budget withdrawn."
+    )
 
 
 def test_a_late_amendment_must_extend_the_deadline(client, session, clock):
     tender, buyer_h = _tender(client, session, clock)
     clock.advance(days=8)  # two days left; the minimum after an amendment is three
     url = f"/api/tenders/{tender['id']}/amendments"
-    refused = client.post(url, json={"rationale": "Drawings corrected", "title": "Road works v2"},
-                          headers=buyer_h)
+    refused = client.post(
+        url, json={"rationale": "Drawings corrected", "title": "Road works v2"}, headers=buyer_h
+    )
     assert refused.status_code == 422 and "must extend it" in refused.json()["detail"]
     later = clock() + timedelta(days=4)
-    accepted = client.post(url, headers=buyer_h, json={
-        "rationale": "Drawings corrected", "title": "Road works v2",
-        "tender_end_at": later.isoformat(), "opening_at": later.isoformat()})
+    accepted = client.post(
+        url,
+        headers=buyer_h,
+        json={
+            "rationale": "Drawings corrected",
+            "title": "Road works v2",
+            "tender_end_at": later.isoformat(),
+            "opening_at": later.isoformat(),
+        },
+    )
     assert accepted.status_code == 201, accepted.text
     amendment = accepted.json()["amendments"][0]
     assert amendment["changes"]["title"][1] == "Road works v2"
@@ -106,15 +134,20 @@ def test_a_late_amendment_must_extend_the_deadline(client, session, clock):
 def test_a_withdrawn_bid_is_not_opened_but_its_commitment_stays_logged(client, session, clock):
     tender, buyer_h = _tender(client, session, clock)
     _, supplier_h = f.supplier(client, session, clock())
-    receipt = client.post(f"/api/tenders/{tender['id']}/bids", json=f.bid_body(100),
-                          headers=supplier_h).json()
-    assert client.delete(f"/api/tenders/{tender['id']}/bids/mine",
-                         headers=supplier_h).status_code == 200
+    receipt = client.post(
+        f"/api/tenders/{tender['id']}/bids", json=f.bid_body(100), headers=supplier_h
+    ).json()
+    assert (
+        client.delete(f"/api/tenders/{tender['id']}/bids/mine", headers=supplier_h).status_code
+        == 200
+    )
     clock.advance(days=11)
     opened = client.post(f"/api/tenders/{tender['id']}/open", headers=buyer_h).json()
     assert opened["opening"] == []
-    logged = client.get("/api/ledger/entries", params={"start": receipt["log_index"],
-                                                       "end": receipt["log_index"] + 1})
+    logged = client.get(
+        "/api/ledger/entries",
+        params={"start": receipt["log_index"], "end": receipt["log_index"] + 1},
+    )
     assert receipt["commitment"] in logged.json()["entries"][0]["entry"]
 
 
@@ -125,8 +158,9 @@ def test_a_selective_tender_takes_bids_only_from_invited_suppliers(client, sessi
     invited, invited_h = f.supplier(client, session, clock())
     _, outsider_h = f.supplier(client, session, clock())
     slug = session.get(Organisation, invited.organisation_id).slug
-    tender = f.published_tender(client, session, clock, buyer_h, method="selective",
-                                invited_suppliers=[slug])
+    tender = f.published_tender(
+        client, session, clock, buyer_h, method="selective", invited_suppliers=[slug]
+    )
     url = f"/api/tenders/{tender['id']}/bids"
     refused = client.post(url, json=f.bid_body(100), headers=outsider_h)
     assert refused.status_code == 403 and "only the invited suppliers" in refused.json()["detail"]

@@ -23,10 +23,17 @@ def world(fresh_database, tmp_path):
     from core.settings import Settings
 
     schema.upgrade(fresh_database)
-    engine = make_engine(fresh_database, pool_size=20) if fresh_database.startswith(
-        "postgresql") else make_engine(fresh_database)
-    settings = Settings(data_dir=tmp_path, database_url=fresh_database, secret_key="k" * 32,
-                        procurement_min_tender_days=0)
+    engine = (
+        make_engine(fresh_database, pool_size=20)
+        if fresh_database.startswith("postgresql")
+        else make_engine(fresh_database)
+    )
+    settings = Settings(
+        data_dir=tmp_path,
+        database_url=fresh_database,
+        secret_key="k" * 32,
+        procurement_min_tender_days=0,
+    )
     yield engine, settings
     engine.dispose()
 
@@ -37,17 +44,30 @@ def _setup(engine, settings, *, deadline_in: timedelta, suppliers: int):
         users = []
         for _ in range(suppliers):
             user = factories.user(session, role=Role.SUPPLIER, now=system_clock())
-            bidding.register_supplier(session, user=user, now=system_clock(), details=SupplierIn(
-                address="1 Silom Road, Bangkok", contact_name="K. Test",
-                contact_email="k@test.example", contact_phone="+66 2 000 0000"))
+            bidding.register_supplier(
+                session,
+                user=user,
+                now=system_clock(),
+                details=SupplierIn(
+                    address="1 Silom Road, Bangkok",
+                    contact_name="K. Test",
+                    contact_email="k@test.example",
+                    contact_phone="+66 2 000 0000",
+                ),
+            )
             users.append(user.id)
         buyer = factories.user(session, role=Role.BUYER, now=system_clock())
         now = system_clock()
         deadline = now + deadline_in
         draft = TenderDraftIn(
-            title="Burst tender", description="Deadline burst", category="goods",
-            estimated_value=1_000_000, enquiry_end_at=now + timedelta(milliseconds=100),
-            tender_start_at=now, tender_end_at=deadline, opening_at=deadline,
+            title="Burst tender",
+            description="Deadline burst",
+            category="goods",
+            estimated_value=1_000_000,
+            enquiry_end_at=now + timedelta(milliseconds=100),
+            tender_start_at=now,
+            tender_end_at=deadline,
+            opening_at=deadline,
             items=[{"description": "Paper", "quantity": "1", "unit": "box"}],
         )
         tender = service.create_draft(session, buyer=buyer, draft=draft, now=now)
@@ -61,17 +81,22 @@ def _bid(amount):
 
 def test_double_clicks_with_one_idempotency_key_make_one_bid(world):
     engine, settings = world
-    tender_id, (user_id,), _ = _setup(engine, settings, deadline_in=timedelta(hours=1),
-                                      suppliers=1)
+    tender_id, (user_id,), _ = _setup(engine, settings, deadline_in=timedelta(hours=1), suppliers=1)
     outcomes = []
 
     def click():
         with Session(engine) as session:
             user = session.get(User, user_id)
             try:
-                receipt = bidding.submit_bid(session, user=user, tender_id=tender_id,
-                                             bid=_bid(700), clock=system_clock,
-                                             settings=settings, idempotency_key="dbl")
+                receipt = bidding.submit_bid(
+                    session,
+                    user=user,
+                    tender_id=tender_id,
+                    bid=_bid(700),
+                    clock=system_clock,
+                    settings=settings,
+                    idempotency_key="dbl",
+                )
                 outcomes.append(receipt.bid_id)
             except DomainError as error:
                 outcomes.append(error.status_code)
@@ -89,8 +114,9 @@ def test_double_clicks_with_one_idempotency_key_make_one_bid(world):
 
 def test_a_burst_straddling_the_deadline_keeps_exactly_the_bids_acknowledged_before_it(world):
     engine, settings = world
-    tender_id, users, deadline = _setup(engine, settings, deadline_in=timedelta(seconds=2),
-                                        suppliers=24)
+    tender_id, users, deadline = _setup(
+        engine, settings, deadline_in=timedelta(seconds=2), suppliers=24
+    )
     acknowledged, refused = {}, []
     lock = threading.Lock()
 
@@ -99,9 +125,14 @@ def test_a_burst_straddling_the_deadline_keeps_exactly_the_bids_acknowledged_bef
         with Session(engine) as session:
             user = session.get(User, user_id)
             try:
-                receipt = bidding.submit_bid(session, user=user, tender_id=tender_id,
-                                             bid=_bid(amount), clock=system_clock,
-                                             settings=settings)
+                receipt = bidding.submit_bid(
+                    session,
+                    user=user,
+                    tender_id=tender_id,
+                    bid=_bid(amount),
+                    clock=system_clock,
+                    settings=settings,
+                )
                 with lock:
                     acknowledged[receipt.bid_id] = receipt.server_time
             except DomainError as error:
@@ -111,8 +142,9 @@ def test_a_burst_straddling_the_deadline_keeps_exactly_the_bids_acknowledged_bef
     # One bid every 50 ms, from 600 ms before the deadline to 550 ms after it: those sent
     # after the deadline are refused whatever the load; the early ones have time to land.
     threads = [
-        threading.Thread(target=submit, args=(
-            user, 1000 + i, deadline - timedelta(milliseconds=600 - 50 * i)))
+        threading.Thread(
+            target=submit, args=(user, 1000 + i, deadline - timedelta(milliseconds=600 - 50 * i))
+        )
         for i, user in enumerate(users)
     ]
     for t in threads:
@@ -123,8 +155,9 @@ def test_a_burst_straddling_the_deadline_keeps_exactly_the_bids_acknowledged_bef
     assert all(at < deadline for at in acknowledged.values())
     assert all("deadline" in message for message in refused)
     with Session(engine) as session:
-        tender = opening.open_tender(session, tender_id=tender_id,
-                                     now=datetime.now(UTC), settings=settings)
+        tender = opening.open_tender(
+            session, tender_id=tender_id, now=datetime.now(UTC), settings=settings
+        )
         opened = session.exec(select(Bid).where(Bid.tender_id == tender.id)).all()
     assert {b.id for b in opened} == set(acknowledged)
     assert all(b.status == BidStatus.VALID for b in opened)

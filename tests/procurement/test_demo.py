@@ -14,12 +14,25 @@ from prongsai import demo as platform_demo
 
 def accounts(session, now):
     for slug, kind, name, name_th, registration_id in platform_demo.ORGANISATIONS:
-        auth_service.create_organisation(session, slug=slug, kind=kind, name=name,
-                                         name_th=name_th, registration_id=registration_id, now=now)
+        auth_service.create_organisation(
+            session,
+            slug=slug,
+            kind=kind,
+            name=name,
+            name_th=name_th,
+            registration_id=registration_id,
+            now=now,
+        )
     for email, display_name, role, organisation in platform_demo.USERS:
-        auth_service.create_user(session, email=email, display_name=display_name, role=role,
-                                 password="demo password 1", organisation_slug=organisation,
-                                 now=now)
+        auth_service.create_user(
+            session,
+            email=email,
+            display_name=display_name,
+            role=role,
+            password="demo password 1",
+            organisation_slug=organisation,
+            now=now,
+        )
 
 
 def test_demo_has_a_tender_in_every_state_and_reruns_without_duplicates(
@@ -45,10 +58,16 @@ def test_the_demo_has_a_tender_awarded_lot_by_lot(session, clock, settings, clie
     lotted = session.exec(select(Tender).where(Tender.title.startswith("Medical equipment"))).one()
     view = client.get(f"/api/tenders/{lotted.id}").json()
     assert [lot["title"] for lot in view["lots"]] == [
-        "Ultrasound systems", "Patient monitoring", "Infusion pumps"]
+        "Ultrasound systems",
+        "Patient monitoring",
+        "Infusion pumps",
+    ]
     winners = {a["lot"]: (a["supplier"]["slug"], a["value"]) for a in view["awards"]}
-    assert winners == {1: ("lanna-medical", 1_325_000_000), 2: ("chaophraya-it", 1_698_000_000),
-                       3: ("siam-civil", 842_000_000)}
+    assert winners == {
+        1: ("lanna-medical", 1_325_000_000),
+        2: ("chaophraya-it", 1_698_000_000),
+        3: ("siam-civil", 842_000_000),
+    }
     assert [c["award_id"] for c in view["contracts"]] == [view["awards"][0]["id"]]
     page = client.get(f"/tenders/{lotted.id}").text
     assert "Lot 2: Patient monitoring — bids and ranking" in page

@@ -28,23 +28,40 @@ def test_due_tenders_are_opened_by_the_job_once_even_when_it_runs_late(fresh_dat
         with Session(engine) as session:
             buyer = factories.user(session, role=Role.BUYER, now=clock())
             supplier = factories.user(session, role=Role.SUPPLIER, now=clock())
-            bidding.register_supplier(session, user=supplier, now=clock(), details=SupplierIn(
-                address="5 Wireless Road, Bangkok", contact_name="A", contact_email="a@x.example",
-                contact_phone="+66 2 111 1111"))
+            bidding.register_supplier(
+                session,
+                user=supplier,
+                now=clock(),
+                details=SupplierIn(
+                    address="5 Wireless Road, Bangkok",
+                    contact_name="A",
+                    contact_email="a@x.example",
+                    contact_phone="+66 2 111 1111",
+                ),
+            )
             draft = TenderDraftIn(
-                title="Laptops for district offices", description="120 laptops",
-                category="goods", estimated_value=3_600_000_00,
-                enquiry_end_at=clock() + timedelta(days=3), tender_start_at=clock(),
+                title="Laptops for district offices",
+                description="120 laptops",
+                category="goods",
+                estimated_value=3_600_000_00,
+                enquiry_end_at=clock() + timedelta(days=3),
+                tender_start_at=clock(),
                 tender_end_at=clock() + timedelta(days=8),
                 opening_at=clock() + timedelta(days=8, hours=2),
-                items=[{"description": "Laptop", "quantity": "120", "unit": "unit"}])
+                items=[{"description": "Laptop", "quantity": "120", "unit": "unit"}],
+            )
             tender = service.create_draft(session, buyer=buyer, draft=draft, now=clock())
-            service.publish(session, buyer=buyer, tender_id=tender.id, now=clock(),
-                            settings=settings)
-            bidding.submit_bid(session, user=supplier, tender_id=tender.id, clock=clock,
-                               settings=settings, bid=BidIn(
-                                   price=PriceIn(amount=3_400_000_00, currency="THB"),
-                                   declaration=True))
+            service.publish(
+                session, buyer=buyer, tender_id=tender.id, now=clock(), settings=settings
+            )
+            bidding.submit_bid(
+                session,
+                user=supplier,
+                tender_id=tender.id,
+                clock=clock,
+                settings=settings,
+                bid=BidIn(price=PriceIn(amount=3_400_000_00, currency="THB"), declaration=True),
+            )
             tender_id = tender.id
         clock.set(START + timedelta(days=8, hours=2) - timedelta(seconds=1))
         jobs.open_due_tenders(context)
@@ -60,8 +77,11 @@ def test_due_tenders_are_opened_by_the_job_once_even_when_it_runs_late(fresh_dat
             assert tender.opened_at == clock()
             bid = session.exec(select(Bid).where(Bid.tender_id == tender_id)).one()
             assert bid.price == 3_400_000_00 and bid.rank == 1
-            releases = session.exec(select(func.count()).select_from(LedgerEntry).where(
-                LedgerEntry.entry_type == "procurement.key.released")).one()
+            releases = session.exec(
+                select(func.count())
+                .select_from(LedgerEntry)
+                .where(LedgerEntry.entry_type == "procurement.key.released")
+            ).one()
             assert releases == 1
     finally:
         engine.dispose()

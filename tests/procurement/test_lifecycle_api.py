@@ -17,31 +17,38 @@ def test_tender_from_draft_to_contract(client, session, clock):
     assert tender["ocid"].endswith(f"-{tid}")
 
     # A question, answered publicly without the asker.
-    q = client.post(f"/api/tenders/{tid}/questions", json={"question": "Is night work allowed?"},
-                    headers=low_h)
+    q = client.post(
+        f"/api/tenders/{tid}/questions", json={"question": "Is night work allowed?"}, headers=low_h
+    )
     assert q.status_code == 201
-    a = client.post(f"/api/questions/{q.json()['id']}/answer",
-                    json={"answer": "Yes, 22:00-05:00."}, headers=buyer_h)
+    a = client.post(
+        f"/api/questions/{q.json()['id']}/answer",
+        json={"answer": "Yes, 22:00-05:00."},
+        headers=buyer_h,
+    )
     assert a.status_code == 200
 
     # Bids: one supplier replaces its bid; the latest counts.
     first = client.post(f"/api/tenders/{tid}/bids", json=f.bid_body(240_000_000), headers=low_h)
     assert first.status_code == 201, first.text
-    replaced = client.post(f"/api/tenders/{tid}/bids", json=f.bid_body(230_000_000),
-                           headers=low_h)
+    replaced = client.post(f"/api/tenders/{tid}/bids", json=f.bid_body(230_000_000), headers=low_h)
     assert replaced.json()["version"] == 2
     other = client.post(f"/api/tenders/{tid}/bids", json=f.bid_body(245_000_000), headers=high_h)
     assert other.status_code == 201
 
     # The receipt's inclusion proof checks out with the RFC verifier.
     receipt = replaced.json()
-    entry = client.get("/api/ledger/entries",
-                       params={"start": receipt["log_index"], "end": receipt["log_index"] + 1})
+    entry = client.get(
+        "/api/ledger/entries",
+        params={"start": receipt["log_index"], "end": receipt["log_index"] + 1},
+    )
     text = entry.json()["entries"][0]["entry"]
     assert receipt["commitment"] in text
     assert rfc9162.verify_inclusion(
-        hashlib.sha256(b"\x00" + text.encode()).digest(), receipt["log_index"],
-        receipt["tree_size"], [bytes.fromhex(h) for h in receipt["inclusion_proof"]],
+        hashlib.sha256(b"\x00" + text.encode()).digest(),
+        receipt["log_index"],
+        receipt["tree_size"],
+        [bytes.fromhex(h) for h in receipt["inclusion_proof"]],
         bytes.fromhex(receipt["root_hash"]),
     )
 
@@ -64,22 +71,34 @@ def test_tender_from_draft_to_contract(client, session, clock):
     assert award["supplier"]["slug"] == _slug(session, low)
     assert award["status"] == "standstill"
 
-    complaint = client.post(f"/api/awards/{award['id']}/complaints",
-                            json={"text": "The winner's price is abnormally low."},
-                            headers=high_h)
+    complaint = client.post(
+        f"/api/awards/{award['id']}/complaints",
+        json={"text": "The winner's price is abnormally low."},
+        headers=high_h,
+    )
     assert complaint.status_code == 201
     clock.advance(days=10)
     blocked = client.post(f"/api/awards/{award['id']}/finalise", headers=buyer_h)
     assert blocked.status_code == 409 and "await the buyer's answer" in blocked.json()["detail"]
-    client.post(f"/api/complaints/{complaint.json()['id']}/answer",
-                json={"response": "The price was checked against the estimate."}, headers=buyer_h)
+    client.post(
+        f"/api/complaints/{complaint.json()['id']}/answer",
+        json={"response": "The price was checked against the estimate."},
+        headers=buyer_h,
+    )
     final = client.post(f"/api/awards/{award['id']}/finalise", headers=buyer_h)
     assert final.json()["status"] == "final"
 
     today = clock().date()
-    contract = client.post(f"/api/awards/{award['id']}/contract", headers=buyer_h, json={
-        "value": 230_000_000, "start_date": str(today + timedelta(days=7)),
-        "end_date": str(today + timedelta(days=180)), "signed_date": str(today)})
+    contract = client.post(
+        f"/api/awards/{award['id']}/contract",
+        headers=buyer_h,
+        json={
+            "value": 230_000_000,
+            "start_date": str(today + timedelta(days=7)),
+            "end_date": str(today + timedelta(days=180)),
+            "signed_date": str(today),
+        },
+    )
     assert contract.status_code == 201, contract.text
 
     public = client.get(f"/api/tenders/{tid}").json()
@@ -114,8 +133,11 @@ def test_a_draft_is_invisible_to_the_public_and_other_buyers(client, session, cl
 
 def test_publication_refuses_incoherent_dates_and_names_them(client, session, clock):
     _, buyer_h = f.buyer(client, session, clock())
-    body = f.draft_body(clock(), tender_end_at=(clock() + timedelta(days=3)).isoformat(),
-                        opening_at=(clock() + timedelta(days=2)).isoformat())
+    body = f.draft_body(
+        clock(),
+        tender_end_at=(clock() + timedelta(days=3)).isoformat(),
+        opening_at=(clock() + timedelta(days=2)).isoformat(),
+    )
     draft = client.post("/api/tenders", json=body, headers=buyer_h).json()
     response = client.post(f"/api/tenders/{draft['id']}/publish", headers=buyer_h)
     assert response.status_code == 422
@@ -128,8 +150,9 @@ def test_suppliers_and_buyers_cannot_act_in_each_others_roles(client, session, c
     _, buyer_h = f.buyer(client, session, clock())
     _, supplier_h = f.supplier(client, session, clock())
     tender = f.published_tender(client, session, clock, buyer_h)
-    assert client.post("/api/tenders", json=f.draft_body(clock()),
-                       headers=supplier_h).status_code == 403
-    bid = client.post(f"/api/tenders/{tender['id']}/bids", json=f.bid_body(1000),
-                      headers=buyer_h)
+    assert (
+        client.post("/api/tenders", json=f.draft_body(clock()), headers=supplier_h).status_code
+        == 403
+    )
+    bid = client.post(f"/api/tenders/{tender['id']}/bids", json=f.bid_body(1000), headers=buyer_h)
     assert bid.status_code == 403 and "needs the role: supplier" in bid.json()["detail"]

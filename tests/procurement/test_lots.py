@@ -14,8 +14,11 @@ from tests.procurement import factories as f
 from tests.procurement.test_ocds import codes, errors, validators  # noqa: F401 (fixture)
 
 LOTS = [
-    {"title": "Ultrasound systems", "description": "Four cart-based systems.",
-     "estimated_value": 1_400_000_000},
+    {
+        "title": "Ultrasound systems",
+        "description": "Four cart-based systems.",
+        "estimated_value": 1_400_000_000,
+    },
     {"title": "Patient monitors", "description": "", "estimated_value": 1_800_000_000},
 ]
 ITEMS = [
@@ -25,8 +28,7 @@ ITEMS = [
 
 
 def lotted(client, session, clock, buyer_h, **overrides):
-    return f.published_tender(client, session, clock, buyer_h, lots=LOTS, items=ITEMS,
-                              **overrides)
+    return f.published_tender(client, session, clock, buyer_h, lots=LOTS, items=ITEMS, **overrides)
 
 
 def lot_bid(**prices) -> dict:
@@ -74,20 +76,21 @@ def test_a_draft_with_lots_that_do_not_hold_is_refused_and_names_the_problem(
     cases = [
         ({"lots": LOTS, "items": [{**ITEMS[0], "lot": None}]}, "item 1 must belong to a lot"),
         ({"items": ITEMS}, "item 1 names lot 1, but the tender has no lots"),
-        ({"lots": LOTS, "items": ITEMS, "reserve": {"base_amount": 100_000}},
-         "multiple reserve prices apply to tenders without lots"),
+        (
+            {"lots": LOTS, "items": ITEMS, "reserve": {"base_amount": 100_000}},
+            "multiple reserve prices apply to tenders without lots",
+        ),
     ]
     for overrides, message in cases:
-        response = client.post("/api/tenders", json=f.draft_body(clock(), **overrides),
-                               headers=buyer_h)
+        response = client.post(
+            "/api/tenders", json=f.draft_body(clock(), **overrides), headers=buyer_h
+        )
         assert response.status_code == 422, overrides
         assert message in response.json()["detail"]
     assert session.exec(select(func.count()).select_from(Lot)).one() == 0
 
 
-def test_bids_on_a_lotted_tender_must_price_lots_and_bad_ones_store_nothing(
-    client, session, clock
-):
+def test_bids_on_a_lotted_tender_must_price_lots_and_bad_ones_store_nothing(client, session, clock):
     _, buyer_h = f.buyer(client, session, clock())
     _, supplier_h = f.supplier(client, session, clock())
     tender = lotted(client, session, clock, buyer_h)
@@ -95,8 +98,11 @@ def test_bids_on_a_lotted_tender_must_price_lots_and_bad_ones_store_nothing(
     url = f"/api/tenders/{tender['id']}/bids"
     cases = [
         (url, f.bid_body(1000), "give a price for at least one lot"),
-        (url, {**lot_bid(lot1=500, lot2=500), "price": {"amount": 999, "currency": "THB"}},
-         "the sum of the lot prices"),
+        (
+            url,
+            {**lot_bid(lot1=500, lot2=500), "price": {"amount": 999, "currency": "THB"}},
+            "the sum of the lot prices",
+        ),
         (url, lot_bid(lot3=500), "there is no lot 3"),
         (f"/api/tenders/{plain['id']}/bids", lot_bid(lot1=500), "has no lots"),
     ]
@@ -116,10 +122,20 @@ def test_a_lotted_tender_from_bids_to_contracts_lot_by_lot(client, session, cloc
     tid = tender["id"]
     assert [lot["number"] for lot in tender["lots"]] == [1, 2]
     assert [item["lot"] for item in tender["items"]] == [1, 2]
-    assert client.post(f"/api/tenders/{tid}/bids", json=lot_bid(lot1=1_300_000_000,
-                       lot2=1_750_000_000), headers=both_h).status_code == 201
-    assert client.post(f"/api/tenders/{tid}/bids", json=lot_bid(lot2=1_690_000_000),
-                       headers=second_h).status_code == 201
+    assert (
+        client.post(
+            f"/api/tenders/{tid}/bids",
+            json=lot_bid(lot1=1_300_000_000, lot2=1_750_000_000),
+            headers=both_h,
+        ).status_code
+        == 201
+    )
+    assert (
+        client.post(
+            f"/api/tenders/{tid}/bids", json=lot_bid(lot2=1_690_000_000), headers=second_h
+        ).status_code
+        == 201
+    )
     before = client.get(f"/api/tenders/{tid}").json()
     assert before["opening"] is None and before["bids_received"] == 2
     assert session.exec(select(func.count()).select_from(BidLot)).one() == 0  # sealed only
@@ -132,7 +148,8 @@ def test_a_lotted_tender_from_bids_to_contracts_lot_by_lot(client, session, cloc
         {"lot": 2, "price": 1_750_000_000, "rank": 2},
     ]
     assert record[slug(session, second_only)]["lots"] == [
-        {"lot": 2, "price": 1_690_000_000, "rank": 1}]
+        {"lot": 2, "price": 1_690_000_000, "rank": 1}
+    ]
     entry_types = [e["entry_type"] for e in opened["log_entries"]]
     assert "procurement.bids.opened" in entry_types
 
@@ -142,12 +159,16 @@ def test_a_lotted_tender_from_bids_to_contracts_lot_by_lot(client, session, cloc
     assert first["status"] == "opened"  # lot 1 still to award
     award_2 = first["awards"][0]
     assert (award_2["lot"], award_2["supplier"]["slug"], award_2["value"]) == (
-        2, slug(session, second_only), 1_690_000_000)
+        2,
+        slug(session, second_only),
+        1_690_000_000,
+    )
     again = client.post(f"/api/tenders/{tid}/award", json={"lot": 2}, headers=buyer_h)
     assert again.status_code == 409 and "already been awarded" in again.json()["detail"]
     winner_bid = record[slug(session, second_only)]["id"]
-    refused = client.post(f"/api/bids/{winner_bid}/disqualify",
-                          json={"reason": "Late bid bond."}, headers=buyer_h)
+    refused = client.post(
+        f"/api/bids/{winner_bid}/disqualify", json={"reason": "Late bid bond."}, headers=buyer_h
+    )
     assert refused.status_code == 409 and "already won an award" in refused.json()["detail"]
     done = client.post(f"/api/tenders/{tid}/award", json={"lot": 1}, headers=buyer_h).json()
     assert done["status"] == "awarded"
@@ -157,21 +178,36 @@ def test_a_lotted_tender_from_bids_to_contracts_lot_by_lot(client, session, cloc
 
     clock.advance(days=11)
     today = clock().date()
-    contract = {"value": 1_300_000_000, "start_date": str(today), "signed_date": str(today),
-                "end_date": str(today + timedelta(days=90))}
+    contract = {
+        "value": 1_300_000_000,
+        "start_date": str(today),
+        "signed_date": str(today),
+        "end_date": str(today + timedelta(days=90)),
+    }
     for award in (award_1, award_2):
-        assert client.post(f"/api/awards/{award['id']}/finalise",
-                           headers=buyer_h).status_code == 200
-    assert client.post(f"/api/awards/{award_1['id']}/contract", json=contract,
-                       headers=buyer_h).status_code == 201
+        assert (
+            client.post(f"/api/awards/{award['id']}/finalise", headers=buyer_h).status_code == 200
+        )
+    assert (
+        client.post(
+            f"/api/awards/{award_1['id']}/contract", json=contract, headers=buyer_h
+        ).status_code
+        == 201
+    )
     assert client.get(f"/api/tenders/{tid}").json()["status"] == "awarded"  # lot 2 unsigned
-    assert client.post(f"/api/awards/{award_2['id']}/contract",
-                       json={**contract, "value": 1_690_000_000},
-                       headers=buyer_h).status_code == 201
+    assert (
+        client.post(
+            f"/api/awards/{award_2['id']}/contract",
+            json={**contract, "value": 1_690_000_000},
+            headers=buyer_h,
+        ).status_code
+        == 201
+    )
     final = client.get(f"/api/tenders/{tid}").json()
     assert final["status"] == "contracted"
     assert sorted(c["award_id"] for c in final["contracts"]) == sorted(
-        [award_1["id"], award_2["id"]])
+        [award_1["id"], award_2["id"]]
+    )
 
 
 def test_a_disqualification_reranks_every_lot(client, session, clock):
@@ -185,8 +221,14 @@ def test_a_disqualification_reranks_every_lot(client, session, clock):
     clock.advance(days=10, hours=1)
     opened = client.post(f"/api/tenders/{tid}/open", headers=buyer_h).json()
     low_bid = next(b for b in opened["opening"] if b["supplier"]["slug"] == slug(session, low))
-    assert client.post(f"/api/bids/{low_bid['id']}/disqualify", json={"reason": "Bond missing."},
-                       headers=buyer_h).status_code == 200
+    assert (
+        client.post(
+            f"/api/bids/{low_bid['id']}/disqualify",
+            json={"reason": "Bond missing."},
+            headers=buyer_h,
+        ).status_code
+        == 200
+    )
     after = client.get(f"/api/tenders/{tid}").json()
     high_bid = next(b for b in after["opening"] if b["supplier"]["slug"] == slug(session, high))
     assert [p["rank"] for p in high_bid["lots"]] == [1, 1]
@@ -198,8 +240,14 @@ def test_best_value_is_decided_per_lot_with_published_scores(client, session, cl
     _, buyer_h = f.buyer(client, session, clock())
     cheap, cheap_h = f.supplier(client, session, clock())
     good, good_h = f.supplier(client, session, clock())
-    tender = lotted(client, session, clock, buyer_h, award_criteria="best_value",
-                    criteria=[{"name": "Price", "weight": 40}, {"name": "Quality", "weight": 60}])
+    tender = lotted(
+        client,
+        session,
+        clock,
+        buyer_h,
+        award_criteria="best_value",
+        criteria=[{"name": "Price", "weight": 40}, {"name": "Quality", "weight": 60}],
+    )
     tid = tender["id"]
     client.post(f"/api/tenders/{tid}/bids", json=lot_bid(lot1=100, lot2=100), headers=cheap_h)
     client.post(f"/api/tenders/{tid}/bids", json=lot_bid(lot1=150), headers=good_h)
@@ -207,19 +255,36 @@ def test_best_value_is_decided_per_lot_with_published_scores(client, session, cl
     opened = client.post(f"/api/tenders/{tid}/open", headers=buyer_h).json()
     ids = {b["supplier"]["slug"]: b["id"] for b in opened["opening"]}
     cheap_id, good_id = ids[slug(session, cheap)], ids[slug(session, good)]
-    incomplete = client.post(f"/api/tenders/{tid}/award", headers=buyer_h, json={
-        "lot": 1, "justification": "Scored by the committee.", "scores": {str(cheap_id): [90, 50]}})
+    incomplete = client.post(
+        f"/api/tenders/{tid}/award",
+        headers=buyer_h,
+        json={
+            "lot": 1,
+            "justification": "Scored by the committee.",
+            "scores": {str(cheap_id): [90, 50]},
+        },
+    )
     assert incomplete.status_code == 422 and str(good_id) in incomplete.json()["detail"]
-    decided = client.post(f"/api/tenders/{tid}/award", headers=buyer_h, json={
-        "lot": 1, "justification": "Quality decides on lot 1.",
-        "scores": {str(cheap_id): [100, 50], str(good_id): [70, 90]},
-        "notes": {str(cheap_id): ["Lowest price.", "Basic probes only."],
-                  str(good_id): ["Half again the price.", "Three probes and training."]}})
+    decided = client.post(
+        f"/api/tenders/{tid}/award",
+        headers=buyer_h,
+        json={
+            "lot": 1,
+            "justification": "Quality decides on lot 1.",
+            "scores": {str(cheap_id): [100, 50], str(good_id): [70, 90]},
+            "notes": {
+                str(cheap_id): ["Lowest price.", "Basic probes only."],
+                str(good_id): ["Half again the price.", "Three probes and training."],
+            },
+        },
+    )
     assert decided.status_code == 201, decided.text
     award = decided.json()["awards"][0]
     assert award["supplier"]["slug"] == slug(session, good) and award["value"] == 150
     assert [(row["supplier"], row["total"], row["rank"]) for row in award["evaluation"]] == [
-        (slug(session, good), "82.00", 1), (slug(session, cheap), "70.00", 2)]
+        (slug(session, good), "82.00", 1),
+        (slug(session, cheap), "70.00", 2),
+    ]
     assert award["evaluation"][0]["scores"][1]["note"] == "Three probes and training."
     assert session.exec(select(Award.lot_id)).one() is not None
 
@@ -254,11 +319,15 @@ def test_lotted_releases_validate_and_carry_the_lots(client, session, clock, val
     assert priced == {("1", 100), ("2", 200), ("2", 150)}
     assert last["awards"][0]["relatedLots"] == ["1"]
     assert {lot["id"]: lot["status"] for lot in last["tender"]["lots"]} == {
-        "1": "complete", "2": "active"}
+        "1": "complete",
+        "2": "active",
+    }
     by_lot = {(s.get("relatedLot"), s["measure"]): s["value"] for s in last["bids"]["statistics"]}
     assert by_lot[("2", "bids")] == 2 and by_lot[("1", "bids")] == 1
     record = client.get(f"/api/ocds/records/{tender['ocid']}").json()
     assert errors(validators["record_package"], record) == []
     compiled = record["records"][0]["compiledRelease"]
-    assert [lot["title"] for lot in compiled["tender"]["lots"]] == ["Ultrasound systems",
-                                                                     "Patient monitors"]
+    assert [lot["title"] for lot in compiled["tender"]["lots"]] == [
+        "Ultrasound systems",
+        "Patient monitors",
+    ]

@@ -116,16 +116,27 @@ def run_lifecycle(client, session, clock):
         },
     )
     contract = client.get(f"/api/tenders/{tid}").json()["contracts"][0]
-    amended = client.post(f"/api/contracts/{contract['id']}/amendments", headers=buyer_h,
-                          json={"rationale": "Extra drainage work found on site",
-                                "value": 260_000_000})
+    amended = client.post(
+        f"/api/contracts/{contract['id']}/amendments",
+        headers=buyer_h,
+        json={"rationale": "Extra drainage work found on site", "value": 260_000_000},
+    )
     assert amended.status_code == 201, amended.text
-    planned = client.post(f"/api/contracts/{contract['id']}/milestones", headers=buyer_h,
-                          json={"title": "Base course laid", "due_date": str(today)}).json()
-    client.post(f"/api/milestones/{planned['milestones'][0]['id']}/done", json={"met": True},
-                headers=buyer_h)
-    client.post(f"/api/contracts/{contract['id']}/payments", headers=buyer_h,
-                json={"amount": 50_000_000, "paid_date": str(today), "description": "Advance"})
+    planned = client.post(
+        f"/api/contracts/{contract['id']}/milestones",
+        headers=buyer_h,
+        json={"title": "Base course laid", "due_date": str(today)},
+    ).json()
+    client.post(
+        f"/api/milestones/{planned['milestones'][0]['id']}/done",
+        json={"met": True},
+        headers=buyer_h,
+    )
+    client.post(
+        f"/api/contracts/{contract['id']}/payments",
+        headers=buyer_h,
+        json={"amount": 50_000_000, "paid_date": str(today), "description": "Advance"},
+    )
     cancelled = f.published_tender(client, session, clock, buyer_h, title="Cancelled tender")
     client.post(
         f"/api/tenders/{cancelled['id']}/cancel", json={"reason": "Budget cut."}, headers=buyer_h

@@ -19,8 +19,9 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
     assert shutil.which("pdftotext"), "poppler-utils is needed"
     path = tmp_path / "out.pdf"
     path.write_bytes(pdf)
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 @pytest.fixture
@@ -29,17 +30,35 @@ def sealed(session, clock, settings, app):
     from procurement import service
 
     buyer = factories.user(session, role=Role.BUYER, now=clock())
-    made = service.create_draft(session, buyer=buyer, now=clock(), draft=draft(
-        clock(), title="Ambulances for Nakhon Ratchasima (รถพยาบาล)"))
-    tender = service.publish(session, buyer=buyer, tender_id=made.id, now=clock(),
-                             settings=settings)
+    made = service.create_draft(
+        session,
+        buyer=buyer,
+        now=clock(),
+        draft=draft(clock(), title="Ambulances for Nakhon Ratchasima (รถพยาบาล)"),
+    )
+    tender = service.publish(
+        session, buyer=buyer, tender_id=made.id, now=clock(), settings=settings
+    )
     supplier = factories.user(session, role=Role.SUPPLIER, now=clock())
-    bidding.register_supplier(session, user=supplier, now=clock(), details=SupplierIn(
-        address="1 Mittraphap Road, Korat", contact_name="K. Dee",
-        contact_email="k@dee.example", contact_phone="+66 44 555 000"))
+    bidding.register_supplier(
+        session,
+        user=supplier,
+        now=clock(),
+        details=SupplierIn(
+            address="1 Mittraphap Road, Korat",
+            contact_name="K. Dee",
+            contact_email="k@dee.example",
+            contact_phone="+66 44 555 000",
+        ),
+    )
     receipt = bidding.submit_bid(
-        session, user=supplier, tender_id=tender.id, clock=clock, settings=settings,
-        bid=BidIn(price=PriceIn(amount=MARKER, currency="THB"), declaration=True))
+        session,
+        user=supplier,
+        tender_id=tender.id,
+        clock=clock,
+        settings=settings,
+        bid=BidIn(price=PriceIn(amount=MARKER, currency="THB"), declaration=True),
+    )
     return tender, receipt
 
 
@@ -47,8 +66,9 @@ def view(session, settings, tender_id):
     return queries.tender_view(session, tender_id=tender_id, prefix=settings.ocid_prefix)
 
 
-def test_notice_and_receipt_before_the_opening_carry_no_price(session, settings, app, sealed,
-                                                              tmp_path):
+def test_notice_and_receipt_before_the_opening_carry_no_price(
+    session, settings, app, sealed, tmp_path
+):
     tender, receipt = sealed
     env = app.state.templates.env
     notice = pdf_text(pdfs.notice(env, view(session, settings, tender.id)), tmp_path)
@@ -62,11 +82,13 @@ def test_notice_and_receipt_before_the_opening_carry_no_price(session, settings,
         pdfs.opening(env, view(session, settings, tender.id))
 
 
-def test_the_opening_report_lists_every_price_after_the_opening(session, settings, app, sealed,
-                                                                tmp_path):
+def test_the_opening_report_lists_every_price_after_the_opening(
+    session, settings, app, sealed, tmp_path
+):
     tender, receipt = sealed
     opening.open_tender(session, tender_id=tender.id, now=tender.opening_at, settings=settings)
-    report = pdf_text(pdfs.opening(app.state.templates.env, view(session, settings, tender.id)),
-                      tmp_path)
+    report = pdf_text(
+        pdfs.opening(app.state.templates.env, view(session, settings, tender.id)), tmp_path
+    )
     assert "฿9,876,543.21" in report
     assert receipt.commitment[:20] in report.replace("\n", "")

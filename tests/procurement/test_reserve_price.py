@@ -23,21 +23,28 @@ def independent_candidates(seed: bytes) -> list[int]:
 
 def test_reserve_price_is_drawn_at_the_opening_and_checks_out(client, session, clock):
     _, buyer_h = f.buyer(client, session, clock())
-    tender = f.published_tender(client, session, clock, buyer_h, reserve={
-        "base_amount": BASE, "range_bp": RANGE_BP, "floor_rate_bp": 8_000})
+    tender = f.published_tender(
+        client,
+        session,
+        clock,
+        buyer_h,
+        reserve={"base_amount": BASE, "range_bp": RANGE_BP, "floor_rate_bp": 8_000},
+    )
     tid = tender["id"]
     assert tender["reserve"]["seed"] is None and tender["reserve"]["reserve_price"] is None
     commitment = tender["reserve"]["seed_commitment"]
     suppliers = [f.supplier(client, session, clock())[1] for _ in range(4)]
-    no_picks = client.post(f"/api/tenders/{tid}/bids", json=f.bid_body(90_000_000),
-                           headers=suppliers[0])
+    no_picks = client.post(
+        f"/api/tenders/{tid}/bids", json=f.bid_body(90_000_000), headers=suppliers[0]
+    )
     assert no_picks.status_code == 422 and "multiple reserve prices" in no_picks.json()["detail"]
     prices = [90_000_000, 95_000_000, 200_000_000, 60_000_000]  # too high, too low at the end
     picks = [[1, 2], [2, 3], [3, 4], [2, 15]]
     for headers, price, chosen in zip(suppliers, prices, picks, strict=True):
         body = {**f.bid_body(price), "reserve_picks": chosen}
-        assert client.post(f"/api/tenders/{tid}/bids", json=body,
-                           headers=headers).status_code == 201
+        assert (
+            client.post(f"/api/tenders/{tid}/bids", json=body, headers=headers).status_code == 201
+        )
 
     clock.advance(days=10, hours=1)
     opened = client.post(f"/api/tenders/{tid}/open", headers=buyer_h).json()
@@ -49,8 +56,11 @@ def test_reserve_price_is_drawn_at_the_opening_and_checks_out(client, session, c
     expected = total // 4 + (1 if total % 4 >= 2 else 0)  # the mean, rounded half up
     assert opened["reserve"]["reserve_price"] == expected
     log = client.get("/api/ledger/entries", params={"start": 0, "end": 1000}).json()["entries"]
-    drawn = [json.loads(e["entry"])["payload"] for e in log
-             if '"type":"procurement.reserve.drawn"' in e["entry"]]
+    drawn = [
+        json.loads(e["entry"])["payload"]
+        for e in log
+        if '"type":"procurement.reserve.drawn"' in e["entry"]
+    ]
     assert drawn[0]["candidates"] == candidates and drawn[0]["chosen"] == [1, 2, 3, 4]
     by_price = {b["price"]: b for b in opened["opening"]}
     assert by_price[200_000_000]["problem"] == "above the reserve price"

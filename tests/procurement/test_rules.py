@@ -7,8 +7,12 @@ DAY = timedelta(days=1)
 
 
 def schedule(**shift):
-    base = {"enquiry_end_at": NOW + 5 * DAY, "tender_start_at": NOW,
-            "tender_end_at": NOW + 10 * DAY, "opening_at": NOW + 10 * DAY}
+    base = {
+        "enquiry_end_at": NOW + 5 * DAY,
+        "tender_start_at": NOW,
+        "tender_end_at": NOW + 10 * DAY,
+        "opening_at": NOW + 10 * DAY,
+    }
     base.update(shift)
     return rules.Schedule(**base)
 
@@ -19,7 +23,8 @@ def test_a_coherent_schedule_has_no_problems():
 
 def test_incoherent_dates_are_each_named():
     problems = rules.schedule_problems(
-        schedule(opening_at=NOW + 9 * DAY, enquiry_end_at=NOW + 11 * DAY), now=NOW,
+        schedule(opening_at=NOW + 9 * DAY, enquiry_end_at=NOW + 11 * DAY),
+        now=NOW,
         min_tender_days=7,
     )
     assert any("opening" in p for p in problems)
@@ -29,10 +34,10 @@ def test_incoherent_dates_are_each_named():
 def test_minimum_tender_period_holds_at_its_exact_boundary():
     exact = schedule(tender_end_at=NOW + 7 * DAY, opening_at=NOW + 7 * DAY)
     assert rules.schedule_problems(exact, now=NOW, min_tender_days=7) == []
-    short = schedule(tender_end_at=NOW + 7 * DAY - timedelta(seconds=1),
-                     opening_at=NOW + 7 * DAY)
-    assert any("at least 7 days" in p for p in rules.schedule_problems(short, now=NOW,
-                                                                        min_tender_days=7))
+    short = schedule(tender_end_at=NOW + 7 * DAY - timedelta(seconds=1), opening_at=NOW + 7 * DAY)
+    assert any(
+        "at least 7 days" in p for p in rules.schedule_problems(short, now=NOW, min_tender_days=7)
+    )
 
 
 def test_a_bid_at_the_deadline_is_late_and_one_microsecond_before_is_on_time():
@@ -46,8 +51,9 @@ def test_amendment_close_to_the_deadline_needs_an_extension():
     assert rules.extension_needed(now=NOW, deadline=deadline, min_days_after_amendment=3) == (
         NOW + 3 * DAY
     )
-    assert rules.extension_needed(now=NOW, deadline=NOW + 3 * DAY,
-                                  min_days_after_amendment=3) is None
+    assert (
+        rules.extension_needed(now=NOW, deadline=NOW + 3 * DAY, min_days_after_amendment=3) is None
+    )
 
 
 def test_best_value_weights_must_sum_to_100():
@@ -57,8 +63,11 @@ def test_best_value_weights_must_sum_to_100():
 
 
 def test_ranking_is_by_price_then_earliest_submission():
-    bids = [rules.RankedBid(1, 500, NOW + DAY), rules.RankedBid(2, 400, NOW + 2 * DAY),
-            rules.RankedBid(3, 400, NOW + DAY)]
+    bids = [
+        rules.RankedBid(1, 500, NOW + DAY),
+        rules.RankedBid(2, 400, NOW + 2 * DAY),
+        rules.RankedBid(3, 400, NOW + DAY),
+    ]
     assert rules.rank_by_price(bids) == [3, 2, 1]
 
 

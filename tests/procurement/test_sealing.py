@@ -13,9 +13,14 @@ def test_a_sealed_bid_opens_with_the_released_key_and_matches_its_commitment():
     ciphertext, commitment = sealing.seal(public, bid, ocid="ocds-abc123-7")
     assert b"123456" not in ciphertext
     opening_at = datetime(2026, 12, 1, tzinfo=UTC)
-    private = sealing.release_private_key(OPENING_KEY, tender_id=7, opening_at=opening_at,
-                                          public_key=public, sealed=sealed_private,
-                                          now=opening_at)
+    private = sealing.release_private_key(
+        OPENING_KEY,
+        tender_id=7,
+        opening_at=opening_at,
+        public_key=public,
+        sealed=sealed_private,
+        now=opening_at,
+    )
     assert sealing.unseal(private, ciphertext, ocid="ocds-abc123-7", expected=commitment) == bid
 
 
@@ -25,9 +30,14 @@ def test_the_key_is_not_released_before_the_opening_time():
     public, sealed_private = sealing.new_tender_keys(OPENING_KEY, tender_id=7)
     opening_at = datetime(2026, 12, 1, tzinfo=UTC)
     with pytest.raises(sealing.SealingError, match="only at its opening time"):
-        sealing.release_private_key(OPENING_KEY, tender_id=7, opening_at=opening_at,
-                                    public_key=public, sealed=sealed_private,
-                                    now=opening_at - timedelta(microseconds=1))
+        sealing.release_private_key(
+            OPENING_KEY,
+            tender_id=7,
+            opening_at=opening_at,
+            public_key=public,
+            sealed=sealed_private,
+            now=opening_at - timedelta(microseconds=1),
+        )
 
 
 def test_a_ciphertext_is_bound_to_its_tender_and_a_wrong_commitment_is_caught():
@@ -35,8 +45,9 @@ def test_a_ciphertext_is_bound_to_its_tender_and_a_wrong_commitment_is_caught():
 
     public, sealed_private = sealing.new_tender_keys(OPENING_KEY, tender_id=7)
     at = datetime(2026, 12, 1, tzinfo=UTC)
-    private = sealing.release_private_key(OPENING_KEY, tender_id=7, opening_at=at,
-                                          public_key=public, sealed=sealed_private, now=at)
+    private = sealing.release_private_key(
+        OPENING_KEY, tender_id=7, opening_at=at, public_key=public, sealed=sealed_private, now=at
+    )
     ciphertext, commitment = sealing.seal(public, {"price": 1}, ocid="ocds-abc123-7")
     with pytest.raises(sealing.SealingError, match="does not decrypt"):
         sealing.unseal(private, ciphertext, ocid="ocds-abc123-8", expected=commitment)
@@ -50,5 +61,6 @@ def test_the_private_key_cannot_be_unwrapped_with_another_opening_key():
     public, sealed_private = sealing.new_tender_keys(OPENING_KEY, tender_id=7)
     at = datetime(2026, 12, 1, tzinfo=UTC)
     with pytest.raises(Exception):  # noqa: B017 -- AES-GCM refuses; the exact class is internal
-        sealing.release_private_key(bytes(32), tender_id=7, opening_at=at, public_key=public,
-                                    sealed=sealed_private, now=at)
+        sealing.release_private_key(
+            bytes(32), tender_id=7, opening_at=at, public_key=public, sealed=sealed_private, now=at
+        )

@@ -30,17 +30,31 @@ def dump(connection) -> str:
 
 
 def markers_in(text: str) -> list[str]:
-    found = [m for m in (str(PRICE_MARKER), "9,876,543.21", "9876543.21", TEXT_MARKER,
-                         str(LOT_MARKER), "8,642,135.79", "8642135.79",
-                         str(PRICE_MARKER - LOT_MARKER))
-             if m in text]
+    found = [
+        m
+        for m in (
+            str(PRICE_MARKER),
+            "9,876,543.21",
+            "9876543.21",
+            TEXT_MARKER,
+            str(LOT_MARKER),
+            "8,642,135.79",
+            "8642135.79",
+            str(PRICE_MARKER - LOT_MARKER),
+        )
+        if m in text
+    ]
     return found
 
 
-LOTS = [{"title": "Lot one", "estimated_value": 1_000_000},
-        {"title": "Lot two", "estimated_value": 1_000_000}]
-ITEMS = [{"description": "Part one", "quantity": "1", "unit": "set", "lot": 1},
-         {"description": "Part two", "quantity": "1", "unit": "set", "lot": 2}]
+LOTS = [
+    {"title": "Lot one", "estimated_value": 1_000_000},
+    {"title": "Lot two", "estimated_value": 1_000_000},
+]
+ITEMS = [
+    {"description": "Part one", "quantity": "1", "unit": "set", "lot": 1},
+    {"description": "Part two", "quantity": "1", "unit": "set", "lot": 2},
+]
 
 
 @pytest.mark.parametrize("lotted", [False, True], ids=["whole tender", "lotted tender"])
@@ -58,15 +72,24 @@ def test_nothing_reveals_a_bid_before_the_opening(
         document = {"title": "Technical proposal", "content_base64": pdf_with(TEXT_MARKER)}
         bid = {**f.bid_body(PRICE_MARKER), "documents": [document]}
         if lotted:
-            bid["lot_prices"] = [{"lot": 1, "amount": LOT_MARKER},
-                                 {"lot": 2, "amount": PRICE_MARKER - LOT_MARKER}]
+            bid["lot_prices"] = [
+                {"lot": 1, "amount": LOT_MARKER},
+                {"lot": 2, "amount": PRICE_MARKER - LOT_MARKER},
+            ]
         receipt = client.post(f"/api/tenders/{tid}/bids", json=bid, headers=supplier_h)
         assert receipt.status_code == 201
         responses.append(receipt.text)
         for headers in ({}, buyer_h, supplier_h, admin_h):
-            for path in (f"/api/tenders/{tid}", "/api/tenders", "/api/ocds/releases",
-                         f"/api/ocds/records/{tender['ocid']}", "/api/ledger/entries",
-                         f"/tenders/{tid}", "/tenders", "/api/tenders/changes"):
+            for path in (
+                f"/api/tenders/{tid}",
+                "/api/tenders",
+                "/api/ocds/releases",
+                f"/api/ocds/records/{tender['ocid']}",
+                "/api/ledger/entries",
+                f"/tenders/{tid}",
+                "/tenders",
+                "/api/tenders/changes",
+            ):
                 response = client.get(path, headers=headers)
                 responses.append(response.text)
         early = client.post(f"/api/tenders/{tid}/open", headers=buyer_h)

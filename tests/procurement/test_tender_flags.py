@@ -21,15 +21,21 @@ def opened_tender(client, session, clock, *, bidders: int) -> dict:
     now = clock()
     _, buyer_h = f.buyer(client, session, now)
     tender = f.published_tender(
-        client, session, clock, buyer_h,
+        client,
+        session,
+        clock,
+        buyer_h,
         enquiry_end_at=(now + 10 * DAY).isoformat(),
         tender_end_at=(now + 20 * DAY).isoformat(),
         opening_at=(now + 20 * DAY + timedelta(hours=1)).isoformat(),
     )
     for n in range(bidders):
         _, supplier_h = f.supplier(client, session, clock())
-        sent = client.post(f"/api/tenders/{tender['id']}/bids",
-                           json=f.bid_body(200_000_000 + n * 1_000_000), headers=supplier_h)
+        sent = client.post(
+            f"/api/tenders/{tender['id']}/bids",
+            json=f.bid_body(200_000_000 + n * 1_000_000),
+            headers=supplier_h,
+        )
         assert sent.status_code == 201, sent.text
     clock.advance(days=20, hours=1)
     opened = client.post(f"/api/tenders/{tender['id']}/open", headers=buyer_h)
@@ -37,9 +43,7 @@ def opened_tender(client, session, clock, *, bidders: int) -> dict:
     return tender
 
 
-def test_single_bid_tender_page_shows_the_single_bidder_flag_with_its_link(
-    client, session, clock
-):
+def test_single_bid_tender_page_shows_the_single_bidder_flag_with_its_link(client, session, clock):
     tender = opened_tender(client, session, clock, bidders=1)
     page = client.get(f"/tenders/{tender['id']}")
     assert page.status_code == 200
@@ -61,8 +65,7 @@ def test_two_bid_tender_page_shows_no_red_flag(client, session, clock):
 # --- one tender's flags are the ones the red-flag pages list for it ----------------------
 
 
-def test_every_tenders_flags_are_the_ones_the_red_flag_pages_list(client, session, settings,
-                                                                   clock):
+def test_every_tenders_flags_are_the_ones_the_red_flag_pages_list(client, session, settings, clock):
     """tender_flags reads one tender's record; the pages evaluate all; they must agree."""
     world = World(session, settings, clock())
     city, port, school = world.buyer("City"), world.buyer("Port"), world.buyer("School")
@@ -72,15 +75,24 @@ def test_every_tenders_flags_are_the_ones_the_red_flag_pages_list(client, sessio
     # City: Winner takes 3 of 5 awards (supplier share); Cover always loses to Winner; Spread
     # loses to several winners, Winner and Once lose once but have won.
     for _ in range(3):
-        ids.append(world.tender(city, bids=[(winner, 100_000), (cover, 120_000),
-                                            (spread, 130_000)]))
+        ids.append(
+            world.tender(city, bids=[(winner, 100_000), (cover, 120_000), (spread, 130_000)])
+        )
     ids.append(world.tender(city, bids=[(rival, 100_000), (spread, 110_000)], days=10))
-    ids.append(world.tender(city, bids=[(once, 90_000), (winner, 95_000), (spread, 99_000)],
-                            amend_before_deadline=2 * DAY, contract=90_000, amended_to=120_000))
+    ids.append(
+        world.tender(
+            city,
+            bids=[(once, 90_000), (winner, 95_000), (spread, 99_000)],
+            amend_before_deadline=2 * DAY,
+            contract=90_000,
+            amended_to=120_000,
+        )
+    )
     # Port: three awards, all to Rival (under the minimum count); Once loses there too.
     for price in (995_000, 1_000_000, 700_000):
-        ids.append(world.tender(port, bids=[(rival, price), (once, price + 50_000)],
-                                estimate=1_000_000))
+        ids.append(
+            world.tender(port, bids=[(rival, price), (once, price + 50_000)], estimate=1_000_000)
+        )
     # School: a single bid, an unopened and an unawarded tender, a disqualified low bid.
     ids.append(world.tender(school, bids=[(spread, 400_000)]))
     ids.append(world.tender(school, bids=[(cover, 400_000)], opened=False))
@@ -92,21 +104,36 @@ def test_every_tenders_flags_are_the_ones_the_red_flag_pages_list(client, sessio
     for tender_id, status in ((ids[3], AwardStatus.STANDSTILL), (ids[4], AwardStatus.CANCELLED)):
         first = session.exec(select(Award).where(Award.tender_id == tender_id)).one()
         other = next(b for b in service_bids(session, tender_id) if b.id != first.bid_id)
-        session.add(Award(tender_id=tender_id, bid_id=other.id, supplier_id=other.supplier_id,
-                          value=other.price or 0, currency="THB", status=status,
-                          decided_at=first.decided_at, standstill_end_at=first.decided_at))
+        session.add(
+            Award(
+                tender_id=tender_id,
+                bid_id=other.id,
+                supplier_id=other.supplier_id,
+                value=other.price or 0,
+                currency="THB",
+                status=status,
+                decided_at=first.decided_at,
+                standstill_end_at=first.decided_at,
+            )
+        )
     session.commit()
 
     listed = {code: queries.indicator(session, code=code)[1] for code in rules.BY_CODE}
-    pages = {code: client.get(f"/red-flags/{code}?format=json").json()["tables"]["tenders"]
-             for code in rules.BY_CODE}
+    pages = {
+        code: client.get(f"/red-flags/{code}?format=json").json()["tables"]["tenders"]
+        for code in rules.BY_CODE
+    }
     raised = set()
     for tender_id in ids:
         expected = [f for code in rules.BY_CODE for f in listed[code] if f.tender_id == tender_id]
         own = queries.tender_flags(session, tender_id=tender_id)
         assert own == expected, tender_id
-        shown = [(code, r["measure"]) for code in rules.BY_CODE for r in pages[code]
-                 if r["tender_id"] == tender_id]
+        shown = [
+            (code, r["measure"])
+            for code in rules.BY_CODE
+            for r in pages[code]
+            if r["tender_id"] == tender_id
+        ]
         assert [(f.code, f.measure) for f in own] == shown
         raised |= {f.code for f in own}
     # the world raises every indicator but not-lowest-price (awards go to the lowest valid bid)

@@ -24,8 +24,12 @@ def sign_in(client, user):
     token = csrf_from(client.get("/signin").text)
     response = client.post(
         "/signin",
-        data={"email": user.email, "password": factories.PASSWORD, "csrf_token": token,
-              "next": "/account"},
+        data={
+            "email": user.email,
+            "password": factories.PASSWORD,
+            "csrf_token": token,
+            "next": "/account",
+        },
     )
     assert response.status_code == 303, response.text
 
@@ -70,9 +74,15 @@ def supplier(client, session, clock):
     user = factories.user(session, role=Role.SUPPLIER, now=clock())
     sign_in(client, user)
     registered = post_form(
-        client, "/supplier", "/supplier/registration",
-        {"address": "99 Rama IV Road, Bangkok 10110", "contact_name": "Khun Somsak",
-         "contact_email": "somsak@private.example", "contact_phone": "+66 2 555 0199"},
+        client,
+        "/supplier",
+        "/supplier/registration",
+        {
+            "address": "99 Rama IV Road, Bangkok 10110",
+            "contact_name": "Khun Somsak",
+            "contact_email": "somsak@private.example",
+            "contact_phone": "+66 2 555 0199",
+        },
     )
     assert registered.status_code == 303
     return user
@@ -80,7 +90,9 @@ def supplier(client, session, clock):
 
 def submit_bid(client, tender_id: int, baht: str, **extra):
     return post_form(
-        client, f"/tenders/{tender_id}/bid", f"/tenders/{tender_id}/bid",
+        client,
+        f"/tenders/{tender_id}/bid",
+        f"/tenders/{tender_id}/bid",
         {"price": baht, "declaration": "yes", **extra},
     )
 
@@ -101,7 +113,9 @@ def test_tender_list_pages_by_id(client, session, clock, settings, buyer):
     ids = []
     for n in range(views.PAGE_SIZE + 2):
         made = service.create_draft(
-            session, buyer=buyer, draft=draft(clock(), title=f"Paging tender number {n}"),
+            session,
+            buyer=buyer,
+            draft=draft(clock(), title=f"Paging tender number {n}"),
             now=clock(),
         )
         service.publish(session, buyer=buyer, tender_id=made.id, now=clock(), settings=settings)
@@ -122,8 +136,9 @@ def test_a_draft_is_hidden_from_the_public_and_other_buyers(client, session, clo
     assert client.get(f"/buyer/tenders/{made.id}").status_code == 404
 
 
-def test_the_whole_sealed_bid_flow_through_the_pages(client, session, clock, settings, tender,
-                                                    supplier, buyer):
+def test_the_whole_sealed_bid_flow_through_the_pages(
+    client, session, clock, settings, tender, supplier, buyer
+):
     form = client.get(f"/tenders/{tender.id}/bid")
     assert form.status_code == 200 and "Seal and submit bid" in form.text
     sent = submit_bid(client, tender.id, "9,876,543.21")
@@ -167,8 +182,7 @@ def test_the_whole_sealed_bid_flow_through_the_pages(client, session, clock, set
     assert client.get(f"/tenders/{tender.id}/opening.pdf").status_code == 200
 
 
-def test_a_supplier_cannot_see_another_suppliers_receipt(client, session, clock, tender,
-                                                          supplier):
+def test_a_supplier_cannot_see_another_suppliers_receipt(client, session, clock, tender, supplier):
     sent = submit_bid(client, tender.id, "1,000,000")
     receipt_url = sent.headers["location"]
     rival = factories.user(session, role=Role.SUPPLIER, now=clock())
@@ -180,7 +194,9 @@ def test_a_supplier_cannot_see_another_suppliers_receipt(client, session, clock,
 
 def test_a_bid_without_the_declaration_is_refused_in_the_form(client, tender, supplier):
     refused = post_form(
-        client, f"/tenders/{tender.id}/bid", f"/tenders/{tender.id}/bid",
+        client,
+        f"/tenders/{tender.id}/bid",
+        f"/tenders/{tender.id}/bid",
         {"price": "2,500,000.00"},
     )
     assert refused.status_code == 422
@@ -221,7 +237,9 @@ def test_a_supplier_asks_and_the_buyer_answers_without_naming_the_asker(
     client, session, clock, tender, supplier, buyer
 ):
     asked = post_form(
-        client, f"/tenders/{tender.id}", f"/tenders/{tender.id}/questions",
+        client,
+        f"/tenders/{tender.id}",
+        f"/tenders/{tender.id}/questions",
         {"question": "May the mattresses be of a different brand?"},
     )
     assert asked.status_code == 303
@@ -232,9 +250,10 @@ def test_a_supplier_asks_and_the_buyer_answers_without_naming_the_asker(
     client.cookies.clear()
     sign_in(client, buyer)
     manage = client.get(f"/buyer/tenders/{tender.id}").text
-    question_id = re.search(r'/questions/(\d+)/answer', manage).group(1)
+    question_id = re.search(r"/questions/(\d+)/answer", manage).group(1)
     answered = post_form(
-        client, f"/buyer/tenders/{tender.id}",
+        client,
+        f"/buyer/tenders/{tender.id}",
         f"/buyer/tenders/{tender.id}/questions/{question_id}/answer",
         {"answer": "Yes, if the specification is met."},
     )
@@ -252,11 +271,18 @@ def test_a_buyer_creates_uploads_and_publishes_through_the_forms(client, session
     form = {
         "title": "ระบบกล้องวงจรปิด CCTV for Phra Nakhon district",
         "description": "Supply and installation of 40 CCTV cameras.",
-        "category": "goods", "method": "open", "award_criteria": "lowest_price",
-        "estimated_value": "3,200,000.50", "currency": "THB", "standstill_days": "7",
-        "tender_start_at": "2026-11-26T11:00", "enquiry_end_at": "2026-11-30T17:00",
-        "tender_end_at": "2026-12-10T16:30", "opening_at": "2026-12-10T17:00",
-        "item_description": ["CCTV camera, 4K", ""], "item_quantity": ["40", ""],
+        "category": "goods",
+        "method": "open",
+        "award_criteria": "lowest_price",
+        "estimated_value": "3,200,000.50",
+        "currency": "THB",
+        "standstill_days": "7",
+        "tender_start_at": "2026-11-26T11:00",
+        "enquiry_end_at": "2026-11-30T17:00",
+        "tender_end_at": "2026-12-10T16:30",
+        "opening_at": "2026-12-10T17:00",
+        "item_description": ["CCTV camera, 4K", ""],
+        "item_quantity": ["40", ""],
         "item_unit": ["unit", ""],
     }
     created = post_form(client, "/buyer/tenders/new", "/buyer/tenders", form)
@@ -265,32 +291,51 @@ def test_a_buyer_creates_uploads_and_publishes_through_the_forms(client, session
     tender_id = int(manage_url.rsplit("/", 1)[1])
     view = client.get(manage_url).text
     assert "฿3,200,000.50" in view and "2026-12-10 16:30" in view  # Bangkok time, as typed
-    not_pdf = post_form(client, manage_url, f"{manage_url}/documents", {"title": "Spec"},
-                        files={"file": ("spec.txt", b"hello", "text/plain")})
+    not_pdf = post_form(
+        client,
+        manage_url,
+        f"{manage_url}/documents",
+        {"title": "Spec"},
+        files={"file": ("spec.txt", b"hello", "text/plain")},
+    )
     assert not_pdf.status_code == 422 and "must be PDF files" in not_pdf.text
     pdf = b"%PDF-1.4\n% a small test document\n"
-    uploaded = post_form(client, manage_url, f"{manage_url}/documents",
-                         {"title": "Technical specification"},
-                         files={"file": ("spec.pdf", pdf, "application/pdf")})
+    uploaded = post_form(
+        client,
+        manage_url,
+        f"{manage_url}/documents",
+        {"title": "Technical specification"},
+        files={"file": ("spec.pdf", pdf, "application/pdf")},
+    )
     assert uploaded.status_code == 303
     published = post_form(client, manage_url, f"{manage_url}/publish")
     assert published.status_code == 303
     page = client.get(f"/tenders/{tender_id}").text
     assert "Technical specification" in page
-    doc_id = re.search(rf'/tenders/{tender_id}/documents/(\d+)', page).group(1)
+    doc_id = re.search(rf"/tenders/{tender_id}/documents/(\d+)", page).group(1)
     assert client.get(f"/tenders/{tender_id}/documents/{doc_id}").content == pdf
 
 
 def test_the_new_tender_form_shows_what_is_wrong(client, buyer):
     sign_in(client, buyer)
-    refused = post_form(client, "/buyer/tenders/new", "/buyer/tenders",
-                        {"title": "Ambulances", "description": "Two ambulances.",
-                         "category": "goods", "estimated_value": "lots",
-                         "tender_start_at": "2026-11-26T11:00",
-                         "enquiry_end_at": "2026-11-30T17:00",
-                         "tender_end_at": "2026-12-10T16:30", "opening_at": "2026-12-10T17:00",
-                         "item_description": "Ambulance", "item_quantity": "2",
-                         "item_unit": "vehicle"})
+    refused = post_form(
+        client,
+        "/buyer/tenders/new",
+        "/buyer/tenders",
+        {
+            "title": "Ambulances",
+            "description": "Two ambulances.",
+            "category": "goods",
+            "estimated_value": "lots",
+            "tender_start_at": "2026-11-26T11:00",
+            "enquiry_end_at": "2026-11-30T17:00",
+            "tender_end_at": "2026-12-10T16:30",
+            "opening_at": "2026-12-10T17:00",
+            "item_description": "Ambulance",
+            "item_quantity": "2",
+            "item_unit": "vehicle",
+        },
+    )
     assert refused.status_code == 422
     assert "Estimated value: enter an amount in baht" in refused.text
     assert 'value="Ambulances"' in refused.text
@@ -300,8 +345,12 @@ def test_a_buyer_of_another_entity_cannot_act_on_a_tender(client, session, clock
     other = factories.user(session, role=Role.BUYER, now=clock())
     sign_in(client, other)
     assert client.get(f"/buyer/tenders/{tender.id}").status_code == 403
-    cancel = post_form(client, "/buyer", f"/buyer/tenders/{tender.id}/cancel",
-                       {"reason": "I am not the owner of this tender"})
+    cancel = post_form(
+        client,
+        "/buyer",
+        f"/buyer/tenders/{tender.id}/cancel",
+        {"reason": "I am not the owner of this tender"},
+    )
     assert cancel.status_code == 403
     client.cookies.clear()
     assert "Cancelled" not in client.get(f"/tenders/{tender.id}").text
@@ -319,25 +368,41 @@ def test_amend_changes_only_what_differs_and_cancel_needs_a_reason(client, tende
         for name in ("enquiry_end_at", "tender_end_at", "opening_at")
     }
     amended = post_form(
-        client, f"/buyer/tenders/{tender.id}", f"/buyer/tenders/{tender.id}/amend",
-        {"rationale": "The beds must also come with side rails.",
-         "title": tender.title, "description": tender.description + " With side rails.",
-         "eligibility": "", "estimated_value": "4,800,000.00", **current},
+        client,
+        f"/buyer/tenders/{tender.id}",
+        f"/buyer/tenders/{tender.id}/amend",
+        {
+            "rationale": "The beds must also come with side rails.",
+            "title": tender.title,
+            "description": tender.description + " With side rails.",
+            "eligibility": "",
+            "estimated_value": "4,800,000.00",
+            **current,
+        },
     )
     assert amended.status_code == 303, amended.text
     public = client.get(f"/tenders/{tender.id}").text
     assert "Amendment — version 2" in public and "side rails" in public
     nothing = post_form(
-        client, f"/buyer/tenders/{tender.id}", f"/buyer/tenders/{tender.id}/amend",
+        client,
+        f"/buyer/tenders/{tender.id}",
+        f"/buyer/tenders/{tender.id}/amend",
         {"rationale": "Nothing at all changes here.", "estimated_value": "4,800,000.00"},
     )
     assert nothing.status_code == 422 and "changes nothing" in nothing.text
-    short = post_form(client, f"/buyer/tenders/{tender.id}",
-                      f"/buyer/tenders/{tender.id}/cancel", {"reason": "no"})
+    short = post_form(
+        client,
+        f"/buyer/tenders/{tender.id}",
+        f"/buyer/tenders/{tender.id}/cancel",
+        {"reason": "no"},
+    )
     assert short.status_code == 422 and 'id="reason"' in short.text
-    cancelled = post_form(client, f"/buyer/tenders/{tender.id}",
-                          f"/buyer/tenders/{tender.id}/cancel",
-                          {"reason": "The budget was withdrawn by the ministry."})
+    cancelled = post_form(
+        client,
+        f"/buyer/tenders/{tender.id}",
+        f"/buyer/tenders/{tender.id}/cancel",
+        {"reason": "The budget was withdrawn by the ministry."},
+    )
     assert cancelled.status_code == 303
     assert "budget was withdrawn" in client.get(f"/tenders/{tender.id}").text
 
@@ -351,23 +416,49 @@ def test_award_complaint_and_contract_through_the_buyer_pages(
     sign_in(client, buyer)
     manage = f"/buyer/tenders/{tender.id}"
     assert post_form(client, manage, f"{manage}/open").status_code == 303
-    assert post_form(client, manage, f"{manage}/award",
-                     {"justification": "Lowest valid price."}).status_code == 303
+    assert (
+        post_form(
+            client, manage, f"{manage}/award", {"justification": "Lowest valid price."}
+        ).status_code
+        == 303
+    )
     assert client.get(f"/tenders/{tender.id}/award.pdf").status_code == 200
     client.cookies.clear()
     sign_in(client, supplier)
-    lodged = post_form(client, f"/tenders/{tender.id}", f"/tenders/{tender.id}/complaints",
-                       {"award_id": re.search(r'name="award_id" value="(\d+)"', client.get(
-                           f"/tenders/{tender.id}").text).group(1),
-                        "text": "We ask the buyer to re-check the delivery schedule."})
+    lodged = post_form(
+        client,
+        f"/tenders/{tender.id}",
+        f"/tenders/{tender.id}/complaints",
+        {
+            "award_id": re.search(
+                r'name="award_id" value="(\d+)"', client.get(f"/tenders/{tender.id}").text
+            ).group(1),
+            "text": "We ask the buyer to re-check the delivery schedule.",
+        },
+    )
     assert lodged.status_code == 303
     client.cookies.clear()
     sign_in(client, buyer)
     page = client.get(manage).text
-    complaint_id = re.search(r'/complaints/(\d+)/answer', page).group(1)
-    assert post_form(client, manage, f"{manage}/complaints/{complaint_id}/answer",
-                     {"response": "The schedule was checked and stands."}).status_code == 303
-    early = post_form(client, manage, f"{manage}/contract",
-                      {"value": "4,100,000", "signed_date": "2026-12-30",
-                       "start_date": "2027-01-01", "end_date": "2027-06-30"})
+    complaint_id = re.search(r"/complaints/(\d+)/answer", page).group(1)
+    assert (
+        post_form(
+            client,
+            manage,
+            f"{manage}/complaints/{complaint_id}/answer",
+            {"response": "The schedule was checked and stands."},
+        ).status_code
+        == 303
+    )
+    early = post_form(
+        client,
+        manage,
+        f"{manage}/contract",
+        {
+            "value": "4,100,000",
+            "signed_date": "2026-12-30",
+            "start_date": "2027-01-01",
+            "end_date": "2027-06-30",
+        },
+    )
     assert early.status_code == 422 and "final award" in early.text

@@ -56,16 +56,34 @@ def test_demo_has_every_role_and_is_rerunnable_without_duplicates(demo_deploymen
 
 def test_user_create_reads_the_password_from_stdin(migrated, tmp_path):
     result = run(
-        "user", "create", "--email", "Auditor@Example.org", "--name", "A. Auditor",
-        "--role", "auditor", "--password-stdin",
-        stdin="a long enough password\n", database_url=migrated, data_dir=tmp_path,
+        "user",
+        "create",
+        "--email",
+        "Auditor@Example.org",
+        "--name",
+        "A. Auditor",
+        "--role",
+        "auditor",
+        "--password-stdin",
+        stdin="a long enough password\n",
+        database_url=migrated,
+        data_dir=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     assert "auditor@example.org" in result.stdout
     again = run(
-        "user", "create", "--email", "auditor@example.org", "--name", "Twice",
-        "--role", "auditor", "--password-stdin",
-        stdin="a long enough password\n", database_url=migrated, data_dir=tmp_path,
+        "user",
+        "create",
+        "--email",
+        "auditor@example.org",
+        "--name",
+        "Twice",
+        "--role",
+        "auditor",
+        "--password-stdin",
+        stdin="a long enough password\n",
+        database_url=migrated,
+        data_dir=tmp_path,
     )
     assert again.returncode == 1
     assert "already exists" in again.stderr
@@ -74,16 +92,36 @@ def test_user_create_reads_the_password_from_stdin(migrated, tmp_path):
 
 def test_user_create_with_a_bad_role_or_organisation_is_refused(migrated, tmp_path):
     bad_role = run(
-        "user", "create", "--email", "x@example.org", "--name", "X", "--role", "king",
-        "--password-stdin", stdin="a long enough password\n", database_url=migrated,
+        "user",
+        "create",
+        "--email",
+        "x@example.org",
+        "--name",
+        "X",
+        "--role",
+        "king",
+        "--password-stdin",
+        stdin="a long enough password\n",
+        database_url=migrated,
         data_dir=tmp_path,
     )
     assert bad_role.returncode == 2
     assert "invalid choice: 'king'" in bad_role.stderr
     no_org = run(
-        "user", "create", "--email", "x@example.org", "--name", "X", "--role", "buyer",
-        "--organisation", "ghost", "--password-stdin", stdin="a long enough password\n",
-        database_url=migrated, data_dir=tmp_path,
+        "user",
+        "create",
+        "--email",
+        "x@example.org",
+        "--name",
+        "X",
+        "--role",
+        "buyer",
+        "--organisation",
+        "ghost",
+        "--password-stdin",
+        stdin="a long enough password\n",
+        database_url=migrated,
+        data_dir=tmp_path,
     )
     assert no_org.returncode == 1
     assert "No organisation has the slug 'ghost'" in no_org.stderr

@@ -23,8 +23,7 @@ from prongsai.app import create_app
 def demo_site(demo_golden) -> Iterator[TestClient]:
     """A client of the app serving the demo data (scheduler off: nothing writes)."""
     url, folder = demo_golden
-    settings = Settings(data_dir=folder, database_url=url, secret_key="s" * 32,
-                        run_scheduler=False)
+    settings = Settings(data_dir=folder, database_url=url, secret_key="s" * 32, run_scheduler=False)
     engine = make_engine(url)
     app = create_app(settings, engine=engine)
     with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:

@@ -45,30 +45,52 @@ class World:
     def buyer(self, name: str = "Test Buying Entity") -> User:
         n = next(_numbers)
         organisation = auth_service.create_organisation(
-            self.session, slug=f"buyer-{n}", name=f"{name} {n}",
-            kind=OrganisationKind.BUYING_ENTITY, now=self.now,
+            self.session,
+            slug=f"buyer-{n}",
+            name=f"{name} {n}",
+            kind=OrganisationKind.BUYING_ENTITY,
+            now=self.now,
         )
         return auth_service.create_user(
-            self.session, email=f"buyer{n}@test.example", display_name="Officer",
-            role=Role.BUYER, password=factories.PASSWORD,
-            organisation_slug=organisation.slug, now=self.now,
+            self.session,
+            email=f"buyer{n}@test.example",
+            display_name="Officer",
+            role=Role.BUYER,
+            password=factories.PASSWORD,
+            organisation_slug=organisation.slug,
+            now=self.now,
         )
 
     def supplier(self, name: str) -> User:
         n = next(_numbers)
         organisation = auth_service.create_organisation(
-            self.session, slug=f"supplier-{n}", name=name, kind=OrganisationKind.SUPPLIER,
-            now=self.now, registration_id=f"0105{n:09d}",
+            self.session,
+            slug=f"supplier-{n}",
+            name=name,
+            kind=OrganisationKind.SUPPLIER,
+            now=self.now,
+            registration_id=f"0105{n:09d}",
         )
         user = auth_service.create_user(
-            self.session, email=f"bids{n}@test.example", display_name="Bid clerk",
-            role=Role.SUPPLIER, password=factories.PASSWORD,
-            organisation_slug=organisation.slug, now=self.now,
+            self.session,
+            email=f"bids{n}@test.example",
+            display_name="Bid clerk",
+            role=Role.SUPPLIER,
+            password=factories.PASSWORD,
+            organisation_slug=organisation.slug,
+            now=self.now,
         )
-        bidding.register_supplier(self.session, user=user, now=self.now, details=SupplierIn(
-            address=f"{n} Secret Soi, Bangkok 10110", contact_name=CONTACT_NAME.format(n=n),
-            contact_email=CONTACT_EMAIL.format(n=n), contact_phone=CONTACT_PHONE.format(n=n),
-        ))
+        bidding.register_supplier(
+            self.session,
+            user=user,
+            now=self.now,
+            details=SupplierIn(
+                address=f"{n} Secret Soi, Bangkok 10110",
+                contact_name=CONTACT_NAME.format(n=n),
+                contact_email=CONTACT_EMAIL.format(n=n),
+                contact_phone=CONTACT_PHONE.format(n=n),
+            ),
+        )
         return user
 
     def tender(
@@ -90,10 +112,14 @@ class World:
         """A tender published at `published`, bid on, opened, awarded; baht amounts."""
         start = published or self.now - 90 * DAY
         draft = TenderDraftIn(
-            title=title, description="Works as described in the documents.",
-            category="works", estimated_value=estimate * 100,
-            enquiry_end_at=start + DAY, tender_start_at=start,
-            tender_end_at=start + days * DAY, opening_at=start + days * DAY + HOUR,
+            title=title,
+            description="Works as described in the documents.",
+            category="works",
+            estimated_value=estimate * 100,
+            enquiry_end_at=start + DAY,
+            tender_start_at=start,
+            tender_end_at=start + days * DAY,
+            opening_at=start + days * DAY + HOUR,
             items=[{"description": "Works", "quantity": "1", "unit": "lot"}],
         )
         made = service.create_draft(self.session, buyer=buyer, draft=draft, now=start)
@@ -103,15 +129,24 @@ class World:
         if amend_before_deadline is not None:
             at = tender.tender_end_at - amend_before_deadline
             service.amend(
-                self.session, buyer=buyer, tender_id=tender.id, now=at, settings=self.settings,
-                amendment=AmendmentIn(rationale="Clarified the drawings.",
-                                      tender_end_at=tender.tender_end_at + 7 * DAY,
-                                      opening_at=tender.opening_at + 7 * DAY),
+                self.session,
+                buyer=buyer,
+                tender_id=tender.id,
+                now=at,
+                settings=self.settings,
+                amendment=AmendmentIn(
+                    rationale="Clarified the drawings.",
+                    tender_end_at=tender.tender_end_at + 7 * DAY,
+                    opening_at=tender.opening_at + 7 * DAY,
+                ),
             )
             self.session.refresh(tender)
         for user, baht in bids:
             bidding.submit_bid(
-                self.session, user=user, tender_id=tender.id, settings=self.settings,
+                self.session,
+                user=user,
+                tender_id=tender.id,
+                settings=self.settings,
                 clock=FrozenClock(start + HOUR),
                 bid=BidIn(price=PriceIn(amount=baht * 100, currency="THB"), declaration=True),
             )
@@ -123,36 +158,60 @@ class World:
         )
         if disqualify is not None:
             bid = next(
-                b for b in service_bids(self.session, tender.id)
+                b
+                for b in service_bids(self.session, tender.id)
                 if b.supplier_id == disqualify.organisation_id
             )
-            awarding.disqualify(self.session, buyer=buyer, bid_id=bid.id, reason="No bond.",
-                                now=opened_at + HOUR, settings=self.settings)
+            awarding.disqualify(
+                self.session,
+                buyer=buyer,
+                bid_id=bid.id,
+                reason="No bond.",
+                now=opened_at + HOUR,
+                settings=self.settings,
+            )
         if not award:
             return tender.id
         decided = awarding.award(
-            self.session, buyer=buyer, tender_id=tender.id, now=opened_at + 2 * HOUR,
-            settings=self.settings, decision=AwardIn(justification="Lowest valid price."),
+            self.session,
+            buyer=buyer,
+            tender_id=tender.id,
+            now=opened_at + 2 * HOUR,
+            settings=self.settings,
+            decision=AwardIn(justification="Lowest valid price."),
         )
         if contract is None:
             return tender.id
         final = awarding.finalise_award(
-            self.session, award_id=decided.id, now=decided.standstill_end_at,
+            self.session,
+            award_id=decided.id,
+            now=decided.standstill_end_at,
             settings=self.settings,
         )
         signed = (final.standstill_end_at + DAY).date()
         row = awarding.sign_contract(
-            self.session, buyer=buyer, award_id=decided.id, now=final.standstill_end_at + DAY,
+            self.session,
+            buyer=buyer,
+            award_id=decided.id,
+            now=final.standstill_end_at + DAY,
             settings=self.settings,
-            contract=ContractIn(value=contract * 100, signed_date=signed, start_date=signed,
-                                end_date=signed + 200 * DAY),
+            contract=ContractIn(
+                value=contract * 100,
+                signed_date=signed,
+                start_date=signed,
+                end_date=signed + 200 * DAY,
+            ),
         )
         if amended_to is not None:
             implementation.amend_contract(
-                self.session, buyer=buyer, contract_id=row.id, settings=self.settings,
+                self.session,
+                buyer=buyer,
+                contract_id=row.id,
+                settings=self.settings,
                 now=final.standstill_end_at + 10 * DAY,
-                amendment=ContractAmendmentIn(rationale="More works found on site.",
-                                              value=amended_to * 100),
+                amendment=ContractAmendmentIn(
+                    rationale="More works found on site.", value=amended_to * 100
+                ),
             )
         return tender.id
 
@@ -171,5 +230,6 @@ def cells(page: str, table: str) -> list[list[str]]:
         value = "" if value == "—" else value
         return value.replace(",", "") if "num" in attributes else value
 
-    return [[cell(a, c) for a, c in re.findall(r"<td([^>]*)>(.*?)</td>", row, re.S)]
-            for row in rows]
+    return [
+        [cell(a, c) for a, c in re.findall(r"<td([^>]*)>(.*?)</td>", row, re.S)] for row in rows
+    ]

@@ -16,8 +16,14 @@ from tests.permits import factories as permit_factories
 from tests.public_site.procurement_world import DAY, World, cells
 
 APPLIED = datetime(2026, 6, 8, 3, 0, tzinfo=UTC)  # Monday; no Thai holiday until 19 June
-TABLES = ("awarded_by_month", "awarded_by_category", "top_suppliers", "bidders_per_tender",
-          "permit_processing_days", "permit_processing_trend")
+TABLES = (
+    "awarded_by_month",
+    "awarded_by_category",
+    "top_suppliers",
+    "bidders_per_tender",
+    "permit_processing_days",
+    "permit_processing_trend",
+)
 
 
 @pytest.fixture
@@ -33,10 +39,14 @@ def decided_permit(session, settings, clock):
     number = permit_factories.food_application(
         session, now=APPLIED, settings=settings
     ).tracking_number
-    for at, action in ((APPLIED + DAY, Action.ADVANCE), (APPLIED + 8 * DAY, Action.ADVANCE),
-                       (APPLIED + 11 * DAY, Action.APPROVE)):
-        permit_service.act(session, number=number, action=action, actor=officer, now=at,
-                           settings=settings)
+    for at, action in (
+        (APPLIED + DAY, Action.ADVANCE),
+        (APPLIED + 8 * DAY, Action.ADVANCE),
+        (APPLIED + 11 * DAY, Action.APPROVE),
+    ):
+        permit_service.act(
+            session, number=number, action=action, actor=officer, now=at, settings=settings
+        )
     return number
 
 
@@ -70,7 +80,8 @@ def test_spending_suppliers_and_bidders_add_up(client, awards):
     assert sum(r["awards"] for r in months.values()) == 3
     assert sum(float(r["value"]) for r in months.values()) == 500_000 + 250_000 + 100_000
     assert data["awarded_by_category"] == [
-        {"category": "works", "currency": "THB", "awards": 3, "value": "850000.00"}]
+        {"category": "works", "currency": "THB", "awards": 3, "value": "850000.00"}
+    ]
     top = data["top_suppliers"]
     assert [r["supplier"] for r in top] == ["Big Co., Ltd.", "Small Co., Ltd."]
     assert top[0]["value"] == "750000.00" and top[0]["awards"] == 2
@@ -87,8 +98,9 @@ def test_each_download_is_exactly_its_table(client, awards, decided_permit):
         assert rows[1:] == cells(page, name), name
         as_json = client.get(f"/charts?format=json&table={name}").json()
         assert as_json["table"] == name and as_json["columns"] == rows[0]
-        assert [[str(v) if v is not None else "" for v in r.values()]
-                for r in as_json["rows"]] == rows[1:], name
+        assert [
+            [str(v) if v is not None else "" for v in r.values()] for r in as_json["rows"]
+        ] == rows[1:], name
 
 
 def test_permit_processing_time_distribution_and_trend(client, decided_permit):
@@ -96,7 +108,8 @@ def test_permit_processing_time_distribution_and_trend(client, decided_permit):
     buckets = {r["days"]: r["applications"] for r in data["permit_processing_days"]}
     assert buckets["6–10"] == 1 and sum(buckets.values()) == 1
     assert data["permit_processing_trend"] == [
-        {"month": "2026-06", "decided": 1, "median_days": 9.0}]
+        {"month": "2026-06", "decided": 1, "median_days": 9.0}
+    ]
     only_2025 = client.get("/charts?year=2025&format=json").json()
     assert only_2025["tables"]["permit_processing_trend"] == []
     assert only_2025["period"] == "the calendar year 2025"
@@ -104,10 +117,14 @@ def test_permit_processing_time_distribution_and_trend(client, decided_permit):
 
 
 def test_no_personal_data_in_charts(client, awards, decided_permit):
-    everything = client.get("/charts").text + json.dumps(
-        client.get("/charts?format=json").json())
-    for secret in (permit_factories.SECRET_NAME, permit_factories.SECRET_PHONE,
-                   permit_factories.SECRET_EMAIL, "@private.example", "Secret Soi"):
+    everything = client.get("/charts").text + json.dumps(client.get("/charts?format=json").json())
+    for secret in (
+        permit_factories.SECRET_NAME,
+        permit_factories.SECRET_PHONE,
+        permit_factories.SECRET_EMAIL,
+        "@private.example",
+        "Secret Soi",
+    ):
         assert secret not in everything
 
 

@@ -12,9 +12,16 @@ def test_every_download_linked_from_the_data_page_answers(demo_site):  # noqa: F
     assert page.status_code == 200
     links = set(re.findall(r'href="(/[^"#]*)"', page.text))
     downloads = {link for link in links if link.startswith(("/api/", "/feeds/"))}
-    assert {"/api/ocds/releases", "/api/ocds/bulk/releases.jsonl.gz", "/api/tenders/changes",
-            "/api/permits", "/api/permits/export.csv", "/api/permits/export.json",
-            "/feeds/tenders.atom", "/feeds/awards.atom"} <= downloads
+    assert {
+        "/api/ocds/releases",
+        "/api/ocds/bulk/releases.jsonl.gz",
+        "/api/tenders/changes",
+        "/api/permits",
+        "/api/permits/export.csv",
+        "/api/permits/export.json",
+        "/feeds/tenders.atom",
+        "/feeds/awards.atom",
+    } <= downloads
     for link in sorted(downloads):
         response = demo_site.get(link.replace("&amp;", "&"))
         assert response.status_code == 200, link
@@ -23,16 +30,34 @@ def test_every_download_linked_from_the_data_page_answers(demo_site):  # noqa: F
 def test_the_data_page_documents_fields_licence_and_citation(demo_site):  # noqa: F811
     words = visible_text(demo_site.get("/data").text)
     assert "ODC-By 1.0" in words and "opendatacommons.org/licenses/by/1-0" in (
-        demo_site.get("/data").text)
+        demo_site.get("/data").text
+    )
     assert "Cite a record by its stable URL" in words
-    for field in ("PermitNum", "AppliedDate", "StatusCurrent", "StageHistory", "ocid",
-                  "estimated_value", "tender_end_at", "updated_at", "leaf_hash"):
+    for field in (
+        "PermitNum",
+        "AppliedDate",
+        "StatusCurrent",
+        "StageHistory",
+        "ocid",
+        "estimated_value",
+        "tender_end_at",
+        "updated_at",
+        "leaf_hash",
+    ):
         assert field in words, field
-    for endpoint in ("/api/ocds/records/{ocid}", "/api/permits/{number}/stream", "/api/search",
-                     "/search.csv", "/search.json", "/buyers/{slug}/feed.atom",
-                     "/suppliers/{id}/feed.atom", "/departments/{slug}/feed.atom",
-                     "/permits/{number}/feed.atom", "/api/ledger/entries",
-                     "/transparency/log/{index}"):
+    for endpoint in (
+        "/api/ocds/records/{ocid}",
+        "/api/permits/{number}/stream",
+        "/api/search",
+        "/search.csv",
+        "/search.json",
+        "/buyers/{slug}/feed.atom",
+        "/suppliers/{id}/feed.atom",
+        "/departments/{slug}/feed.atom",
+        "/permits/{number}/feed.atom",
+        "/api/ledger/entries",
+        "/transparency/log/{index}",
+    ):
         assert endpoint in words, endpoint
 
 

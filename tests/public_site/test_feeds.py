@@ -45,11 +45,14 @@ def test_the_tenders_feed_lists_every_published_tender(demo_site):  # noqa: F811
 
 
 def test_the_awards_feed_names_each_winner(demo_site):  # noqa: F811
-    rows = scalar_rows(demo_site, """
+    rows = scalar_rows(
+        demo_site,
+        """
         SELECT t.title, o.name FROM procurement_award a
         JOIN procurement_tender t ON t.id = a.tender_id
         JOIN auth_organisation o ON o.id = a.supplier_id
-        WHERE a.status IN ('standstill', 'final')""")
+        WHERE a.status IN ('standstill', 'final')""",
+    )
     feed = atom(demo_site, "/feeds/awards.atom")
     assert sorted(titles(feed)) == sorted(f"Award: {t} — {s}" for t, s in rows)
     assert rows
@@ -65,16 +68,20 @@ def test_a_buyer_feed_holds_only_that_buyers_tenders(demo_site):  # noqa: F811
 
 
 def test_a_supplier_feed_holds_the_awards_it_won(demo_site):  # noqa: F811
-    (supplier_id, name), = scalar_rows(demo_site, """
+    ((supplier_id, name),) = scalar_rows(
+        demo_site,
+        """
         SELECT o.id, o.name FROM procurement_award a JOIN auth_organisation o
-        ON o.id = a.supplier_id ORDER BY a.id LIMIT 1""")
+        ON o.id = a.supplier_id ORDER BY a.id LIMIT 1""",
+    )
     feed = atom(demo_site, f"/suppliers/{supplier_id}/feed.atom")
     assert titles(feed) and all(title.endswith(f"— {name}") for title in titles(feed))
 
 
 def test_department_and_permit_feeds_follow_their_changes(demo_site):  # noqa: F811
-    (number,), = scalar_rows(demo_site, "SELECT tracking_number FROM permits_application "
-                                         "ORDER BY id LIMIT 1")
+    ((number,),) = scalar_rows(
+        demo_site, "SELECT tracking_number FROM permits_application ORDER BY id LIMIT 1"
+    )
     permit = demo_site.get(f"/api/permits/{number}").json()
     feed = atom(demo_site, f"/permits/{number}/feed.atom")
     entries = feed.findall(f"{A}entry")
@@ -85,10 +92,15 @@ def test_department_and_permit_feeds_follow_their_changes(demo_site):  # noqa: F
     assert summaries and all("BMA Health Department" in s for s in summaries)
 
 
-@pytest.mark.parametrize("path", [
-    "/buyers/no-such-buyer/feed.atom", "/suppliers/999999/feed.atom",
-    "/departments/no-such-department/feed.atom", "/permits/FOD-2026-999999-X/feed.atom",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/buyers/no-such-buyer/feed.atom",
+        "/suppliers/999999/feed.atom",
+        "/departments/no-such-department/feed.atom",
+        "/permits/FOD-2026-999999-X/feed.atom",
+    ],
+)
 def test_a_feed_of_an_unknown_record_is_a_404(demo_site, path):  # noqa: F811
     assert demo_site.get(path).status_code == 404
 
@@ -96,27 +108,48 @@ def test_a_feed_of_an_unknown_record_is_a_404(demo_site, path):  # noqa: F811
 def test_no_feed_carries_personal_data(demo_site):  # noqa: F811
     personal = set()
     for address, name, email, phone in scalar_rows(
-        demo_site, "SELECT address, contact_name, contact_email, contact_phone "
-                   "FROM procurement_supplier"):
+        demo_site,
+        "SELECT address, contact_name, contact_email, contact_phone FROM procurement_supplier",
+    ):
         personal |= {address, name, email, phone}
-    for email, name in scalar_rows(demo_site, "SELECT email, display_name FROM auth_user "
-                                              "WHERE role IN ('applicant', 'supplier')"):
+    for email, name in scalar_rows(
+        demo_site,
+        "SELECT email, display_name FROM auth_user WHERE role IN ('applicant', 'supplier')",
+    ):
         personal |= {email, name}
     for (form,) in scalar_rows(demo_site, "SELECT form_data FROM permits_application"):
         values = json.loads(form)
-        personal |= {values.get(k) for k in ("full_name", "national_id", "phone",
-                                              "premises_address", "email")}
+        personal |= {
+            values.get(k)
+            for k in ("full_name", "national_id", "phone", "premises_address", "email")
+        }
     personal = {p for p in personal if p and len(p) >= 5}
     assert len(personal) > 20  # the demo does hold personal data, privately
-    paths = ["/feeds/tenders.atom", "/feeds/awards.atom", "/departments/bma-health/feed.atom",
-             "/departments/bma-public-works/feed.atom",
-             "/departments/phra-nakhon-district/feed.atom"]
-    paths += [f"/buyers/{s}/feed.atom" for (s,) in scalar_rows(
-        demo_site, "SELECT slug FROM auth_organisation WHERE kind = 'buying_entity'")]
-    paths += [f"/suppliers/{i}/feed.atom" for (i,) in scalar_rows(
-        demo_site, "SELECT id FROM auth_organisation WHERE kind = 'supplier'")]
-    paths += [f"/permits/{n}/feed.atom" for (n,) in scalar_rows(
-        demo_site, "SELECT tracking_number FROM permits_application ORDER BY id LIMIT 40")]
+    paths = [
+        "/feeds/tenders.atom",
+        "/feeds/awards.atom",
+        "/departments/bma-health/feed.atom",
+        "/departments/bma-public-works/feed.atom",
+        "/departments/phra-nakhon-district/feed.atom",
+    ]
+    paths += [
+        f"/buyers/{s}/feed.atom"
+        for (s,) in scalar_rows(
+            demo_site, "SELECT slug FROM auth_organisation WHERE kind = 'buying_entity'"
+        )
+    ]
+    paths += [
+        f"/suppliers/{i}/feed.atom"
+        for (i,) in scalar_rows(
+            demo_site, "SELECT id FROM auth_organisation WHERE kind = 'supplier'"
+        )
+    ]
+    paths += [
+        f"/permits/{n}/feed.atom"
+        for (n,) in scalar_rows(
+            demo_site, "SELECT tracking_number FROM permits_application ORDER BY id LIMIT 40"
+        )
+    ]
     for path in paths:
         body = atom(demo_site, path)
         text = ET.tostring(body, encoding="unicode")
@@ -130,9 +163,12 @@ def test_pages_announce_their_feeds(demo_site):  # noqa: F811
     assert 'href="/feeds/awards.atom"' in home
     tender = demo_site.get("/api/tenders/2").json()
     page = demo_site.get("/tenders/2").text
-    assert (f'<link rel="alternate" type="application/atom+xml" '
-            f'title="Tenders and awards of {tender["buyer"]["name"]}" '
-            f'href="/buyers/{tender["buyer"]["slug"]}/feed.atom">') in page
-    (number,), = scalar_rows(demo_site, "SELECT tracking_number FROM permits_application "
-                                         "ORDER BY id LIMIT 1")
+    assert (
+        f'<link rel="alternate" type="application/atom+xml" '
+        f'title="Tenders and awards of {tender["buyer"]["name"]}" '
+        f'href="/buyers/{tender["buyer"]["slug"]}/feed.atom">'
+    ) in page
+    ((number,),) = scalar_rows(
+        demo_site, "SELECT tracking_number FROM permits_application ORDER BY id LIMIT 1"
+    )
     assert f'href="/permits/{number}/feed.atom"' in demo_site.get(f"/permits/{number}").text

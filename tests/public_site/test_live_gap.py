@@ -44,9 +44,10 @@ def test_the_after_parameter_resumes_like_last_event_id(live):  # noqa: F811
         advance(live)
         first, _ = read_events(response, want=1)
     event_id = int(first[0]["id"])
-    with httpx.Client(timeout=15) as client, client.stream(
-        "GET", f"{url}?after={event_id - 1}"
-    ) as response:
+    with (
+        httpx.Client(timeout=15) as client,
+        client.stream("GET", f"{url}?after={event_id - 1}") as response,
+    ):
         replayed, _ = read_events(response, want=1)
     assert replayed[0]["id"] == str(event_id)
 

@@ -26,16 +26,30 @@ def market(world, clock):
     buyer = world.buyer("Department of Roads")
     siam, lanna = world.supplier("Siam Works Co., Ltd."), world.supplier("Lanna Co., Ltd.")
     andaman = world.supplier("Andaman Co., Ltd.")
-    first = world.tender(buyer, published=LAST_YEAR, bids=[(siam, 400_000), (andaman, 450_000)],
-                         contract=400_000)
-    second = world.tender(buyer, published=THIS_YEAR, bids=[(siam, 700_000), (lanna, 650_000),
-                                                             (andaman, 800_000)])
+    first = world.tender(
+        buyer, published=LAST_YEAR, bids=[(siam, 400_000), (andaman, 450_000)], contract=400_000
+    )
+    second = world.tender(
+        buyer, published=THIS_YEAR, bids=[(siam, 700_000), (lanna, 650_000), (andaman, 800_000)]
+    )
     third = world.tender(buyer, published=THIS_YEAR + 30 * DAY, bids=[(siam, 300_000)])
-    pending = world.tender(buyer, published=THIS_YEAR + 60 * DAY,
-                           bids=[(siam, 200_000), (lanna, 210_000)], award=False)
+    pending = world.tender(
+        buyer, published=THIS_YEAR + 60 * DAY, bids=[(siam, 200_000), (lanna, 210_000)], award=False
+    )
     sealed = world.tender(buyer, published=clock() - 2 * DAY, bids=[])
-    return {"buyer": buyer, "siam": siam, "lanna": lanna, "andaman": andaman, "ids": {
-        "first": first, "second": second, "third": third, "pending": pending, "sealed": sealed}}
+    return {
+        "buyer": buyer,
+        "siam": siam,
+        "lanna": lanna,
+        "andaman": andaman,
+        "ids": {
+            "first": first,
+            "second": second,
+            "third": third,
+            "pending": pending,
+            "sealed": sealed,
+        },
+    }
 
 
 def test_supplier_profile_has_win_rate_totals_by_year_and_rivals(client, market):
@@ -62,14 +76,19 @@ def test_supplier_profile_has_win_rate_totals_by_year_and_rivals(client, market)
     assert rivals["Lanna Co., Ltd."]["wins"] == 1
     outcomes = {r["tender_id"]: r["outcome"] for r in data["tables"]["bids"]}
     ids = market["ids"]
-    assert outcomes == {ids["first"]: "won", ids["second"]: "lost", ids["third"]: "won",
-                        ids["pending"]: "pending"}
+    assert outcomes == {
+        ids["first"]: "won",
+        ids["second"]: "lost",
+        ids["third"]: "won",
+        ids["pending"]: "pending",
+    }
 
 
 def test_a_bid_still_sealed_is_not_on_any_profile(client, world, market, clock):
     siam = market["siam"]
-    sealed = world.tender(market["buyer"], published=clock() - 2 * DAY, bids=[(siam, 123_456)],
-                          opened=False)
+    sealed = world.tender(
+        market["buyer"], published=clock() - 2 * DAY, bids=[(siam, 123_456)], opened=False
+    )
     data = client.get(f"/suppliers/{siam.organisation_id}?format=json").json()
     assert sealed not in {r["tender_id"] for r in data["tables"]["bids"]}
     assert "123456" not in client.get(f"/suppliers/{siam.organisation_id}").text
@@ -91,8 +110,13 @@ def test_no_contact_details_on_profiles_or_downloads(client, market):
     siam = market["siam"].organisation_id
     slug = client.get(f"/suppliers/{siam}?format=json").json()["tables"]["bids"][0]
     assert slug  # the profile has content to leak from, if it leaked
-    pages = [f"/suppliers/{siam}", f"/suppliers/{siam}?format=json", "/suppliers",
-             "/suppliers?format=csv", f"/suppliers/{siam}?format=csv&table=competitors"]
+    pages = [
+        f"/suppliers/{siam}",
+        f"/suppliers/{siam}?format=json",
+        "/suppliers",
+        "/suppliers?format=csv",
+        f"/suppliers/{siam}?format=csv&table=competitors",
+    ]
     for url in pages:
         text = client.get(url).text
         assert "@private.example" not in text, url

@@ -28,10 +28,22 @@ def health(session, settings, clock):
     officer = permit_factories.officer(session, department="bma-health", now=clock())
     application = permit_factories.food_application(session, now=APPLIED, settings=settings)
     number = application.tracking_number
-    service.act(session, number=number, action=Action.ADVANCE, actor=officer,
-                now=APPLIED + DAY, settings=settings)  # intake: due in 2 business days
-    service.act(session, number=number, action=Action.ADVANCE, actor=officer,
-                now=APPLIED + 40 * DAY, settings=settings)  # inspection: 10 days, late
+    service.act(
+        session,
+        number=number,
+        action=Action.ADVANCE,
+        actor=officer,
+        now=APPLIED + DAY,
+        settings=settings,
+    )  # intake: due in 2 business days
+    service.act(
+        session,
+        number=number,
+        action=Action.ADVANCE,
+        actor=officer,
+        now=APPLIED + 40 * DAY,
+        settings=settings,
+    )  # inspection: 10 days, late
     return number
 
 

@@ -39,8 +39,9 @@ def test_short_tender_period_is_under_fifteen_days_for_open_tenders():
 
 def test_late_amendment_is_within_seven_days_of_the_deadline_then_in_force():
     deadline = T0 + 30 * DAY
-    assert rules.late_amendment(made_at=deadline - 7 * DAY + timedelta(seconds=1),
-                                deadline=deadline)
+    assert rules.late_amendment(
+        made_at=deadline - 7 * DAY + timedelta(seconds=1), deadline=deadline
+    )
     assert not rules.late_amendment(made_at=deadline - 7 * DAY, deadline=deadline)
 
 
@@ -109,8 +110,7 @@ def test_a_single_bid_tender_is_flagged_and_a_two_bid_tender_is_not(client, sess
     buyer = world.buyer()
     alone, other = world.supplier("Alone Co., Ltd."), world.supplier("Other Co., Ltd.")
     single = world.tender(buyer, bids=[(alone, 900_000)], title="Single bid tender")
-    double = world.tender(buyer, bids=[(alone, 900_000), (other, 950_000)],
-                          title="Two bid tender")
+    double = world.tender(buyer, bids=[(alone, 900_000), (other, 950_000)], title="Two bid tender")
     assert "single-bidder" in codes_of(session, single)
     assert "single-bidder" not in codes_of(session, double)
 
@@ -128,14 +128,25 @@ def test_flags_on_price_amendment_and_contract(session, world):
     low, high = world.supplier("Low Co., Ltd."), world.supplier("High Co., Ltd.")
     # the lowest bid is disqualified: the award goes to a higher valid price, which is not
     # a flag (the lowest *valid* price won); the winner is within 1 % of the estimate.
-    near = world.tender(buyer, bids=[(low, 800_000), (high, 995_000)], disqualify=low,
-                        estimate=1_000_000, contract=995_000, amended_to=1_193_999)
+    near = world.tender(
+        buyer,
+        bids=[(low, 800_000), (high, 995_000)],
+        disqualify=low,
+        estimate=1_000_000,
+        contract=995_000,
+        amended_to=1_193_999,
+    )
     codes = codes_of(session, near)
     assert "close-to-estimate" in codes
     assert "not-lowest-price" not in codes
     assert "contract-increase" not in codes  # 1,193,999 is just under 20 % above 995,000
-    late = world.tender(buyer, bids=[(low, 500_000), (high, 600_000)],
-                        amend_before_deadline=2 * DAY, contract=500_000, amended_to=600_000)
+    late = world.tender(
+        buyer,
+        bids=[(low, 500_000), (high, 600_000)],
+        amend_before_deadline=2 * DAY,
+        contract=500_000,
+        amended_to=600_000,
+    )
     codes = codes_of(session, late)
     assert {"late-amendment", "contract-increase"} <= codes  # +20.0 % exactly
     assert "close-to-estimate" not in codes

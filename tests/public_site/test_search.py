@@ -43,8 +43,9 @@ def api(client, **params):
 
 
 def urls(client, **params) -> list[str]:
-    return [r["url"].removeprefix("http://127.0.0.1:8000") for r in api(client, **params)
-            ["results"]]
+    return [
+        r["url"].removeprefix("http://127.0.0.1:8000") for r in api(client, **params)["results"]
+    ]
 
 
 def paths(results) -> list[str]:
@@ -69,7 +70,11 @@ def buyer(client, session, clock):
 def test_a_thai_word_inside_an_unspaced_title_finds_the_tender(client, session, clock, buyer):
     _, headers = buyer
     tender = procurement_factories.published_tender(
-        client, session, clock, headers, title=THAI_TITLE,
+        client,
+        session,
+        clock,
+        headers,
+        title=THAI_TITLE,
         description="งานปรับปรุงผิวจราจรและระบบระบายน้ำ",
     )
     refresh(session, clock)
@@ -91,7 +96,11 @@ def test_a_tender_published_through_the_service_is_found_after_one_job_run(
 ):
     _, headers = buyer
     tender = procurement_factories.published_tender(
-        client, session, clock, headers, title="Supply of hospital oxygen concentrators",
+        client,
+        session,
+        clock,
+        headers,
+        title="Supply of hospital oxygen concentrators",
     )
     assert api(client, q="concentrators")["results"] == []  # not yet indexed
 
@@ -102,8 +111,11 @@ def test_a_tender_published_through_the_service_is_found_after_one_job_run(
     assert [(r["kind"], r["status"]) for r in first] == [("tender", "active")]
 
     clock.advance(seconds=search_index.EVERY_SECONDS)
-    cancelled = client.post(f"/api/tenders/{tender['id']}/cancel",
-                            json={"reason": "Budget withdrawn by the council."}, headers=headers)
+    cancelled = client.post(
+        f"/api/tenders/{tender['id']}/cancel",
+        json={"reason": "Budget withdrawn by the council."},
+        headers=headers,
+    )
     assert cancelled.status_code == 200, cancelled.text
     job(context)
     assert api(client, q="concentrators")["results"][0]["status"] == "cancelled"
@@ -188,20 +200,71 @@ def catalogue(session, clock):
     """A mix of public records with every facet set."""
     year = timedelta(days=365)
     records = [
-        record("tender", "1", "Road works alpha", status="active", buyer="bma", category="works",
-               value=500_000_00, currency="THB", sort_at=START - 2 * year),
-        record("tender", "2", "Road works beta", status="cancelled", buyer="doh",
-               category="works", value=90_000_00, currency="THB", sort_at=START - year),
-        record("award", "3", "Laptops for schools", status="final", buyer="bma",
-               category="goods", value=1_200_000_00, currency="THB", sort_at=START),
-        record("contract", "4", "Laptops contract", status="signed", buyer="bma",
-               category="goods", value=1_150_000_00, currency="THB", sort_at=START),
+        record(
+            "tender",
+            "1",
+            "Road works alpha",
+            status="active",
+            buyer="bma",
+            category="works",
+            value=500_000_00,
+            currency="THB",
+            sort_at=START - 2 * year,
+        ),
+        record(
+            "tender",
+            "2",
+            "Road works beta",
+            status="cancelled",
+            buyer="doh",
+            category="works",
+            value=90_000_00,
+            currency="THB",
+            sort_at=START - year,
+        ),
+        record(
+            "award",
+            "3",
+            "Laptops for schools",
+            status="final",
+            buyer="bma",
+            category="goods",
+            value=1_200_000_00,
+            currency="THB",
+            sort_at=START,
+        ),
+        record(
+            "contract",
+            "4",
+            "Laptops contract",
+            status="signed",
+            buyer="bma",
+            category="goods",
+            value=1_150_000_00,
+            currency="THB",
+            sort_at=START,
+        ),
         record("buyer", "5", "Bangkok procurement office", buyer="bma", sort_at=START - year),
         record("supplier", "6", "Siam Roads Co", sort_at=START - year),
-        record("permit", "BLD-1", "Building permit road side", status="in_progress",
-               department="works-dept", category="BLD", overdue=True, sort_at=START),
-        record("permit", "FOD-2", "Food licence", status="approved", department="health",
-               category="FOD", sort_at=START - year),
+        record(
+            "permit",
+            "BLD-1",
+            "Building permit road side",
+            status="in_progress",
+            department="works-dept",
+            category="BLD",
+            overdue=True,
+            sort_at=START,
+        ),
+        record(
+            "permit",
+            "FOD-2",
+            "Food licence",
+            status="approved",
+            department="health",
+            category="FOD",
+            sort_at=START - year,
+        ),
     ]
     search_index.upsert(session, records, now=clock())
     session.commit()
@@ -243,12 +306,19 @@ def test_sorting_by_value_and_by_date(client, catalogue):
 
 
 def test_relevance_puts_title_matches_first(client, session, clock):
-    search_index.upsert(session, [
-        record("tender", "10", "Drainage pipes", body="near the road", sort_at=START),
-        record("tender", "11", "Road lighting", body="lamps", sort_at=START - timedelta(days=9)),
-    ], now=clock())
+    search_index.upsert(
+        session,
+        [
+            record("tender", "10", "Drainage pipes", body="near the road", sort_at=START),
+            record(
+                "tender", "11", "Road lighting", body="lamps", sort_at=START - timedelta(days=9)
+            ),
+        ],
+        now=clock(),
+    )
     assert [r["title"] for r in api(client, q="road")["results"]] == [
-        "Road lighting", "Drainage pipes"
+        "Road lighting",
+        "Drainage pipes",
     ]
 
 
@@ -272,9 +342,15 @@ def test_keyset_pages_have_no_duplicates_and_no_gaps(
     if common:  # take the path of a word found in very many records
         monkeypatch.setattr(search_module, "COMMON_MATCHES", 3)
     records = [
-        record("tender", str(n), f"{'Bridge' if n % 3 else 'Tunnel'} repair {n}",
-               body="bridge works", value=(n % 7) * 1000, currency="THB",
-               sort_at=START - timedelta(hours=n % 5))  # many ties: the id breaks them
+        record(
+            "tender",
+            str(n),
+            f"{'Bridge' if n % 3 else 'Tunnel'} repair {n}",
+            body="bridge works",
+            value=(n % 7) * 1000,
+            currency="THB",
+            sort_at=START - timedelta(hours=n % 5),
+        )  # many ties: the id breaks them
         for n in range(57)
     ]
     records.append(record("tender", "99", "Unrelated", body="nothing here", sort_at=START))
@@ -303,7 +379,7 @@ def test_the_html_pages_follow_the_next_link(client, catalogue):
     first = client.get("/search", params={"per_page": "5"})
     assert first.status_code == 200
     start = first.text.index('rel="next"')
-    href = first.text[first.text.rindex('href="', 0, start) + 6: start - 2].replace("&amp;", "&")
+    href = first.text[first.text.rindex('href="', 0, start) + 6 : start - 2].replace("&amp;", "&")
     second = client.get(href)
     assert second.status_code == 200
     assert "First page" in second.text
@@ -341,9 +417,11 @@ def test_csv_and_json_downloads_apply_the_same_filters(client, catalogue):
 
 
 def test_a_download_holds_every_result_not_one_page(client, session, clock):
-    search_index.upsert(session, [
-        record("permit", f"P-{n}", f"Permit {n}", sort_at=START) for n in range(1203)
-    ], now=clock())
+    search_index.upsert(
+        session,
+        [record("permit", f"P-{n}", f"Permit {n}", sort_at=START) for n in range(1203)],
+        now=clock(),
+    )
     rows = list(csv.DictReader(io.StringIO(client.get("/search.csv").text)))
     assert len(rows) == len({r["url"] for r in rows}) == 1203
 

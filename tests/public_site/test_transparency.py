@@ -14,8 +14,14 @@ def test_the_page_explains_the_log_and_shows_the_signed_checkpoint(demo_site):  
     page = demo_site.get("/transparency")
     assert page.status_code == 200
     words = visible_text(page.text)
-    for term in ("Leaf hash", "Root hash", "Signed checkpoint", "Inclusion proof",
-                 "Consistency proof", "prongsai ledger verify --url http://127.0.0.1:8000"):
+    for term in (
+        "Leaf hash",
+        "Root hash",
+        "Signed checkpoint",
+        "Inclusion proof",
+        "Consistency proof",
+        "prongsai ledger verify --url http://127.0.0.1:8000",
+    ):
         assert term in words
     assert re.search(r'id="checkpoint-size">\s*' + str(checkpoint["tree_size"]), page.text)
     assert f'id="checkpoint-root">{checkpoint["root_hash"]}<' in page.text
@@ -44,24 +50,29 @@ def test_the_log_browser_reads_a_range_oldest_first(demo_site):  # noqa: F811
 
 
 def test_each_row_links_its_subject_and_shows_its_canonical_json(demo_site):  # noqa: F811
-    (index, subject), = scalar_rows(
-        demo_site, "SELECT \"index\", subject FROM ledger_entry "
-        "WHERE entry_type = 'procurement.tender.published' ORDER BY \"index\" LIMIT 1")
+    ((index, subject),) = scalar_rows(
+        demo_site,
+        'SELECT "index", subject FROM ledger_entry '
+        "WHERE entry_type = 'procurement.tender.published' ORDER BY \"index\" LIMIT 1",
+    )
     page = demo_site.get(f"/transparency/log?start={index}")
     tender_id = subject.rsplit("-", 1)[1]
     assert f'<a href="/tenders/{tender_id}">{subject}</a>' in page.text
 
 
 def test_one_entry_page_shows_the_bytes_that_are_hashed(demo_site):  # noqa: F811
-    (index, number), = scalar_rows(
-        demo_site, "SELECT \"index\", subject FROM ledger_entry "
-        "WHERE entry_type = 'permits.application.received' ORDER BY \"index\" LIMIT 1")
+    ((index, number),) = scalar_rows(
+        demo_site,
+        'SELECT "index", subject FROM ledger_entry '
+        "WHERE entry_type = 'permits.application.received' ORDER BY \"index\" LIMIT 1",
+    )
     api = demo_site.get(f"/api/ledger/entries?start={index}&end={index + 1}").json()
     entry = api["entries"][0]
     page = demo_site.get(f"/transparency/log/{index}")
     assert page.status_code == 200
-    canonical = re.search(r'<pre class="json" id="entry-canonical">(.*?)</pre>', page.text,
-                          re.S).group(1)
+    canonical = re.search(
+        r'<pre class="json" id="entry-canonical">(.*?)</pre>', page.text, re.S
+    ).group(1)
     assert visible_text(canonical) == entry["entry"]
     leaf = hashlib.sha256(b"\x00" + entry["entry"].encode()).hexdigest()
     assert leaf == entry["leaf_hash"] and leaf in page.text
@@ -72,8 +83,9 @@ def test_one_entry_page_shows_the_bytes_that_are_hashed(demo_site):  # noqa: F81
 
 
 def test_record_pages_carry_the_verify_control_with_their_log_indices(demo_site):  # noqa: F811
-    (number,), = scalar_rows(demo_site, "SELECT tracking_number FROM permits_application "
-                                         "ORDER BY id LIMIT 1")
+    ((number,),) = scalar_rows(
+        demo_site, "SELECT tracking_number FROM permits_application ORDER BY id LIMIT 1"
+    )
     permit = demo_site.get(f"/api/permits/{number}").json()
     indices = [t["ledger_index"] for t in permit["transitions"]]
     page = demo_site.get(f"/permits/{number}")

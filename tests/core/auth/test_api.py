@@ -64,9 +64,7 @@ def test_expired_token_is_refused(client, supplier, clock):
 
 def test_token_list_never_shows_secrets(client, supplier):
     issued = issue(client, supplier).json()
-    listed = client.get(
-        "/api/auth/tokens", headers={"Authorization": f"Bearer {issued['token']}"}
-    )
+    listed = client.get("/api/auth/tokens", headers={"Authorization": f"Bearer {issued['token']}"})
     assert listed.status_code == 200
     assert issued["token"] not in listed.text
     assert [t["id"] for t in listed.json()] == [issued["id"]]

@@ -33,18 +33,32 @@ def test_a_buyer_must_belong_to_a_buying_entity(session, clock):
     supplier = factories.organisation(session, kind=OrganisationKind.SUPPLIER, now=clock())
     with pytest.raises(InvalidInput, match="buying_entity"):
         service.create_user(
-            session, email="b@test.example", display_name="B", role=Role.BUYER,
-            password=factories.PASSWORD, organisation_slug=supplier.slug, now=clock(),
+            session,
+            email="b@test.example",
+            display_name="B",
+            role=Role.BUYER,
+            password=factories.PASSWORD,
+            organisation_slug=supplier.slug,
+            now=clock(),
         )
     with pytest.raises(InvalidInput, match="needs an organisation"):
         service.create_user(
-            session, email="b@test.example", display_name="B", role=Role.BUYER,
-            password=factories.PASSWORD, now=clock(),
+            session,
+            email="b@test.example",
+            display_name="B",
+            role=Role.BUYER,
+            password=factories.PASSWORD,
+            now=clock(),
         )
     with pytest.raises(NotFound, match="no-such-org"):
         service.create_user(
-            session, email="b@test.example", display_name="B", role=Role.BUYER,
-            password=factories.PASSWORD, organisation_slug="no-such-org", now=clock(),
+            session,
+            email="b@test.example",
+            display_name="B",
+            role=Role.BUYER,
+            password=factories.PASSWORD,
+            organisation_slug="no-such-org",
+            now=clock(),
         )
     assert service.get_user_by_email(session, email="b@test.example") is None
 
@@ -53,13 +67,21 @@ def test_duplicate_email_and_short_password_are_refused(session, clock):
     user = factories.user(session, role=Role.APPLICANT, now=clock())
     with pytest.raises(Conflict):
         service.create_user(
-            session, email=user.email, display_name="X", role=Role.APPLICANT,
-            password=factories.PASSWORD, now=clock(),
+            session,
+            email=user.email,
+            display_name="X",
+            role=Role.APPLICANT,
+            password=factories.PASSWORD,
+            now=clock(),
         )
     with pytest.raises(InvalidInput, match="at least 10"):
         service.create_user(
-            session, email="short@test.example", display_name="X", role=Role.APPLICANT,
-            password="short", now=clock(),
+            session,
+            email="short@test.example",
+            display_name="X",
+            role=Role.APPLICANT,
+            password="short",
+            now=clock(),
         )
 
 

@@ -119,7 +119,7 @@ def test_api_tokens_are_made_and_revoked_from_the_account_page(client, applicant
     assert made.status_code == 200
     raw = re.search(r'<code class="token">([^<]+)</code>', made.text).group(1)
     assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {raw}"}).status_code == 200
-    token_id = re.search(r'/account/tokens/(\d+)/revoke', made.text).group(1)
+    token_id = re.search(r"/account/tokens/(\d+)/revoke", made.text).group(1)
     client.post(f"/account/tokens/{token_id}/revoke", data={"csrf_token": csrf_from(made.text)})
     assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
 

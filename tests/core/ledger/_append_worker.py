@@ -14,7 +14,9 @@ def main(url: str, label: str, count: int) -> None:
     for n in range(count):
         with Session(engine) as session:
             service.append(
-                session, entry_type="test.writer.appended", payload={"writer": label, "n": n},
+                session,
+                entry_type="test.writer.appended",
+                payload={"writer": label, "n": n},
                 now=datetime.now(UTC),
             )
             session.commit()

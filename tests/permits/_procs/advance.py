@@ -22,8 +22,14 @@ def main(url: str, number: str, email: str, data_dir: str) -> None:
     try:
         with Session(engine) as session:
             officer = auth_service.get_user_by_email(session, email=email)
-            service.act(session, number=number, action=Action.ADVANCE, actor=officer,
-                        now=system_clock(), settings=settings)
+            service.act(
+                session,
+                number=number,
+                action=Action.ADVANCE,
+                actor=officer,
+                now=system_clock(),
+                settings=settings,
+            )
     finally:
         engine.dispose()
 

@@ -364,7 +364,8 @@ def build_index(engine) -> float:
             )
             connection.execute(
                 sa.text(
-                    "CREATE TRIGGER public_search_document_ai AFTER INSERT ON public_search_document "
+                    "CREATE TRIGGER public_search_document_ai "
+                    "AFTER INSERT ON public_search_document "
                     "BEGIN INSERT INTO public_search_fts(rowid, title, body) "
                     "VALUES (new.id, new.title, new.body); END"
                 )
@@ -511,7 +512,9 @@ def main() -> int:
     print(
         json.dumps(
             {
-                "machine": f"{platform.node()} {platform.machine()} {platform.processor() or ''}".strip(),
+                "machine": " ".join(
+                    filter(None, (platform.node(), platform.machine(), platform.processor()))
+                ),
                 "python": platform.python_version(),
                 "database": engine.dialect.name,
                 "date": datetime.now(UTC).date().isoformat(),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
+from fastapi import Request
+from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
 
@@ -36,3 +39,20 @@ def make_templates(
     )
     env.globals.update(csrf_token=csrf_token, settings=settings)
     return Jinja2Templates(env=env)
+
+
+def render(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> HTMLResponse:
+    """A page: `template` with `context`, through the app's templates, in the request's language.
+
+    The one place every package renders HTML, so a check on what templates receive
+    (tests/test_layout.py) sees every page."""
+    return request.app.state.templates.TemplateResponse(
+        request, template, dict(context), status_code=status_code, headers=headers
+    )

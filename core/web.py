@@ -1,14 +1,27 @@
-"""HTTP plumbing shared by every package: security headers and request logging."""
+"""HTTP plumbing shared by every package: the settings dependency, security headers and
+request logging."""
 
 from __future__ import annotations
 
 import logging
 import time
+from typing import Annotated
 
+from fastapi import Depends, Request
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.settings import Settings
+
 request_log = logging.getLogger("prongsai.request")
+
+
+def get_settings(request: Request) -> Settings:
+    """The deployment's settings, as the app factory was given them."""
+    return request.app.state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 # Pages use only our own scripts and styles; the API docs page needs its inline bootstrap.
 CSP = (

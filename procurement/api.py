@@ -13,8 +13,9 @@ from core.auth.schemas import OrganisationPublic
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import InvalidInput
+from core.web import SettingsDep
 from procurement import bidding, opening, queries, service
-from procurement.dependencies import BuyerUser, SettingsDep, SupplierUser
+from procurement.dependencies import BuyerUser, SupplierUser
 from procurement.models import TenderStatus
 from procurement.schemas import (
     AmendmentIn,

@@ -6,8 +6,9 @@ from fastapi import APIRouter, status
 
 from core.clock import ClockDep
 from core.db import SessionDep
+from core.web import SettingsDep
 from procurement import awarding, implementation, queries
-from procurement.dependencies import BuyerUser, SettingsDep, SupplierUser
+from procurement.dependencies import BuyerUser, SupplierUser
 from procurement.models import Contract
 from procurement.schemas import (
     AwardIn,

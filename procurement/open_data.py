@@ -16,8 +16,8 @@ from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import NotFound
 from core.ledger.service import format_time
+from core.web import SettingsDep
 from procurement import ocds
-from procurement.dependencies import SettingsDep
 from procurement.models import Release
 
 router = APIRouter(prefix="/api/ocds", tags=["open contracting (OCDS)"])

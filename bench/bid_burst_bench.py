@@ -28,9 +28,12 @@ from core.clock import system_clock
 from core.db import make_engine
 from core.ledger import service as ledger
 from core.settings import Settings
-from procurement import bidding, opening, service
-from procurement.models import Bid, BidStatus, Supplier
-from procurement.schemas import BidIn, PriceIn, TenderDraftIn
+from procurement.bids import opening
+from procurement.bids import service as bidding
+from procurement.bids.models import Bid, BidStatus, Supplier
+from procurement.bids.schemas import BidIn, PriceIn
+from procurement.tenders import service as tender_service
+from procurement.tenders.schemas import TenderDraftIn
 from prongsai import schema
 
 
@@ -104,8 +107,10 @@ def make_tender(engine, settings, *, deadline: datetime, now: datetime) -> int:
             opening_at=deadline,
             items=[{"description": "Item", "quantity": "1", "unit": "unit"}],
         )
-        tender = service.create_draft(session, buyer=buyer, draft=draft, now=now)
-        service.publish(session, buyer=buyer, tender_id=tender.id, now=now, settings=settings)
+        tender = tender_service.create_draft(session, buyer=buyer, draft=draft, now=now)
+        tender_service.publish(
+            session, buyer=buyer, tender_id=tender.id, now=now, settings=settings
+        )
         return tender.id
 
 

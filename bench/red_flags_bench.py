@@ -31,8 +31,11 @@ from sqlmodel import Session
 
 from core.auth.models import Organisation, Role, User
 from core.db import make_engine
+from procurement.awards.models import Award
+from procurement.bids.models import Bid
+from procurement.contracts.models import Contract
 from procurement.insights import queries
-from procurement.models import Amendment, Award, Bid, Contract, Tender
+from procurement.tenders.models import Amendment, Tender
 
 T0 = datetime(2025, 1, 6, 3, 0, tzinfo=UTC)
 DAY = timedelta(days=1)

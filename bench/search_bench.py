@@ -46,7 +46,7 @@ from core.settings import Settings
 from permits import catalogue
 from permits.models import Application, Stage, Transition
 from permits.rules import tracking_number
-from procurement.models import Tender
+from procurement.tenders.models import Tender
 from prongsai import schema
 from prongsai.app import create_app
 from public_site import search_index

@@ -12,20 +12,17 @@ from sqlmodel import Session, select
 from core.auth import service as auth_service
 from core.clock import FrozenClock
 from core.settings import Settings
-from procurement import awarding, bidding, opening, service
-from procurement.models import Supplier, Tender
-from procurement.schemas import (
-    AmendmentIn,
-    AwardIn,
-    BidIn,
-    ContractIn,
-    LotIn,
-    LotPriceIn,
-    PriceIn,
-    ReserveIn,
-    SupplierIn,
-    TenderDraftIn,
-)
+from procurement.awards import service as awarding
+from procurement.awards.schemas import AwardIn
+from procurement.bids import opening
+from procurement.bids import service as bidding
+from procurement.bids.models import Supplier
+from procurement.bids.schemas import BidIn, LotPriceIn, PriceIn, SupplierIn
+from procurement.contracts.schemas import ContractIn
+from procurement.tenders import amendments, questions
+from procurement.tenders import service as tender_service
+from procurement.tenders.models import Tender
+from procurement.tenders.schemas import AmendmentIn, LotIn, ReserveIn, TenderDraftIn
 
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
@@ -86,8 +83,10 @@ def _draft(title, description, category, baht, items, *, start, days, criteria=N
 
 
 def _publish(session, settings, buyer, draft: TenderDraftIn, *, at: datetime) -> Tender:
-    made = service.create_draft(session, buyer=buyer, draft=draft, now=at)
-    return service.publish(session, buyer=buyer, tender_id=made.id, now=at, settings=settings)
+    made = tender_service.create_draft(session, buyer=buyer, draft=draft, now=at)
+    return tender_service.publish(
+        session, buyer=buyer, tender_id=made.id, now=at, settings=settings
+    )
 
 
 def _bid(session, settings, email: str, tender: Tender, baht: int, *, at: datetime):
@@ -202,7 +201,7 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
 
     title = "LED street lighting retrofit, Rattanakosin Island (ปรับปรุงไฟถนน LED เกาะรัตนโกสินทร์)"
     if not _exists(session, bma, title):
-        service.create_draft(
+        tender_service.create_draft(
             session,
             buyer=bma,
             now=now,
@@ -243,14 +242,14 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
             ),
             at=now - 3 * DAY,
         )
-        asked = service.ask_question(
+        asked = questions.ask_question(
             session,
             supplier=_user(session, "bids@lanna-medical.example"),
             tender_id=tender.id,
             now=now - 2 * DAY,
             question="May bidders offer beds with a 5-year warranty instead of 3 years?",
         )
-        service.answer_question(
+        questions.answer_question(
             session,
             buyer=moph,
             clarification_id=asked.id,
@@ -258,7 +257,7 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
             settings=settings,
             answer="Yes. A longer warranty is welcome; the minimum remains 3 years.",
         )
-        service.amend(
+        amendments.amend(
             session,
             buyer=moph,
             tender_id=tender.id,
@@ -491,7 +490,7 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
             ),
             at=now - 10 * DAY,
         )
-        service.cancel(
+        tender_service.cancel(
             session,
             buyer=bma,
             tender_id=tender.id,

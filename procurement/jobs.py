@@ -9,7 +9,9 @@ from sqlmodel import Session
 from core.db import read_only
 from core.errors import DomainError
 from core.scheduler import JobContext, register_job
-from procurement import awarding, notifications, opening
+from procurement.awards import service as awarding
+from procurement.bids import opening
+from procurement.publishing import notifications
 
 log = logging.getLogger(__name__)
 OPEN_DUE_JOB = "procurement.tenders.open_due"

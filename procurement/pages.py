@@ -12,14 +12,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from core.auth.models import Organisation, Role, User
-from core.errors import InvalidInput
-from procurement import queries
+from core.errors import DomainError, InvalidInput
 from procurement.insights import queries as insights
-from procurement.red_flags import INDICATORS
+from procurement.insights.rules import INDICATORS
+from procurement.public import queries
+from procurement.public import schemas as public
+from procurement.tenders import service as tender_service
 
 FLAG_TITLES = {indicator.code: indicator.title for indicator in INDICATORS}
 
@@ -40,7 +42,7 @@ def render(
 
 def public_view(
     request: Request, session, *, tender_id: int, user: User | None
-) -> queries.TenderView:
+) -> public.TenderView:
     """The public view of a tender (its own buyer also sees the draft)."""
     return queries.tender_view(
         session,
@@ -50,7 +52,7 @@ def public_view(
     )
 
 
-def is_owner(session, user: User | None, view: queries.TenderView) -> bool:
+def is_owner(session, user: User | None, view: public.TenderView) -> bool:
     """Is the user a buyer of the organisation that published this tender?"""
     if user is None or user.role != Role.BUYER or user.organisation_id is None:
         return False
@@ -135,3 +137,62 @@ def problems(error: ValidationError) -> str:
         message = e["msg"].removeprefix("Value error, ")
         parts.append(f"{where}: {message}" if where else message)
     return "Check the form — " + "; ".join(parts) + "."
+
+
+def manage_page(
+    request: Request,
+    session,
+    user: User,
+    tender_id: int,
+    *,
+    error: str | None = None,
+    error_form: str | None = None,
+    values: dict | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    tender_service.owned_tender(session, buyer=user, tender_id=tender_id)  # 404 / 403 for others
+    view = public_view(request, session, tender_id=tender_id, user=user)
+    return render(
+        request,
+        "procurement/buyer_tender.html",
+        {
+            "manage": True,
+            "tender": view,
+            "now": request.app.state.clock(),
+            "error": error,
+            "error_form": error_form,
+            "values": values or {},
+        },
+        user=user,
+        status_code=status_code,
+    )
+
+
+def run_step(request, session, user, tender_id, form_name, action, values=None):
+    """Run one step; on a domain error, show the tender's page with the reason in that form."""
+    tender_service.owned_tender(session, buyer=user, tender_id=tender_id)
+    try:
+        action()
+    except ValidationError as error:
+        return manage_page(
+            request,
+            session,
+            user,
+            tender_id,
+            error=problems(error),
+            error_form=form_name,
+            values=values,
+            status_code=422,
+        )
+    except DomainError as error:
+        return manage_page(
+            request,
+            session,
+            user,
+            tender_id,
+            error=error.message,
+            error_form=form_name,
+            values=values,
+            status_code=error.status_code,
+        )
+    return RedirectResponse(f"/buyer/tenders/{tender_id}#{form_name}", status_code=303)

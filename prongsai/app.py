@@ -23,11 +23,8 @@ import core
 import permits.api
 import permits.jobs
 import permits.views
-import procurement.api
-import procurement.awards_api
 import procurement.jobs as procurement_jobs
-import procurement.open_data
-import procurement.views
+import procurement.routes
 import public_site.charts
 import public_site.profiles
 import public_site.rankings
@@ -138,10 +135,7 @@ def create_app(
         auth_views.router,
         i18n.router,
         ledger_api.router,
-        procurement.api.router,
-        procurement.awards_api.router,
-        procurement.open_data.router,
-        procurement.views.router,
+        *procurement.routes.ROUTERS,
         permits.api.router,
         permits.views.router,
         public_site.views.router,

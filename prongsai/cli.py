@@ -184,7 +184,7 @@ def _seal_bid(_settings: Settings, args: argparse.Namespace) -> int:
 
     from pydantic import ValidationError
 
-    from procurement.offline import seal_bid_offline
+    from procurement.bids.offline import seal_bid_offline
 
     repeated = sorted({n for n, _ in args.lot if [m for m, _ in args.lot].count(n) > 1})
     if repeated:

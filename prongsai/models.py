@@ -7,7 +7,11 @@ from core.db import metadata
 from core.ledger import models as ledger_models
 from permits import models as permits_models
 from permits import public_index as permits_public_index  # the index its change feed reads
-from procurement import models as procurement_models
+from procurement.awards import models as procurement_award_models
+from procurement.bids import models as procurement_bid_models
+from procurement.contracts import models as procurement_contract_models
+from procurement.publishing import models as procurement_publishing_models
+from procurement.tenders import models as procurement_tender_models
 from public_site import models as public_site_models
 
 __all__ = [
@@ -18,6 +22,10 @@ __all__ = [
     "metadata",
     "permits_models",
     "permits_public_index",
-    "procurement_models",
+    "procurement_award_models",
+    "procurement_bid_models",
+    "procurement_contract_models",
+    "procurement_publishing_models",
+    "procurement_tender_models",
     "public_site_models",
 ]

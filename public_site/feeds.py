@@ -20,7 +20,8 @@ from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import NotFound
 from permits import queries as permit_queries
-from procurement import queries as procurement_queries
+from procurement.public import activity as procurement_activity
+from procurement.public import queries
 
 router = APIRouter(include_in_schema=False)
 ATOM = "http://www.w3.org/2005/Atom"
@@ -157,7 +158,7 @@ def _prefix(request: Request) -> str:
 @router.get("/feeds/tenders.atom")
 def tenders_feed(request: Request, session: SessionDep, clock: ClockDep):
     """The newest published tenders."""
-    tenders = procurement_queries.list_tenders(session, prefix=_prefix(request), limit=FEED_SIZE)
+    tenders = queries.list_tenders(session, prefix=_prefix(request), limit=FEED_SIZE)
     return render(
         request,
         title="Prongsai: new tenders",
@@ -170,9 +171,7 @@ def tenders_feed(request: Request, session: SessionDep, clock: ClockDep):
 @router.get("/feeds/awards.atom")
 def awards_feed(request: Request, session: SessionDep, clock: ClockDep):
     """The newest award decisions."""
-    awards = procurement_queries.activity().recent_awards(
-        session, prefix=_prefix(request), limit=FEED_SIZE
-    )
+    awards = procurement_activity.recent_awards(session, prefix=_prefix(request), limit=FEED_SIZE)
     return render(
         request,
         title="Prongsai: awards",
@@ -190,13 +189,16 @@ def buyer_feed(
     slug: Annotated[str, Path(max_length=100)],
 ):
     """One buying entity's tenders and awards."""
-    activity = procurement_queries.activity()
-    buyer = activity.organisation(session, kind=OrganisationKind.BUYING_ENTITY, slug=slug)
+    buyer = procurement_activity.organisation(
+        session, kind=OrganisationKind.BUYING_ENTITY, slug=slug
+    )
     if buyer is None:
         raise NotFound(f"No buying entity is called “{slug}”. See the list at /buyers.")
     prefix = _prefix(request)
-    tenders = procurement_queries.list_tenders(session, prefix=prefix, buyer=slug, limit=FEED_SIZE)
-    awards = activity.recent_awards(session, prefix=prefix, buyer_slug=slug, limit=FEED_SIZE)
+    tenders = queries.list_tenders(session, prefix=prefix, buyer=slug, limit=FEED_SIZE)
+    awards = procurement_activity.recent_awards(
+        session, prefix=prefix, buyer_slug=slug, limit=FEED_SIZE
+    )
     return render(
         request,
         title=f"Prongsai: tenders and awards of {buyer.name}",
@@ -209,13 +211,12 @@ def buyer_feed(
 @router.get("/suppliers/{supplier_id}/feed.atom")
 def supplier_feed(request: Request, session: SessionDep, clock: ClockDep, supplier_id: int):
     """The awards one supplier won."""
-    activity = procurement_queries.activity()
-    supplier = activity.organisation(
+    supplier = procurement_activity.organisation(
         session, kind=OrganisationKind.SUPPLIER, organisation_id=supplier_id
     )
     if supplier is None:
         raise NotFound(f"No supplier has the number {supplier_id}. See the list at /suppliers.")
-    awards = activity.recent_awards(
+    awards = procurement_activity.recent_awards(
         session, prefix=_prefix(request), supplier_id=supplier_id, limit=FEED_SIZE
     )
     return render(

@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 import permits.queries as permits_queries
-import procurement.queries as procurement_queries
+import procurement.public.public_index as procurement_index
 from core.scheduler import JobContext, register_job
 from public_site.models import SearchCursor, SearchDocument
 
@@ -34,12 +34,12 @@ BATCH = 500
 # name -> (change feed, its cursor class)
 SOURCES: dict[str, tuple[Callable[..., Any], type]] = {
     "procurement.tenders": (
-        procurement_queries.tenders_changed_since,
-        procurement_queries.ChangeCursor,
+        procurement_index.tenders_changed_since,
+        procurement_index.ChangeCursor,
     ),
     "procurement.organisations": (
-        procurement_queries.organisations_since,
-        procurement_queries.ChangeCursor,
+        procurement_index.organisations_since,
+        procurement_index.ChangeCursor,
     ),
     "permits.applications": (
         permits_queries.applications_changed_since,

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlmodel import Session, col, select
 
 import permits.queries as permits_queries
-import procurement.queries as procurement_queries
+import procurement.public.public_index as procurement_index
 from core.auth.dependencies import OptionalUser
 from core.auth.models import Organisation, OrganisationKind
 from core.db import SessionDep
@@ -75,10 +75,8 @@ def _options(session: Session) -> dict[str, list[tuple[str, str]]]:
         )
         .order_by(col(Organisation.name))
     ).all()
-    statuses = sorted(
-        set(procurement_queries.SEARCH_STATUSES) | set(permits_queries.SEARCH_STATUSES)
-    )
-    categories = [(c, c) for c in procurement_queries.SEARCH_CATEGORIES]
+    statuses = sorted(set(procurement_index.SEARCH_STATUSES) | set(permits_queries.SEARCH_STATUSES))
+    categories = [(c, c) for c in procurement_index.SEARCH_CATEGORIES]
     categories += sorted(permits_queries.search_categories(session).items())
     return {
         "buyer": [(s, n) for s, n, k in organisations if k == OrganisationKind.BUYING_ENTITY],

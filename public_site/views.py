@@ -12,7 +12,7 @@ from core.auth.queries import count_organisations
 from core.clock import ClockDep
 from core.db import SessionDep
 from permits import queries as permit_queries
-from procurement import queries as procurement_queries
+from procurement.public import activity as procurement_activity
 from public_site import feeds, transparency
 
 router = APIRouter(include_in_schema=False)
@@ -28,7 +28,7 @@ def home(request: Request, session: SessionDep, user: OptionalUser, clock: Clock
     now = clock()
     local_day = now.astimezone(settings.zone).date()
     day_start = datetime.combine(local_day, time(0), tzinfo=settings.zone)
-    buying = procurement_queries.activity()
+    buying = procurement_activity
     permits = permit_queries.activity()
     prefix = settings.ocid_prefix
     return request.app.state.templates.TemplateResponse(

@@ -18,16 +18,10 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from core.auth.models import Organisation
-from procurement.models import (
-    Amendment,
-    Award,
-    AwardStatus,
-    Bid,
-    BidStatus,
-    Contract,
-    Tender,
-    TenderStatus,
-)
+from procurement.awards.models import Award, AwardStatus
+from procurement.bids.models import Bid, BidStatus
+from procurement.contracts.models import Contract
+from procurement.tenders.models import Amendment, Tender, TenderStatus
 
 OPENED_BIDS = (BidStatus.VALID, BidStatus.INVALID, BidStatus.DISQUALIFIED)
 

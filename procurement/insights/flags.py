@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 
-from procurement import red_flags as rules
+from procurement.insights import rules
 from procurement.insights.facts import TenderFact
 from procurement.insights.schemas import FlaggedTender, Party
 

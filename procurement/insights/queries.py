@@ -12,8 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from core.auth.models import Organisation, OrganisationKind
 from core.errors import NotFound
-from procurement import red_flags as rules
-from procurement.insights import facts, flags, profiles, stats
+from procurement.insights import facts, flags, profiles, rules, stats
 from procurement.insights.schemas import (
     BuyerCompetition,
     BuyerProfile,
@@ -24,7 +23,7 @@ from procurement.insights.schemas import (
     SupplierListRow,
     SupplierProfile,
 )
-from procurement.models import Tender, TenderStatus
+from procurement.tenders.models import Tender, TenderStatus
 
 DEFAULT_CURRENCY = "THB"
 

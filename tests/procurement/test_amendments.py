@@ -12,8 +12,9 @@ from sqlmodel import func, select
 
 from core.auth.models import Organisation
 from core.settings import Settings
-from procurement import notifications
-from procurement.models import Document, Notification
+from procurement.publishing import notifications
+from procurement.publishing.models import Notification
+from procurement.tenders.models import Document
 from tests.procurement import factories as f
 from tests.procurement.test_views import post_form, sign_in
 

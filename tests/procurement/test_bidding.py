@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlmodel import func, select
 
-from procurement.models import Bid
+from procurement.bids.models import Bid
 from tests.procurement import factories as f
 
 

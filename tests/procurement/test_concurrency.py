@@ -11,9 +11,12 @@ from core.auth.models import Role, User
 from core.clock import system_clock
 from core.db import make_engine
 from core.errors import DomainError
-from procurement import bidding, opening, service
-from procurement.models import Bid, BidStatus
-from procurement.schemas import BidIn, PriceIn, SupplierIn, TenderDraftIn
+from procurement.bids import opening
+from procurement.bids import service as bidding
+from procurement.bids.models import Bid, BidStatus
+from procurement.bids.schemas import BidIn, PriceIn, SupplierIn
+from procurement.tenders import service as tender_service
+from procurement.tenders.schemas import TenderDraftIn
 from prongsai import schema
 from tests import factories
 
@@ -70,8 +73,10 @@ def _setup(engine, settings, *, deadline_in: timedelta, suppliers: int):
             opening_at=deadline,
             items=[{"description": "Paper", "quantity": "1", "unit": "box"}],
         )
-        tender = service.create_draft(session, buyer=buyer, draft=draft, now=now)
-        service.publish(session, buyer=buyer, tender_id=tender.id, now=now, settings=settings)
+        tender = tender_service.create_draft(session, buyer=buyer, draft=draft, now=now)
+        tender_service.publish(
+            session, buyer=buyer, tender_id=tender.id, now=now, settings=settings
+        )
         return tender.id, users, deadline
 
 

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from core.auth import service as auth_service
 from procurement import demo
-from procurement.models import Tender, TenderStatus
+from procurement.tenders.models import Tender, TenderStatus
 from prongsai import demo as platform_demo
 
 

@@ -10,9 +10,13 @@ from core.db import make_engine
 from core.ledger.models import LedgerEntry
 from core.scheduler import JobContext
 from core.settings import Settings
-from procurement import bidding, jobs, service
-from procurement.models import Bid, Tender, TenderStatus
-from procurement.schemas import BidIn, PriceIn, SupplierIn, TenderDraftIn
+from procurement import jobs
+from procurement.bids import service as bidding
+from procurement.bids.models import Bid
+from procurement.bids.schemas import BidIn, PriceIn, SupplierIn
+from procurement.tenders import service as tender_service
+from procurement.tenders.models import Tender, TenderStatus
+from procurement.tenders.schemas import TenderDraftIn
 from prongsai import schema
 from tests import factories
 from tests.conftest import START
@@ -50,8 +54,8 @@ def test_due_tenders_are_opened_by_the_job_once_even_when_it_runs_late(fresh_dat
                 opening_at=clock() + timedelta(days=8, hours=2),
                 items=[{"description": "Laptop", "quantity": "120", "unit": "unit"}],
             )
-            tender = service.create_draft(session, buyer=buyer, draft=draft, now=clock())
-            service.publish(
+            tender = tender_service.create_draft(session, buyer=buyer, draft=draft, now=clock())
+            tender_service.publish(
                 session, buyer=buyer, tender_id=tender.id, now=clock(), settings=settings
             )
             bidding.submit_bid(

@@ -8,8 +8,11 @@ import pytest
 from sqlmodel import func, select
 
 from core.auth.models import Organisation
-from procurement import rules
-from procurement.models import Award, Bid, BidLot, Lot
+from procurement.awards.models import Award
+from procurement.bids import rules as bid_rules
+from procurement.bids.models import Bid, BidLot
+from procurement.tenders import rules as tender_rules
+from procurement.tenders.models import Lot
 from tests.procurement import factories as f
 from tests.procurement.test_ocds import codes, errors, validators  # noqa: F401 (fixture)
 
@@ -57,16 +60,16 @@ def slug(session, user) -> str:
     ],
 )
 def test_lot_prices_fit_the_tenders_lots(prices, lots, total, problem):
-    found = rules.lot_prices_problem(prices, lot_count=lots, total=total)
+    found = bid_rules.lot_prices_problem(prices, lot_count=lots, total=total)
     assert (found is None) if problem is None else (problem in found)
 
 
 def test_items_of_a_lotted_tender_each_name_a_lot():
-    assert rules.lots_problems(lot_count=2, item_lots=[1, 2, 2]) == []
-    assert rules.lots_problems(lot_count=0, item_lots=[None]) == []
-    assert "must belong to a lot" in rules.lots_problems(lot_count=2, item_lots=[1, None])[0]
-    assert "the lots are 1 to 2" in rules.lots_problems(lot_count=2, item_lots=[3])[0]
-    assert "has no lots" in rules.lots_problems(lot_count=0, item_lots=[1])[0]
+    assert tender_rules.lots_problems(lot_count=2, item_lots=[1, 2, 2]) == []
+    assert tender_rules.lots_problems(lot_count=0, item_lots=[None]) == []
+    assert "must belong to a lot" in tender_rules.lots_problems(lot_count=2, item_lots=[1, None])[0]
+    assert "the lots are 1 to 2" in tender_rules.lots_problems(lot_count=2, item_lots=[3])[0]
+    assert "has no lots" in tender_rules.lots_problems(lot_count=0, item_lots=[1])[0]
 
 
 def test_a_draft_with_lots_that_do_not_hold_is_refused_and_names_the_problem(

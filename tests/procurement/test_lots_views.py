@@ -9,9 +9,11 @@ import pytest
 from sqlmodel import func, select
 
 from core.auth.models import Organisation, Role
-from procurement import awarding, service
-from procurement.models import Award, Bid
-from procurement.schemas import LotIn
+from procurement.awards import service as awarding
+from procurement.awards.models import Award
+from procurement.bids.models import Bid
+from procurement.tenders import service as tender_service
+from procurement.tenders.schemas import LotIn
 from tests import factories
 from tests.procurement.test_views import csrf_from, draft, post_form, sign_in
 
@@ -67,8 +69,8 @@ def _supplier(client, session, clock, n):
 
 
 def _publish(session, settings, clock, buyer, made):
-    created = service.create_draft(session, buyer=buyer, draft=made, now=clock())
-    return service.publish(
+    created = tender_service.create_draft(session, buyer=buyer, draft=made, now=clock())
+    return tender_service.publish(
         session, buyer=buyer, tender_id=created.id, now=clock(), settings=settings
     )
 

@@ -5,8 +5,8 @@ from email import message_from_bytes, policy
 from sqlmodel import select
 
 from core.settings import Settings
-from procurement import notifications
-from procurement.models import Notification
+from procurement.publishing import notifications
+from procurement.publishing.models import Notification
 from tests.procurement import factories as f
 
 

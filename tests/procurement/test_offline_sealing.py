@@ -2,7 +2,7 @@
 
 import base64
 
-from procurement.offline import seal_bid_offline
+from procurement.bids.offline import seal_bid_offline
 from tests.procurement import factories as f
 
 

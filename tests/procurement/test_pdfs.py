@@ -7,8 +7,11 @@ import subprocess
 
 import pytest
 
-from procurement import bidding, opening, pdfs, queries
-from procurement.schemas import BidIn, PriceIn, SupplierIn
+from procurement.bids import opening
+from procurement.bids import service as bidding
+from procurement.bids.schemas import BidIn, PriceIn, SupplierIn
+from procurement.public import queries
+from procurement.publishing import pdfs
 from tests import factories
 from tests.procurement.test_views import draft
 
@@ -27,7 +30,7 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
 @pytest.fixture
 def sealed(session, clock, settings, app):
     from core.auth.models import Role
-    from procurement import service
+    from procurement.tenders import service
 
     buyer = factories.user(session, role=Role.BUYER, now=clock())
     made = service.create_draft(

@@ -1,6 +1,6 @@
 import pytest
 
-from procurement import sealing
+from procurement.bids import sealing
 
 OPENING_KEY = bytes(range(32))
 

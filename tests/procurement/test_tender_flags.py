@@ -7,9 +7,8 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from procurement import red_flags as rules
-from procurement.insights import queries
-from procurement.models import Award, AwardStatus
+from procurement.awards.models import Award, AwardStatus
+from procurement.insights import queries, rules
 from tests.procurement import factories as f
 from tests.public_site.procurement_world import World, service_bids
 

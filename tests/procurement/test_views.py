@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from core.auth.models import Role
-from procurement import service
-from procurement.schemas import TenderDraftIn
+from procurement.tenders import service as tender_service
+from procurement.tenders.schemas import TenderDraftIn
 from tests import factories
 
 DAY = timedelta(days=1)
@@ -63,8 +63,8 @@ def buyer(session, clock):
 
 @pytest.fixture
 def tender(session, clock, settings, buyer):
-    created = service.create_draft(session, buyer=buyer, draft=draft(clock()), now=clock())
-    return service.publish(
+    created = tender_service.create_draft(session, buyer=buyer, draft=draft(clock()), now=clock())
+    return tender_service.publish(
         session, buyer=buyer, tender_id=created.id, now=clock(), settings=settings
     )
 
@@ -108,17 +108,19 @@ def test_tender_list_shows_published_tenders_with_a_json_twin(client, tender):
 
 
 def test_tender_list_pages_by_id(client, session, clock, settings, buyer):
-    from procurement import views
+    from procurement.public import views
 
     ids = []
     for n in range(views.PAGE_SIZE + 2):
-        made = service.create_draft(
+        made = tender_service.create_draft(
             session,
             buyer=buyer,
             draft=draft(clock(), title=f"Paging tender number {n}"),
             now=clock(),
         )
-        service.publish(session, buyer=buyer, tender_id=made.id, now=clock(), settings=settings)
+        tender_service.publish(
+            session, buyer=buyer, tender_id=made.id, now=clock(), settings=settings
+        )
         ids.append(made.id)
     first = client.get("/tenders")
     assert "Paging tender number 26" in first.text
@@ -129,7 +131,7 @@ def test_tender_list_pages_by_id(client, session, clock, settings, buyer):
 
 
 def test_a_draft_is_hidden_from_the_public_and_other_buyers(client, session, clock, buyer):
-    made = service.create_draft(session, buyer=buyer, draft=draft(clock()), now=clock())
+    made = tender_service.create_draft(session, buyer=buyer, draft=draft(clock()), now=clock())
     assert client.get(f"/tenders/{made.id}").status_code == 404
     other = factories.user(session, role=Role.BUYER, now=clock())
     sign_in(client, other)

@@ -16,18 +16,17 @@ from sqlmodel import select
 from core.auth import service as auth_service
 from core.auth.models import OrganisationKind, Role, User
 from core.clock import FrozenClock
-from procurement import awarding, bidding, implementation, opening, service
-from procurement.models import Bid
-from procurement.schemas import (
-    AmendmentIn,
-    AwardIn,
-    BidIn,
-    ContractAmendmentIn,
-    ContractIn,
-    PriceIn,
-    SupplierIn,
-    TenderDraftIn,
-)
+from procurement.awards import service as awarding
+from procurement.awards.schemas import AwardIn
+from procurement.bids import opening
+from procurement.bids import service as bidding
+from procurement.bids.models import Bid
+from procurement.bids.schemas import BidIn, PriceIn, SupplierIn
+from procurement.contracts import service as implementation
+from procurement.contracts.schemas import ContractAmendmentIn, ContractIn
+from procurement.tenders import amendments
+from procurement.tenders import service as tender_service
+from procurement.tenders.schemas import AmendmentIn, TenderDraftIn
 from tests import factories
 
 DAY = timedelta(days=1)
@@ -122,13 +121,13 @@ class World:
             opening_at=start + days * DAY + HOUR,
             items=[{"description": "Works", "quantity": "1", "unit": "lot"}],
         )
-        made = service.create_draft(self.session, buyer=buyer, draft=draft, now=start)
-        tender = service.publish(
+        made = tender_service.create_draft(self.session, buyer=buyer, draft=draft, now=start)
+        tender = tender_service.publish(
             self.session, buyer=buyer, tender_id=made.id, now=start, settings=self.settings
         )
         if amend_before_deadline is not None:
             at = tender.tender_end_at - amend_before_deadline
-            service.amend(
+            amendments.amend(
                 self.session,
                 buyer=buyer,
                 tender_id=tender.id,

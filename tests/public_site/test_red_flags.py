@@ -10,8 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from procurement import red_flags as rules
-from procurement.insights import queries
+from procurement.insights import queries, rules
 from tests.public_site.procurement_world import CONTACT_EMAIL, DAY, World
 
 T0 = datetime(2026, 1, 5, 3, 0, tzinfo=UTC)

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from core.scheduler import JobContext
 from core.scheduler import registry as job_registry
-from procurement.public_index import PublicRecord
+from procurement.public.public_index import PublicRecord
 from public_site import search as search_module
 from public_site import search_index
 from public_site.models import SearchDocument

@@ -1,0 +1,1 @@
+"""Awards: evaluation, awards, standstill and complaints."""

@@ -1,0 +1,118 @@
+"""JSON routes of awards: disqualification, award, complaints and finalisation."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from core.clock import ClockDep
+from core.db import SessionDep
+from core.web import SettingsDep
+from procurement.awards import service as awarding
+from procurement.awards.schemas import AwardIn, ComplaintAnswerIn, ComplaintIn, DisqualifyIn
+from procurement.dependencies import BuyerUser, SupplierUser
+from procurement.public import queries
+from procurement.public import schemas as public
+
+router = APIRouter(prefix="/api", tags=["procurement: awards and contracts"])
+
+
+@router.post("/bids/{bid_id}/disqualify")
+def disqualify(
+    bid_id: int,
+    body: DisqualifyIn,
+    buyer: BuyerUser,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+):
+    """Disqualify an opened bid, with a public reason."""
+    bid = awarding.disqualify(
+        session, buyer=buyer, bid_id=bid_id, reason=body.reason, now=clock(), settings=settings
+    )
+    return {"bid_id": bid.id, "status": bid.status, "reason": bid.problem}
+
+
+@router.post(
+    "/tenders/{tender_id}/award",
+    status_code=status.HTTP_201_CREATED,
+    response_model=public.TenderView,
+)
+def award(
+    tender_id: int,
+    body: AwardIn,
+    buyer: BuyerUser,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+):
+    """Decide the award; the standstill period starts."""
+    awarding.award(
+        session, buyer=buyer, tender_id=tender_id, decision=body, now=clock(), settings=settings
+    )
+    return queries.tender_view(session, tender_id=tender_id, prefix=settings.ocid_prefix)
+
+
+@router.post(
+    "/awards/{award_id}/complaints",
+    status_code=status.HTTP_201_CREATED,
+    response_model=public.ComplaintView,
+)
+def complain(
+    award_id: int,
+    body: ComplaintIn,
+    supplier: SupplierUser,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+):
+    """Lodge a public complaint during the standstill period."""
+    c = awarding.lodge_complaint(
+        session,
+        supplier=supplier,
+        award_id=award_id,
+        text=body.text,
+        now=clock(),
+        settings=settings,
+    )
+    return _complaint(session, c)
+
+
+def _complaint(session, c) -> public.ComplaintView:
+    return public.ComplaintView(
+        id=c.id,
+        complainant=queries.org_ref(session, c.complainant_id),
+        text=c.text,
+        lodged_at=c.lodged_at,
+        response=c.response,
+        responded_at=c.responded_at,
+    )
+
+
+@router.post("/complaints/{complaint_id}/answer", response_model=public.ComplaintView)
+def answer_complaint(
+    complaint_id: int,
+    body: ComplaintAnswerIn,
+    buyer: BuyerUser,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+):
+    """Answer a complaint (required before the award becomes final)."""
+    c = awarding.answer_complaint(
+        session,
+        buyer=buyer,
+        complaint_id=complaint_id,
+        response=body.response,
+        now=clock(),
+        settings=settings,
+    )
+    return _complaint(session, c)
+
+
+@router.post("/awards/{award_id}/finalise")
+def finalise(
+    award_id: int, buyer: BuyerUser, session: SessionDep, clock: ClockDep, settings: SettingsDep
+):
+    """Make the award final once the standstill is over and complaints are answered."""
+    row = awarding.finalise_award(session, award_id=award_id, now=clock(), settings=settings)
+    return {"award_id": row.id, "status": row.status}

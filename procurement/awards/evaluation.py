@@ -1,0 +1,118 @@
+"""Evaluation before an award: candidates per lot, per-lot ranking, best-value scoring."""
+
+from __future__ import annotations
+
+import json
+
+from sqlmodel import Session, col, select
+
+from procurement.awards import rules as award_rules
+from procurement.awards.models import Award, AwardStatus
+from procurement.awards.schemas import AwardIn
+from procurement.bids.models import Bid, BidLot, BidStatus
+from procurement.bids.opening import rank_lots
+from procurement.exceptions import InvalidBid, TenderClosed
+from procurement.publishing.service import organisation_slug
+from procurement.tenders.models import Lot, Tender
+from procurement.tenders.service import tender_lots
+
+
+def rerank_lots(session: Session, tender: Tender) -> None:
+    """Rank every lot again (after a disqualification)."""
+    bids = list(session.exec(select(Bid).where(Bid.tender_id == tender.id)))
+    rows = list(session.exec(select(BidLot).where(col(BidLot.bid_id).in_([b.id for b in bids]))))
+    rank_lots(session, rows, bids)
+
+
+def best_value(
+    session: Session, tender: Tender, candidates: list[tuple[Bid, int]], decision: AwardIn
+) -> tuple[Bid, list[dict]]:
+    """The winner by weighted score, and the committee's evaluation as it is published."""
+    criteria = json.loads(tender.criteria_json)
+    weights = [c["weight"] for c in criteria]
+    missing = [b.id for b, _ in candidates if len(decision.scores.get(b.id, [])) != len(weights)]
+    if missing:
+        raise InvalidBid(
+            f"Best value needs one score (0-100) per criterion for every valid bid; "
+            f"missing or incomplete for bids {missing}."
+        )
+    if not decision.justification.strip():
+        raise InvalidBid("Best-value scores need a written justification.")
+    for bid, _ in candidates:
+        if any(not 0 <= s <= 100 for s in decision.scores[bid.id]):
+            raise InvalidBid(f"Scores for bid {bid.id} must be between 0 and 100.")
+        notes = decision.notes.get(bid.id)
+        if notes is not None and len(notes) != len(weights):
+            raise InvalidBid(f"Give one justification per criterion for bid {bid.id}.")
+    scored = [
+        award_rules.ScoredBid(
+            bid.id, award_rules.weighted_total(weights, decision.scores[bid.id]), price
+        )
+        for bid, price in candidates
+    ]
+    order = award_rules.rank_by_score(scored)
+    totals = {s.bid_id: s.total for s in scored}
+    evaluation = []
+    for bid, price in sorted(candidates, key=lambda c: order.index(c[0].id)):
+        notes = decision.notes.get(bid.id) or [""] * len(weights)
+        evaluation.append(
+            {
+                "bid_id": bid.id,
+                "supplier": organisation_slug(session, bid.supplier_id),
+                "price": price,
+                "scores": [
+                    {"criterion": c["name"], "weight": c["weight"], "score": score, "note": note}
+                    for c, score, note in zip(criteria, decision.scores[bid.id], notes, strict=True)
+                ],
+                "total": f"{totals[bid.id] / 100:.2f}",
+                "rank": order.index(bid.id) + 1,
+            }
+        )
+    winner = next(bid for bid, _ in candidates if bid.id == order[0])
+    return winner, evaluation
+
+
+def candidates_for(
+    session: Session, tender: Tender, decision: AwardIn, *, valid
+) -> tuple[list[tuple[Bid, int]], Lot | None]:
+    """The valid bids that can win this award, with their price for it (the lot's, if any)."""
+    lots = tender_lots(session, tender.id)
+    if not lots:
+        if decision.lot is not None:
+            raise InvalidBid("This tender has no lots: leave lot out of the award.")
+        return [(b, b.price) for b in valid(session, tender)], None
+    if decision.lot is None:
+        raise InvalidBid(
+            f"This tender has {len(lots)} lots: say which lot (1 to {len(lots)}) is awarded."
+        )
+    lot = next((lot for lot in lots if lot.position == decision.lot), None)
+    if lot is None:
+        raise InvalidBid(f"There is no lot {decision.lot}; the lots are 1 to {len(lots)}.")
+    if session.exec(
+        select(Award.id).where(Award.lot_id == lot.id, Award.status != AwardStatus.CANCELLED)
+    ).first():
+        raise TenderClosed(f"Lot {lot.position} has already been awarded.")
+    rows = session.exec(
+        select(Bid, BidLot)
+        .join(BidLot, BidLot.bid_id == Bid.id)
+        .where(BidLot.lot_id == lot.id, Bid.status == BidStatus.VALID)
+        .order_by(BidLot.rank)
+    ).all()
+    return [(bid, row.price) for bid, row in rows], lot
+
+
+def awardable_lots_left(session: Session, tender: Tender) -> int:
+    """Lots with at least one valid bid that have no award yet."""
+    left = 0
+    for lot in tender_lots(session, tender.id):
+        has_bid = session.exec(
+            select(BidLot.id)
+            .join(Bid, Bid.id == BidLot.bid_id)
+            .where(BidLot.lot_id == lot.id, Bid.status == BidStatus.VALID)
+        ).first()
+        awarded = session.exec(
+            select(Award.id).where(Award.lot_id == lot.id, Award.status != AwardStatus.CANCELLED)
+        ).first()
+        if has_bid is not None and awarded is None:
+            left += 1
+    return left

@@ -1,0 +1,1 @@
+"""Bids: supplier registration, sealing, submission (online and offline) and opening."""

@@ -1,0 +1,76 @@
+"""JSON routes of bids: supplier registration, submission, withdrawal and opening."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, status
+
+from core.clock import ClockDep
+from core.db import SessionDep
+from core.web import SettingsDep
+from procurement.bids import opening
+from procurement.bids import service as bidding
+from procurement.bids.schemas import BidIn, BidReceipt, SealedBidIn, SupplierIn
+from procurement.dependencies import BuyerUser, SupplierUser
+from procurement.public import queries
+from procurement.public import schemas as public
+
+router = APIRouter(prefix="/api", tags=["procurement"])
+
+
+@router.put("/suppliers/me", status_code=status.HTTP_200_OK)
+def register_supplier(
+    body: SupplierIn, supplier: SupplierUser, session: SessionDep, clock: ClockDep
+):
+    """Register your company's details once; the contact stays private."""
+    row = bidding.register_supplier(session, user=supplier, details=body, now=clock())
+    return {"organisation_id": row.organisation_id, "registered_at": row.registered_at}
+
+
+@router.post(
+    "/tenders/{tender_id}/bids", status_code=status.HTTP_201_CREATED, response_model=BidReceipt
+)
+def submit_bid(
+    tender_id: int,
+    body: BidIn | SealedBidIn,
+    supplier: SupplierUser,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+):
+    """Submit (or replace) a sealed bid; the receipt proves it is in the public log."""
+    return bidding.submit_bid(
+        session,
+        user=supplier,
+        tender_id=tender_id,
+        bid=body,
+        clock=clock,
+        settings=settings,
+        idempotency_key=idempotency_key,
+    )
+
+
+@router.delete("/tenders/{tender_id}/bids/mine")
+def withdraw_bid(
+    tender_id: int,
+    supplier: SupplierUser,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+):
+    """Withdraw your bid before the deadline."""
+    bid = bidding.withdraw_bid(
+        session, user=supplier, tender_id=tender_id, clock=clock, settings=settings
+    )
+    return {"bid_id": bid.id, "status": bid.status, "withdrawn_at": bid.withdrawn_at}
+
+
+@router.post("/tenders/{tender_id}/open", response_model=public.TenderView)
+def open_bids(
+    tender_id: int, buyer: BuyerUser, session: SessionDep, clock: ClockDep, settings: SettingsDep
+):
+    """Open the bids now (never before the opening time; the job does it on time anyway)."""
+    opening.open_tender(session, tender_id=tender_id, now=clock(), settings=settings, buyer=buyer)
+    return queries.tender_view(session, tender_id=tender_id, prefix=settings.ocid_prefix)

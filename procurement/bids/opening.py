@@ -1,0 +1,255 @@
+"""The public opening: release the tender's key, open every bid, draw the reserve, rank."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from core.auth.models import User
+from core.ledger import service as ledger
+from core.ledger.service import format_time
+from core.settings import Settings
+from procurement.bids import rules as bid_rules
+from procurement.bids import sealing
+from procurement.bids.models import Bid, BidLot, BidStatus
+from procurement.bids.service import LIVE
+from procurement.exceptions import NotYetTime, TenderClosed
+from procurement.publishing import ocds
+from procurement.publishing.service import notify, organisation_slug, record
+from procurement.tenders.models import Lot, Tender, TenderStatus
+from procurement.tenders.service import get_tender, tender_lots
+
+
+def open_tender(
+    session: Session,
+    *,
+    tender_id: int,
+    now: datetime,
+    settings: Settings,
+    buyer: User | None = None,
+) -> Tender:
+    """Open every bid at or after the opening time, once, and publish the opening record."""
+    tender = get_tender(session, tender_id=tender_id, for_update=True)
+    if buyer is not None and tender.buyer_id != buyer.organisation_id:
+        raise TenderClosed("Only the buying entity that published this tender may open it.")
+    if tender.status == TenderStatus.OPENED or tender.opened_at is not None:
+        return tender  # already opened: exactly once
+    if tender.status != TenderStatus.ACTIVE:
+        raise TenderClosed(f"Tender {tender_id} is {tender.status}; there is nothing to open.")
+    if now < tender.opening_at:
+        raise NotYetTime(
+            f"Bids open at {format_time(tender.opening_at)}; it is {format_time(now)}."
+        )
+    the_ocid = ocds.ocid(settings.ocid_prefix, tender.id)
+    opening_key = sealing.load_opening_key(settings.opening_key_path, may_create=False)
+    private = sealing.release_private_key(
+        opening_key,
+        tender_id=tender.id,
+        opening_at=tender.opening_at,
+        public_key=tender.public_key,
+        sealed=tender.sealed_private_key,
+        now=now,
+    )
+    ledger.append(
+        session,
+        entry_type="procurement.key.released",
+        payload={"ocid": the_ocid, "sealing_private_key": base64.b64encode(private).decode()},
+        now=now,
+        subject=the_ocid,
+    )
+    bids = list(
+        session.exec(select(Bid).where(Bid.tender_id == tender.id, col(Bid.status).in_(LIVE)))
+    )
+    for bid in bids:
+        try:
+            content = sealing.unseal(
+                private, bid.ciphertext, ocid=the_ocid, expected=bid.commitment
+            )
+            bid.price = int(content["price"]["amount"])
+            bid.price_currency = str(content["price"]["currency"])
+            bid.opened_json = json.dumps(content, ensure_ascii=False)
+            bid.status = BidStatus.VALID
+            if bid.price_currency != tender.currency:
+                bid.status, bid.problem = BidStatus.INVALID, "price in the wrong currency"
+        except (sealing.SealingError, KeyError, TypeError, ValueError) as error:
+            bid.status, bid.problem = BidStatus.INVALID, str(error)
+        session.add(bid)
+    reserve_entry = _draw_reserve(session, tender, bids, now=now, settings=settings)
+    if reserve_entry is not None:
+        ledger.append(
+            session,
+            entry_type="procurement.reserve.drawn",
+            payload={"ocid": the_ocid, **reserve_entry},
+            now=now,
+            subject=the_ocid,
+        )
+    lots = tender_lots(session, tender.id)
+    per_lot: dict[int, list[BidLot]] = {}
+    if lots:
+        per_lot = _open_lots(session, bids, lots)
+    else:
+        valid = [b for b in bids if b.status == BidStatus.VALID]
+        order = bid_rules.rank_by_price(
+            [bid_rules.RankedBid(b.id, b.price, b.submitted_at) for b in valid]
+        )
+        for bid in valid:
+            bid.rank = order.index(bid.id) + 1
+    tender.status, tender.opened_at = TenderStatus.OPENED, now
+    numbers = {lot.id: lot.position for lot in lots}
+    record(
+        session,
+        tender,
+        entry_type="procurement.bids.opened",
+        payload={
+            "bids": [
+                {
+                    "supplier": organisation_slug(session, b.supplier_id),
+                    "commitment": b.commitment,
+                    "status": str(b.status),
+                    "price": b.price,
+                    "rank": b.rank,
+                    **(
+                        {
+                            "lots": [
+                                {"lot": numbers[p.lot_id], "price": p.price, "rank": p.rank}
+                                for p in sorted(per_lot.get(b.id, []), key=lambda p: p.lot_id)
+                            ]
+                        }
+                        if lots
+                        else {}
+                    ),
+                }
+                for b in sorted(bids, key=lambda b: (b.rank or 10**9, b.id))
+            ]
+        },
+        tags=["tenderUpdate"],
+        now=now,
+        settings=settings,
+    )
+    for bid in bids:
+        ranks = "".join(
+            f", ranked {p.rank} on lot {numbers[p.lot_id]}"
+            for p in sorted(per_lot.get(bid.id, []), key=lambda p: p.lot_id)
+            if p.rank
+        )
+        notify(
+            session,
+            organisation_id=bid.supplier_id,
+            subject=f"Bids on tender {tender.id} were opened",
+            body=f"Your bid is {bid.status}"
+            + (f", ranked {bid.rank}." if bid.rank else f"{ranks}."),
+            now=now,
+        )
+    session.commit()
+    session.refresh(tender)
+    return tender
+
+
+def _open_lots(session: Session, bids: list[Bid], lots: list[Lot]) -> dict[int, list[BidLot]]:
+    """Read each valid bid's lot prices into rows, then rank every lot on its own."""
+    by_number = {lot.position: lot for lot in lots}
+    rows: dict[int, list[BidLot]] = {}
+    for bid in bids:
+        if bid.status != BidStatus.VALID:
+            continue
+        try:
+            prices = [
+                (int(p["lot"]), int(p["amount"]))
+                for p in json.loads(bid.opened_json).get("lot_prices", [])
+            ]
+        except (KeyError, TypeError, ValueError):
+            bid.status, bid.problem = BidStatus.INVALID, "malformed lot prices"
+            continue
+        problem = bid_rules.lot_prices_problem(prices, lot_count=len(lots), total=bid.price)
+        if problem:
+            bid.status, bid.problem = BidStatus.INVALID, problem
+            continue
+        rows[bid.id] = [
+            BidLot(bid_id=bid.id, lot_id=by_number[number].id, price=amount)
+            for number, amount in prices
+        ]
+        session.add_all(rows[bid.id])
+    rank_lots(session, [row for bid_rows in rows.values() for row in bid_rows], bids)
+    return rows
+
+
+def rank_lots(session: Session, rows: list[BidLot], bids: list[Bid]) -> None:
+    """Rank the lot prices of valid bids, lot by lot (lowest first; ties: earlier bid)."""
+    submitted = {b.id: b.submitted_at for b in bids if b.status == BidStatus.VALID}
+    by_lot: dict[int, list[BidLot]] = {}
+    for row in rows:
+        row.rank = None
+        if row.bid_id in submitted:
+            by_lot.setdefault(row.lot_id, []).append(row)
+        session.add(row)
+    for lot_rows in by_lot.values():
+        order = bid_rules.rank_by_price(
+            [bid_rules.RankedBid(r.bid_id, r.price, submitted[r.bid_id]) for r in lot_rows]
+        )
+        for row in lot_rows:
+            row.rank = order.index(row.bid_id) + 1
+
+
+def _draw_reserve(
+    session: Session, tender: Tender, bids: list[Bid], *, now: datetime, settings: Settings
+) -> dict | None:
+    """Reveal the seed, draw the 15 candidates, count the picks, set the reserve price."""
+    if tender.reserve_base is None:
+        return None
+    opening_key = sealing.load_opening_key(settings.opening_key_path, may_create=False)
+    seed = sealing.release_secret(
+        opening_key,
+        tender_id=tender.id,
+        label="reserve-seed",
+        sealed=tender.sealed_reserve_seed,
+        opening_at=tender.opening_at,
+        now=now,
+    )
+    if hashlib.sha256(seed).hexdigest() != tender.reserve_seed_commitment:
+        raise sealing.SealingError("the reserve-price seed does not match its commitment")
+    candidates = bid_rules.reserve_candidates(
+        seed, base=tender.reserve_base, range_bp=tender.reserve_range_bp
+    )
+    picks = {}
+    for bid in bids:
+        if bid.status != BidStatus.VALID:
+            continue
+        chosen = json.loads(bid.opened_json).get("reserve_picks", [])
+        problem = bid_rules.picks_problem(chosen)
+        if problem:
+            bid.status, bid.problem = BidStatus.INVALID, problem
+        else:
+            picks[bid.id] = chosen
+            bid.reserve_picks = ",".join(map(str, chosen))
+    chosen_numbers = bid_rules.chosen_candidates(list(picks.values()))
+    tender.reserve_seed = seed.hex()
+    tender.reserve_price = bid_rules.reserve_price(candidates, chosen_numbers)
+    for bid in bids:
+        if bid.status == BidStatus.VALID:
+            problem = bid_rules.within_reserve(
+                bid.price, reserve=tender.reserve_price, floor_rate_bp=tender.floor_rate_bp
+            )
+            if problem:
+                bid.status, bid.problem = BidStatus.INVALID, problem
+        session.add(bid)
+    return {
+        "seed": seed.hex(),
+        "candidates": candidates,
+        "chosen": chosen_numbers,
+        "reserve_price": tender.reserve_price,
+        "picks": {
+            organisation_slug(session, b.supplier_id): picks[b.id] for b in bids if b.id in picks
+        },
+    }
+
+
+def due_openings(session: Session, *, now: datetime) -> list[int]:
+    """Tenders whose opening time has come and that are not opened yet."""
+    rows = session.exec(
+        select(Tender.id).where(Tender.status == TenderStatus.ACTIVE, Tender.opening_at <= now)
+    )
+    return list(rows)

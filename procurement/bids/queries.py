@@ -1,0 +1,93 @@
+"""Reads for the supplier's own pages: their bids, registration and receipts."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from core.auth.models import Organisation
+from core.ledger import service as ledger
+from procurement.bids.models import Bid, BidLot, BidStatus, Supplier
+from procurement.bids.schemas import BidReceipt, MyBid, SupplierIn
+from procurement.exceptions import TenderNotFound
+from procurement.publishing import ocds
+from procurement.tenders.models import Lot, Tender
+
+
+def supplier_bids(session: Session, *, organisation_id: int) -> list[MyBid]:
+    """Every bid version the supplier has sent, newest first."""
+    rows = session.exec(
+        select(Bid, Tender)
+        .join(Tender, Tender.id == Bid.tender_id)
+        .where(Bid.supplier_id == organisation_id)
+        .order_by(col(Bid.submitted_at).desc(), col(Bid.id).desc())
+    ).all()
+    lot_ranks: dict[int, dict[int, int | None]] = {}
+    for row, lot in session.exec(
+        select(BidLot, Lot)
+        .join(Lot, Lot.id == BidLot.lot_id)
+        .where(col(BidLot.bid_id).in_([bid.id for bid, _ in rows]))
+        .order_by(Lot.position)
+    ):
+        lot_ranks.setdefault(row.bid_id, {})[lot.position] = row.rank
+    return [
+        MyBid(
+            id=bid.id,
+            tender_id=tender.id,
+            tender_title=tender.title,
+            tender_status=tender.status,
+            version=bid.version,
+            status=bid.status,
+            commitment=bid.commitment,
+            log_index=bid.log_index,
+            submitted_at=bid.submitted_at,
+            rank=bid.rank,
+            lot_ranks=lot_ranks.get(bid.id, {}),
+        )
+        for bid, tender in rows
+    ]
+
+
+def live_bid(session: Session, *, organisation_id: int, tender_id: int) -> MyBid | None:
+    """The supplier's sealed (current) bid on one tender, if any."""
+    for bid in supplier_bids(session, organisation_id=organisation_id):
+        if bid.tender_id == tender_id and bid.status == BidStatus.SEALED:
+            return bid
+    return None
+
+
+def registration(session: Session, *, organisation_id: int) -> SupplierIn | None:
+    """The supplier's registered details, or None before registration."""
+    supplier = session.get(Supplier, organisation_id)
+    if supplier is None:
+        return None
+    return SupplierIn(
+        address=supplier.address,
+        contact_name=supplier.contact_name,
+        contact_email=supplier.contact_email,
+        contact_phone=supplier.contact_phone,
+    )
+
+
+def bid_receipt(
+    session: Session, *, organisation_id: int, tender_id: int, bid_id: int, prefix: str
+) -> BidReceipt:
+    """The receipt of the supplier's own bid, with a proof against the log as it is now."""
+    bid = session.get(Bid, bid_id)
+    if bid is None or bid.tender_id != tender_id or bid.supplier_id != organisation_id:
+        raise TenderNotFound(f"There is no bid {bid_id} of yours on tender {tender_id}.")
+    size = ledger.tree_size(session)
+    return BidReceipt(
+        ocid=ocds.ocid(prefix, tender_id),
+        tender_id=tender_id,
+        bid_id=bid.id,
+        version=bid.version,
+        supplier=session.get(Organisation, organisation_id).slug,
+        commitment=bid.commitment,
+        server_time=bid.submitted_at,
+        log_index=bid.log_index,
+        tree_size=size,
+        root_hash=ledger.root_hash(session, size=size).hex(),
+        inclusion_proof=[
+            h.hex() for h in ledger.inclusion_proof(session, index=bid.log_index, size=size)
+        ],
+    )

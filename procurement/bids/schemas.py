@@ -1,0 +1,92 @@
+"""Requests and responses about bids: registration, prices, sealed bids, receipts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field, field_validator
+
+from procurement.bids.models import BidStatus
+from procurement.tenders.models import TenderStatus
+from procurement.tenders.schemas import DocumentIn
+
+BidDocumentIn = DocumentIn
+
+
+class SupplierIn(BaseModel):
+    address: str = Field(min_length=5, max_length=500)
+    contact_name: str = Field(min_length=1, max_length=200)
+    contact_email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
+    contact_phone: str = Field(min_length=5, max_length=40)
+
+
+class PriceIn(BaseModel):
+    amount: int = Field(gt=0, description="the total, in minor units")
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+
+
+class LotPriceIn(BaseModel):
+    lot: int = Field(ge=1, description="the lot number")
+    amount: int = Field(gt=0, description="the price for this lot, in minor units")
+
+
+class BidIn(BaseModel):
+    """A bid in clear, sealed by the server on arrival (never stored in clear)."""
+
+    price: PriceIn
+    item_prices: list[int] = Field(default_factory=list, description="unit prices, minor units")
+    lot_prices: list[LotPriceIn] = Field(
+        default_factory=list,
+        max_length=50,
+        description="when the tender has lots: a price for each lot bid on (the total is "
+        "their sum); lots left out are not bid on",
+    )
+    reserve_picks: list[int] = Field(
+        default_factory=list, description="two of the 15 reserve-price numbers, when asked"
+    )
+    documents: list[BidDocumentIn] = Field(default_factory=list, max_length=10)
+    declaration: bool = Field(description="the supplier declares the bid true and eligible")
+
+    @field_validator("declaration")
+    @classmethod
+    def _declared(cls, value: bool) -> bool:
+        if not value:
+            raise ValueError("the declaration must be accepted to bid")
+        return value
+
+
+class SealedBidIn(BaseModel):
+    """A bid sealed on the supplier's own machine (see `prongsai seal-bid`)."""
+
+    ciphertext_base64: str = Field(max_length=70_000_000)
+    commitment: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class BidReceipt(BaseModel):
+    ocid: str
+    tender_id: int
+    bid_id: int
+    version: int
+    supplier: str
+    commitment: str
+    server_time: datetime
+    log_index: int
+    tree_size: int
+    root_hash: str
+    inclusion_proof: list[str]
+
+
+class MyBid(BaseModel):
+    """A supplier's own bid as the supplier sees it: no price field, ever."""
+
+    id: int
+    tender_id: int
+    tender_title: str
+    tender_status: TenderStatus
+    version: int
+    status: BidStatus
+    commitment: str
+    log_index: int
+    submitted_at: datetime
+    rank: int | None
+    lot_ranks: dict[int, int | None] = {}  # lot number -> rank on that lot, after the opening

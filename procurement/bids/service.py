@@ -1,0 +1,372 @@
+"""Use cases of sealed bids: register, submit, replace, withdraw, and the public opening."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, delete, func, select
+
+from core.auth.models import User
+from core.clock import Clock
+from core.ledger import service as ledger
+from core.ledger.service import format_time
+from core.settings import Settings
+from procurement.bids import rules as bid_rules
+from procurement.bids import sealing
+from procurement.bids.models import Bid, BidStatus, IdempotencyKey, Supplier
+from procurement.bids.schemas import BidIn, BidReceipt, SealedBidIn, SupplierIn
+from procurement.exceptions import (
+    DeadlinePassed,
+    IdempotencyConflict,
+    IdempotencyMismatch,
+    InvalidBid,
+    NotInvited,
+    SupplierNotRegistered,
+    TenderClosed,
+)
+from procurement.publishing import ocds
+from procurement.publishing.service import organisation_slug
+from procurement.tenders import rules as tender_rules
+from procurement.tenders.documents import PDF_MAGIC
+from procurement.tenders.models import Method, Tender, TenderStatus
+from procurement.tenders.service import get_tender, tender_lots
+
+LIVE = (BidStatus.SEALED,)
+
+
+def register_supplier(
+    session: Session, *, user: User, details: SupplierIn, now: datetime
+) -> Supplier:
+    """Register (or update) the supplier company's details, once for every bid."""
+    supplier = session.get(Supplier, user.organisation_id)
+    if supplier is None:
+        supplier = Supplier(
+            organisation_id=user.organisation_id, registered_at=now, **details.model_dump()
+        )
+    else:
+        for field, value in details.model_dump().items():
+            setattr(supplier, field, value)
+    session.add(supplier)
+    session.commit()
+    session.refresh(supplier)
+    return supplier
+
+
+def bid_document(bid: BidIn, *, currency: str, max_document_bytes: int) -> dict:
+    """The bid as it is sealed (and, at the opening, read): price, documents, declaration."""
+    if bid.price.currency != currency:
+        raise InvalidBid(f"This tender takes bids in {currency}, not {bid.price.currency}.")
+    documents = []
+    for document in bid.documents:
+        try:
+            content = base64.b64decode(document.content_base64, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidBid(f"Document {document.title!r} is not valid base64.") from None
+        if not content.startswith(PDF_MAGIC):
+            raise InvalidBid(f"Document {document.title!r} is not a PDF.")
+        if len(content) > max_document_bytes:
+            raise InvalidBid(
+                f"Document {document.title!r} is larger than {max_document_bytes:,} bytes."
+            )
+        documents.append(
+            {
+                "title": document.title,
+                "sha256": hashlib.sha256(content).hexdigest(),
+                "content_base64": document.content_base64,
+            }
+        )
+    sealed = {
+        "price": {"amount": bid.price.amount, "currency": bid.price.currency},
+        "item_prices": bid.item_prices,
+        "documents": documents,
+        "declaration": bid.declaration,
+        "reserve_picks": bid.reserve_picks,
+    }
+    if bid.lot_prices:  # only lotted bids carry the key, so other bids seal as they always did
+        sealed["lot_prices"] = [{"lot": p.lot, "amount": p.amount} for p in bid.lot_prices]
+    return sealed
+
+
+def submit_bid(
+    session: Session,
+    *,
+    user: User,
+    tender_id: int,
+    bid: BidIn | SealedBidIn,
+    clock: Clock,
+    settings: Settings,
+    idempotency_key: str | None = None,
+) -> BidReceipt:
+    """Seal and record a bid (the newest version from a supplier counts) and return a receipt."""
+    if session.get(Supplier, user.organisation_id) is None:
+        raise SupplierNotRegistered(
+            "Register your company's details (address and contact) before bidding."
+        )
+    request_hash = hashlib.sha256(bid.model_dump_json().encode()).hexdigest()
+    if idempotency_key:
+        replay = _claim_key(
+            session,
+            user=user,
+            key=idempotency_key,
+            request_hash=request_hash,
+            now=clock(),
+            settings=settings,
+        )
+        if replay is not None:
+            return replay
+    try:
+        return _submit(
+            session,
+            user=user,
+            tender_id=tender_id,
+            bid=bid,
+            clock=clock,
+            settings=settings,
+            idempotency_key=idempotency_key,
+        )
+    except Exception:
+        session.rollback()
+        if idempotency_key:  # release the claim, so a corrected retry may use the key
+            session.exec(
+                delete(IdempotencyKey).where(
+                    IdempotencyKey.supplier_id == user.organisation_id,
+                    IdempotencyKey.key == idempotency_key,
+                )
+            )
+            session.commit()
+        raise
+
+
+def _submit(
+    session: Session,
+    *,
+    user: User,
+    tender_id: int,
+    bid: BidIn | SealedBidIn,
+    clock: Clock,
+    settings: Settings,
+    idempotency_key: str | None,
+) -> BidReceipt:
+    tender = get_tender(session, tender_id=tender_id)
+    the_ocid = ocds.ocid(settings.ocid_prefix, tender.id)
+    _check_invited(session, tender, user)
+    if tender.public_key is None:
+        raise TenderClosed(f"Tender {tender_id} is not published.")
+    # Seal before taking the lock: encryption is the slow part and needs no shared state.
+    if isinstance(bid, SealedBidIn):
+        try:
+            ciphertext = base64.b64decode(bid.ciphertext_base64, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidBid("ciphertext_base64 is not valid base64.") from None
+        commitment, by_client = bid.commitment, True
+    else:
+        _check_picks(tender, bid.reserve_picks)
+        _check_lot_prices(session, tender, bid)
+        ciphertext, commitment = sealing.seal(
+            tender.public_key,
+            bid_document(
+                bid,
+                currency=tender.currency,
+                max_document_bytes=settings.procurement_max_document_bytes,
+            ),
+            ocid=the_ocid,
+        )
+        by_client = False
+    # The tender row lock orders every bid against the opening: the time is read under it.
+    tender = get_tender(session, tender_id=tender_id, for_update=True)
+    now = clock()
+    _check_open(tender, now)
+    version = 1 + (
+        session.exec(
+            select(func.max(Bid.version)).where(
+                Bid.tender_id == tender.id, Bid.supplier_id == user.organisation_id
+            )
+        ).one()
+        or 0
+    )
+    for previous in session.exec(
+        select(Bid).where(
+            Bid.tender_id == tender.id,
+            Bid.supplier_id == user.organisation_id,
+            Bid.status == BidStatus.SEALED,
+        )
+    ):
+        previous.status = BidStatus.SUPERSEDED
+        session.add(previous)
+    entry = ledger.append(
+        session,
+        entry_type="procurement.bid.sealed",
+        payload={
+            "ocid": the_ocid,
+            "supplier": organisation_slug(session, user.organisation_id),
+            "version": version,
+            "commitment": commitment,
+        },
+        now=now,
+        subject=the_ocid,
+    )
+    row = Bid(
+        tender_id=tender.id,
+        supplier_id=user.organisation_id,
+        version=version,
+        status=BidStatus.SEALED,
+        ciphertext=ciphertext,
+        commitment=commitment,
+        sealed_by_client=by_client,
+        log_index=entry.index,
+        submitted_at=now,
+    )
+    session.add(row)
+    session.flush()
+    supplier = organisation_slug(session, user.organisation_id)
+    if idempotency_key:
+        key_row = session.exec(
+            select(IdempotencyKey).where(
+                IdempotencyKey.supplier_id == user.organisation_id,
+                IdempotencyKey.key == idempotency_key,
+            )
+        ).one()
+        key_row.bid_id = row.id
+        session.add(key_row)
+    session.commit()
+    # The proof is built after the commit, outside the locks: any tree that holds the entry
+    # proves it, and the bids queued behind this one need not wait for the hashing.
+    return _receipt(session, row, the_ocid, supplier)
+
+
+def _check_invited(session: Session, tender: Tender, user: User) -> None:
+    if tender.method != Method.SELECTIVE:
+        return
+    if organisation_slug(session, user.organisation_id) not in json.loads(tender.invited_json):
+        raise NotInvited("This is a selective tender: only the invited suppliers may bid.")
+
+
+def _check_open(tender: Tender, now: datetime) -> None:
+    if tender.status != TenderStatus.ACTIVE:
+        raise TenderClosed(f"Tender {tender.id} is {tender.status}; it takes no bids.")
+    if not tender_rules.bid_on_time(now=now, deadline=tender.tender_end_at):
+        raise DeadlinePassed(
+            f"The bid deadline was {format_time(tender.tender_end_at)}; "
+            f"the server time is {format_time(now)}. The bid was not accepted."
+        )
+
+
+def _receipt(session: Session, bid: Bid, the_ocid: str, supplier: str) -> BidReceipt:
+    size = ledger.tree_size(session)
+    proof = ledger.inclusion_proof(session, index=bid.log_index, size=size)
+    return BidReceipt(
+        ocid=the_ocid,
+        tender_id=bid.tender_id,
+        bid_id=bid.id,
+        version=bid.version,
+        supplier=supplier,
+        commitment=bid.commitment,
+        server_time=bid.submitted_at,
+        log_index=bid.log_index,
+        tree_size=size,
+        root_hash=ledger.root_hash(session, size=size).hex(),
+        inclusion_proof=[h.hex() for h in proof],
+    )
+
+
+def _claim_key(
+    session: Session,
+    *,
+    user: User,
+    key: str,
+    request_hash: str,
+    now: datetime,
+    settings: Settings,
+) -> BidReceipt | None:
+    """Claim an Idempotency-Key; a finished one returns its first receipt."""
+    existing = session.exec(
+        select(IdempotencyKey).where(
+            IdempotencyKey.supplier_id == user.organisation_id, IdempotencyKey.key == key
+        )
+    ).first()
+    if existing is None:
+        session.add(
+            IdempotencyKey(
+                supplier_id=user.organisation_id, key=key, request_hash=request_hash, created_at=now
+            )
+        )
+        try:
+            session.commit()  # claimed before the work, so a concurrent retry sees it
+        except IntegrityError:
+            session.rollback()
+            raise IdempotencyConflict(
+                "A request with this Idempotency-Key is still in progress; retry shortly."
+            ) from None
+        return None
+    if existing.request_hash != request_hash:
+        raise IdempotencyMismatch(
+            "This Idempotency-Key was already used with a different request body."
+        )
+    if existing.bid_id is None:
+        raise IdempotencyConflict(
+            "A request with this Idempotency-Key is still in progress; retry shortly."
+        )
+    bid = session.get(Bid, existing.bid_id)
+    the_ocid = ocds.ocid(settings.ocid_prefix, bid.tender_id)
+    return _receipt(session, bid, the_ocid, organisation_slug(session, bid.supplier_id))
+
+
+def withdraw_bid(
+    session: Session, *, user: User, tender_id: int, clock: Clock, settings: Settings
+) -> Bid:
+    """Withdraw the supplier's live bid before the deadline (its commitment stays in the log)."""
+    tender = get_tender(session, tender_id=tender_id, for_update=True)
+    now = clock()
+    _check_open(tender, now)
+    bid = session.exec(
+        select(Bid).where(
+            Bid.tender_id == tender.id,
+            Bid.supplier_id == user.organisation_id,
+            Bid.status == BidStatus.SEALED,
+        )
+    ).first()
+    if bid is None:
+        raise TenderClosed("You have no live bid on this tender to withdraw.")
+    bid.status, bid.withdrawn_at = BidStatus.WITHDRAWN, now
+    session.add(bid)
+    the_ocid = ocds.ocid(settings.ocid_prefix, tender.id)
+    ledger.append(
+        session,
+        entry_type="procurement.bid.withdrawn",
+        payload={
+            "ocid": the_ocid,
+            "supplier": organisation_slug(session, bid.supplier_id),
+            "version": bid.version,
+            "commitment": bid.commitment,
+        },
+        now=now,
+        subject=the_ocid,
+    )
+    session.commit()
+    session.refresh(bid)
+    return bid
+
+
+def _check_lot_prices(session: Session, tender: Tender, bid: BidIn) -> None:
+    problem = bid_rules.lot_prices_problem(
+        [(p.lot, p.amount) for p in bid.lot_prices],
+        lot_count=len(tender_lots(session, tender.id)),
+        total=bid.price.amount,
+    )
+    if problem:
+        raise InvalidBid(f"The bid's lot prices do not fit: {problem}.")
+
+
+def _check_picks(tender: Tender, picks: list[int]) -> None:
+    if tender.reserve_base is None:
+        if picks:
+            raise InvalidBid("This tender draws no reserve price: leave reserve_picks out.")
+        return
+    problem = bid_rules.picks_problem(picks)
+    if problem:
+        raise InvalidBid(f"This tender uses multiple reserve prices: {problem}.")

@@ -1,0 +1,292 @@
+"""The supplier's pages: registration, the bid form, receipts, withdrawal; the buyer's opening."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from pydantic import ValidationError
+
+from core.auth.models import User
+from core.db import SessionDep
+from core.errors import DomainError, InvalidInput
+from procurement.bids import opening
+from procurement.bids import queries as bid_queries
+from procurement.bids import service as bidding
+from procurement.bids.schemas import BidDocumentIn, BidIn, LotPriceIn, PriceIn, SupplierIn
+from procurement.dependencies import BuyerUser, CsrfChecked, SupplierUser
+from procurement.pages import (
+    minor_units,
+    pdf_response,
+    problems,
+    public_view,
+    render,
+    run_step,
+)
+from procurement.publishing import pdfs
+from procurement.tenders.models import TenderStatus
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.post("/buyer/tenders/{tender_id}/open", dependencies=[CsrfChecked])
+def open_bids(request: Request, session: SessionDep, user: BuyerUser, tender_id: int):
+    """Open the sealed bids: allowed only at or after the opening time."""
+    return run_step(
+        request,
+        session,
+        user,
+        tender_id,
+        "open",
+        lambda: opening.open_tender(
+            session,
+            tender_id=tender_id,
+            now=request.app.state.clock(),
+            settings=request.app.state.settings,
+            buyer=user,
+        ),
+    )
+
+
+def _dashboard(
+    request: Request, session, user: User, *, error=None, values=None, status_code=200, saved=False
+) -> HTMLResponse:
+    registered = bid_queries.registration(session, organisation_id=user.organisation_id)
+    return render(
+        request,
+        "procurement/supplier.html",
+        {
+            "registration": registered,
+            "values": values or (registered.model_dump() if registered else {}),
+            "bids": bid_queries.supplier_bids(session, organisation_id=user.organisation_id),
+            "error": error,
+            "saved": saved,
+        },
+        user=user,
+        status_code=status_code,
+    )
+
+
+@router.get("/supplier", response_class=HTMLResponse)
+def supplier_home(request: Request, session: SessionDep, user: SupplierUser, saved: bool = False):
+    """The supplier's dashboard: registration and every bid sent."""
+    return _dashboard(request, session, user, saved=saved)
+
+
+@router.post("/supplier/registration", dependencies=[CsrfChecked])
+def register(
+    request: Request,
+    session: SessionDep,
+    user: SupplierUser,
+    address: Annotated[str, Form()] = "",
+    contact_name: Annotated[str, Form()] = "",
+    contact_email: Annotated[str, Form()] = "",
+    contact_phone: Annotated[str, Form()] = "",
+):
+    """Register (or update) the company's details, needed once before bidding."""
+    values = {
+        "address": address.strip(),
+        "contact_name": contact_name.strip(),
+        "contact_email": contact_email.strip(),
+        "contact_phone": contact_phone.strip(),
+    }
+    try:
+        details = SupplierIn(**values)
+    except ValidationError as error:
+        return _dashboard(
+            request, session, user, error=problems(error), values=values, status_code=422
+        )
+    bidding.register_supplier(session, user=user, details=details, now=request.app.state.clock())
+    return RedirectResponse("/supplier?saved=1", status_code=303)
+
+
+def _bid_form(
+    request: Request, session, user: User, tender_id: int, *, error=None, status_code=200
+) -> HTMLResponse:
+    view = public_view(request, session, tender_id=tender_id, user=user)
+    return render(
+        request,
+        "procurement/bid_form.html",
+        {
+            "tender": view,
+            "now": request.app.state.clock(),
+            "registered": bid_queries.registration(session, organisation_id=user.organisation_id)
+            is not None,
+            "live": bid_queries.live_bid(
+                session, organisation_id=user.organisation_id, tender_id=tender_id
+            ),
+            "idempotency_key": secrets.token_urlsafe(18),
+            "error": error,
+        },
+        user=user,
+        status_code=status_code,
+    )
+
+
+@router.get("/tenders/{tender_id}/bid", response_class=HTMLResponse)
+def bid_form(request: Request, session: SessionDep, user: SupplierUser, tender_id: int):
+    """The sealed-bid form."""
+    return _bid_form(request, session, user, tender_id)
+
+
+async def _documents(uploads: list[UploadFile] | None) -> list[BidDocumentIn]:
+    documents = []
+    for upload in uploads or []:
+        if not upload.filename:
+            continue  # the browser sends an empty part when no file was chosen
+        content = await upload.read()
+        if not content:
+            continue
+        documents.append(
+            BidDocumentIn(
+                title=upload.filename[:200], content_base64=base64.b64encode(content).decode()
+            )
+        )
+    return documents
+
+
+@router.post("/tenders/{tender_id}/bid", dependencies=[CsrfChecked])
+async def submit_bid(
+    request: Request,
+    session: SessionDep,
+    user: SupplierUser,
+    tender_id: int,
+    price: Annotated[str, Form()] = "",
+    declaration: Annotated[str, Form()] = "",
+    reserve_picks: Annotated[list[int] | None, Form()] = None,
+    idempotency_key: Annotated[str, Form(max_length=200)] = "",
+    documents: Annotated[list[UploadFile] | None, File()] = None,
+):
+    """Seal and submit a bid; the receipt page follows. A refused bid shows why, unsaved."""
+    view = public_view(request, session, tender_id=tender_id, user=user)
+    form = await request.form()
+    try:
+        lot_prices = _lot_prices(form, view)
+        amount = (
+            sum(p.amount for p in lot_prices)
+            if view.lots
+            else minor_units(price, field="Total price")
+        )
+        if amount <= 0:
+            raise InvalidInput("Total price: enter the total price of your bid, above zero.")
+        try:
+            bid = BidIn(
+                price=PriceIn(amount=amount, currency=view.currency),
+                lot_prices=lot_prices,
+                documents=await _documents(documents),
+                declaration=bool(declaration),
+                reserve_picks=reserve_picks or [],
+            )
+        except ValidationError as error:
+            raise InvalidInput(problems(error)) from None
+        receipt = bidding.submit_bid(
+            session,
+            user=user,
+            tender_id=tender_id,
+            bid=bid,
+            clock=request.app.state.clock,
+            settings=request.app.state.settings,
+            idempotency_key=idempotency_key or None,
+        )
+    except DomainError as error:
+        # The price typed is not echoed back: a bid's figures never appear on an error page.
+        return _bid_form(
+            request, session, user, tender_id, error=error.message, status_code=error.status_code
+        )
+    return RedirectResponse(f"/tenders/{tender_id}/bids/{receipt.bid_id}", status_code=303)
+
+
+def _lot_prices(form, view) -> list[LotPriceIn]:
+    """The lot prices typed (lots left empty are not bid on); at least one on a lotted tender."""
+    prices = []
+    for lot in view.lots:
+        typed = str(form.get(f"lot_price_{lot.number}", "")).strip()
+        if typed:
+            amount = minor_units(typed, field=f"Lot {lot.number} price")
+            if amount <= 0:
+                raise InvalidInput(
+                    f"Lot {lot.number} price: enter a price above zero, or leave "
+                    "it empty to not bid on this lot."
+                )
+            prices.append(LotPriceIn(lot=lot.number, amount=amount))
+    if view.lots and not prices:
+        raise InvalidInput("Lot prices: enter a price for at least one lot.")
+    return prices
+
+
+def _receipt(request: Request, session, user: User, tender_id: int, bid_id: int):
+    return bid_queries.bid_receipt(
+        session,
+        organisation_id=user.organisation_id,
+        tender_id=tender_id,
+        bid_id=bid_id,
+        prefix=request.app.state.settings.ocid_prefix,
+    )
+
+
+@router.get("/tenders/{tender_id}/bids/{bid_id}", response_class=HTMLResponse)
+def receipt_page(
+    request: Request, session: SessionDep, user: SupplierUser, tender_id: int, bid_id: int
+):
+    """The receipt of one of the supplier's own bids."""
+    receipt = _receipt(request, session, user, tender_id, bid_id)
+    view = public_view(request, session, tender_id=tender_id, user=user)
+    live = bid_queries.live_bid(session, organisation_id=user.organisation_id, tender_id=tender_id)
+    return render(
+        request,
+        "procurement/receipt.html",
+        {
+            "receipt": receipt,
+            "tender": view,
+            "is_live": live is not None and live.id == bid_id,
+            "can_withdraw": view.status == TenderStatus.ACTIVE
+            and request.app.state.clock() < view.tender_end_at,
+        },
+        user=user,
+    )
+
+
+@router.get("/tenders/{tender_id}/bids/{bid_id}/receipt.json")
+def receipt_json(
+    request: Request, session: SessionDep, user: SupplierUser, tender_id: int, bid_id: int
+):
+    """The receipt as JSON, to keep and to check against the log."""
+    receipt = _receipt(request, session, user, tender_id, bid_id)
+    return JSONResponse(
+        receipt.model_dump(mode="json"),
+        headers={"content-disposition": f'attachment; filename="bid-{bid_id}-receipt.json"'},
+    )
+
+
+@router.get("/tenders/{tender_id}/bids/{bid_id}/receipt.pdf")
+def receipt_pdf(
+    request: Request, session: SessionDep, user: SupplierUser, tender_id: int, bid_id: int
+):
+    """The receipt as a PDF."""
+    receipt = _receipt(request, session, user, tender_id, bid_id)
+    view = public_view(request, session, tender_id=tender_id, user=user)
+    content = pdfs.receipt(request.app.state.templates.env, receipt, tender_title=view.title)
+    response = pdf_response(content, f"bid-{bid_id}-receipt.pdf")
+    response.headers["content-disposition"] = f'attachment; filename="bid-{bid_id}-receipt.pdf"'
+    return response
+
+
+@router.post("/tenders/{tender_id}/bid/withdraw", dependencies=[CsrfChecked])
+def withdraw(request: Request, session: SessionDep, user: SupplierUser, tender_id: int):
+    """Withdraw the supplier's live bid before the deadline."""
+    try:
+        bidding.withdraw_bid(
+            session,
+            user=user,
+            tender_id=tender_id,
+            clock=request.app.state.clock,
+            settings=request.app.state.settings,
+        )
+    except DomainError as error:
+        return _bid_form(
+            request, session, user, tender_id, error=error.message, status_code=error.status_code
+        )
+    return RedirectResponse("/supplier", status_code=303)

@@ -1,0 +1,1 @@
+"""Contracts: signature, amendments, milestones and payments."""

@@ -1,0 +1,142 @@
+"""JSON routes of contracts: signature, amendments, milestones and payments."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from core.clock import ClockDep
+from core.db import SessionDep
+from core.web import SettingsDep
+from procurement.awards import service as awarding
+from procurement.contracts import service as implementation
+from procurement.contracts.models import Contract
+from procurement.contracts.schemas import (
+    ContractAmendmentIn,
+    ContractIn,
+    MilestoneDoneIn,
+    MilestoneIn,
+    PaymentIn,
+)
+from procurement.dependencies import BuyerUser
+from procurement.public import queries
+from procurement.public import schemas as public
+
+router = APIRouter(prefix="/api", tags=["procurement: awards and contracts"])
+
+
+@router.post(
+    "/awards/{award_id}/contract",
+    status_code=status.HTTP_201_CREATED,
+    response_model=public.ContractView,
+)
+def contract(
+    award_id: int,
+    body: ContractIn,
+    buyer: BuyerUser,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+):
+    """Record the signed contract of a final award."""
+    c = awarding.sign_contract(
+        session, buyer=buyer, award_id=award_id, contract=body, now=clock(), settings=settings
+    )
+    return queries.contract_view(session, c)
+
+
+@router.post(
+    "/contracts/{contract_id}/amendments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=public.ContractView,
+)
+def amend_contract(
+    contract_id: int,
+    body: ContractAmendmentIn,
+    buyer: BuyerUser,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+):
+    """Amend a contract's value or end date, with a public rationale."""
+    implementation.amend_contract(
+        session,
+        buyer=buyer,
+        contract_id=contract_id,
+        amendment=body,
+        now=clock(),
+        settings=settings,
+    )
+    return queries.contract_view(session, session.get(Contract, contract_id))
+
+
+@router.post(
+    "/contracts/{contract_id}/milestones",
+    status_code=status.HTTP_201_CREATED,
+    response_model=public.ContractView,
+)
+def add_milestone(
+    contract_id: int,
+    body: MilestoneIn,
+    buyer: BuyerUser,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+):
+    """Plan a delivery milestone."""
+    implementation.add_milestone(
+        session,
+        buyer=buyer,
+        contract_id=contract_id,
+        milestone=body,
+        now=clock(),
+        settings=settings,
+    )
+    return queries.contract_view(session, session.get(Contract, contract_id))
+
+
+@router.post("/milestones/{milestone_id}/done", response_model=public.MilestoneView)
+def complete_milestone(
+    milestone_id: int,
+    body: MilestoneDoneIn,
+    buyer: BuyerUser,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+):
+    """Record a milestone as met (today) or not met."""
+    m = implementation.complete_milestone(
+        session,
+        buyer=buyer,
+        milestone_id=milestone_id,
+        met=body.met,
+        on=clock(),
+        now=clock(),
+        settings=settings,
+    )
+    return public.MilestoneView(
+        id=m.id,
+        title=m.title,
+        due_date=m.due_date.isoformat(),
+        status=str(m.status),
+        date_met=m.date_met.isoformat() if m.date_met else None,
+    )
+
+
+@router.post(
+    "/contracts/{contract_id}/payments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=public.ContractView,
+)
+def record_payment(
+    contract_id: int,
+    body: PaymentIn,
+    buyer: BuyerUser,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+):
+    """Publish a payment made under the contract."""
+    implementation.record_payment(
+        session, buyer=buyer, contract_id=contract_id, payment=body, now=clock(), settings=settings
+    )
+    return queries.contract_view(session, session.get(Contract, contract_id))

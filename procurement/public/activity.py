@@ -1,0 +1,159 @@
+"""What is happening now in procurement, for the home page and the Atom feeds.
+
+Public reads only: tenders once published, awards once decided, organisation names; never a
+sealed price, a supplier's contact details or who asked a question.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, func, select
+
+from core.auth.models import Organisation, OrganisationKind
+from procurement.awards.models import Award, AwardStatus
+from procurement.public.queries import summary
+from procurement.public.schemas import OrgRef, TenderSummary
+from procurement.publishing import ocds
+from procurement.tenders.models import Tender, TenderStatus
+
+PUBLIC_AWARDS = (AwardStatus.STANDSTILL, AwardStatus.FINAL)
+_HIDDEN = (TenderStatus.DRAFT, TenderStatus.CANCELLED)
+
+
+class AwardSummary(BaseModel):
+    """An award decision as anyone may see it."""
+
+    id: int
+    tender_id: int
+    ocid: str
+    title: str
+    buyer: OrgRef
+    supplier_id: int
+    supplier_name: str
+    value: int
+    currency: str
+    status: str
+    decided_at: datetime
+
+
+class ProcurementFigures(BaseModel):
+    """Headline counts and sums over the published record."""
+
+    published: int
+    accepting_bids: int
+    awards: int
+    awarded_by_currency: dict[str, int]
+
+
+def closing_soon(
+    session: Session, *, prefix: str, now: datetime, within: timedelta, limit: int = 10
+) -> list[TenderSummary]:
+    """Active tenders whose bidding closes between now and now + within, soonest first."""
+    query = (
+        select(Tender, Organisation)
+        .join(Organisation, Organisation.id == Tender.buyer_id)
+        .where(Tender.status == TenderStatus.ACTIVE)
+        .where(Tender.tender_end_at > now, Tender.tender_end_at <= now + within)
+        .order_by(col(Tender.tender_end_at), col(Tender.id))
+        .limit(limit)
+    )
+    return [summary(t, o, prefix) for t, o in session.exec(query)]
+
+
+def openings_between(
+    session: Session, *, prefix: str, start: datetime, end: datetime, limit: int = 20
+) -> list[TenderSummary]:
+    """Tenders whose public bid opening falls in [start, end), earliest first."""
+    query = (
+        select(Tender, Organisation)
+        .join(Organisation, Organisation.id == Tender.buyer_id)
+        .where(col(Tender.status).not_in(_HIDDEN))
+        .where(Tender.opening_at >= start, Tender.opening_at < end)
+        .order_by(col(Tender.opening_at), col(Tender.id))
+        .limit(limit)
+    )
+    return [summary(t, o, prefix) for t, o in session.exec(query)]
+
+
+def recent_awards(
+    session: Session,
+    *,
+    prefix: str,
+    limit: int = 20,
+    buyer_slug: str | None = None,
+    supplier_id: int | None = None,
+) -> list[AwardSummary]:
+    """Award decisions, newest first; of one buyer or one supplier when asked."""
+    buyer = aliased(Organisation)
+    supplier = aliased(Organisation)
+    query = (
+        select(Award, Tender, buyer, supplier)
+        .join(Tender, Tender.id == Award.tender_id)
+        .join(buyer, buyer.id == Tender.buyer_id)
+        .join(supplier, supplier.id == Award.supplier_id)
+        .where(col(Award.status).in_(PUBLIC_AWARDS))
+    )
+    if buyer_slug is not None:
+        query = query.where(buyer.slug == buyer_slug)
+    if supplier_id is not None:
+        query = query.where(Award.supplier_id == supplier_id)
+    query = query.order_by(col(Award.decided_at).desc(), col(Award.id).desc()).limit(limit)
+    return [
+        AwardSummary(
+            id=award.id,
+            tender_id=tender.id,
+            ocid=ocds.ocid(prefix, tender.id),
+            title=tender.title,
+            buyer=OrgRef(slug=b.slug, name=b.name),
+            supplier_id=s.id,
+            supplier_name=s.name,
+            value=award.value,
+            currency=award.currency,
+            status=str(award.status),
+            decided_at=award.decided_at,
+        )
+        for award, tender, b, s in session.exec(query)
+    ]
+
+
+def figures(session: Session, *, now: datetime) -> ProcurementFigures:
+    """How many tenders are published and open, how many awards, and their total value."""
+    published = session.exec(
+        select(func.count()).select_from(Tender).where(Tender.status != TenderStatus.DRAFT)
+    ).one()
+    accepting = session.exec(
+        select(func.count())
+        .select_from(Tender)
+        .where(Tender.status == TenderStatus.ACTIVE, Tender.tender_end_at > now)
+    ).one()
+    sums = session.exec(
+        select(Award.currency, func.count(), func.sum(Award.value))
+        .where(col(Award.status).in_(PUBLIC_AWARDS))
+        .group_by(Award.currency)
+    ).all()
+    return ProcurementFigures(
+        published=published,
+        accepting_bids=accepting,
+        awards=sum(count for _, count, _ in sums),
+        awarded_by_currency={currency: int(total or 0) for currency, _, total in sums},
+    )
+
+
+def organisation(
+    session: Session,
+    *,
+    kind: OrganisationKind,
+    slug: str | None = None,
+    organisation_id: int | None = None,
+) -> OrgRef | None:
+    """A buying entity (by slug) or supplier (by id), as a public reference; None if unknown."""
+    query = select(Organisation).where(Organisation.kind == kind)
+    if slug is not None:
+        query = query.where(Organisation.slug == slug)
+    if organisation_id is not None:
+        query = query.where(Organisation.id == organisation_id)
+    found = session.exec(query).first()
+    return OrgRef(slug=found.slug, name=found.name) if found else None

@@ -1,0 +1,1 @@
+"""Publishing: the log and outbox seam, OCDS releases, open data and PDFs."""

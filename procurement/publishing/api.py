@@ -1,0 +1,124 @@
+"""OCDS 1.1 endpoints: release packages, record packages, bulk file."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+from sqlmodel import col, select
+
+from core.clock import ClockDep
+from core.db import SessionDep
+from core.errors import NotFound
+from core.ledger.service import format_time
+from core.web import SettingsDep
+from procurement.publishing import ocds
+from procurement.publishing.models import Release
+
+router = APIRouter(prefix="/api/ocds", tags=["open contracting (OCDS)"])
+PUBLISHER = "Prongsai"
+
+
+def _base(settings) -> str:
+    return str(settings.public_base_url).rstrip("/")
+
+
+@router.get("/releases")
+def releases(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    since: Annotated[int, Query(ge=0, description="return releases after this cursor")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+):
+    """A release package of every release after `since`, oldest first, with `links.next`."""
+    rows = session.exec(
+        select(Release).where(Release.id > since).order_by(Release.id).limit(limit)
+    ).all()
+    body = ocds.package(
+        [json.loads(r.body) for r in rows],
+        uri=str(request.url),
+        published=clock(),
+        publisher=PUBLISHER,
+    )
+    cursor = rows[-1].id if rows else since
+    body["links"] = {"next": f"{_base(settings)}/api/ocds/releases?since={cursor}&limit={limit}"}
+    return body
+
+
+@router.get("/releases/{release_id}")
+def release(release_id: str, request: Request, session: SessionDep, clock: ClockDep):
+    """A release package holding one release."""
+    row = session.exec(select(Release).where(Release.release_id == release_id)).first()
+    if row is None:
+        raise NotFound(f"There is no release {release_id}.")
+    return ocds.package(
+        [json.loads(row.body)], uri=str(request.url), published=clock(), publisher=PUBLISHER
+    )
+
+
+@router.get("/records/{ocid}")
+def record(ocid: str, request: Request, session: SessionDep, clock: ClockDep):
+    """A record package: every release of the process and the compiled release."""
+    rows = session.exec(select(Release).where(Release.ocid == ocid).order_by(Release.id)).all()
+    if not rows:
+        raise NotFound(f"There is no contracting process {ocid}.")
+    bodies = [json.loads(r.body) for r in rows]
+    compiled = ocds.compile_release(bodies)
+    return {
+        "uri": str(request.url),
+        "version": "1.1",
+        "extensions": [ocds.BIDS_EXTENSION, ocds.LOTS_EXTENSION],
+        "publishedDate": format_time(clock()),
+        "publisher": {"name": PUBLISHER},
+        "license": "https://opendatacommons.org/licenses/by/1-0/",
+        "records": [
+            {
+                "ocid": ocid,
+                "releases": [
+                    {
+                        "url": f"{str(request.base_url).rstrip('/')}/api/ocds/releases/{b['id']}",
+                        "date": b["date"],
+                        "tag": b["tag"],
+                    }
+                    for b in bodies
+                ],
+                "compiledRelease": compiled,
+            }
+        ],
+    }
+
+
+@router.get("/bulk/releases.jsonl.gz")
+def bulk(request: Request):
+    """Every release, one JSON per line, gzipped; streamed in constant memory."""
+    open_session = request.app.state.stream_session
+
+    def lines() -> Iterator[bytes]:
+        compressor = gzip.compress  # one small gzip member per page keeps memory flat
+        after = 0
+        with open_session() as session:
+            while True:
+                rows = session.exec(
+                    select(Release.id, Release.body)
+                    .where(Release.id > after)
+                    .order_by(col(Release.id))
+                    .limit(500)
+                ).all()
+                if not rows:
+                    return
+                yield compressor("".join(body + "\n" for _, body in rows).encode())
+                after = rows[-1][0]
+
+    stamp = datetime.now().strftime("%Y%m%d")
+    return StreamingResponse(
+        lines(),
+        media_type="application/gzip",
+        headers={"content-disposition": f'attachment; filename="releases-{stamp}.jsonl.gz"'},
+    )

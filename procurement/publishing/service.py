@@ -1,0 +1,71 @@
+"""The seam to the transparency log and the outbox: every public change is recorded here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from core import events
+from core.auth.models import Organisation
+from core.ledger import service as ledger
+from core.settings import Settings
+from procurement.publishing import ocds, releases
+from procurement.publishing.models import Notification
+from procurement.tenders.models import (
+    Tender,
+)
+
+
+def record(
+    session: Session,
+    tender: Tender,
+    *,
+    entry_type: str,
+    payload: dict[str, Any],
+    tags: list[str],
+    now: datetime,
+    settings: Settings,
+) -> dict[str, Any]:
+    """Log the public fact, publish its OCDS release and event: all in the caller's transaction."""
+    tender.updated_at = now
+    session.add(tender)
+    session.flush()
+    the_ocid = ocds.ocid(settings.ocid_prefix, tender.id)
+    release = releases.build_release(
+        session,
+        tender,
+        tags=tags,
+        now=now,
+        prefix=settings.ocid_prefix,
+        base_url=str(settings.public_base_url).rstrip("/"),
+    )
+    releases.store_release(session, tender, release)
+    entry = ledger.append(
+        session,
+        entry_type=entry_type,
+        payload={"ocid": the_ocid, **payload},
+        now=now,
+        subject=the_ocid,
+    )
+    events.publish(
+        session,
+        name=entry_type,
+        payload={"ocid": the_ocid, "tender_id": tender.id, "log_index": entry.index},
+        now=now,
+        subject=the_ocid,
+    )
+    return release
+
+
+def notify(session: Session, *, organisation_id: int, subject: str, body: str, now: datetime):
+    """Queue a notification to an organisation (sent by the outbox)."""
+    session.add(
+        Notification(organisation_id=organisation_id, subject=subject, body=body, created_at=now)
+    )
+
+
+def organisation_slug(session: Session, organisation_id: int) -> str:
+    """The public identifier of an organisation (its slug)."""
+    return session.get(Organisation, organisation_id).slug

@@ -1,0 +1,1 @@
+"""Tenders: drafts, publication, documents, questions, amendments and cancellation."""

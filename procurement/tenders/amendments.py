@@ -1,0 +1,137 @@
+"""Amendments: what a buyer may change in a published tender, and how long it must leave."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from core.auth.models import User
+from core.ledger.service import format_time
+from core.settings import Settings
+from procurement.exceptions import (
+    DeadlinePassed,
+    InvalidTender,
+    TenderClosed,
+)
+from procurement.publishing.service import notify, record
+from procurement.tenders import rules as tender_rules
+from procurement.tenders.documents import decoded, keep_file, store_pdf
+from procurement.tenders.models import (
+    Amendment,
+    TenderStatus,
+)
+from procurement.tenders.schemas import AmendmentIn
+from procurement.tenders.service import bidders, owned_tender
+
+AMENDABLE = (
+    "title",
+    "description",
+    "eligibility",
+    "estimated_value",
+    "enquiry_end_at",
+    "tender_end_at",
+    "opening_at",
+)
+
+
+def amend(
+    session: Session,
+    *,
+    buyer: User,
+    tender_id: int,
+    amendment: AmendmentIn,
+    now: datetime,
+    settings: Settings,
+) -> Amendment:
+    """Change a published tender, with a rationale; late changes must extend the deadline."""
+    tender = owned_tender(session, buyer=buyer, tender_id=tender_id, for_update=True)
+    if tender.status != TenderStatus.ACTIVE:
+        raise TenderClosed(f"Only an open tender can be amended; this one is {tender.status}.")
+    if not tender_rules.bid_on_time(now=now, deadline=tender.tender_end_at):
+        raise DeadlinePassed("The bid deadline has passed; the tender can no longer be amended.")
+    changes = {}
+    for field in AMENDABLE:
+        new = getattr(amendment, field)
+        old = getattr(tender, field)
+        if new is not None and new != old:
+            changes[field] = (old, new)
+    # Check and store the new documents before anything changes: a bad PDF refuses it all.
+    contents = [(d.title, decoded(d)) for d in amendment.documents]
+    documents = [
+        store_pdf(tender, title=title, content=content, now=now, settings=settings, write=False)
+        for title, content in contents
+    ]
+    if not changes and not documents:
+        raise InvalidTender("The amendment changes nothing.")
+    deadline = changes.get("tender_end_at", (None, tender.tender_end_at))[1]
+    earliest = tender_rules.extension_needed(
+        now=now,
+        deadline=deadline,
+        min_days_after_amendment=settings.procurement_min_days_after_amendment,
+    )
+    if earliest is not None:
+        raise InvalidTender(
+            f"An amendment this close to the deadline must extend it to at least "
+            f"{format_time(earliest)} ({settings.procurement_min_days_after_amendment} days)."
+        )
+    for field, (_, new) in changes.items():
+        setattr(tender, field, new)
+    schedule = tender_rules.Schedule(
+        tender.enquiry_end_at, tender.tender_start_at, tender.tender_end_at, tender.opening_at
+    )
+    problems = [p for p in tender_rules.schedule_problems(schedule, now=now, min_tender_days=0)]
+    if problems:
+        raise InvalidTender("The amended dates do not hold: " + "; ".join(problems) + ".")
+    tender.version += 1
+    printable = {f: [_text(old), _text(new)] for f, (old, new) in changes.items()}
+    if documents:
+        printable["documents"] = [
+            "",
+            "; ".join(f"added {d.title} (SHA-256 {d.sha256})" for d in documents),
+        ]
+    row = Amendment(
+        tender_id=tender.id,
+        version=tender.version,
+        rationale=amendment.rationale,
+        changes_json=json.dumps(printable, ensure_ascii=False),
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    for document, (_, content) in zip(documents, contents, strict=True):
+        keep_file(settings, document.sha256, content)
+        document.amendment_id = row.id
+        session.add(document)
+    session.flush()
+    payload = {"version": tender.version, "rationale": amendment.rationale, "changes": printable}
+    if documents:
+        payload["documents"] = [
+            {"title": d.title, "sha256": d.sha256, "size": d.size} for d in documents
+        ]
+    record(
+        session,
+        tender,
+        entry_type="procurement.tender.amended",
+        payload=payload,
+        tags=["tenderAmendment"],
+        now=now,
+        settings=settings,
+    )
+    for supplier_id in bidders(session, tender.id):
+        notify(
+            session,
+            organisation_id=supplier_id,
+            subject=f"Tender {tender.id} was amended: you may resubmit your bid",
+            body=f"{amendment.rationale}\n\nChanged: {', '.join(printable)}",
+            now=now,
+        )
+    session.commit()
+    session.refresh(row)
+    return row
+
+
+def _text(value: Any) -> str:
+    return format_time(value) if isinstance(value, datetime) else str(value)

@@ -1,0 +1,232 @@
+"""JSON routes of tenders: list, read, draft, publish, questions, amendments, cancel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, UploadFile, status
+
+from core.auth.models import OrganisationKind
+from core.auth.queries import list_organisations
+from core.auth.schemas import OrganisationPublic
+from core.clock import ClockDep
+from core.db import SessionDep
+from core.errors import InvalidInput
+from core.web import SettingsDep
+from procurement.dependencies import BuyerUser, SupplierUser
+from procurement.public import queries
+from procurement.public import schemas as public
+from procurement.tenders import amendments, questions
+from procurement.tenders import service as tender_service
+from procurement.tenders.models import TenderStatus
+from procurement.tenders.schemas import AmendmentIn, AnswerIn, CancelIn, QuestionIn, TenderDraftIn
+
+router = APIRouter(prefix="/api", tags=["procurement"])
+
+
+@router.get("/procurement/buyers", response_model=list[OrganisationPublic])
+def buyers(session: SessionDep):
+    """Every buying entity registered on the platform."""
+    return list_organisations(session, kind=OrganisationKind.BUYING_ENTITY)
+
+
+@router.get("/tenders", response_model=list[public.TenderSummary])
+def list_tenders(
+    session: SessionDep,
+    settings: SettingsDep,
+    status_: Annotated[TenderStatus | None, Query(alias="status")] = None,
+    buyer: str | None = None,
+    after_id: Annotated[int | None, Query(ge=1)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+):
+    """Published tenders, newest first; page with `after_id` (the last id you saw)."""
+    return queries.list_tenders(
+        session,
+        prefix=settings.ocid_prefix,
+        status=status_,
+        buyer=buyer,
+        after_id=after_id,
+        limit=limit,
+    )
+
+
+@router.get("/tenders/changes")
+def tender_changes(
+    session: SessionDep,
+    settings: SettingsDep,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+):
+    """Every tender changed since the cursor, oldest change first, with the next cursor."""
+    parsed = None
+    if cursor:
+        try:
+            at, last_id = cursor.rsplit("_", 1)
+            parsed = (datetime.fromisoformat(at), int(last_id))
+        except ValueError:
+            raise InvalidInput(
+                "cursor is malformed: pass back the next_cursor you were given."
+            ) from None
+    rows = queries.changes(session, prefix=settings.ocid_prefix, cursor=parsed, limit=limit)
+    next_cursor = f"{rows[-1].updated_at.isoformat()}_{rows[-1].id}" if rows else cursor
+    return {"tenders": rows, "next_cursor": next_cursor}
+
+
+@router.get("/tenders/{tender_id}", response_model=public.TenderView)
+def get_tender(tender_id: int, session: SessionDep, settings: SettingsDep):
+    """Everything public about one tender; bid prices appear only after the opening."""
+    return queries.tender_view(session, tender_id=tender_id, prefix=settings.ocid_prefix)
+
+
+@router.post("/tenders", status_code=status.HTTP_201_CREATED, response_model=public.TenderView)
+def create_tender(
+    body: TenderDraftIn,
+    buyer: BuyerUser,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+):
+    """Save a draft tender (not public until published)."""
+    tender = tender_service.create_draft(session, buyer=buyer, draft=body, now=clock())
+    return queries.tender_view(
+        session,
+        tender_id=tender.id,
+        prefix=settings.ocid_prefix,
+        viewer_organisation_id=buyer.organisation_id,
+    )
+
+
+@router.post(
+    "/tenders/{tender_id}/documents",
+    status_code=status.HTTP_201_CREATED,
+    response_model=public.DocumentView,
+)
+async def add_document(
+    tender_id: int,
+    buyer: BuyerUser,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    title: Annotated[str, Form(min_length=1, max_length=200)],
+    file: Annotated[UploadFile, File()],
+):
+    """Attach a PDF to a draft; its SHA-256 is published."""
+    content = await file.read(settings.procurement_max_document_bytes + 1)
+    document = tender_service.add_document(
+        session,
+        buyer=buyer,
+        tender_id=tender_id,
+        title=title,
+        content=content,
+        now=clock(),
+        settings=settings,
+    )
+    return public.DocumentView(
+        id=document.id, title=document.title, sha256=document.sha256, size=document.size
+    )
+
+
+@router.post("/tenders/{tender_id}/publish", response_model=public.TenderView)
+def publish(
+    tender_id: int, buyer: BuyerUser, session: SessionDep, clock: ClockDep, settings: SettingsDep
+):
+    """Publish a draft: its notice, sealing key and log entry become public."""
+    tender_service.publish(
+        session, buyer=buyer, tender_id=tender_id, now=clock(), settings=settings
+    )
+    return queries.tender_view(session, tender_id=tender_id, prefix=settings.ocid_prefix)
+
+
+@router.post(
+    "/tenders/{tender_id}/questions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=public.QuestionView,
+)
+def ask(
+    tender_id: int, body: QuestionIn, supplier: SupplierUser, session: SessionDep, clock: ClockDep
+):
+    """Ask a clarification question (public once answered; the asker never is)."""
+    q = questions.ask_question(
+        session, supplier=supplier, tender_id=tender_id, question=body.question, now=clock()
+    )
+    return public.QuestionView(
+        id=q.id,
+        question=q.question,
+        asked_at=q.asked_at,
+        answer=q.answer,
+        answered_at=q.answered_at,
+    )
+
+
+@router.post("/questions/{question_id}/answer", response_model=public.QuestionView)
+def answer(
+    question_id: int,
+    body: AnswerIn,
+    buyer: BuyerUser,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+):
+    """Answer a question; question and answer are published on the tender."""
+    q = questions.answer_question(
+        session,
+        buyer=buyer,
+        clarification_id=question_id,
+        answer=body.answer,
+        now=clock(),
+        settings=settings,
+    )
+    return public.QuestionView(
+        id=q.id,
+        question=q.question,
+        asked_at=q.asked_at,
+        answer=q.answer,
+        answered_at=q.answered_at,
+    )
+
+
+@router.post(
+    "/tenders/{tender_id}/amendments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=public.TenderView,
+)
+def amend(
+    tender_id: int,
+    body: AmendmentIn,
+    buyer: BuyerUser,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+):
+    """Amend a published tender with a rationale; every version stays visible."""
+    amendments.amend(
+        session, buyer=buyer, tender_id=tender_id, amendment=body, now=clock(), settings=settings
+    )
+    return queries.tender_view(session, tender_id=tender_id, prefix=settings.ocid_prefix)
+
+
+@router.post("/tenders/{tender_id}/cancel", response_model=public.TenderView)
+def cancel(
+    tender_id: int,
+    body: CancelIn,
+    buyer: BuyerUser,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+):
+    """Cancel the tender with a public reason."""
+    tender_service.cancel(
+        session,
+        buyer=buyer,
+        tender_id=tender_id,
+        reason=body.reason,
+        now=clock(),
+        settings=settings,
+    )
+    return queries.tender_view(
+        session,
+        tender_id=tender_id,
+        prefix=settings.ocid_prefix,
+        viewer_organisation_id=buyer.organisation_id,
+    )

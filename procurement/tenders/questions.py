@@ -1,0 +1,80 @@
+"""Clarification questions: suppliers ask before the deadline, the buyer answers in public."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from core.auth.models import User
+from core.ledger.service import format_time
+from core.settings import Settings
+from procurement.exceptions import (
+    DeadlinePassed,
+    TenderClosed,
+    TenderNotFound,
+)
+from procurement.publishing.service import notify, record
+from procurement.tenders import rules as tender_rules
+from procurement.tenders.models import (
+    Clarification,
+    TenderStatus,
+)
+from procurement.tenders.service import get_tender, owned_tender
+
+
+def ask_question(
+    session: Session, *, supplier: User, tender_id: int, question: str, now: datetime
+) -> Clarification:
+    """A supplier asks; the question is public, the asker never is."""
+    tender = get_tender(session, tender_id=tender_id)
+    if tender.status != TenderStatus.ACTIVE:
+        raise TenderClosed("Questions are taken only while the tender is open.")
+    if not tender_rules.question_on_time(now=now, enquiry_end_at=tender.enquiry_end_at):
+        raise DeadlinePassed(f"The enquiry period ended at {format_time(tender.enquiry_end_at)}.")
+    clarification = Clarification(
+        tender_id=tender.id, asker_id=supplier.organisation_id, question=question, asked_at=now
+    )
+    session.add(clarification)
+    session.commit()
+    session.refresh(clarification)
+    return clarification
+
+
+def answer_question(
+    session: Session,
+    *,
+    buyer: User,
+    clarification_id: int,
+    answer: str,
+    now: datetime,
+    settings: Settings,
+) -> Clarification:
+    """The buyer answers; question and answer are published on the tender."""
+    clarification = session.get(Clarification, clarification_id)
+    if clarification is None:
+        raise TenderNotFound(f"There is no question {clarification_id}.")
+    tender = owned_tender(session, buyer=buyer, tender_id=clarification.tender_id, for_update=True)
+    if clarification.answer is not None:
+        raise TenderClosed("This question has already been answered.")
+    clarification.answer, clarification.answered_at = answer, now
+    session.add(clarification)
+    record(
+        session,
+        tender,
+        entry_type="procurement.clarification.answered",
+        payload={"question": clarification.question, "answer": answer},
+        tags=["tenderUpdate"],
+        now=now,
+        settings=settings,
+    )
+    notify(
+        session,
+        organisation_id=clarification.asker_id,
+        subject=f"Your question on tender {tender.id} was answered",
+        body=f"Q: {clarification.question}\n\nA: {answer}",
+        now=now,
+    )
+    session.commit()
+    session.refresh(clarification)
+    return clarification

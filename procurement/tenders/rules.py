@@ -1,0 +1,76 @@
+"""Pure decisions about a tender's schedule, criteria and lots; no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+
+@dataclass(frozen=True)
+class Schedule:
+    enquiry_end_at: datetime
+    tender_start_at: datetime
+    tender_end_at: datetime
+    opening_at: datetime
+
+
+def schedule_problems(schedule: Schedule, *, now: datetime, min_tender_days: int) -> list[str]:
+    """Why a tender's dates cannot be published as they are (empty when they can)."""
+    problems = []
+    if schedule.tender_end_at <= now:
+        problems.append("the bid deadline (tender_end_at) must be in the future")
+    if schedule.tender_start_at >= schedule.tender_end_at:
+        problems.append("the tender period must start before the bid deadline")
+    if not schedule.tender_start_at <= schedule.enquiry_end_at <= schedule.tender_end_at:
+        problems.append("the enquiry period must end within the tender period")
+    if schedule.opening_at < schedule.tender_end_at:
+        problems.append("the opening (opening_at) must be at or after the bid deadline")
+    start = max(schedule.tender_start_at, now)
+    if schedule.tender_end_at - start < timedelta(days=min_tender_days):
+        problems.append(
+            f"bidders must have at least {min_tender_days} days from publication to the deadline"
+        )
+    return problems
+
+
+def bid_on_time(*, now: datetime, deadline: datetime) -> bool:
+    """A bid counts while server time is before the deadline; from the deadline on, it does not."""
+    return now < deadline
+
+
+def question_on_time(*, now: datetime, enquiry_end_at: datetime) -> bool:
+    """Questions are taken until the end of the enquiry period."""
+    return now < enquiry_end_at
+
+
+def extension_needed(
+    *, now: datetime, deadline: datetime, min_days_after_amendment: int
+) -> datetime | None:
+    """The earliest deadline an amendment made now must set, or None when none is needed."""
+    earliest = now + timedelta(days=min_days_after_amendment)
+    return earliest if deadline < earliest else None
+
+
+def criteria_problems(weights: Sequence[int]) -> list[str]:
+    """Best-value criteria need positive weights that sum to 100."""
+    if not weights:
+        return ["best value needs at least one weighted criterion"]
+    if any(w <= 0 for w in weights):
+        return ["every criterion needs a positive weight"]
+    if sum(weights) != 100:
+        return [f"criterion weights must sum to 100, not {sum(weights)}"]
+    return []
+
+
+def lots_problems(*, lot_count: int, item_lots: Sequence[int | None]) -> list[str]:
+    """Items of a lotted tender each name an existing lot; without lots, none may."""
+    problems = []
+    for position, lot in enumerate(item_lots, start=1):
+        if lot_count == 0 and lot is not None:
+            problems.append(f"item {position} names lot {lot}, but the tender has no lots")
+        elif lot_count and lot is None:
+            problems.append(f"item {position} must belong to a lot (1 to {lot_count})")
+        elif lot is not None and not 1 <= lot <= lot_count:
+            problems.append(f"item {position} names lot {lot}; the lots are 1 to {lot_count}")
+    return problems

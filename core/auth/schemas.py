@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, Field
 
 from core.auth.models import OrganisationKind, Role, TokenKind
 
@@ -48,11 +48,3 @@ class TokenPublic(BaseModel):
     expires_at: datetime | None
     revoked_at: datetime | None
     last_used_at: datetime | None
-
-
-class UserCreate(BaseModel):
-    email: EmailStr
-    display_name: str = Field(min_length=1, max_length=200)
-    role: Role
-    organisation_slug: str | None = None
-    password: str = Field(min_length=10, max_length=1024)

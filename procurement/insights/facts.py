@@ -7,7 +7,6 @@ loaded, so no profile, ranking or flag can reveal who bid before the opening.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -295,13 +294,3 @@ def supplier_tender_ids(session: Session, supplier_id: int) -> set[int]:
     )
     awards = session.exec(select(Award.tender_id).where(Award.supplier_id == supplier_id))
     return set(bids) | set(awards)
-
-
-def by_year(rows, key) -> dict[int, list]:
-    """Group rows by the year key(row) returns (rows with no date are left out)."""
-    groups: dict[int, list] = defaultdict(list)
-    for row in rows:
-        when = key(row)
-        if when is not None:
-            groups[when.year].append(row)
-    return groups

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from core.auth.models import Organisation, OrganisationKind
 from core.errors import NotFound
@@ -187,10 +187,3 @@ def charts(session: Session, *, year: int | None = None) -> ProcurementCharts:
         top_suppliers=stats.top_suppliers(tenders, _parties(session)),
         bidders_per_tender=stats.bidders_per_tender(tenders),
     )
-
-
-def tender_count(session: Session) -> int:
-    """How many tenders are published (for a page's period line)."""
-    return session.exec(
-        select(func.count()).select_from(Tender).where(Tender.status != TenderStatus.DRAFT)
-    ).one()

@@ -11,22 +11,11 @@ from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
+from procurement.publishing.ocds import merge_patch
 from tests.procurement import factories as f
 
 OCDS = Path(__file__).resolve().parents[1] / "data" / "ocds"
 BASE = "https://standard.open-contracting.org/schema/1__1__5/"
-
-
-def merge_patch(target, patch):
-    if not isinstance(patch, dict):
-        return patch
-    result = dict(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
 
 
 def load(name):

@@ -1,4 +1,5 @@
-"""Dependencies point one way, downward, as DESIGN.md draws them."""
+"""The house plan of ARCHITECTURE.md: imports point one way, downward, and route modules hold
+no table model."""
 
 import ast
 from pathlib import Path

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 
+from core.i18n import format_money
 from procurement.insights import rules
 from procurement.insights.facts import TenderFact
 from procurement.insights.schemas import FlaggedTender, Party
@@ -14,7 +15,8 @@ Hit = tuple[str, TenderFact, int | None, str]  # code, tender, supplier id, meas
 
 
 def _money(minor: int, currency: str) -> str:
-    return f"{minor / 100:,.2f} {currency}"
+    """An amount in a flag's measure; measures are stored in English, without a locale."""
+    return format_money(minor, currency, minor=True, locale="en")
 
 
 def _per_tender(tender: TenderFact) -> Iterator[Hit]:

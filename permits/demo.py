@@ -10,7 +10,7 @@ from sqlmodel import Session, func, select
 from core.auth import service as auth_service
 from core.auth.models import Role
 from core.settings import Settings, load_settings
-from permits import catalogue, service
+from permits import catalogue, overdue, service
 from permits.models import Application, OfficerProfile
 from permits.rules import Action
 from permits.uploads import Upload
@@ -151,7 +151,7 @@ def _walk(session, r, number, definition, officers, moment, now, settings) -> No
                 settings=settings,
             )
             return
-        service.mark_overdue(session, now=moment, settings=settings)
+        overdue.mark_overdue(session, now=moment, settings=settings)
         app = service.get_application(session, number=number)
         from permits.record import current_stage
 

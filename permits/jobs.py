@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from core.scheduler import JobContext, register_job
-from permits import notifications, service
+from permits import notifications, overdue
 
 MARK_OVERDUE_JOB = "permits.stage.mark_overdue"
 MARK_OVERDUE_EVERY_SECONDS = 60
@@ -15,7 +15,7 @@ MARK_OVERDUE_EVERY_SECONDS = 60
 def mark_overdue(context: JobContext) -> int:
     """Mark every stage past its due instant overdue (runs every minute)."""
     with Session(context.engine) as session:
-        return service.mark_overdue(session, now=context.clock(), settings=context.settings)
+        return overdue.mark_overdue(session, now=context.clock(), settings=context.settings)
 
 
 SEND_EMAILS_JOB = "permits.notifications.send"

@@ -215,3 +215,30 @@ class ClosureIn(BaseModel):
 class ClosurePublic(BaseModel):
     closure_date: date
     reason: str
+
+
+class QueueRow(BaseModel):
+    """One running stage on a department's work queue."""
+
+    tracking_number: str
+    description: str
+    status: str
+    stage_code: str
+    due_at: datetime
+    overdue: bool
+    officer: str
+    reason_needed: bool
+
+
+class InboxMessage(BaseModel):
+    """A message on an officer's queue page."""
+
+    created_at: datetime
+    subject: str
+
+
+class OfficerQueue(BaseModel):
+    """What an officer sees first: the department's running stages and their own messages."""
+
+    rows: list[QueueRow]
+    inbox: list[InboxMessage]

@@ -7,28 +7,24 @@ every check has passed, and removed again if the transaction does not commit.
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from core.auth.models import Role, User
 from core.errors import InvalidInput, PermissionDenied
-from core.ledger.service import format_time
 from core.settings import Settings
-from permits import catalogue, certificates, forms, uploads
+from permits import catalogue, certificates, forms, stages, uploads
 from permits.exceptions import ApplicationNotFound, NotYourDepartment, TransitionNotAllowed
 from permits.models import (
     Application,
     ApplicationStatus,
     DataAccess,
-    Document,
     Pause,
     PermitType,
     Stage,
-    Subscription,
 )
 from permits.record import current_stage, open_pause, record, start_stage
 from permits.rules import (
@@ -110,7 +106,7 @@ def apply(
     )
     session.add(application)
     session.flush()
-    _add_documents(session, application, checked, now)
+    uploads.add_documents(session, application, checked, now)
     calendar = catalogue.calendar(session, settings=settings, around=now)
     stage = start_stage(session, application, definition, 0, at=now, calendar=calendar)
     record(
@@ -126,45 +122,7 @@ def apply(
         entry_type="permits.application.received",
         extra={"type": definition.code, "type_version": definition.version},
     )
-    return _commit_with_files(session, application, checked, settings)
-
-
-def _add_documents(session: Session, application: Application, checked, now: datetime) -> None:
-    for upload in checked:
-        session.add(
-            Document(
-                application_id=application.id,
-                requirement=upload.requirement,
-                sha256=upload.sha256,
-                content_type=upload.content_type,
-                size_bytes=len(upload.content),
-                uploaded_at=now,
-            )
-        )
-
-
-def _commit_with_files(
-    session: Session, application: Application, checked, settings: Settings
-) -> Application:
-    written = uploads.store(uploads_root(settings), checked)
-    try:
-        session.commit()
-    except BaseException:
-        session.rollback()
-        uploads.discard(written)
-        raise
-    session.refresh(application)
-    return application
-
-
-def check_officer(session: Session, *, officer: User, stage: Stage) -> None:
-    """An officer acts only on stages of their own department."""
-    if officer.role != Role.PERMIT_OFFICER:
-        raise PermissionDenied("Only permit officers act on applications.")
-    if officer.organisation_id != stage.department_id:
-        raise NotYourDepartment(
-            "This application's current stage is handled by another department."
-        )
+    return uploads.commit_with_files(session, application, checked, uploads_root(settings))
 
 
 def act(
@@ -216,7 +174,7 @@ def _transition(
             f"{application.tracking_number} is {application.status}: no transition is allowed.",
             allowed=[],
         )
-    _check_actor(session, application, stage, action, actor)
+    stages.check_actor(session, application, stage, action, actor)
     pause = open_pause(session, stage)
     stage_definition = definition.stage(stage.position)
     allowed = allowed_actions(
@@ -235,20 +193,20 @@ def _transition(
     note = (note or "").strip() or None
     if action in NOTE_REQUIRED and not note:
         raise InvalidInput(f"A note is required to {action.replace('_', ' ')}.", field="note")
-    effective = _effective(effective_at, stage, now)
+    effective = stages.effective(effective_at, stage, now)
     calendar = catalogue.calendar(session, settings=settings, around=now)
     extra: dict[str, object] = {}
     if action is Action.REQUEST_INFORMATION:
         session.add(Pause(stage_id=stage.id, reason=note, started_at=effective))
         application.status = ApplicationStatus.PAUSED
     elif action is Action.RESUME:
-        _resume(stage, pause, effective, definition, calendar)
+        stages.resume(stage, pause, effective, definition, calendar)
         application.status = ApplicationStatus.IN_PROGRESS
         session.add(pause)
     elif action is Action.EXTEND:
-        extra["expected_date"] = _extend(stage, note, expected_date, effective, calendar)
+        extra["expected_date"] = stages.extend(stage, note, expected_date, effective, calendar)
     elif action is Action.ADVANCE:
-        _end(stage, effective, "advanced")
+        stages.end(stage, effective, "advanced")
         session.add(stage)
         session.flush()
         stage = start_stage(
@@ -259,7 +217,7 @@ def _transition(
             pause.ended_at = effective
             pause.units = 0
             session.add(pause)
-        _end(stage, effective, ENDING[action])
+        stages.end(stage, effective, ENDING[action])
         application.status = ApplicationStatus(ENDING[action])
         application.decided_at = effective
     application.updated_at = now
@@ -294,66 +252,6 @@ def application_type(session: Session, application: Application):
     return session.get(PermitType, application.type_id)
 
 
-def _check_actor(session, application, stage, action: Action, actor: User) -> None:
-    if actor.role == Role.APPLICANT:
-        if actor.id != application.applicant_id:
-            raise PermissionDenied("This is not your application.")
-        if action not in (Action.WITHDRAW, Action.RESUME):
-            raise PermissionDenied(f"An applicant may not {action.replace('_', ' ')}.")
-        return
-    if action is Action.WITHDRAW:
-        raise PermissionDenied("Only the applicant may withdraw an application.")
-    check_officer(session, officer=actor, stage=stage)
-
-
-def _effective(effective_at: datetime | None, stage: Stage, now: datetime) -> datetime:
-    if effective_at is None:
-        return now
-    if effective_at.tzinfo is None:
-        raise InvalidInput("The effective time must carry a time zone.", field="effective_at")
-    if effective_at > now:
-        raise InvalidInput("A transition cannot take effect in the future.", field="effective_at")
-    if effective_at < stage.started_at:
-        raise InvalidInput(
-            "A transition cannot take effect before its stage began.", field="effective_at"
-        )
-    return effective_at
-
-
-def _end(stage: Stage, at: datetime, outcome: str) -> None:
-    stage.ended_at = at
-    stage.outcome = outcome
-
-
-def _resume(stage: Stage, pause: Pause, at: datetime, definition, calendar) -> None:
-    unit = definition.stage(stage.position).unit
-    pause.ended_at = at
-    pause.units = calendar.elapsed(pause.started_at, at, unit)
-    stage.paused_units += pause.units
-    duration = definition.stage(stage.position).duration
-    statutory = calendar.due(stage.started_at, duration + stage.paused_units, unit)
-    follows = stage.expected_at == stage.due_at
-    stage.original_due_at = statutory
-    stage.due_at = max(statutory, stage.due_at) if stage.extended_at else statutory
-    if follows or stage.expected_at < stage.due_at:
-        stage.expected_at = stage.due_at
-
-
-def _extend(stage: Stage, note, expected_date: date | None, at: datetime, calendar) -> str:
-    if expected_date is None:
-        raise InvalidInput("An extension needs the new expected date.", field="expected_date")
-    new_due = calendar.end_of(expected_date)
-    if new_due <= stage.due_at:
-        raise InvalidInput(
-            "The new expected date must be after the current due date.",
-            field="expected_date",
-        )
-    stage.extension_reason = note
-    stage.extended_at = at
-    stage.due_at = stage.expected_at = new_due
-    return expected_date.isoformat()
-
-
 def respond(
     session: Session,
     *,
@@ -378,7 +276,7 @@ def respond(
         raise TransitionNotAllowed(
             f"{application.tracking_number} is not waiting for information.", allowed=[]
         )
-    _add_documents(session, application, checked, now)
+    uploads.add_documents(session, application, checked, now)
     _transition(
         session,
         application,
@@ -390,7 +288,7 @@ def respond(
         effective_at=None,
         expected_date=None,
     )
-    return _commit_with_files(session, application, checked, settings)
+    return uploads.commit_with_files(session, application, checked, uploads_root(settings))
 
 
 def claim(
@@ -407,7 +305,7 @@ def claim(
     stage = current_stage(session, application)
     if stage is None:
         raise TransitionNotAllowed("This application is closed.", allowed=[])
-    check_officer(session, officer=officer, stage=stage)
+    stages.check_officer(session, officer=officer, stage=stage)
     assignee = officer if assignee_id is None else session.get(User, assignee_id)
     if assignee is None or assignee.role != Role.PERMIT_OFFICER:
         raise InvalidInput("Assign the stage to a permit officer.", field="assignee_id")
@@ -447,7 +345,7 @@ def explain_delay(
     stage = current_stage(session, application)
     if stage is None or stage.due_at > now:
         raise TransitionNotAllowed("The current stage is not overdue.", allowed=[])
-    check_officer(session, officer=officer, stage=stage)
+    stages.check_officer(session, officer=officer, stage=stage)
     if not reason.strip():
         raise InvalidInput("A reason is required.", field="reason")
     stage.delay_reason, stage.delay_reason_at = reason.strip(), now
@@ -494,117 +392,3 @@ def open_personal_data(
     )
     session.commit()
     return application
-
-
-def subscribe(session: Session, *, number: str, email: str, now: datetime) -> Subscription:
-    """Anyone may follow an application's public changes by email (re-subscribing is a no-op)."""
-    application = get_application(session, number=number)
-    email = email.strip().lower()
-    if not forms.EMAIL.match(email) or len(email) > 254:
-        raise InvalidInput("Give a valid email address.", field="email")
-    existing = session.exec(
-        select(Subscription).where(
-            Subscription.application_id == application.id, Subscription.email == email
-        )
-    ).first()
-    if existing is not None:
-        return existing
-    subscription = Subscription(
-        application_id=application.id,
-        email=email,
-        token=secrets.token_urlsafe(32),
-        created_at=now,
-    )
-    session.add(subscription)
-    session.commit()
-    return subscription
-
-
-def unsubscribe(session: Session, *, token: str) -> bool:
-    """Stop the emails of one subscription; False if the link was already used."""
-    subscription = session.exec(select(Subscription).where(Subscription.token == token)).first()
-    if subscription is None:
-        return False
-    session.delete(subscription)
-    session.commit()
-    return True
-
-
-def applications_of(session: Session, *, applicant: User) -> list[Application]:
-    """An applicant's own applications, newest first."""
-    return list(
-        session.exec(
-            select(Application)
-            .where(Application.applicant_id == applicant.id)
-            .order_by(col(Application.submitted_at).desc())
-        )
-    )
-
-
-def mark_overdue(session: Session, *, now: datetime, settings: Settings) -> int:
-    """Mark running stages whose due instant has passed; ask for a reason; tell supervisors."""
-    from permits.record import notify_user, supervisor_of
-
-    stages = session.exec(
-        select(Stage, Application)
-        .join(Application, col(Application.id) == Stage.application_id)
-        .where(
-            col(Stage.ended_at).is_(None),
-            col(Stage.overdue_at).is_(None),
-            col(Stage.due_at) <= now,
-            Application.status == ApplicationStatus.IN_PROGRESS,
-        )
-        .order_by(col(Stage.due_at))
-    ).all()
-    for stage, application in stages:
-        stage.overdue_at = now
-        session.add(stage)
-        record(
-            session,
-            application,
-            stage,
-            action="overdue",
-            actor=None,
-            note=None,
-            effective_at=stage.due_at,
-            now=now,
-            settings=settings,
-            extra={"due_at": format_time(stage.due_at)},
-        )
-        link = f"/permits/officer/applications/{application.tracking_number}"
-        if stage.officer_id is not None:
-            notify_user(
-                session,
-                application,
-                user_id=stage.officer_id,
-                now=now,
-                subject=f"{application.tracking_number} is overdue: give a public reason",
-                body=f"The stage {stage.code} passed its due date. Explain the delay at {link}.",
-            )
-        else:  # nobody in charge: every officer of the department hears of it
-            for officer_id in session.exec(
-                select(User.id).where(
-                    User.organisation_id == stage.department_id,
-                    User.role == Role.PERMIT_OFFICER,
-                )
-            ):
-                notify_user(
-                    session,
-                    application,
-                    user_id=officer_id,
-                    now=now,
-                    subject=f"{application.tracking_number} is overdue and unassigned",
-                    body=f"Claim it and give a public reason for the delay at {link}.",
-                )
-        supervisor = supervisor_of(session, stage.officer_id)
-        if supervisor is not None:
-            notify_user(
-                session,
-                application,
-                user_id=supervisor,
-                now=now,
-                subject=f"{application.tracking_number} is overdue (stage {stage.code})",
-                body=f"A stage handled by your team passed its due date: {link}.",
-            )
-    session.commit()
-    return len(stages)

@@ -7,9 +7,13 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+from sqlmodel import Session
+
 from permits.exceptions import InvalidUpload
+from permits.models import Application, Document
 
 MAGIC = {
     "pdf": (b"%PDF-",),
@@ -110,3 +114,33 @@ def discard(paths: list[Path]) -> None:
     """Remove files written for a transaction that did not commit."""
     for path in paths:
         path.unlink(missing_ok=True)
+
+
+def add_documents(session: Session, application: Application, checked, now: datetime) -> None:
+    """A document row for each checked upload of the application."""
+    for upload in checked:
+        session.add(
+            Document(
+                application_id=application.id,
+                requirement=upload.requirement,
+                sha256=upload.sha256,
+                content_type=upload.content_type,
+                size_bytes=len(upload.content),
+                uploaded_at=now,
+            )
+        )
+
+
+def commit_with_files(
+    session: Session, application: Application, checked, root: Path
+) -> Application:
+    """Write the files, then commit; the files go again if the commit fails."""
+    written = store(root, checked)
+    try:
+        session.commit()
+    except BaseException:
+        session.rollback()
+        discard(written)
+        raise
+    session.refresh(application)
+    return application

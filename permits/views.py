@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from core import templating
 from core.auth.csrf import verify_csrf
 from core.auth.dependencies import OptionalUser
 from core.auth.models import OrganisationKind
@@ -17,7 +18,7 @@ from core.auth.queries import list_organisations
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.pdf import render_pdf
-from permits import certificates, listing, performance, queries, service
+from permits import certificates, listing, performance, queries, service, subscriptions
 from permits.dependencies import NumberPath
 from permits.views_applicant import router as applicant_router
 from permits.views_officer import router as officer_router
@@ -32,9 +33,7 @@ DepartmentSlug = Annotated[str, Path(description="the department's identifier, e
 
 def render(request: Request, template: str, context: dict, status_code: int = 200):
     """A page of permits."""
-    return request.app.state.templates.TemplateResponse(
-        request, f"permits/{template}", context, status_code=status_code
-    )
+    return templating.render(request, f"permits/{template}", context, status_code=status_code)
 
 
 @router.get("/departments", response_class=HTMLResponse)
@@ -194,7 +193,7 @@ def subscribe(
     email: Annotated[str, Form(max_length=254)],
 ):
     """Follow an application's public changes by email."""
-    service.subscribe(session, number=number, email=email, now=clock())
+    subscriptions.subscribe(session, number=number, email=email, now=clock())
     permit = queries.permit(
         session, number=number, settings=request.app.state.settings, now=clock()
     )
@@ -210,7 +209,7 @@ def unsubscribe(
     token: Annotated[str, Query(max_length=64)],
 ):
     """Stop the emails of a subscription, from the link in each email."""
-    done = service.unsubscribe(session, token=token)
+    done = subscriptions.unsubscribe(session, token=token)
     return render(
         request,
         "message.html",

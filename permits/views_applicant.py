@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import col, select
 from starlette.datastructures import UploadFile
 
+from core import templating
 from core.auth.csrf import verify_csrf
 from core.auth.models import User
 from core.clock import ClockDep
@@ -28,9 +29,7 @@ CsrfChecked = Depends(verify_csrf)
 
 
 def _render(request: Request, template: str, context: dict, status_code: int = 200):
-    return request.app.state.templates.TemplateResponse(
-        request, f"permits/{template}", context, status_code=status_code
-    )
+    return templating.render(request, f"permits/{template}", context, status_code=status_code)
 
 
 async def _files(request: Request, max_bytes: int) -> tuple[dict[str, str], list[Upload]]:
@@ -103,7 +102,7 @@ def mine(request: Request, session: SessionDep, user: Applicant):
         "mine.html",
         {
             "user": user,
-            "applications": service.applications_of(session, applicant=user),
+            "applications": queries.my_applications(session, applicant=user),
         },
     )
 

@@ -8,16 +8,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlmodel import col, select
+from sqlmodel import select
 
 from core.auth.csrf import verify_csrf
 from core.auth.models import Role, User
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import InvalidInput
+from core.templating import render
 from permits import catalogue, queries, service
 from permits.dependencies import NumberPath, Officer
-from permits.models import Application, Notification, Stage
 from permits.record import current_stage, open_pause
 from permits.rules import Action, allowed_actions
 
@@ -26,40 +26,16 @@ CsrfChecked = Depends(verify_csrf)
 
 
 def _render(request: Request, template: str, context: dict, status_code: int = 200):
-    return request.app.state.templates.TemplateResponse(
-        request, f"permits/{template}", context, status_code=status_code
-    )
+    return render(request, f"permits/{template}", context, status_code=status_code)
 
 
 @router.get("/permits/officer", response_class=HTMLResponse)
 def queue(request: Request, session: SessionDep, user: Officer, clock: ClockDep):
     """The department's running stages, what falls due first on top."""
-    rows = session.exec(
-        select(Stage, Application)
-        .join(Application, col(Application.id) == Stage.application_id)
-        .where(Stage.department_id == user.organisation_id, col(Stage.ended_at).is_(None))
-        .order_by(col(Stage.due_at), col(Stage.id))
-    ).all()
-    officers = {
-        u.id: u.display_name
-        for u in session.exec(select(User).where(User.organisation_id == user.organisation_id))
-    }
-    inbox = session.exec(
-        select(Notification)
-        .where(Notification.user_id == user.id)
-        .order_by(col(Notification.created_at).desc())
-        .limit(20)
-    ).all()
     return _render(
         request,
         "queue.html",
-        {
-            "user": user,
-            "rows": rows,
-            "officers": officers,
-            "now": clock(),
-            "inbox": inbox,
-        },
+        {"user": user, "queue": queries.officer_queue(session, officer=user, now=clock())},
     )
 
 

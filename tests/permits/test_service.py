@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from core.errors import InvalidInput, PermissionDenied
 from core.ledger import service as ledger_service
-from permits import certificates, queries, service
+from permits import certificates, overdue, queries, service
 from permits.exceptions import ApplicationNotFound, NotYourDepartment, TransitionNotAllowed
 from permits.models import Notification, Stage
 from permits.rules import Action
@@ -71,7 +71,7 @@ def test_an_application_runs_through_pause_overdue_extension_late_entry_and_appr
         )
 
     clock.set(utc(2026, 12, 3, 3))
-    applicant = service.applications_of  # the applicant answers with a document
+    applicant = queries.my_applications  # the applicant answers with a document
     owner = session.get(type(health_officer), app.applicant_id)
     assert applicant(session, applicant=owner)[0].tracking_number == number
     service.respond(
@@ -87,8 +87,8 @@ def test_an_application_runs_through_pause_overdue_extension_late_entry_and_appr
     assert inspection.paused_units == 2
     assert inspection.due_at == inspection.original_due_at == utc(2026, 12, 18, 17)
 
-    assert service.mark_overdue(session, now=utc(2026, 12, 18, 16, 59, 59), settings=settings) == 0
-    assert service.mark_overdue(session, now=utc(2026, 12, 18, 17), settings=settings) == 1
+    assert overdue.mark_overdue(session, now=utc(2026, 12, 18, 16, 59, 59), settings=settings) == 0
+    assert overdue.mark_overdue(session, now=utc(2026, 12, 18, 17), settings=settings) == 1
     inbox = session.exec(select(Notification).where(Notification.user_id.is_not(None))).all()
     assert {n.user_id for n in inbox} == {health_officer.id, health_supervisor.id}
 
@@ -181,7 +181,7 @@ def test_overdue_job_skips_paused_stages(session, clock, settings, health_office
         settings=settings,
         note="Missing page",
     )
-    assert service.mark_overdue(session, now=clock() + timedelta(days=30), settings=settings) == 0
+    assert overdue.mark_overdue(session, now=clock() + timedelta(days=30), settings=settings) == 0
 
 
 def test_a_transition_not_allowed_answers_with_the_allowed_ones(

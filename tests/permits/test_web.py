@@ -3,7 +3,8 @@ import re
 import pytest
 
 from core.auth.models import Role
-from permits import service
+from permits import queries as permit_queries
+from permits import service, subscriptions
 from permits.rules import Action
 from permits.uploads import path_of
 from tests.core.auth.test_views import csrf_from, sign_in
@@ -148,7 +149,7 @@ def test_a_bad_upload_is_refused_and_stored_nowhere(
             )
     root = service.uploads_root(small)
     assert not root.exists() or not any(p.is_file() for p in root.rglob("*"))
-    assert service.applications_of(session, applicant=user) == []
+    assert permit_queries.my_applications(session, applicant=user) == []
 
 
 def test_stored_documents_are_named_by_hash(session, clock, settings, application):
@@ -212,7 +213,7 @@ def test_no_personal_data_on_any_public_page_feed_export_or_log(
             settings=settings,
             note=note,
         )
-    service.subscribe(session, number=number, email="watcher@example.org", now=clock())
+    subscriptions.subscribe(session, number=number, email="watcher@example.org", now=clock())
     owner = session.get(type(health_officer), apps[1].applicant_id)
     service.act(
         session,
@@ -279,7 +280,7 @@ def test_subscribers_get_an_email_per_public_change_once(
 
     application = factories.food_application(session, now=clock(), settings=settings)
     number = application.tracking_number
-    service.subscribe(session, number=number, email="watcher@example.org", now=clock())
+    subscriptions.subscribe(session, number=number, email="watcher@example.org", now=clock())
     service.act(
         session,
         number=number,

@@ -144,10 +144,10 @@ def test_a_permit_application_is_found_by_number_and_type_and_its_stage_changes_
     assert found[0]["url"].endswith(f"/permits/{application.tracking_number}")
     assert api(client, q="Khao Man Gai", kind="permit")["results"]  # a public field
 
-    from permits import service as permits_service
+    from permits import overdue as permits_overdue
 
     clock.advance(days=30)  # past every due date: the overdue job marks the stage
-    permits_service.mark_overdue(session, now=clock(), settings=settings)
+    permits_overdue.mark_overdue(session, now=clock(), settings=settings)
     refresh(session, clock)
     overdue = api(client, q=application.tracking_number, overdue="true")["results"]
     assert [r["overdue"] for r in overdue] == [True]

@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from core.auth.models import Organisation, User
+from core.auth.models import Organisation
 from core.settings import Settings
 from permits import catalogue, certificates
-from permits.models import Application, Notification, Pause, PermitType, Stage, Transition
+from permits.models import Application, Pause, PermitType, Stage, Transition
 from permits.public_index import (  # noqa: F401 -- read by the public site's search index
     SEARCH_STATUSES,
     ChangeCursor,
@@ -18,16 +18,7 @@ from permits.public_index import (  # noqa: F401 -- read by the public site's se
 )
 from permits.record import officer_label, supervisor_of
 from permits.rules import BLDS_STATUS, Calendar
-from permits.schemas import (
-    InboxMessage,
-    OfficerQueue,
-    PausePublic,
-    PermitPublic,
-    PermitSummary,
-    QueueRow,
-    StagePublic,
-    TransitionPublic,
-)
+from permits.schemas import PausePublic, PermitPublic, StagePublic, TransitionPublic
 from permits.service import get_application
 
 _TICK = timedelta(microseconds=1)  # a stage due at midnight is due on the day before
@@ -203,63 +194,3 @@ def activity():
     from permits import activity as module  # late: the public site imports queries only
 
     return module
-
-
-def officer_queue(session: Session, *, officer: User, now: datetime) -> OfficerQueue:
-    """The officer's department's running stages, what falls due first on top, and their inbox."""
-    rows = session.exec(
-        select(Stage, Application)
-        .join(Application, col(Application.id) == Stage.application_id)
-        .where(Stage.department_id == officer.organisation_id, col(Stage.ended_at).is_(None))
-        .order_by(col(Stage.due_at), col(Stage.id))
-    ).all()
-    names = {
-        u.id: u.display_name
-        for u in session.exec(select(User).where(User.organisation_id == officer.organisation_id))
-    }
-    inbox = session.exec(
-        select(Notification)
-        .where(Notification.user_id == officer.id)
-        .order_by(col(Notification.created_at).desc())
-        .limit(20)
-    ).all()
-    return OfficerQueue(
-        rows=[
-            QueueRow(
-                tracking_number=a.tracking_number,
-                description=a.description,
-                status=str(a.status),
-                stage_code=s.code,
-                due_at=s.due_at,
-                overdue=s.due_at <= now and a.status == "in_progress",
-                officer=names.get(s.officer_id, "unassigned"),
-                reason_needed=bool(s.overdue_at and not s.delay_reason),
-            )
-            for s, a in rows
-        ],
-        inbox=[InboxMessage(created_at=n.created_at, subject=n.subject) for n in inbox],
-    )
-
-
-def my_applications(session: Session, *, applicant: User) -> list[PermitSummary]:
-    """An applicant's own applications, newest first."""
-    rows = session.exec(
-        select(Application)
-        .where(Application.applicant_id == applicant.id)
-        .order_by(col(Application.submitted_at).desc())
-    )
-    return [
-        PermitSummary(
-            tracking_number=a.tracking_number,
-            type_code=a.type_code,
-            description=a.description,
-            status=str(a.status),
-            current_stage=None,
-            department=None,
-            due_at=None,
-            overdue=False,
-            submitted_at=a.submitted_at,
-            link=f"/permits/mine/{a.tracking_number}",
-        )
-        for a in rows
-    ]

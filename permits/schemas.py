@@ -242,3 +242,51 @@ class OfficerQueue(BaseModel):
 
     rows: list[QueueRow]
     inbox: list[InboxMessage]
+
+
+class Colleague(BaseModel):
+    """An officer of the same department, to hand a stage to."""
+
+    id: int
+    display_name: str
+
+
+class WorkPage(BaseModel):
+    """An application on an officer's desk."""
+
+    permit: PermitPublic
+    stage_code: str | None
+    mine: bool
+    allowed: list[Action]
+    colleagues: list[Colleague]
+    personal: dict | None
+    definition: TypeDefinition
+    overdue: bool
+
+
+class DocumentPublic(BaseModel):
+    """A document of an application, shown to its applicant."""
+
+    requirement: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    uploaded_at: datetime
+
+
+class AccessPublic(BaseModel):
+    """An officer's opening of an applicant's data, as the applicant sees it."""
+
+    accessed_at: datetime
+    officer: str | None
+    reason: str
+
+
+class MyApplication(BaseModel):
+    """The applicant's own application in full."""
+
+    permit: PermitPublic
+    values: dict[str, object]
+    definition: TypeDefinition
+    documents: list[DocumentPublic]
+    accesses: list[AccessPublic]

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import col, select
 from starlette.datastructures import UploadFile
 
 from core import templating
 from core.auth.csrf import verify_csrf
-from core.auth.models import User
 from core.clock import ClockDep
 from core.db import SessionDep
-from core.errors import DomainError, PermissionDenied
+from core.errors import DomainError
 from core.pdf import render_pdf
-from permits import catalogue, queries, service
+from permits import casework, catalogue, queries, service
 from permits.dependencies import Applicant, NumberPath
-from permits.models import DataAccess, Document
-from permits.record import officer_label
 from permits.rules import Action
 from permits.uploads import Upload
 
@@ -102,16 +97,9 @@ def mine(request: Request, session: SessionDep, user: Applicant):
         "mine.html",
         {
             "user": user,
-            "applications": queries.my_applications(session, applicant=user),
+            "applications": casework.my_applications(session, applicant=user),
         },
     )
-
-
-def _own(session, number: str, user: User):
-    application = service.get_application(session, number=number)
-    if application.applicant_id != user.id:
-        raise PermissionDenied("This is not your application.")
-    return application
 
 
 @router.get("/permits/mine/{number}", response_class=HTMLResponse)
@@ -119,27 +107,10 @@ def my_application(
     number: NumberPath, request: Request, session: SessionDep, user: Applicant, clock: ClockDep
 ):
     """Your application in full, with every officer who opened your data, when and why."""
-    application = _own(session, number, user)
-    settings = request.app.state.settings
-    accesses = session.exec(
-        select(DataAccess)
-        .where(DataAccess.application_id == application.id)
-        .order_by(col(DataAccess.accessed_at).desc())
-    ).all()
-    return _render(
-        request,
-        "my_application.html",
-        {
-            "user": user,
-            "permit": queries.public_view(session, application, settings=settings, now=clock()),
-            "values": json.loads(application.form_data),
-            "definition": catalogue.definition_of(service.application_type(session, application)),
-            "documents": session.exec(
-                select(Document).where(Document.application_id == application.id)
-            ).all(),
-            "accesses": [(a, officer_label(session, a.officer_id, settings)) for a in accesses],
-        },
+    page = casework.my_application(
+        session, number=number, applicant=user, settings=request.app.state.settings, now=clock()
     )
+    return _render(request, "my_application.html", {"user": user, **dict(page)})
 
 
 @router.post("/permits/mine/{number}/respond", dependencies=[CsrfChecked])
@@ -182,23 +153,16 @@ def receipt(
     number: NumberPath, request: Request, session: SessionDep, user: Applicant, clock: ClockDep
 ):
     """The receipt of your application: its tracking number, date and documents."""
-    application = _own(session, number, user)
     settings = request.app.state.settings
+    documents = casework.receipt_documents(session, number=number, applicant=user)
+    permit = queries.permit(session, number=number, settings=settings, now=clock())
     pdf = render_pdf(
         request.app.state.templates.env,
         "permits/pdf/receipt.html",
-        {
-            "permit": queries.public_view(session, application, settings=settings, now=clock()),
-            "documents": session.exec(
-                select(Document).where(Document.application_id == application.id)
-            ).all(),
-            "settings": settings,
-        },
+        {"permit": permit, "documents": documents, "settings": settings},
     )
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={
-            "content-disposition": f'inline; filename="receipt-{application.tracking_number}.pdf"'
-        },
+        headers={"content-disposition": f'inline; filename="receipt-{permit.tracking_number}.pdf"'},
     )

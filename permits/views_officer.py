@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlmodel import select
 
 from core.auth.csrf import verify_csrf
-from core.auth.models import Role, User
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import InvalidInput
 from core.templating import render
-from permits import catalogue, queries, service
+from permits import casework, service
 from permits.dependencies import NumberPath, Officer
-from permits.record import current_stage, open_pause
-from permits.rules import Action, allowed_actions
+from permits.rules import Action
 
 router = APIRouter(include_in_schema=False)
 CsrfChecked = Depends(verify_csrf)
@@ -35,50 +31,29 @@ def queue(request: Request, session: SessionDep, user: Officer, clock: ClockDep)
     return _render(
         request,
         "queue.html",
-        {"user": user, "queue": queries.officer_queue(session, officer=user, now=clock())},
+        {"user": user, "queue": casework.officer_queue(session, officer=user, now=clock())},
     )
 
 
 @router.get("/permits/officer/applications/{number}", response_class=HTMLResponse)
 def work(number: NumberPath, request: Request, session: SessionDep, user: Officer, clock: ClockDep):
     """One application as its officer sees it: the public record and the actions allowed."""
-    return _work_page(request, session, user, clock(), number, personal=None)
+    return _work_page(request, session, user, clock(), number, personal=False)
 
 
 def _work_page(request, session, user, now, number, *, personal, error=None, status_code=200):
-    application = service.get_application(session, number=number)
-    stage = current_stage(session, application)
-    definition = catalogue.definition_of(service.application_type(session, application))
-    allowed: list[Action] = []
-    if stage is not None and stage.department_id == user.organisation_id:
-        allowed = allowed_actions(
-            definition.stage(stage.position).transitions,
-            paused=open_pause(session, stage) is not None,
-            extended=stage.extended_at is not None,
-            is_last=stage.position == len(definition.stages) - 1,
-        )
-    colleagues = session.exec(
-        select(User).where(
-            User.organisation_id == user.organisation_id, User.role == Role.PERMIT_OFFICER
-        )
-    ).all()
+    page = casework.work_page(
+        session,
+        number=number,
+        officer=user,
+        settings=request.app.state.settings,
+        now=now,
+        personal=personal,
+    )
     return _render(
         request,
         "work.html",
-        {
-            "user": user,
-            "permit": queries.public_view(
-                session, application, settings=request.app.state.settings, now=now
-            ),
-            "stage": stage,
-            "mine": stage is not None and stage.department_id == user.organisation_id,
-            "allowed": [a for a in allowed if a is not Action.WITHDRAW],
-            "colleagues": colleagues,
-            "personal": personal,
-            "definition": definition,
-            "error": error,
-            "overdue": stage is not None and stage.due_at <= now,
-        },
+        {"user": user, **dict(page), "error": error},
         status_code=status_code,
     )
 
@@ -145,7 +120,7 @@ def act(
             user,
             clock(),
             number,
-            personal=None,
+            personal=False,
             error=error.message,
             status_code=error.status_code,
         )
@@ -187,16 +162,5 @@ def personal_data(
     reason: Annotated[str, Form(max_length=500)],
 ):
     """Open the applicant's personal data, giving the reason the applicant will see."""
-    application = service.open_personal_data(
-        session, number=number, officer=user, reason=reason, now=clock()
-    )
-    applicant = session.get(User, application.applicant_id)
-    values = json.loads(application.form_data)
-    return _work_page(
-        request,
-        session,
-        user,
-        clock(),
-        number,
-        personal={"values": values, "account": applicant.email, "name": applicant.display_name},
-    )
+    service.open_personal_data(session, number=number, officer=user, reason=reason, now=clock())
+    return _work_page(request, session, user, clock(), number, personal=True)

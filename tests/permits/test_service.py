@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from core.errors import InvalidInput, PermissionDenied
 from core.ledger import service as ledger_service
-from permits import certificates, overdue, queries, service
+from permits import casework, certificates, overdue, queries, service
 from permits.exceptions import ApplicationNotFound, NotYourDepartment, TransitionNotAllowed
 from permits.models import Notification, Stage
 from permits.rules import Action
@@ -71,7 +71,7 @@ def test_an_application_runs_through_pause_overdue_extension_late_entry_and_appr
         )
 
     clock.set(utc(2026, 12, 3, 3))
-    applicant = queries.my_applications  # the applicant answers with a document
+    applicant = casework.my_applications  # the applicant answers with a document
     owner = session.get(type(health_officer), app.applicant_id)
     assert applicant(session, applicant=owner)[0].tracking_number == number
     service.respond(

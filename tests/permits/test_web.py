@@ -3,8 +3,7 @@ import re
 import pytest
 
 from core.auth.models import Role
-from permits import queries as permit_queries
-from permits import service, subscriptions
+from permits import casework, service, subscriptions
 from permits.rules import Action
 from permits.uploads import path_of
 from tests.core.auth.test_views import csrf_from, sign_in
@@ -149,7 +148,7 @@ def test_a_bad_upload_is_refused_and_stored_nowhere(
             )
     root = service.uploads_root(small)
     assert not root.exists() or not any(p.is_file() for p in root.rglob("*"))
-    assert permit_queries.my_applications(session, applicant=user) == []
+    assert casework.my_applications(session, applicant=user) == []
 
 
 def test_stored_documents_are_named_by_hash(session, clock, settings, application):

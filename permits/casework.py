@@ -1,0 +1,183 @@
+"""Reads for the signed-in applicant and officer: the queue, the work page, one's own files.
+
+Unlike permits.queries these may show personal data, to the one person entitled to it."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from core.auth.models import Role, User
+from core.errors import PermissionDenied
+from core.settings import Settings
+from permits import catalogue, queries, service
+from permits.models import Application, DataAccess, Document, Notification, Stage
+from permits.record import current_stage, officer_label, open_pause
+from permits.rules import Action, allowed_actions
+from permits.schemas import (
+    AccessPublic,
+    Colleague,
+    DocumentPublic,
+    InboxMessage,
+    MyApplication,
+    OfficerQueue,
+    PermitSummary,
+    QueueRow,
+    WorkPage,
+)
+
+
+def officer_queue(session: Session, *, officer: User, now: datetime) -> OfficerQueue:
+    """The officer's department's running stages, what falls due first on top, and their inbox."""
+    rows = session.exec(
+        select(Stage, Application)
+        .join(Application, col(Application.id) == Stage.application_id)
+        .where(Stage.department_id == officer.organisation_id, col(Stage.ended_at).is_(None))
+        .order_by(col(Stage.due_at), col(Stage.id))
+    ).all()
+    names = {
+        u.id: u.display_name
+        for u in session.exec(select(User).where(User.organisation_id == officer.organisation_id))
+    }
+    inbox = session.exec(
+        select(Notification)
+        .where(Notification.user_id == officer.id)
+        .order_by(col(Notification.created_at).desc())
+        .limit(20)
+    ).all()
+    return OfficerQueue(
+        rows=[
+            QueueRow(
+                tracking_number=a.tracking_number,
+                description=a.description,
+                status=str(a.status),
+                stage_code=s.code,
+                due_at=s.due_at,
+                overdue=s.due_at <= now and a.status == "in_progress",
+                officer=names.get(s.officer_id, "unassigned"),
+                reason_needed=bool(s.overdue_at and not s.delay_reason),
+            )
+            for s, a in rows
+        ],
+        inbox=[InboxMessage(created_at=n.created_at, subject=n.subject) for n in inbox],
+    )
+
+
+def my_applications(session: Session, *, applicant: User) -> list[PermitSummary]:
+    """An applicant's own applications, newest first."""
+    rows = session.exec(
+        select(Application)
+        .where(Application.applicant_id == applicant.id)
+        .order_by(col(Application.submitted_at).desc())
+    )
+    return [
+        PermitSummary(
+            tracking_number=a.tracking_number,
+            type_code=a.type_code,
+            description=a.description,
+            status=str(a.status),
+            current_stage=None,
+            department=None,
+            due_at=None,
+            overdue=False,
+            submitted_at=a.submitted_at,
+            link=f"/permits/mine/{a.tracking_number}",
+        )
+        for a in rows
+    ]
+
+
+def _documents(session: Session, application: Application) -> list[DocumentPublic]:
+    return [
+        DocumentPublic.model_validate(d, from_attributes=True)
+        for d in session.exec(select(Document).where(Document.application_id == application.id))
+    ]
+
+
+def _own(session: Session, number: str, applicant: User) -> Application:
+    application = service.get_application(session, number=number)
+    if application.applicant_id != applicant.id:
+        raise PermissionDenied("This is not your application.")
+    return application
+
+
+def my_application(
+    session: Session, *, number: str, applicant: User, settings: Settings, now: datetime
+) -> MyApplication:
+    """The applicant's own application in full, with every officer who opened their data."""
+    application = _own(session, number, applicant)
+    accesses = session.exec(
+        select(DataAccess)
+        .where(DataAccess.application_id == application.id)
+        .order_by(col(DataAccess.accessed_at).desc())
+    ).all()
+    return MyApplication(
+        permit=queries.public_view(session, application, settings=settings, now=now),
+        values=json.loads(application.form_data),
+        definition=catalogue.definition_of(service.application_type(session, application)),
+        documents=_documents(session, application),
+        accesses=[
+            AccessPublic(
+                accessed_at=a.accessed_at,
+                officer=officer_label(session, a.officer_id, settings),
+                reason=a.reason,
+            )
+            for a in accesses
+        ],
+    )
+
+
+def work_page(
+    session: Session,
+    *,
+    number: str,
+    officer: User,
+    settings: Settings,
+    now: datetime,
+    personal: bool = False,
+) -> WorkPage:
+    """One application as an officer sees it: the public record and the actions allowed.
+
+    `personal` adds the applicant's data: only after service.open_personal_data logged why."""
+    application = service.get_application(session, number=number)
+    stage = current_stage(session, application)
+    definition = catalogue.definition_of(service.application_type(session, application))
+    mine = stage is not None and stage.department_id == officer.organisation_id
+    allowed: list[Action] = []
+    if mine:
+        allowed = allowed_actions(
+            definition.stage(stage.position).transitions,
+            paused=open_pause(session, stage) is not None,
+            extended=stage.extended_at is not None,
+            is_last=stage.position == len(definition.stages) - 1,
+        )
+    colleagues = session.exec(
+        select(User).where(
+            User.organisation_id == officer.organisation_id, User.role == Role.PERMIT_OFFICER
+        )
+    ).all()
+    data = None
+    if personal:
+        applicant = session.get(User, application.applicant_id)
+        data = {
+            "values": json.loads(application.form_data),
+            "account": applicant.email,
+            "name": applicant.display_name,
+        }
+    return WorkPage(
+        permit=queries.public_view(session, application, settings=settings, now=now),
+        stage_code=stage.code if stage is not None else None,
+        mine=mine,
+        allowed=[a for a in allowed if a is not Action.WITHDRAW],
+        colleagues=[Colleague(id=c.id, display_name=c.display_name) for c in colleagues],
+        personal=data,
+        definition=definition,
+        overdue=stage is not None and stage.due_at <= now,
+    )
+
+
+def receipt_documents(session: Session, *, number: str, applicant: User) -> list[DocumentPublic]:
+    """The documents of the applicant's own application, for its receipt."""
+    return _documents(session, _own(session, number, applicant))

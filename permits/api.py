@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from sse_starlette import EventSourceResponse
 
 from core.auth.dependencies import require_role
@@ -20,7 +20,6 @@ from core.auth.queries import list_organisations
 from core.auth.schemas import OrganisationPublic
 from core.clock import ClockDep
 from core.db import SessionDep, read_only
-from core.events import Event
 from permits import catalogue, listing, queries, service
 from permits.dependencies import NumberPath, Officer
 from permits.models import ApplicationStatus
@@ -134,17 +133,6 @@ def permit(number: NumberPath, request: Request, session: SessionDep, clock: Clo
     return queries.permit(session, number=number, settings=request.app.state.settings, now=clock())
 
 
-def _event_of_entry(session: Session, tracking: str, ledger_index: int) -> int | None:
-    """The id of the event that recorded this application's log entry `ledger_index`."""
-    rows = session.exec(
-        select(Event.id, Event.payload)
-        .where(Event.subject == tracking, col(Event.name).startswith("permits."))
-        .order_by(col(Event.id).desc())
-        .limit(500)
-    )
-    return next((i for i, p in rows if json.loads(p).get("ledger_index") == ledger_index), None)
-
-
 @router.get("/{number}/stream", response_class=EventSourceResponse)
 async def stream(
     number: NumberPath,
@@ -171,7 +159,7 @@ async def stream(
             tracking = service.get_application(session, number=number).tracking_number
             if after_index is None:
                 return tracking, None
-            return tracking, _event_of_entry(session, tracking, after_index)
+            return tracking, queries.event_of_entry(session, tracking, after_index)
 
     # In a worker thread: a database read on the event loop would stall every other stream.
     tracking, page_event = await run_in_threadpool(lookup)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
 from core.auth.models import Organisation
+from core.events import Event
 from core.settings import Settings
 from permits import catalogue, certificates
 from permits.models import Application, Pause, PermitType, Stage, Transition
@@ -194,3 +196,14 @@ def activity():
     from permits import activity as module  # late: the public site imports queries only
 
     return module
+
+
+def event_of_entry(session: Session, tracking: str, ledger_index: int) -> int | None:
+    """The id of the event that recorded this application's log entry `ledger_index`."""
+    rows = session.exec(
+        select(Event.id, Event.payload)
+        .where(Event.subject == tracking, col(Event.name).startswith("permits."))
+        .order_by(col(Event.id).desc())
+        .limit(500)
+    )
+    return next((i for i, p in rows if json.loads(p).get("ledger_index") == ledger_index), None)

@@ -20,13 +20,8 @@ from core.db import SessionDep
 from core.pdf import render_pdf
 from permits import certificates, listing, performance, queries, service, subscriptions
 from permits.dependencies import NumberPath
-from permits.views_applicant import router as applicant_router
-from permits.views_officer import router as officer_router
 
 router = APIRouter(include_in_schema=False)
-# First: their fixed paths (/permits/apply, /permits/officer) win over /permits/{number}.
-router.include_router(applicant_router)
-router.include_router(officer_router)
 CsrfChecked = Depends(verify_csrf)
 DepartmentSlug = Annotated[str, Path(description="the department's identifier, e.g. bma-health")]
 

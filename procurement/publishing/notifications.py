@@ -1,4 +1,4 @@
-"""The procurement notification outbox, delivered through core.mail."""
+"""The procurement notification outbox, delivered through core's outbox."""
 
 from __future__ import annotations
 
@@ -6,13 +6,11 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from core import mail
+from core import mail, outbox
 from core.auth.models import User
 from core.settings import Settings
 from procurement.bids.models import Supplier
 from procurement.publishing.models import Notification
-
-BATCH = 200
 
 
 def recipients(session: Session, organisation_id: int) -> list[str]:
@@ -32,25 +30,21 @@ def recipients(session: Session, organisation_id: int) -> list[str]:
 
 def deliver_pending(session: Session, *, settings: Settings, now: datetime) -> int:
     """Send (or write) every unsent notification once; returns how many went out."""
-    pending = list(
-        session.exec(
-            select(Notification)
-            .where(col(Notification.sent_at).is_(None))
-            .order_by(Notification.id)
-            .limit(BATCH)
-            .with_for_update(skip_locked=True)
-        )
-    )
-    for notification in pending:
-        message = mail.compose(
+
+    def compose(notification: Notification):
+        return mail.compose(
             settings=settings,
             to=recipients(session, notification.organisation_id),
             subject=notification.subject,
             body=notification.body,
             message_id=f"procurement-{notification.id}",
         )
-        mail.deliver(message, settings=settings, name=f"procurement-{notification.id:08d}")
-        notification.sent_at = now
-        session.add(notification)
-    session.commit()
-    return len(pending)
+
+    return outbox.deliver_pending(
+        session,
+        table=Notification,
+        prefix="procurement",
+        compose=compose,
+        settings=settings,
+        now=now,
+    )

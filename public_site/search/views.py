@@ -77,7 +77,7 @@ def _public(request: Request, hit: SearchHit) -> dict:
     }
 
 
-def _render(request: Request, session: Session, user, context: dict, status_code: int = 200):
+def _search_page(request: Request, session: Session, user, context: dict, status_code: int = 200):
     # The form shows what the reader typed, even a wrong value, so that it can be corrected.
     values = {name: request.query_params.get(name, "")[:200] for name in FILTERS}
     return render(
@@ -103,7 +103,7 @@ def search_html(request: Request, session: SessionDep, user: OptionalUser):
         search = parse(raw)
     except SearchError as error:
         typed = (raw.get("q") or [""])[0][:200]
-        return _render(
+        return _search_page(
             request,
             session,
             user,
@@ -114,7 +114,7 @@ def search_html(request: Request, session: SessionDep, user: OptionalUser):
     if fmt in {"csv", "json"}:
         return _download(request, search, fmt)
     if fmt is not None:
-        return _render(
+        return _search_page(
             request,
             session,
             user,
@@ -127,7 +127,7 @@ def search_html(request: Request, session: SessionDep, user: OptionalUser):
         )
     page = search_page(session, search)
     kind_links = {k: _url("/search", replace(search, kind=k, cursor=None)) for k in KINDS}
-    return _render(
+    return _search_page(
         request,
         session,
         user,

@@ -10,7 +10,7 @@ The script migrates it, generates the rows (no data files: a seeded generator wr
 and unspaced Thai titles) straight into the real tables the index reads (procurement_tender;
 permits_application with its first stage and its "submitted" transition) by bulk inserts
 (executemany on SQLite, COPY on PostgreSQL), then builds the search index with the indexer
-the scheduled job runs (public_site.search_index.refresh). As an operator would for a first
+the scheduled job runs (public_site.search.index.refresh). As an operator would for a first
 build, the full-text objects are made after the documents are written (the FTS5 table is
 rebuilt; the trigram GIN indexes are created), not maintained row by row. Then it times,
 in process through the ASGI app (no network), each query --samples times and prints p50/p95:
@@ -49,8 +49,8 @@ from permits.rules import tracking_number
 from procurement.tenders.models import Tender
 from prongsai import schema
 from prongsai.app import create_app
-from public_site import search_index
-from public_site.search import encode_cursor
+from public_site.search import index as search_index
+from public_site.search.cursor import encode_cursor
 
 NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
 DEPARTMENTS = ("bma-public-works", "bma-health", "phra-nakhon-district")

@@ -322,9 +322,16 @@ def format_share(value: float | Decimal | None, locale: str | None = None) -> st
 
 
 def format_money(
-    value: int | Decimal | None, currency: str, *, minor: bool = False, locale: str | None = None
+    value: int | Decimal | None,
+    currency: str,
+    *,
+    minor: bool = False,
+    locale: str | None = None,
+    code: bool = False,
 ) -> str:
-    """An amount with its currency (฿3,200,000.50); `minor=True` reads satang/cents."""
+    """An amount with its currency (฿3,200,000.50); `minor=True` reads satang/cents;
+    `code=True` puts the ISO code after the number (3,200,000.50 THB), as feeds read by
+    programs want it."""
     if value is None:
         return ""
     locale = locale or current_locale()
@@ -336,6 +343,8 @@ def format_money(
         locale=locale,
         decimal_quantization=True,
     )
+    if code:
+        return f"{number} {currency}"
     sign = CURRENCY_SIGNS.get(currency) or babel_currency_symbol(currency, locale=locale)
     if number.startswith("-"):
         number, sign = number[1:], "-" + sign

@@ -29,8 +29,8 @@ import public_site.charts
 import public_site.profiles
 import public_site.rankings
 import public_site.red_flags
-import public_site.search_index
-import public_site.search_views
+import public_site.search.index
+import public_site.search.views
 import public_site.views
 from core import i18n
 from core.auth import api as auth_api
@@ -143,8 +143,8 @@ def create_app(
         public_site.rankings.router,
         public_site.red_flags.router,
         public_site.charts.router,
-        public_site.search_views.router,
-        public_site.search_views.api_router,
+        public_site.search.views.router,
+        public_site.search.views.api_router,
     ):
         app.include_router(router)
     _add_platform_routes(app)
@@ -165,7 +165,7 @@ def _schedule_recurring_jobs(scheduler: Scheduler) -> None:
         procurement_jobs.SEND_NOTIFICATIONS_JOB, seconds=procurement_jobs.EVERY_SECONDS
     )
     scheduler.add_interval(
-        public_site.search_index.REFRESH_JOB, seconds=public_site.search_index.EVERY_SECONDS
+        public_site.search.index.REFRESH_JOB, seconds=public_site.search.index.EVERY_SECONDS
     )
 
 

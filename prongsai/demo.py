@@ -12,7 +12,7 @@ from core.auth.models import OrganisationKind, Role
 from core.settings import Settings, load_settings
 from permits import demo as permits_demo
 from procurement import demo as procurement_demo
-from public_site import search_index
+from public_site.search import index as search_index
 
 DEMO_PASSWORD = "prongsai-demo"  # noqa: S105 -- printed in the README; demo accounts only
 

@@ -12,7 +12,7 @@ from procurement.bids import models as procurement_bid_models
 from procurement.contracts import models as procurement_contract_models
 from procurement.publishing import models as procurement_publishing_models
 from procurement.tenders import models as procurement_tender_models
-from public_site import models as public_site_models
+from public_site.search import models as public_site_models
 
 __all__ = [
     "auth_models",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated
 from xml.etree import ElementTree as ET
 
@@ -19,6 +20,8 @@ from core.auth.models import OrganisationKind
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import NotFound
+from core.i18n import format_money
+from core.web import SettingsDep
 from permits import queries as permit_queries
 from procurement.public import activity as procurement_activity
 from procurement.public import queries
@@ -28,6 +31,9 @@ ATOM = "http://www.w3.org/2005/Atom"
 MEDIA_TYPE = "application/atom+xml; charset=utf-8"
 FEED_SIZE = 50
 ET.register_namespace("", ATOM)
+
+# Feeds are read by programs: the same amount text in every language (1,234,567.00 THB).
+amount = partial(format_money, minor=True, locale="en", code=True)
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,7 @@ def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes: st
     return element
 
 
-def render(
+def atom_response(
     request: Request, *, title: str, page: str, entries: Iterable[Entry], now: datetime
 ) -> Response:
     """The Atom document of a feed whose HTML twin is `page`, newest entries first."""
@@ -85,11 +91,6 @@ def render(
     return Response(body, media_type=MEDIA_TYPE)
 
 
-def money(minor: int, currency: str) -> str:
-    """An amount in minor units, as people read it: 1,234,567.00 THB."""
-    return f"{minor // 100:,}.{minor % 100:02d} {currency}"
-
-
 def _tender_entries(tenders) -> list[Entry]:
     return [
         Entry(
@@ -99,7 +100,7 @@ def _tender_entries(tenders) -> list[Entry]:
             updated=t.updated_at,
             summary=(
                 f"{t.ocid} · {t.buyer.name} · {t.category} · estimated "
-                f"{money(t.estimated_value, t.currency)} · status {t.status} · bids close "
+                f"{amount(t.estimated_value, t.currency)} · status {t.status} · bids close "
                 f"{_stamp(t.tender_end_at)}"
             ),
             category=f"tender:{t.status}",
@@ -116,7 +117,7 @@ def _award_entries(awards) -> list[Entry]:
             link=f"/tenders/{a.tender_id}#award",
             updated=a.decided_at,
             summary=(
-                f"{a.ocid} · {a.buyer.name} awarded {money(a.value, a.currency)} to "
+                f"{a.ocid} · {a.buyer.name} awarded {amount(a.value, a.currency)} to "
                 f"{a.supplier_name} ({a.status})"
             ),
             category=f"award:{a.status}",
@@ -151,15 +152,11 @@ def _permit_entries(changes) -> list[Entry]:
     ]
 
 
-def _prefix(request: Request) -> str:
-    return request.app.state.settings.ocid_prefix
-
-
 @router.get("/feeds/tenders.atom")
-def tenders_feed(request: Request, session: SessionDep, clock: ClockDep):
+def tenders_feed(request: Request, session: SessionDep, clock: ClockDep, settings: SettingsDep):
     """The newest published tenders."""
-    tenders = queries.list_tenders(session, prefix=_prefix(request), limit=FEED_SIZE)
-    return render(
+    tenders = queries.list_tenders(session, prefix=settings.ocid_prefix, limit=FEED_SIZE)
+    return atom_response(
         request,
         title="Prongsai: new tenders",
         page="/tenders",
@@ -169,10 +166,12 @@ def tenders_feed(request: Request, session: SessionDep, clock: ClockDep):
 
 
 @router.get("/feeds/awards.atom")
-def awards_feed(request: Request, session: SessionDep, clock: ClockDep):
+def awards_feed(request: Request, session: SessionDep, clock: ClockDep, settings: SettingsDep):
     """The newest award decisions."""
-    awards = procurement_activity.recent_awards(session, prefix=_prefix(request), limit=FEED_SIZE)
-    return render(
+    awards = procurement_activity.recent_awards(
+        session, prefix=settings.ocid_prefix, limit=FEED_SIZE
+    )
+    return atom_response(
         request,
         title="Prongsai: awards",
         page="/tenders?status=awarded",
@@ -186,6 +185,7 @@ def buyer_feed(
     request: Request,
     session: SessionDep,
     clock: ClockDep,
+    settings: SettingsDep,
     slug: Annotated[str, Path(max_length=100)],
 ):
     """One buying entity's tenders and awards."""
@@ -194,12 +194,12 @@ def buyer_feed(
     )
     if buyer is None:
         raise NotFound(f"No buying entity is called “{slug}”. See the list at /buyers.")
-    prefix = _prefix(request)
+    prefix = settings.ocid_prefix
     tenders = queries.list_tenders(session, prefix=prefix, buyer=slug, limit=FEED_SIZE)
     awards = procurement_activity.recent_awards(
         session, prefix=prefix, buyer_slug=slug, limit=FEED_SIZE
     )
-    return render(
+    return atom_response(
         request,
         title=f"Prongsai: tenders and awards of {buyer.name}",
         page=f"/buyers/{slug}",
@@ -209,7 +209,9 @@ def buyer_feed(
 
 
 @router.get("/suppliers/{supplier_id}/feed.atom")
-def supplier_feed(request: Request, session: SessionDep, clock: ClockDep, supplier_id: int):
+def supplier_feed(
+    request: Request, session: SessionDep, clock: ClockDep, settings: SettingsDep, supplier_id: int
+):
     """The awards one supplier won."""
     supplier = procurement_activity.organisation(
         session, kind=OrganisationKind.SUPPLIER, organisation_id=supplier_id
@@ -217,9 +219,9 @@ def supplier_feed(request: Request, session: SessionDep, clock: ClockDep, suppli
     if supplier is None:
         raise NotFound(f"No supplier has the number {supplier_id}. See the list at /suppliers.")
     awards = procurement_activity.recent_awards(
-        session, prefix=_prefix(request), supplier_id=supplier_id, limit=FEED_SIZE
+        session, prefix=settings.ocid_prefix, supplier_id=supplier_id, limit=FEED_SIZE
     )
-    return render(
+    return atom_response(
         request,
         title=f"Prongsai: awards to {supplier.name}",
         page=f"/suppliers/{supplier_id}",
@@ -241,7 +243,7 @@ def department_feed(
     if department is None:
         raise NotFound(f"No permit department is called “{slug}”. See the list at /departments.")
     changes = activity.recent_changes(session, department_slug=slug, limit=FEED_SIZE)
-    return render(
+    return atom_response(
         request,
         title=f"Prongsai: permit applications at {department.name}",
         page=f"/departments/{slug}",
@@ -255,16 +257,15 @@ def permit_feed(
     request: Request,
     session: SessionDep,
     clock: ClockDep,
+    settings: SettingsDep,
     number: Annotated[str, Path(max_length=40)],
 ):
     """Every public change of one permit application."""
-    permit = permit_queries.permit(
-        session, number=number, settings=request.app.state.settings, now=clock()
-    )
+    permit = permit_queries.permit(session, number=number, settings=settings, now=clock())
     changes = permit_queries.activity().recent_changes(
         session, tracking_number=permit.tracking_number, limit=FEED_SIZE
     )
-    return render(
+    return atom_response(
         request,
         title=f"Prongsai: {permit.tracking_number} ({permit.type_name})",
         page=f"/permits/{permit.tracking_number}",

@@ -12,6 +12,7 @@ import procurement.insights.queries as procurement_insights
 from core.auth.dependencies import OptionalUser
 from core.clock import ClockDep
 from core.db import SessionDep
+from core.web import SettingsDep
 from public_site.profiles import buyer_link
 from public_site.svg import Chart
 from public_site.tables import N_, Column, Format, Table, TableName, Year, respond
@@ -51,13 +52,13 @@ def rankings(
     session: SessionDep,
     user: OptionalUser,
     clock: ClockDep,
+    settings: SettingsDep,
     year: Year = None,
     rank_by: RankBy = "on_time",
     format: Format = "html",
     table: TableName = None,
 ):
     """Departments ranked by on-time share, median days and backlog; buyers by competition."""
-    settings = request.app.state.settings
     departments = permit_insights.department_rankings(
         session, settings=settings, now=clock(), year=year, rank_by=rank_by
     )

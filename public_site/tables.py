@@ -20,6 +20,7 @@ from fastapi import Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from core.errors import InvalidInput
+from core.templating import render
 
 Format = Annotated[Literal["html", "csv", "json"], Query(alias="format")]
 TableName = Annotated[str | None, Query(max_length=40, pattern=r"^[a-z_]+$")]
@@ -162,7 +163,7 @@ def respond(
         else:
             body = {**meta, "tables": {t.name: t.json_rows() for t in tables}}
         return JSONResponse(body)
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request,
         template,
         {

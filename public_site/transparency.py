@@ -14,8 +14,10 @@ from core.auth.dependencies import OptionalUser
 from core.db import SessionDep
 from core.errors import InvalidInput, NotFound
 from core.ledger import note
-from core.ledger import service as ledger
-from core.ledger.models import LedgerCheckpoint, LedgerEntry
+from core.ledger import queries as ledger
+from core.ledger.schemas import LogEntryRead, SignedCheckpointRead
+from core.templating import render
+from core.web import SettingsDep
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -49,7 +51,7 @@ class EntryRow:
     pretty: str
 
 
-def _checkpoint_facts(checkpoint: LedgerCheckpoint | None) -> CheckpointFacts | None:
+def _checkpoint_facts(checkpoint: SignedCheckpointRead | None) -> CheckpointFacts | None:
     if checkpoint is None:
         return None
     body = checkpoint.note[: checkpoint.note.rfind("\n\n") + 1]
@@ -77,36 +79,32 @@ def subject_url(subject: str | None, *, ocid_prefix: str) -> str | None:
     return None
 
 
-def _row(entry: LedgerEntry, *, ocid_prefix: str) -> EntryRow:
+def _row(entry: LogEntryRead, *, ocid_prefix: str) -> EntryRow:
     return EntryRow(
         index=entry.index,
         kind=entry.entry_type,
         created_at=entry.created_at,
         subject=entry.subject,
         subject_url=subject_url(entry.subject, ocid_prefix=ocid_prefix),
-        leaf_hash=entry.leaf_hash.hex(),
+        leaf_hash=entry.leaf_hash,
         entry=entry.entry,
         pretty=json.dumps(json.loads(entry.entry), indent=2, ensure_ascii=False, sort_keys=True),
     )
 
 
-def _render(request: Request, template: str, context: dict):
-    return request.app.state.templates.TemplateResponse(request, f"public_site/{template}", context)
-
-
 @router.get("/transparency", response_class=HTMLResponse)
-def transparency(request: Request, session: SessionDep, user: OptionalUser):
+def transparency(request: Request, session: SessionDep, user: OptionalUser, settings: SettingsDep):
     """How the log works, in plain words, and its newest signed checkpoint."""
     signer = request.app.state.log_signer
-    return _render(
+    return render(
         request,
-        "transparency.html",
+        "public_site/transparency.html",
         {
             "user": user,
             "checkpoint": _checkpoint_facts(ledger.latest_checkpoint(session)),
             "tree_size": ledger.tree_size(session),
             "verifier_key": signer.verifier_key,
-            "base_url": str(request.app.state.settings.public_base_url).rstrip("/"),
+            "base_url": str(settings.public_base_url).rstrip("/"),
         },
     )
 
@@ -116,6 +114,7 @@ def log_browser(
     request: Request,
     session: SessionDep,
     user: OptionalUser,
+    settings: SettingsDep,
     before: Annotated[int | None, Query(ge=1, description="newest first, below this index")] = None,
     start: Annotated[int | None, Query(ge=0, description="oldest first, from this index")] = None,
 ):
@@ -130,20 +129,20 @@ def log_browser(
             raise InvalidInput(
                 f"start: the log has {size} entries, so start must be at most {size}."
             )
-        rows = ledger.entries(session, start=start, end=start + PAGE_SIZE)
+        rows = ledger.log_entries(session, start=start, end=start + PAGE_SIZE)
         newer = start + len(rows) if start + len(rows) < size else None
         older = start if start > 0 else None  # "before=start" shows the page just below
         ascending = True
     else:
         end = size if before is None else min(before, size)
-        rows = list(reversed(ledger.entries(session, start=max(0, end - PAGE_SIZE), end=end)))
+        rows = list(reversed(ledger.log_entries(session, start=max(0, end - PAGE_SIZE), end=end)))
         newer = end + PAGE_SIZE if end < size else None
         older = rows[-1].index if rows and rows[-1].index > 0 else None
         ascending = False
-    prefix = request.app.state.settings.ocid_prefix
-    return _render(
+    prefix = settings.ocid_prefix
+    return render(
         request,
-        "log.html",
+        "public_site/log.html",
         {
             "user": user,
             "rows": [_row(e, ocid_prefix=prefix) for e in rows],
@@ -156,19 +155,21 @@ def log_browser(
 
 
 @router.get("/transparency/log/{index}", response_class=HTMLResponse)
-def log_entry(request: Request, session: SessionDep, user: OptionalUser, index: int):
+def log_entry(
+    request: Request, session: SessionDep, user: OptionalUser, settings: SettingsDep, index: int
+):
     """One log entry: its canonical JSON, leaf hash and a control to verify it."""
     size = ledger.tree_size(session)
     if not 0 <= index < size:
         held = f"it has {size} entries (0–{size - 1})" if size else "it is still empty"
         raise NotFound(f"The transparency log has no entry {index}; {held}.")
-    entry = ledger.entries(session, start=index, end=index + 1)[0]
-    return _render(
+    entry = ledger.log_entries(session, start=index, end=index + 1)[0]
+    return render(
         request,
-        "log_entry.html",
+        "public_site/log_entry.html",
         {
             "user": user,
-            "row": _row(entry, ocid_prefix=request.app.state.settings.ocid_prefix),
+            "row": _row(entry, ocid_prefix=settings.ocid_prefix),
             "tree_size": size,
             "verify_indices": [index],
         },

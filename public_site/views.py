@@ -11,6 +11,8 @@ from core.auth.dependencies import OptionalUser
 from core.auth.queries import count_organisations
 from core.clock import ClockDep
 from core.db import SessionDep
+from core.templating import render
+from core.web import SettingsDep
 from permits import queries as permit_queries
 from procurement.public import activity as procurement_activity
 from public_site import feeds, transparency
@@ -22,16 +24,21 @@ CLOSING_WITHIN = timedelta(days=7)
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, session: SessionDep, user: OptionalUser, clock: ClockDep):
+def home(
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
+    clock: ClockDep,
+    settings: SettingsDep,
+):
     """What is happening now: tenders closing, openings today, awards, permit changes."""
-    settings = request.app.state.settings
     now = clock()
     local_day = now.astimezone(settings.zone).date()
     day_start = datetime.combine(local_day, time(0), tzinfo=settings.zone)
     buying = procurement_activity
     permits = permit_queries.activity()
     prefix = settings.ocid_prefix
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request,
         "public_site/home.html",
         {
@@ -54,10 +61,9 @@ def home(request: Request, session: SessionDep, user: OptionalUser, clock: Clock
 
 
 @router.get("/data", response_class=HTMLResponse)
-def open_data(request: Request, user: OptionalUser):
+def open_data(request: Request, user: OptionalUser, settings: SettingsDep):
     """Every download, feed and API, each field documented, with the licence and citation."""
-    settings = request.app.state.settings
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request,
         "public_site/data.html",
         {

@@ -46,3 +46,23 @@ class ConsistencyProof(BaseModel):
 
 class CheckpointList(BaseModel):
     checkpoints: list[CheckpointPublic]
+
+
+class LogEntryRead(BaseModel):
+    """One log entry as readers outside the ledger see it (the leaf hash in hex)."""
+
+    index: int
+    entry_type: str
+    subject: str | None
+    created_at: datetime
+    entry: str
+    leaf_hash: str
+
+
+class SignedCheckpointRead(BaseModel):
+    """A signed checkpoint as readers outside the ledger see it: the note and who signed when."""
+
+    tree_size: int
+    created_at: datetime
+    key_id: str
+    note: str

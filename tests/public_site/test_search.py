@@ -15,10 +15,11 @@ from sqlmodel import Session
 from core.scheduler import JobContext
 from core.scheduler import registry as job_registry
 from procurement.public.public_index import PublicRecord
-from public_site import search as search_module
-from public_site import search_index
-from public_site.models import SearchDocument
-from public_site.search import parse, search_page
+from public_site.search import index as search_index
+from public_site.search import query as search_module
+from public_site.search.models import SearchDocument
+from public_site.search.parsing import parse
+from public_site.search.query import search_page
 from tests.conftest import START
 from tests.permits import factories as permit_factories
 from tests.procurement import factories as procurement_factories

@@ -11,26 +11,15 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-import permits.queries as permits_queries
-import procurement.public.public_index as procurement_index
 from core.auth.dependencies import OptionalUser
-from core.auth.models import Organisation, OrganisationKind
 from core.db import SessionDep
-from public_site import search_index  # noqa: F401 -- registers the index's refresh job
-from public_site.search import (
-    FILTERS,
-    KINDS,
-    SORTS,
-    SearchError,
-    SearchHit,
-    SearchParams,
-    iterate,
-    major_units,
-    parse,
-    search_page,
-)
+from core.templating import render
+from public_site.search import index  # noqa: F401 -- registers the index's refresh job
+from public_site.search.parsing import KINDS, SORTS, parse
+from public_site.search.query import filter_options, iterate, major_units, search_page
+from public_site.search.schemas import FILTERS, SearchError, SearchHit, SearchParams
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["search"])
@@ -65,27 +54,6 @@ def _url(path: str, search: SearchParams, **extra: str | None) -> str:
     return path + (f"?{urlencode(pairs)}" if pairs else "")
 
 
-def _options(session: Session) -> dict[str, list[tuple[str, str]]]:
-    organisations = session.exec(
-        select(Organisation.slug, Organisation.name, Organisation.kind)
-        .where(
-            col(Organisation.kind).in_(
-                [OrganisationKind.BUYING_ENTITY, OrganisationKind.DEPARTMENT]
-            )
-        )
-        .order_by(col(Organisation.name))
-    ).all()
-    statuses = sorted(set(procurement_index.SEARCH_STATUSES) | set(permits_queries.SEARCH_STATUSES))
-    categories = [(c, c) for c in procurement_index.SEARCH_CATEGORIES]
-    categories += sorted(permits_queries.search_categories(session).items())
-    return {
-        "buyer": [(s, n) for s, n, k in organisations if k == OrganisationKind.BUYING_ENTITY],
-        "department": [(s, n) for s, n, k in organisations if k == OrganisationKind.DEPARTMENT],
-        "status": [(s, s) for s in statuses],
-        "category": categories,
-    }
-
-
 def _absolute(request: Request, url: str) -> str:
     return str(request.app.state.settings.public_base_url).rstrip("/") + url
 
@@ -109,17 +77,17 @@ def _public(request: Request, hit: SearchHit) -> dict:
     }
 
 
-def _render(request: Request, session: Session, user, context: dict, status_code: int = 200):
+def _search_page(request: Request, session: Session, user, context: dict, status_code: int = 200):
     # The form shows what the reader typed, even a wrong value, so that it can be corrected.
     values = {name: request.query_params.get(name, "")[:200] for name in FILTERS}
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request,
         "public_site/search.html",
         {
             "user": user,
             "kinds": KINDS,
             "sorts": SORTS,
-            "options": _options(session),
+            "options": filter_options(session),
             "values": values,
             **context,
         },
@@ -135,7 +103,7 @@ def search_html(request: Request, session: SessionDep, user: OptionalUser):
         search = parse(raw)
     except SearchError as error:
         typed = (raw.get("q") or [""])[0][:200]
-        return _render(
+        return _search_page(
             request,
             session,
             user,
@@ -146,7 +114,7 @@ def search_html(request: Request, session: SessionDep, user: OptionalUser):
     if fmt in {"csv", "json"}:
         return _download(request, search, fmt)
     if fmt is not None:
-        return _render(
+        return _search_page(
             request,
             session,
             user,
@@ -159,7 +127,7 @@ def search_html(request: Request, session: SessionDep, user: OptionalUser):
         )
     page = search_page(session, search)
     kind_links = {k: _url("/search", replace(search, kind=k, cursor=None)) for k in KINDS}
-    return _render(
+    return _search_page(
         request,
         session,
         user,

@@ -22,7 +22,7 @@ from sqlmodel import Session
 import permits.queries as permits_queries
 import procurement.public.public_index as procurement_index
 from core.scheduler import JobContext, register_job
-from public_site.models import SearchCursor, SearchDocument
+from public_site.search.models import SearchCursor, SearchDocument
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from core.db import UTCDateTime
-from public_site import search_schema  # noqa: F401 -- keeps full-text objects out of autogenerate
+from public_site.search import autogenerate  # noqa: F401 -- keeps full-text objects out of autogenerate
 
 
 class SearchDocument(SQLModel, table=True):

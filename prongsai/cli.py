@@ -153,9 +153,14 @@ def _demo(settings: Settings, _args: argparse.Namespace) -> int:
     try:
         schema.check_current(engine)
         signer = _open_signer(engine, settings)
-        with Session(engine) as session:
-            summary = demo.load(session, now=system_clock())
-            checkpoint = ledger_service.make_checkpoint(session, signer=signer, now=system_clock())
+        # One transaction for the whole demo: each use case's commit becomes a savepoint, so
+        # thousands of log entries cost one durable commit, and a failure leaves nothing half-made.
+        with engine.connect() as connection, connection.begin():
+            with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+                summary = demo.load(session, now=system_clock())
+                checkpoint = ledger_service.make_checkpoint(
+                    session, signer=signer, now=system_clock()
+                )
     finally:
         engine.dispose()
     print(

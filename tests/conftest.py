@@ -15,11 +15,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
+from filelock import FileLock
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session
 
+from core.auth import passwords
 from core.clock import FrozenClock
 from core.db import get_session, make_engine
 from core.settings import Settings
@@ -29,6 +32,11 @@ from prongsai.app import create_app
 SERVER_URL = os.environ.get("PRONGSAI_DATABASE_URL", "")
 ON_POSTGRES = SERVER_URL.startswith("postgresql")
 START = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)  # 10:00 in Bangkok
+
+# Argon2 at its cheapest, in tests only: the product keeps the library's recommended cost
+# (core/auth/passwords.py); a test checks what a hash is for, not what it costs.
+passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+passwords._DUMMY_HASH = passwords._hasher.hash("prongsai-timing-equaliser")
 
 
 def create_database(tmp_dir: Path, label: str) -> str:
@@ -77,25 +85,52 @@ def fresh_database(tmp_path: Path) -> Iterator[str]:
     drop_database(url)
 
 
+def shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder every xdist worker of this run sees (the workers' common base)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
-def demo_golden(tmp_path_factory: pytest.TempPathFactory, worker_id: str):
-    """The demo deployment, built once per worker through the CLI."""
+def demo_golden(tmp_path_factory: pytest.TempPathFactory):
+    """The demo deployment, built once per run (per database) through the CLI and shared by
+    every worker. Tests never open it: they read and write clones of it (`demo_clone`)."""
     from tests.deployment import build_demo
 
-    folder = tmp_path_factory.mktemp("demo-golden")
-    url = create_database(folder, f"golden_{worker_id}")
-    build_demo(url, folder)
-    yield url, folder
-    drop_database(url)
+    root = shared_folder(tmp_path_factory)
+    folder = root / "demo-golden"
+    with FileLock(root / "demo-golden.lock"):
+        if not (folder / "url").exists():
+            folder.mkdir(exist_ok=True)
+            url = create_database(folder, "golden")
+            build_demo(url, folder)
+            (folder / "url").write_text(url)
+    return (folder / "url").read_text(), folder
 
 
-@pytest.fixture
-def demo_deployment(demo_golden, tmp_path: Path):
-    """A copy of the demo deployment of one's own: (database URL, data folder)."""
+def demo_clone(demo_golden, tmp_path_factory: pytest.TempPathFactory, target: Path) -> str:
+    """A copy of the demo deployment in `target`; its URL. Copies are made one at a time, as
+    PostgreSQL copies a template only while nobody else is connected to it."""
     from tests.deployment import clone
 
     url, folder = demo_golden
-    copy = clone(url, folder, tmp_path / "deployment", SERVER_URL)
+    with FileLock(shared_folder(tmp_path_factory) / "demo-golden.lock"):
+        return clone(url, folder, target, SERVER_URL)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The run's controller (not a worker) drops the shared demo database at the end."""
+    if hasattr(session.config, "workerinput"):
+        return
+    url_file = session.config._tmp_path_factory.getbasetemp() / "demo-golden" / "url"  # type: ignore[attr-defined]
+    if url_file.exists():
+        drop_database(url_file.read_text())
+
+
+@pytest.fixture
+def demo_deployment(demo_golden, tmp_path_factory, tmp_path: Path):
+    """A copy of the demo deployment of one's own: (database URL, data folder)."""
+    copy = demo_clone(demo_golden, tmp_path_factory, tmp_path / "deployment")
     yield copy, tmp_path / "deployment"
     drop_database(copy)
 

@@ -22,6 +22,7 @@ from core.auth.models import User
 from core.db import make_engine
 from core.settings import Settings
 from prongsai.app import create_app
+from tests.conftest import demo_clone, drop_database
 
 DEMO_PASSWORD = "prongsai-demo"
 ROLES = {
@@ -63,12 +64,14 @@ def table_rows_in(value, path: str = "context", seen: set[int] | None = None) ->
 
 
 @pytest.fixture(scope="module")
-def demo_app(demo_golden):
-    url, folder = demo_golden
+def demo_app(demo_golden, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("boundary-demo")
+    url = demo_clone(demo_golden, tmp_path_factory, folder)
     settings = Settings(data_dir=folder, database_url=url, secret_key="s" * 32, run_scheduler=False)
     engine = make_engine(url)
     yield create_app(settings, engine=engine)
     engine.dispose()
+    drop_database(url)
 
 
 @pytest.fixture

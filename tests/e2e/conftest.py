@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import SERVER_URL, drop_database
-from tests.deployment import clone, serving
+from tests.conftest import demo_clone, drop_database
+from tests.deployment import serving
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -27,9 +27,8 @@ def launch(playwright):
 @pytest.fixture(scope="module")
 def server(demo_golden, tmp_path_factory):
     """The demo deployment, copied once per test module and served; its base URL."""
-    url, folder = demo_golden
     target = tmp_path_factory.mktemp("served-demo")
-    copy = clone(url, folder, target, SERVER_URL)
+    copy = demo_clone(demo_golden, tmp_path_factory, target)
     try:
         with serving(copy, target) as base:
             yield base

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from core.auth.models import Role
+from sqlalchemy.orm import object_session
+
+from core.auth import service as auth_service
+from core.auth.models import Role, TokenKind
+from procurement.bids import service as bidding
+from procurement.bids.schemas import SupplierIn
+from procurement.public import queries
+from procurement.tenders import service as tender_service
+from procurement.tenders.schemas import TenderDraftIn
 from tests import factories
 
 DAY = timedelta(days=1)
@@ -30,11 +38,12 @@ def draft_body(now: datetime, **overrides) -> dict:
 
 
 def headers_for(client, user) -> dict:
-    response = client.post(
-        "/api/auth/tokens", json={"email": user.email, "password": factories.PASSWORD}
+    """An API token for the user, issued by the service (the token route has its own tests)."""
+    session = object_session(user)
+    raw, _ = auth_service.issue_token(
+        session, user=user, kind=TokenKind.API, now=user.created_at, lifetime=None
     )
-    assert response.status_code == 201, response.text
-    return {"Authorization": f"Bearer {response.json()['token']}"}
+    return {"Authorization": f"Bearer {raw}"}
 
 
 def buyer(client, session, now):
@@ -46,24 +55,28 @@ def supplier(client, session, now, *, register: bool = True):
     user = factories.user(session, role=Role.SUPPLIER, now=now)
     headers = headers_for(client, user)
     if register:
-        details = {
-            "address": "99 Rama IV Road, Bangkok 10110",
-            "contact_name": "Khun Somsak",
-            "contact_email": f"contact-{user.id}@private.example",
-            "contact_phone": "+66 2 555 0199",
-        }
-        assert client.put("/api/suppliers/me", json=details, headers=headers).status_code == 200
+        details = SupplierIn(
+            address="99 Rama IV Road, Bangkok 10110",
+            contact_name="Khun Somsak",
+            contact_email=f"contact-{user.id}@private.example",
+            contact_phone="+66 2 555 0199",
+        )
+        bidding.register_supplier(session, user=user, details=details, now=now)
     return user, headers
 
 
 def published_tender(client, session, clock, buyer_headers, **overrides) -> dict:
-    created = client.post(
-        "/api/tenders", json=draft_body(clock(), **overrides), headers=buyer_headers
+    """A published tender, made through the services; its public view as the API shows it."""
+    settings = client.app.state.settings
+    raw = buyer_headers["Authorization"].removeprefix("Bearer ")
+    buyer = auth_service.resolve_token(session, raw=raw, kind=TokenKind.API, now=clock())
+    draft = TenderDraftIn.model_validate(draft_body(clock(), **overrides))
+    tender = tender_service.create_draft(session, buyer=buyer, draft=draft, now=clock())
+    tender_service.publish(
+        session, buyer=buyer, tender_id=tender.id, now=clock(), settings=settings
     )
-    assert created.status_code == 201, created.text
-    published = client.post(f"/api/tenders/{created.json()['id']}/publish", headers=buyer_headers)
-    assert published.status_code == 200, published.text
-    return published.json()
+    view = queries.tender_view(session, tender_id=tender.id, prefix=settings.ocid_prefix)
+    return view.model_dump(mode="json")
 
 
 def bid_body(amount: int, currency: str = "THB") -> dict:

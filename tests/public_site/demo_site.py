@@ -17,12 +17,14 @@ from sqlalchemy import text
 from core.db import make_engine
 from core.settings import Settings
 from prongsai.app import create_app
+from tests.conftest import demo_clone, drop_database
 
 
 @pytest.fixture(scope="module")
-def demo_site(demo_golden) -> Iterator[TestClient]:
-    """A client of the app serving the demo data (scheduler off: nothing writes)."""
-    url, folder = demo_golden
+def demo_site(demo_golden, tmp_path_factory) -> Iterator[TestClient]:
+    """A client of the app serving a copy of the demo data (scheduler off)."""
+    folder = tmp_path_factory.mktemp("demo-site")
+    url = demo_clone(demo_golden, tmp_path_factory, folder)
     settings = Settings(data_dir=folder, database_url=url, secret_key="s" * 32, run_scheduler=False)
     engine = make_engine(url)
     app = create_app(settings, engine=engine)
@@ -30,6 +32,7 @@ def demo_site(demo_golden) -> Iterator[TestClient]:
         client.engine = engine  # tests read the demo's facts straight from the database
         yield client
     engine.dispose()
+    drop_database(url)
 
 
 def scalar_rows(client: TestClient, sql: str, **params) -> list:

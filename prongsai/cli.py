@@ -155,12 +155,13 @@ def _demo(settings: Settings, _args: argparse.Namespace) -> int:
         signer = _open_signer(engine, settings)
         # One transaction for the whole demo: each use case's commit becomes a savepoint, so
         # thousands of log entries cost one durable commit, and a failure leaves nothing half-made.
-        with engine.connect() as connection, connection.begin():
-            with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
-                summary = demo.load(session, now=system_clock())
-                checkpoint = ledger_service.make_checkpoint(
-                    session, signer=signer, now=system_clock()
-                )
+        with (
+            engine.connect() as connection,
+            connection.begin(),
+            Session(bind=connection, join_transaction_mode="create_savepoint") as session,
+        ):
+            summary = demo.load(session, now=system_clock())
+            checkpoint = ledger_service.make_checkpoint(session, signer=signer, now=system_clock())
     finally:
         engine.dispose()
     print(

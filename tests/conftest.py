@@ -36,7 +36,6 @@ START = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)  # 10:00 in Bangkok
 # Argon2 at its cheapest, in tests only: the product keeps the library's recommended cost
 # (core/auth/passwords.py); a test checks what a hash is for, not what it costs.
 passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-passwords._DUMMY_HASH = passwords._hasher.hash("prongsai-timing-equaliser")
 
 
 def create_database(tmp_dir: Path, label: str) -> str:

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from core.auth import service as auth_service
 from core.clock import FrozenClock
 from core.settings import Settings
 from procurement.awards import service as awarding
@@ -17,15 +16,21 @@ from procurement.awards.schemas import AwardIn
 from procurement.bids import opening
 from procurement.bids import service as bidding
 from procurement.bids.models import Supplier
-from procurement.bids.schemas import BidIn, LotPriceIn, PriceIn, SupplierIn
+from procurement.bids.schemas import BidIn, PriceIn, SupplierIn
 from procurement.contracts.schemas import ContractIn
+from procurement.demo_parts import (
+    DAY,
+    HOUR,
+    bid,
+    demo_user,
+    exists,
+    lotted_tender,
+    make_draft,
+    publish,
+)
 from procurement.tenders import amendments, questions
 from procurement.tenders import service as tender_service
-from procurement.tenders.models import Tender
-from procurement.tenders.schemas import AmendmentIn, LotIn, ReserveIn, TenderDraftIn
-
-DAY = timedelta(days=1)
-HOUR = timedelta(hours=1)
+from procurement.tenders.schemas import AmendmentIn, ReserveIn
 
 SUPPLIERS = {
     "bids@siam-civil.example": (
@@ -51,161 +56,26 @@ SUPPLIERS = {
 }
 
 
-def _user(session: Session, email: str):
-    user = auth_service.get_user_by_email(session, email=email)
-    if user is None:
-        raise RuntimeError(f"demo user {email} is missing: load the accounts first")
-    return user
-
-
-def _exists(session: Session, buyer, title: str) -> bool:
-    query = select(Tender.id).where(Tender.buyer_id == buyer.organisation_id, Tender.title == title)
-    return session.exec(query).first() is not None
-
-
-def _draft(title, description, category, baht, items, *, start, days, criteria=None):
-    return TenderDraftIn(
-        title=title,
-        description=description,
-        category=category,
-        estimated_value=baht * 100,
-        award_criteria="best_value" if criteria else "lowest_price",
-        criteria=criteria or [],
-        eligibility="Thai juristic persons registered in the e-GP supplier register, "
-        "not on the list of abandoned-work contractors.",
-        standstill_days=7,
-        enquiry_end_at=start + days * DAY / 2,
-        tender_start_at=start,
-        tender_end_at=start + days * DAY,
-        opening_at=start + days * DAY + HOUR,
-        items=[{"description": d, "quantity": q, "unit": u} for d, q, u in items],
-    )
-
-
-def _publish(session, settings, buyer, draft: TenderDraftIn, *, at: datetime) -> Tender:
-    made = tender_service.create_draft(session, buyer=buyer, draft=draft, now=at)
-    return tender_service.publish(
-        session, buyer=buyer, tender_id=made.id, now=at, settings=settings
-    )
-
-
-def _bid(session, settings, email: str, tender: Tender, baht: int, *, at: datetime):
-    bid = BidIn(price=PriceIn(amount=baht * 100, currency="THB"), declaration=True)
-    return bidding.submit_bid(
-        session,
-        user=_user(session, email),
-        tender_id=tender.id,
-        bid=bid,
-        clock=FrozenClock(at),
-        settings=settings,
-    )
-
-
-def _lotted_tender(session, settings, buyer, title: str, *, now: datetime) -> None:
-    """Three lots, bid on lot by lot, opened, each lot awarded; lot 1 is contracted."""
-    draft = _draft(
-        title,
-        "Diagnostic and monitoring equipment for the new emergency building, bought "
-        "in three lots: suppliers may bid on one, two or all three.",
-        "goods",
-        41_000_000,
-        [
-            ("Ultrasound system with 3 probes", "4", "unit"),
-            ("Bedside patient monitor, 5 parameters", "60", "unit"),
-            ("Central monitoring station", "2", "unit"),
-            ("Volumetric infusion pump", "120", "unit"),
-        ],
-        start=now - 60 * DAY,
-        days=14,
-    )
-    draft.lots = [
-        LotIn(
-            title="Ultrasound systems",
-            description="Four cart-based ultrasound systems.",
-            estimated_value=14_000_000 * 100,
-        ),
-        LotIn(
-            title="Patient monitoring",
-            description="Bedside monitors and two central stations, networked.",
-            estimated_value=18_000_000 * 100,
-        ),
-        LotIn(
-            title="Infusion pumps",
-            description="Volumetric infusion pumps with drug library.",
-            estimated_value=9_000_000 * 100,
-        ),
-    ]
-    for item, lot in zip(draft.items, (1, 2, 2, 3), strict=True):
-        item.lot = lot
-    tender = _publish(session, settings, buyer, draft, at=now - 60 * DAY)
-    for email, lots, at in (
-        ("bids@lanna-medical.example", {1: 13_250_000, 2: 17_400_000, 3: 8_650_000}, 50),
-        ("bids@chaophraya-it.example", {2: 16_980_000}, 49),
-        ("bids@siam-civil.example", {1: 13_600_000, 3: 8_420_000}, 48),
-    ):
-        bid = BidIn(
-            price=PriceIn(amount=sum(lots.values()) * 100, currency="THB"),
-            declaration=True,
-            lot_prices=[LotPriceIn(lot=n, amount=baht * 100) for n, baht in lots.items()],
-        )
-        bidding.submit_bid(
-            session,
-            user=_user(session, email),
-            tender_id=tender.id,
-            bid=bid,
-            clock=FrozenClock(now - at * DAY),
-            settings=settings,
-        )
-    opening.open_tender(session, tender_id=tender.id, now=tender.opening_at, settings=settings)
-    awards = [
-        awarding.award(
-            session,
-            buyer=buyer,
-            tender_id=tender.id,
-            now=now - 40 * DAY,
-            settings=settings,
-            decision=AwardIn(lot=lot, justification=f"Lowest valid price on lot {lot}."),
-        )
-        for lot in (1, 2, 3)
-    ]
-    for award in awards:
-        awarding.finalise_award(session, award_id=award.id, now=now - 32 * DAY, settings=settings)
-    signed = (now - 30 * DAY).date()
-    awarding.sign_contract(
-        session,
-        buyer=buyer,
-        award_id=awards[0].id,
-        now=now - 30 * DAY,
-        settings=settings,
-        contract=ContractIn(
-            value=awards[0].value,
-            signed_date=signed,
-            start_date=signed + timedelta(days=14),
-            end_date=signed + timedelta(days=120),
-        ),
-    )
-
-
 def load(session: Session, *, now: datetime, settings: Settings) -> int:
     """Create the demo tenders that are missing; returns how many were made."""
     now = now.replace(second=0, microsecond=0)
     for email, (address, contact, phone) in SUPPLIERS.items():
-        user = _user(session, email)
+        user = demo_user(session, email)
         details = SupplierIn(
             address=address, contact_name=contact, contact_email=email, contact_phone=phone
         )
         if session.get(Supplier, user.organisation_id) is None:
             bidding.register_supplier(session, user=user, details=details, now=now)
-    bma, moph, doh = (_user(session, f"buyer@{b}.example") for b in ("bma", "moph", "doh"))
+    bma, moph, doh = (demo_user(session, f"buyer@{b}.example") for b in ("bma", "moph", "doh"))
     made = 0
 
     title = "LED street lighting retrofit, Rattanakosin Island (ปรับปรุงไฟถนน LED เกาะรัตนโกสินทร์)"
-    if not _exists(session, bma, title):
+    if not exists(session, bma, title):
         tender_service.create_draft(
             session,
             buyer=bma,
             now=now,
-            draft=_draft(
+            draft=make_draft(
                 title,
                 "Replacement of 1,450 sodium street lamps with LED luminaires and a "
                 "remote dimming system on the roads of Rattanakosin Island.",
@@ -222,12 +92,12 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
         made += 1
 
     title = "Electric hospital beds for 12 provincial hospitals (เตียงผู้ป่วยไฟฟ้า)"
-    if not _exists(session, moph, title):
-        tender = _publish(
+    if not exists(session, moph, title):
+        tender = publish(
             session,
             settings,
             moph,
-            _draft(
+            make_draft(
                 title,
                 "Supply, delivery and installation of 360 three-function electric hospital "
                 "beds with mattresses and side rails, to 12 provincial hospitals.",
@@ -244,7 +114,7 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
         )
         asked = questions.ask_question(
             session,
-            supplier=_user(session, "bids@lanna-medical.example"),
+            supplier=demo_user(session, "bids@lanna-medical.example"),
             tender_id=tender.id,
             now=now - 2 * DAY,
             question="May bidders offer beds with a 5-year warranty instead of 3 years?",
@@ -273,12 +143,12 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
         made += 1
 
     title = "Asphalt resurfacing of Highway 35 (Rama II Road), km 12–18"
-    if not _exists(session, doh, title):
-        tender = _publish(
+    if not exists(session, doh, title):
+        tender = publish(
             session,
             settings,
             doh,
-            _draft(
+            make_draft(
                 title,
                 "Milling and asphalt concrete overlay of 6 km of four-lane highway, with "
                 "road markings and drainage repairs.",
@@ -293,17 +163,17 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
             ),
             at=now - 5 * DAY,
         )
-        _bid(session, settings, "bids@siam-civil.example", tender, 91_750_000, at=now - 2 * DAY)
-        _bid(session, settings, "bids@andaman-build.example", tender, 93_400_000, at=now - DAY)
+        bid(session, settings, "bids@siam-civil.example", tender, 91_750_000, at=now - 2 * DAY)
+        bid(session, settings, "bids@andaman-build.example", tender, 93_400_000, at=now - DAY)
         made += 1
 
     title = "Flood pump maintenance, Bangkok canal stations (บำรุงรักษาเครื่องสูบน้ำ)"
-    if not _exists(session, bma, title):
-        _publish(
+    if not exists(session, bma, title):
+        publish(
             session,
             settings,
             bma,
-            _draft(
+            make_draft(
                 title,
                 "Annual maintenance of 48 flood pumps at 16 canal pumping stations, "
                 "with 24-hour call-out during the rainy season.",
@@ -318,8 +188,8 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
         made += 1
 
     title = "School furniture for 30 BMA schools (multiple reserve prices)"
-    if not _exists(session, bma, title):
-        draft = _draft(
+    if not exists(session, bma, title):
+        draft = make_draft(
             title,
             "Desks and chairs for 30 BMA primary schools. The reserve price is drawn "
             "KONEPS-style: 15 candidates around the base amount, two picks per bidder.",
@@ -330,14 +200,14 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
             days=12,
         )
         draft.reserve = ReserveIn(base_amount=9_600_000 * 100, range_bp=200, floor_rate_bp=8_775)
-        tender = _publish(session, settings, bma, draft, at=now - DAY)
+        tender = publish(session, settings, bma, draft, at=now - DAY)
         for email, baht, picks in (
             ("bids@siam-civil.example", 9_180_000, [3, 11]),
             ("bids@andaman-build.example", 9_420_000, [7, 11]),
         ):
             bidding.submit_bid(
                 session,
-                user=_user(session, email),
+                user=demo_user(session, email),
                 tender_id=tender.id,
                 settings=settings,
                 clock=FrozenClock(now - HOUR),
@@ -350,12 +220,12 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
         made += 1
 
     title = "CCTV cameras for Phra Nakhon district (ระบบกล้องวงจรปิด เขตพระนคร)"
-    if not _exists(session, bma, title):
-        tender = _publish(
+    if not exists(session, bma, title):
+        tender = publish(
             session,
             settings,
             bma,
-            _draft(
+            make_draft(
                 title,
                 "Supply and installation of 240 4K CCTV cameras with a video management "
                 "system linked to the district security centre.",
@@ -370,20 +240,20 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
             ),
             at=now - 20 * DAY,
         )
-        _bid(session, settings, "bids@chaophraya-it.example", tender, 28_640_000, at=now - 10 * DAY)
-        _bid(session, settings, "bids@siam-civil.example", tender, 30_150_000, at=now - 9 * DAY)
+        bid(session, settings, "bids@chaophraya-it.example", tender, 28_640_000, at=now - 10 * DAY)
+        bid(session, settings, "bids@siam-civil.example", tender, 30_150_000, at=now - 9 * DAY)
         opening.open_tender(
             session, tender_id=tender.id, now=tender.opening_at + HOUR, settings=settings
         )
         made += 1
 
     title = "Personal protective equipment stockpile 2027"
-    if not _exists(session, moph, title):
-        tender = _publish(
+    if not exists(session, moph, title):
+        tender = publish(
             session,
             settings,
             moph,
-            _draft(
+            make_draft(
                 title,
                 "N95 respirators, surgical masks and isolation gowns for the national "
                 "emergency stockpile.",
@@ -398,8 +268,8 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
             ),
             at=now - 25 * DAY,
         )
-        _bid(session, settings, "bids@lanna-medical.example", tender, 48_900_000, at=now - 14 * DAY)
-        _bid(session, settings, "bids@chaophraya-it.example", tender, 50_300_000, at=now - 13 * DAY)
+        bid(session, settings, "bids@lanna-medical.example", tender, 48_900_000, at=now - 14 * DAY)
+        bid(session, settings, "bids@chaophraya-it.example", tender, 50_300_000, at=now - 13 * DAY)
         opening.open_tender(session, tender_id=tender.id, now=tender.opening_at, settings=settings)
         award = awarding.award(
             session,
@@ -411,7 +281,7 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
         )
         awarding.lodge_complaint(
             session,
-            supplier=_user(session, "bids@chaophraya-it.example"),
+            supplier=demo_user(session, "bids@chaophraya-it.example"),
             award_id=award.id,
             now=now - 2 * DAY,
             settings=settings,
@@ -421,12 +291,12 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
         made += 1
 
     title = "Bridge inspection and repair, Chao Phraya river crossings"
-    if not _exists(session, doh, title):
-        tender = _publish(
+    if not exists(session, doh, title):
+        tender = publish(
             session,
             settings,
             doh,
-            _draft(
+            make_draft(
                 title,
                 "Underwater inspection, bearing replacement and joint repair on four "
                 "Chao Phraya river bridges.",
@@ -438,10 +308,8 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
             ),
             at=now - 80 * DAY,
         )
-        _bid(session, settings, "bids@siam-civil.example", tender, 118_200_000, at=now - 65 * DAY)
-        _bid(
-            session, settings, "bids@andaman-build.example", tender, 121_000_000, at=now - 64 * DAY
-        )
+        bid(session, settings, "bids@siam-civil.example", tender, 118_200_000, at=now - 65 * DAY)
+        bid(session, settings, "bids@andaman-build.example", tender, 121_000_000, at=now - 64 * DAY)
         opening.open_tender(session, tender_id=tender.id, now=tender.opening_at, settings=settings)
         award = awarding.award(
             session,
@@ -469,17 +337,17 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
         made += 1
 
     title = "Medical equipment for Rajavithi Hospital, in three lots (ครุภัณฑ์การแพทย์ 3 กลุ่ม)"
-    if not _exists(session, moph, title):
-        _lotted_tender(session, settings, moph, title, now=now)
+    if not exists(session, moph, title):
+        lotted_tender(session, settings, moph, title, now=now)
         made += 1
 
     title = "Dredging of Khlong Saen Saep, Pratunam to Bang Kapi"
-    if not _exists(session, bma, title):
-        tender = _publish(
+    if not exists(session, bma, title):
+        tender = publish(
             session,
             settings,
             bma,
-            _draft(
+            make_draft(
                 title,
                 "Dredging 18 km of canal to restore navigation depth for the express boat service.",
                 "works",

@@ -12,8 +12,7 @@ from core.auth.models import Role
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import NotFound
-from core.ledger import service
-from core.ledger.models import LedgerCheckpoint
+from core.ledger import queries, service
 from core.ledger.schemas import (
     CheckpointList,
     CheckpointPublic,
@@ -28,29 +27,20 @@ router = APIRouter(prefix="/api/ledger", tags=["transparency log"])
 NO_CHECKPOINT = "No checkpoint has been signed yet; the log is signed within a minute of growing."
 
 
-def _public(checkpoint: LedgerCheckpoint) -> CheckpointPublic:
-    return CheckpointPublic(
-        tree_size=checkpoint.tree_size,
-        root_hash=checkpoint.root_hash.hex(),
-        timestamp=checkpoint.created_at,
-        note=checkpoint.note,
-    )
-
-
-def _latest(session: SessionDep) -> LedgerCheckpoint:
-    checkpoint = service.latest_checkpoint(session)
+def _latest(session: SessionDep) -> CheckpointPublic:
+    checkpoint = queries.latest_checkpoint_public(session)
     if checkpoint is None:
         raise NotFound(NO_CHECKPOINT)
     return checkpoint
 
 
-LatestCheckpoint = Annotated[LedgerCheckpoint, Depends(_latest)]
+LatestCheckpoint = Annotated[CheckpointPublic, Depends(_latest)]
 
 
 @router.get("/checkpoint", response_model=CheckpointPublic)
 def checkpoint(latest: LatestCheckpoint):
     """The newest signed checkpoint: tree size, root hash, time and the signed note."""
-    return _public(latest)
+    return latest
 
 
 @router.get("/checkpoint.txt", response_class=PlainTextResponse)
@@ -66,17 +56,14 @@ def checkpoint_note(latest: LatestCheckpoint):
 )
 def sign_checkpoint(request: Request, session: SessionDep, clock: ClockDep):
     """Sign a checkpoint now (admins and auditors), instead of waiting for the minute job."""
-    return _public(
-        service.make_checkpoint(session, signer=request.app.state.log_signer, now=clock())
-    )
+    signed = service.make_checkpoint(session, signer=request.app.state.log_signer, now=clock())
+    return queries.checkpoint_public(signed)
 
 
 @router.get("/checkpoints", response_model=CheckpointList)
 def checkpoint_history(session: SessionDep, after: Annotated[int, Query(ge=-1)] = -1):
     """Every signed checkpoint larger than `after`, oldest first (pages of 1,000)."""
-    return CheckpointList(
-        checkpoints=[_public(c) for c in service.checkpoints(session, after_size=after)]
-    )
+    return CheckpointList(checkpoints=queries.checkpoints_public(session, after_size=after))
 
 
 @router.get("/public-key", response_model=VerifierKey)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from core.ledger import service
-from core.ledger.models import LedgerEntry
-from core.ledger.schemas import LogEntryRead, SignedCheckpointRead
+from core.ledger.models import LedgerCheckpoint, LedgerEntry
+from core.ledger.schemas import CheckpointPublic, LogEntryRead, SignedCheckpointRead
 
 
 def _entry(entry: LedgerEntry) -> LogEntryRead:
@@ -41,3 +41,24 @@ def latest_checkpoint(session: Session) -> SignedCheckpointRead | None:
         key_id=checkpoint.key_id,
         note=checkpoint.note,
     )
+
+
+def checkpoint_public(checkpoint: LedgerCheckpoint) -> CheckpointPublic:
+    """A signed checkpoint as the API publishes it (the root hash in hex)."""
+    return CheckpointPublic(
+        tree_size=checkpoint.tree_size,
+        root_hash=checkpoint.root_hash.hex(),
+        timestamp=checkpoint.created_at,
+        note=checkpoint.note,
+    )
+
+
+def latest_checkpoint_public(session: Session) -> CheckpointPublic | None:
+    """The newest signed checkpoint as the API publishes it, if any."""
+    checkpoint = service.latest_checkpoint(session)
+    return checkpoint_public(checkpoint) if checkpoint is not None else None
+
+
+def checkpoints_public(session: Session, *, after_size: int) -> list[CheckpointPublic]:
+    """Every signed checkpoint larger than `after_size`, oldest first (pages of 1,000)."""
+    return [checkpoint_public(c) for c in service.checkpoints(session, after_size=after_size)]

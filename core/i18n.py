@@ -249,6 +249,8 @@ class _BuddhistEraFormat(DateTimeFormat):
 
     @override
     def format_year(self, char: str, num: int) -> str:
+        if not isinstance(self.value, date):
+            return super().format_year(char, num)
         year = self.format(self.value.year + BUDDHIST_ERA_OFFSET, num)
         return year[-2:] if num == 2 else year
 
@@ -290,7 +292,8 @@ def localtime(value: datetime | date | None, fmt: str | None = None, *, zone: tz
     machine format (such as a datetime-local input's value) is kept exactly as asked."""
     if value is None:
         return ""
-    style = LEGACY_FORMATS.get(fmt or "%Y-%m-%d %H:%M")
+    fmt = fmt or "%Y-%m-%d %H:%M"
+    style = LEGACY_FORMATS.get(fmt)
     if style is None:
         return _as_local(value, zone).strftime(fmt)
     return format_when(value, style, zone=zone)

@@ -11,7 +11,7 @@ RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-tlwg-
 # Debian's Chromium for the browser tests (Playwright never downloads a browser here).
 TEST_PACKAGES := $(RUN_PACKAGES) chromium
 
-.PHONY: run test lint serve migrate demo clean messages
+.PHONY: run test lint format typecheck clean messages
 
 run: $(BIN)/.installed
 	@scripts/system-packages.sh $(RUN_PACKAGES)
@@ -22,11 +22,21 @@ run: $(BIN)/.installed
 
 test: $(BIN)/.installed-test
 	@scripts/system-packages.sh $(TEST_PACKAGES)
+	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed-test
+	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+
+format: $(BIN)/.installed-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# The packages and settings are in pyproject.toml ([tool.mypy]).
+typecheck: $(BIN)/.installed-test
+	$(BIN)/mypy
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

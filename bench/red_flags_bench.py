@@ -111,27 +111,27 @@ def load(engine, tenders: int, buyers: int, suppliers: int, seed: int = 7) -> li
             end = start + rng.choice((10, 20, 30)) * DAY
             estimate = rng.randrange(100_000, 10_000_000) * 100
             tender_rows.append(
-                dict(
-                    id=tid,
-                    buyer_id=rng.choices(buyer_ids, weights)[0],
-                    created_by_id=user.id,
-                    title=f"Tender {tid}",
-                    description="Works.",
-                    category="works",
-                    method="open",
-                    estimated_value=estimate,
-                    currency="THB",
-                    award_criteria="lowest_price",
-                    enquiry_end_at=start + DAY,
-                    tender_start_at=start,
-                    tender_end_at=end,
-                    opening_at=end + timedelta(hours=1),
-                    status="opened",
-                    created_at=start,
-                    updated_at=start,
-                    published_at=start,
-                    opened_at=end + timedelta(hours=1),
-                )
+                {
+                    "id": tid,
+                    "buyer_id": rng.choices(buyer_ids, weights)[0],
+                    "created_by_id": user.id,
+                    "title": f"Tender {tid}",
+                    "description": "Works.",
+                    "category": "works",
+                    "method": "open",
+                    "estimated_value": estimate,
+                    "currency": "THB",
+                    "award_criteria": "lowest_price",
+                    "enquiry_end_at": start + DAY,
+                    "tender_start_at": start,
+                    "tender_end_at": end,
+                    "opening_at": end + timedelta(hours=1),
+                    "status": "opened",
+                    "created_at": start,
+                    "updated_at": start,
+                    "published_at": start,
+                    "opened_at": end + timedelta(hours=1),
+                }
             )
             bidders = rng.sample(supplier_ids, rng.randint(1, 4))
             prices = sorted(rng.randrange(estimate * 8 // 10, estimate * 12 // 10) for _ in bidders)
@@ -139,58 +139,58 @@ def load(engine, tenders: int, buyers: int, suppliers: int, seed: int = 7) -> li
             for rank, (supplier, price) in enumerate(zip(bidders, prices, strict=True), 1):
                 bid_id += 1
                 bid_rows.append(
-                    dict(
-                        id=bid_id,
-                        tender_id=tid,
-                        supplier_id=supplier,
-                        version=1,
-                        status="valid",
-                        ciphertext=b"x",
-                        commitment="0" * 64,
-                        log_index=bid_id,
-                        submitted_at=start + DAY,
-                        price=price,
-                        price_currency="THB",
-                        rank=rank,
-                    )
+                    {
+                        "id": bid_id,
+                        "tender_id": tid,
+                        "supplier_id": supplier,
+                        "version": 1,
+                        "status": "valid",
+                        "ciphertext": b"x",
+                        "commitment": "0" * 64,
+                        "log_index": bid_id,
+                        "submitted_at": start + DAY,
+                        "price": price,
+                        "price_currency": "THB",
+                        "rank": rank,
+                    }
                 )
             if rng.random() < 0.1:
                 amendment_rows.append(
-                    dict(
-                        tender_id=tid,
-                        version=2,
-                        rationale="Clarified.",
-                        changes_json='{"title": ["a", "b"]}',
-                        created_at=end - 3 * DAY,
-                    )
+                    {
+                        "tender_id": tid,
+                        "version": 2,
+                        "rationale": "Clarified.",
+                        "changes_json": '{"title": ["a", "b"]}',
+                        "created_at": end - 3 * DAY,
+                    }
                 )
             if rng.random() < 0.8:
                 award_id += 1
                 decided = end + 2 * DAY
                 award_rows.append(
-                    dict(
-                        id=award_id,
-                        tender_id=tid,
-                        bid_id=first_bid,
-                        supplier_id=bidders[0],
-                        value=prices[0],
-                        currency="THB",
-                        status="final",
-                        decided_at=decided,
-                        standstill_end_at=decided + 10 * DAY,
-                    )
+                    {
+                        "id": award_id,
+                        "tender_id": tid,
+                        "bid_id": first_bid,
+                        "supplier_id": bidders[0],
+                        "value": prices[0],
+                        "currency": "THB",
+                        "status": "final",
+                        "decided_at": decided,
+                        "standstill_end_at": decided + 10 * DAY,
+                    }
                 )
                 if rng.random() < 0.5:
                     contract_rows.append(
-                        dict(
-                            award_id=award_id,
-                            value=prices[0] * rng.choice((100, 100, 125)) // 100,
-                            currency="THB",
-                            signed_date=date(2026, 1, 1),
-                            created_at=decided,
-                            start_date=date(2026, 1, 1),
-                            end_date=date(2026, 12, 31),
-                        )
+                        {
+                            "award_id": award_id,
+                            "value": prices[0] * rng.choice((100, 100, 125)) // 100,
+                            "currency": "THB",
+                            "signed_date": date(2026, 1, 1),
+                            "created_at": decided,
+                            "start_date": date(2026, 1, 1),
+                            "end_date": date(2026, 12, 31),
+                        }
                     )
         for model, rows in (
             (Tender, tender_rows),
@@ -203,7 +203,7 @@ def load(engine, tenders: int, buyers: int, suppliers: int, seed: int = 7) -> li
                 s.execute(insert(model), rows[i : i + 5000])
         s.commit()
         busiest = max(
-            set(r["buyer_id"] for r in tender_rows),
+            {r["buyer_id"] for r in tender_rows},
             key=lambda b: sum(1 for r in tender_rows if r["buyer_id"] == b),
         )
         return [r["id"] for r in tender_rows if r["buyer_id"] == busiest]

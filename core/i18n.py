@@ -32,6 +32,7 @@ from fastapi.responses import RedirectResponse
 from jinja2 import Environment
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from typing_extensions import override
 
 LOCALES = ("en", "th")
 LANGUAGE_NAMES = {"en": "English", "th": "ไทย"}
@@ -246,10 +247,14 @@ def switch_language(
 class _BuddhistEraFormat(DateTimeFormat):
     """Babel's Thai dates are Gregorian; Thai readers count years from the Buddha (+543)."""
 
+    @override
     def format_year(self, char: str, num: int) -> str:
+        if not isinstance(self.value, date):
+            return super().format_year(char, num)
         year = self.format(self.value.year + BUDDHIST_ERA_OFFSET, num)
         return year[-2:] if num == 2 else year
 
+    @override
     def format_era(self, char: str, num: int) -> str:
         return "พ.ศ." if num <= 3 else "พุทธศักราช"
 
@@ -287,7 +292,8 @@ def localtime(value: datetime | date | None, fmt: str | None = None, *, zone: tz
     machine format (such as a datetime-local input's value) is kept exactly as asked."""
     if value is None:
         return ""
-    style = LEGACY_FORMATS.get(fmt or "%Y-%m-%d %H:%M")
+    fmt = fmt or "%Y-%m-%d %H:%M"
+    style = LEGACY_FORMATS.get(fmt)
     if style is None:
         return _as_local(value, zone).strftime(fmt)
     return format_when(value, style, zone=zone)

@@ -29,6 +29,8 @@ def deliver(mail: EmailMessage, *, settings: Settings, name: str) -> None:
         return
     parts = urlsplit(settings.smtp_url)
     secure = parts.scheme == "smtps"
+    if parts.hostname is None:
+        raise ValueError("PRONGSAI_SMTP_URL names no host")
     client = smtplib.SMTP_SSL if secure else smtplib.SMTP
     with client(parts.hostname, parts.port or (465 if secure else 25), timeout=30) as smtp:
         if parts.scheme == "smtp+starttls":

@@ -147,16 +147,15 @@ def export_rows(session: Session, *, settings: Settings, now: datetime) -> list[
 def statistics(session: Session, *, settings: Settings, now: datetime) -> list[StatisticsRow]:
     """Per type and department: processing days (median, p90), on time, backlog, overdue."""
     calendar = catalogue.calendar(session, settings=settings, around=now)
-    slugs = {i: s for i, s in session.exec(select(Organisation.id, Organisation.slug)).all()}
-    late = {
-        stage_id: count
-        for stage_id, count in session.exec(
+    slugs = dict(session.exec(select(Organisation.id, Organisation.slug)).all())
+    late = dict(
+        session.exec(
             select(Stage.id, func.count())
             .join(Transition, col(Transition.stage_id) == Stage.id)
             .where(col(Transition.late_entry).is_(True))
             .group_by(col(Stage.id))
         ).all()
-    }
+    )
     groups: dict[tuple[str, str], dict] = defaultdict(
         lambda: {"days": [], "on_time": 0, "backlog": 0, "overdue": 0, "late": 0}
     )

@@ -174,7 +174,7 @@ def _transition(
             f"{application.tracking_number} is {application.status}: no transition is allowed.",
             allowed=[],
         )
-    stages.check_actor(session, application, stage, action, actor)
+    stages.check_actor(application, stage, action, actor)
     pause = open_pause(session, stage)
     stage_definition = definition.stage(stage.position)
     allowed = allowed_actions(
@@ -305,7 +305,7 @@ def claim(
     stage = current_stage(session, application)
     if stage is None:
         raise TransitionNotAllowed("This application is closed.", allowed=[])
-    stages.check_officer(session, officer=officer, stage=stage)
+    stages.check_officer(officer=officer, stage=stage)
     assignee = officer if assignee_id is None else session.get(User, assignee_id)
     if assignee is None or assignee.role != Role.PERMIT_OFFICER:
         raise InvalidInput("Assign the stage to a permit officer.", field="assignee_id")
@@ -345,7 +345,7 @@ def explain_delay(
     stage = current_stage(session, application)
     if stage is None or stage.due_at > now:
         raise TransitionNotAllowed("The current stage is not overdue.", allowed=[])
-    stages.check_officer(session, officer=officer, stage=stage)
+    stages.check_officer(officer=officer, stage=stage)
     if not reason.strip():
         raise InvalidInput("A reason is required.", field="reason")
     stage.delay_reason, stage.delay_reason_at = reason.strip(), now

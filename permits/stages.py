@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlmodel import Session
-
 from core.auth.models import Role, User
 from core.errors import InvalidInput, PermissionDenied
 from permits.exceptions import NotYourDepartment
@@ -13,7 +11,7 @@ from permits.models import Pause, Stage
 from permits.rules import Action
 
 
-def check_officer(session: Session, *, officer: User, stage: Stage) -> None:
+def check_officer(*, officer: User, stage: Stage) -> None:
     """An officer acts only on stages of their own department."""
     if officer.role != Role.PERMIT_OFFICER:
         raise PermissionDenied("Only permit officers act on applications.")
@@ -23,7 +21,7 @@ def check_officer(session: Session, *, officer: User, stage: Stage) -> None:
         )
 
 
-def check_actor(session, application, stage, action: Action, actor: User) -> None:
+def check_actor(application, stage, action: Action, actor: User) -> None:
     """An applicant withdraws or resumes their own application; officers do the rest."""
     if actor.role == Role.APPLICANT:
         if actor.id != application.applicant_id:
@@ -33,7 +31,7 @@ def check_actor(session, application, stage, action: Action, actor: User) -> Non
         return
     if action is Action.WITHDRAW:
         raise PermissionDenied("Only the applicant may withdraw an application.")
-    check_officer(session, officer=actor, stage=stage)
+    check_officer(officer=actor, stage=stage)
 
 
 def effective(effective_at: datetime | None, stage: Stage, now: datetime) -> datetime:

@@ -51,6 +51,8 @@ from core.templating import make_templates
 from core.web import RequestLogMiddleware, SecurityHeadersMiddleware
 from prongsai import schema
 
+OPENAPI_URL = "/api/openapi.json"
+
 log = logging.getLogger("prongsai")
 
 TEMPLATE_PACKAGES = ("public_site", "procurement", "permits", "core")
@@ -103,7 +105,7 @@ def create_app(
         version="0.1.0",
         docs_url=None,
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=OPENAPI_URL,
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -200,7 +202,7 @@ def _add_platform_routes(app: FastAPI) -> None:
     @app.get("/api/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
         return get_swagger_ui_html(
-            openapi_url=app.openapi_url,
+            openapi_url=OPENAPI_URL,
             title="Prongsai API",
             swagger_js_url="/api/docs/assets/swagger-ui-bundle.js",
             swagger_css_url="/api/docs/assets/swagger-ui.css",

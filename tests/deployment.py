@@ -96,3 +96,4 @@ def serving(url: str, data_dir: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+        process.stderr.close()

@@ -8,7 +8,9 @@ cannot read the cookie, so it cannot produce the matching signed token.
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncIterator
 from http.cookies import SimpleCookie
+from typing import Any
 
 from fastapi import Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -44,9 +46,14 @@ class CsrfCookieMiddleware:
             if message["type"] == "http.response.start":
                 cookie: SimpleCookie = SimpleCookie()
                 cookie[COOKIE] = seed
-                cookie[COOKIE].update(
-                    {"path": "/", "httponly": True, "samesite": "Strict", "secure": self.secure}
-                )
+                # Morsel takes flags as truthy values, though typeshed says str.
+                attributes: dict[str, Any] = {
+                    "path": "/",
+                    "httponly": True,
+                    "samesite": "Strict",
+                    "secure": self.secure,
+                }
+                cookie[COOKIE].update(attributes)
                 MutableHeaders(scope=message).append("set-cookie", cookie.output(header="").strip())
             await send(message)
 
@@ -69,16 +76,21 @@ def csrf_token(request: Request) -> str:
     return _serializer(request).dumps(seed)
 
 
-async def verify_csrf(request: Request) -> None:
+async def verify_csrf(request: Request) -> AsyncIterator[None]:
     """Refuse a form post whose token does not match this browser's cookie."""
+    # The route reads the same parsed form; its uploaded files close once the route is done.
     form = await request.form()
-    submitted = form.get(FIELD)
-    seed = request.cookies.get(COOKIE)
-    if not isinstance(submitted, str) or seed is None:
-        raise PermissionDenied(FAILED)
     try:
-        expected = _serializer(request).loads(submitted, max_age=MAX_AGE_SECONDS)
-    except BadSignature:
-        raise PermissionDenied(FAILED) from None
-    if not secrets.compare_digest(str(expected), seed):
-        raise PermissionDenied(FAILED)
+        submitted = form.get(FIELD)
+        seed = request.cookies.get(COOKIE)
+        if not isinstance(submitted, str) or seed is None:
+            raise PermissionDenied(FAILED)
+        try:
+            expected = _serializer(request).loads(submitted, max_age=MAX_AGE_SECONDS)
+        except BadSignature:
+            raise PermissionDenied(FAILED) from None
+        if not secrets.compare_digest(str(expected), seed):
+            raise PermissionDenied(FAILED)
+        yield
+    finally:
+        await form.close()

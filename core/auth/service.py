@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.auth import passwords
 from core.auth.models import (
@@ -156,7 +156,7 @@ def issue_token(
     """Make a session or API token; the raw secret is returned once and never stored."""
     raw = secrets.token_urlsafe(32)
     token = AuthToken(
-        user_id=user.id,
+        user_id=user.id,  # type: ignore[arg-type]  # a stored user has its id
         kind=kind,
         name=name,
         token_hash=hash_token(raw),
@@ -189,7 +189,7 @@ def list_tokens(session: Session, *, user: User) -> list[AuthToken]:
     query = (
         select(AuthToken)
         .where(AuthToken.user_id == user.id, AuthToken.kind == TokenKind.API)
-        .order_by(AuthToken.id.desc())
+        .order_by(col(AuthToken.id).desc())
     )
     return list(session.exec(query))
 

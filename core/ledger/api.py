@@ -38,13 +38,13 @@ LatestCheckpoint = Annotated[CheckpointPublic, Depends(_latest)]
 
 
 @router.get("/checkpoint", response_model=CheckpointPublic)
-def checkpoint(latest: LatestCheckpoint):
+def checkpoint(latest: LatestCheckpoint) -> CheckpointPublic:
     """The newest signed checkpoint: tree size, root hash, time and the signed note."""
     return latest
 
 
 @router.get("/checkpoint.txt", response_class=PlainTextResponse)
-def checkpoint_note(latest: LatestCheckpoint):
+def checkpoint_note(latest: LatestCheckpoint) -> PlainTextResponse:
     """The newest checkpoint as a C2SP signed note, for witnesses and standard tools."""
     return PlainTextResponse(latest.note, media_type="text/plain; charset=utf-8")
 
@@ -54,20 +54,22 @@ def checkpoint_note(latest: LatestCheckpoint):
     response_model=CheckpointPublic,
     dependencies=[Depends(require_role(Role.ADMIN, Role.AUDITOR))],
 )
-def sign_checkpoint(request: Request, session: SessionDep, clock: ClockDep):
+def sign_checkpoint(request: Request, session: SessionDep, clock: ClockDep) -> CheckpointPublic:
     """Sign a checkpoint now (admins and auditors), instead of waiting for the minute job."""
     signed = service.make_checkpoint(session, signer=request.app.state.log_signer, now=clock())
     return queries.checkpoint_public(signed)
 
 
 @router.get("/checkpoints", response_model=CheckpointList)
-def checkpoint_history(session: SessionDep, after: Annotated[int, Query(ge=-1)] = -1):
+def checkpoint_history(
+    session: SessionDep, after: Annotated[int, Query(ge=-1)] = -1
+) -> CheckpointList:
     """Every signed checkpoint larger than `after`, oldest first (pages of 1,000)."""
     return CheckpointList(checkpoints=queries.checkpoints_public(session, after_size=after))
 
 
 @router.get("/public-key", response_model=VerifierKey)
-def public_key(request: Request):
+def public_key(request: Request) -> VerifierKey:
     """The key that signs checkpoints, in signed-note verifier-key form."""
     signer = request.app.state.log_signer
     return VerifierKey(verifier_key=signer.verifier_key, origin=signer.name, key_id=signer.key_id)
@@ -78,7 +80,7 @@ def entries(
     session: SessionDep,
     start: Annotated[int, Query(description="first index")] = 0,
     end: Annotated[int | None, Query(description="one past the last index")] = None,
-):
+) -> EntriesPage:
     """Entries [start, end): at most 1,000, fewer when `end` is past the tree."""
     size = service.tree_size(session)
     rows = service.entries(
@@ -97,7 +99,7 @@ def inclusion(
     session: SessionDep,
     index: Annotated[int, Query()],
     tree_size: Annotated[int | None, Query(description="default: the newest checkpoint")] = None,
-):
+) -> InclusionProof:
     """The audit path proving entry `index` is in the tree of `tree_size` entries."""
     if tree_size is None:
         tree_size = _latest(session).tree_size
@@ -111,7 +113,7 @@ def inclusion(
 @router.get("/proof/consistency", response_model=ConsistencyProof)
 def consistency(
     session: SessionDep, first: Annotated[int, Query()], second: Annotated[int, Query()]
-):
+) -> ConsistencyProof:
     """The proof that the tree of `second` entries extends the tree of `first` entries."""
     path = service.consistency_proof(session, first=first, second=second)
     return ConsistencyProof(first=first, second=second, consistency_path=[h.hex() for h in path])

@@ -57,11 +57,11 @@ def load_signer(path: Path, *, name: str, may_create: bool) -> LogSigner:
         write_private_file(path, pem)
         return LogSigner(name=name, private_key=key)
     try:
-        key = load_pem_private_key(path.read_bytes(), password=None)
+        loaded = load_pem_private_key(path.read_bytes(), password=None)
     except (OSError, ValueError, TypeError) as error:
         raise SigningKeyError(
             f"the transparency log's signing key at {path} cannot be read ({error})"
         ) from None
-    if not isinstance(key, Ed25519PrivateKey):
+    if not isinstance(loaded, Ed25519PrivateKey):
         raise SigningKeyError(f"the signing key at {path} is not an Ed25519 private key")
-    return LogSigner(name=name, private_key=key)
+    return LogSigner(name=name, private_key=loaded)

@@ -253,8 +253,9 @@ def _is_path(proof: object) -> bool:
 
 def _same(a: object, b: object) -> bool:
     """Return True iff both are bytes-like and equal, compared in constant time."""
-    both = isinstance(a, bytes | bytearray) and isinstance(b, bytes | bytearray)
-    return both and hmac.compare_digest(bytes(a), bytes(b))
+    if not (isinstance(a, bytes | bytearray) and isinstance(b, bytes | bytearray)):
+        return False
+    return hmac.compare_digest(bytes(a), bytes(b))
 
 
 def _shift_to_set_lsb(fn: int, sn: int) -> tuple[int, int]:

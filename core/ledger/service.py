@@ -63,7 +63,7 @@ def _fetcher(session: Session) -> merkle.Fetch:
         # One condition per level, not a row-value IN: SQLite answers it from the primary key.
         condition = or_(
             *(
-                and_(LedgerNode.level == level, col(LedgerNode.index).in_(sorted(indices)))
+                and_(col(LedgerNode.level) == level, col(LedgerNode.index).in_(sorted(indices)))
                 for level, indices in by_level.items()
             )
         )
@@ -211,7 +211,9 @@ def latest_checkpoint(session: Session) -> LedgerCheckpoint | None:
     return session.exec(query).first()
 
 
-def checkpoints(session: Session, *, after_size: int = -1, limit: int = MAX_PAGE) -> list:
+def checkpoints(
+    session: Session, *, after_size: int = -1, limit: int = MAX_PAGE
+) -> list[LedgerCheckpoint]:
     """Signed checkpoints larger than `after_size`, smallest first."""
     query = (
         select(LedgerCheckpoint)
@@ -248,7 +250,12 @@ def make_checkpoint(session: Session, *, signer: LogSigner, now: datetime) -> Le
         session.commit()
     except IntegrityError:  # another process signed this very size a moment ago
         session.rollback()
-        return latest_checkpoint(session)
+        latest = latest_checkpoint(session)
+        if latest is None:
+            raise LedgerInconsistent(
+                "a checkpoint was refused as a duplicate, yet none exists"
+            ) from None
+        return latest
     session.refresh(checkpoint)
     return checkpoint
 

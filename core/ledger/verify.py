@@ -11,7 +11,7 @@ import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 from sqlmodel import Session
@@ -141,7 +141,7 @@ def _check_entries(source: LogSource, size: int, signed: list[SignedCheckpoint])
     return Report(True, size, len(signed))
 
 
-def _bad(checkpoint: SignedCheckpoint, problem: str, signed: list) -> Report:
+def _bad(checkpoint: SignedCheckpoint, problem: str, signed: list[SignedCheckpoint]) -> Report:
     return Report(False, checkpoint.tree_size, len(signed), problem, None)
 
 
@@ -188,16 +188,19 @@ class HttpSource:
     def __init__(self, base_url: str, client: httpx.Client | None = None) -> None:
         self.client = client or httpx.Client(base_url=base_url.rstrip("/"), timeout=30)
 
-    def _get(self, path: str, **params: int) -> dict:
+    def _get(self, path: str, **params: int) -> dict[str, Any]:
         response = self.client.get(f"/api/ledger/{path}", params=params)
         response.raise_for_status()
-        return response.json()
+        body: dict[str, Any] = response.json()
+        return body
 
     def verifier_key(self) -> str:
-        return self._get("public-key")["verifier_key"]
+        key: str = self._get("public-key")["verifier_key"]
+        return key
 
     def tree_size(self) -> int:
-        return self._get("entries", start=0, end=0)["tree_size"]
+        size: int = self._get("entries", start=0, end=0)["tree_size"]
+        return size
 
     def entries(self, size: int) -> Iterator[tuple[int, str, bytes]]:
         start = 0

@@ -141,7 +141,7 @@ def permits_list(
 
 
 @router.get("/permits/lookup")
-def lookup(request: Request, session: SessionDep, number: Annotated[str, Query(max_length=40)]):
+def lookup(session: SessionDep, number: Annotated[str, Query(max_length=40)]):
     """Go to an application's page from a typed (or read-out) tracking number."""
     application = service.get_application(session, number=number)
     return RedirectResponse(f"/permits/{application.tracking_number}", status_code=303)

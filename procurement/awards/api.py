@@ -114,5 +114,7 @@ def finalise(
     award_id: int, buyer: BuyerUser, session: SessionDep, clock: ClockDep, settings: SettingsDep
 ):
     """Make the award final once the standstill is over and complaints are answered."""
-    row = awarding.finalise_award(session, award_id=award_id, now=clock(), settings=settings)
+    row = awarding.finalise_award_as_buyer(
+        session, buyer=buyer, award_id=award_id, now=clock(), settings=settings
+    )
     return {"award_id": row.id, "status": row.status}

@@ -246,6 +246,17 @@ def answer_complaint(
     return complaint
 
 
+def finalise_award_as_buyer(
+    session: Session, *, buyer: User, award_id: int, now: datetime, settings: Settings
+) -> Award:
+    """A buyer finalises an award of their own organisation's tender, and of no other."""
+    row = session.get(Award, award_id)
+    if row is None:
+        raise TenderNotFound(f"There is no award {award_id}.")
+    owned_tender(session, buyer=buyer, tender_id=row.tender_id)
+    return finalise_award(session, award_id=award_id, now=now, settings=settings)
+
+
 def finalise_award(session: Session, *, award_id: int, now: datetime, settings: Settings) -> Award:
     """After the standstill, with every complaint answered, the award becomes final."""
     row = session.get(Award, award_id)

@@ -30,14 +30,14 @@ def buyer_competition(tenders: list[TenderFact], party: PartyOf) -> list[BuyerCo
     for buyer_id, own in per_buyer.items():
         opened, average, single = competition(own)
         rows.append(
-            dict(
-                buyer=party(buyer_id),
-                opened_tenders=opened,
-                bids=sum(len(t.bidders) for t in own),
-                average_bidders=average,
-                single_bid_tenders=sum(1 for t in own if len(t.bidders) == 1),
-                single_bid_share=single,
-            )
+            {
+                "buyer": party(buyer_id),
+                "opened_tenders": opened,
+                "bids": sum(len(t.bidders) for t in own),
+                "average_bidders": average,
+                "single_bid_tenders": sum(1 for t in own if len(t.bidders) == 1),
+                "single_bid_share": single,
+            }
         )
     rows.sort(key=lambda r: (-r["average_bidders"], r["single_bid_share"], r["buyer"].name))
     return [BuyerCompetition(rank=i, **row) for i, row in enumerate(rows, start=1)]

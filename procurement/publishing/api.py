@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -96,7 +95,7 @@ def record(ocid: str, request: Request, session: SessionDep, clock: ClockDep):
 
 
 @router.get("/bulk/releases.jsonl.gz")
-def bulk(request: Request):
+def bulk(request: Request, clock: ClockDep):
     """Every release, one JSON per line, gzipped; streamed in constant memory."""
     open_session = request.app.state.stream_session
 
@@ -116,7 +115,7 @@ def bulk(request: Request):
                 yield compressor("".join(body + "\n" for _, body in rows).encode())
                 after = rows[-1][0]
 
-    stamp = datetime.now().strftime("%Y%m%d")
+    stamp = clock().strftime("%Y%m%d")
     return StreamingResponse(
         lines(),
         media_type="application/gzip",

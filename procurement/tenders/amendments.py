@@ -82,7 +82,7 @@ def amend(
     schedule = tender_rules.Schedule(
         tender.enquiry_end_at, tender.tender_start_at, tender.tender_end_at, tender.opening_at
     )
-    problems = [p for p in tender_rules.schedule_problems(schedule, now=now, min_tender_days=0)]
+    problems = list(tender_rules.schedule_problems(schedule, now=now, min_tender_days=0))
     if problems:
         raise InvalidTender("The amended dates do not hold: " + "; ".join(problems) + ".")
     tender.version += 1

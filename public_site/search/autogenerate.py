@@ -47,7 +47,7 @@ def _prune(container: Any) -> None:
 
 @comparators.dispatch_for("schema", priority=DispatchPriority.LAST)
 def _ignore_full_text_objects(
-    autogen_context: Any, upgrade_ops: ops.UpgradeOps, schemas: Any
+    _autogen_context: Any, upgrade_ops: ops.UpgradeOps, _schemas: Any
 ) -> PriorityDispatchResult:
     """Drop from the diff what exists in the database on purpose but not in the models."""
     _prune(upgrade_ops)

@@ -66,7 +66,7 @@ def _conditions(session: Session, search: SearchParams, *, walk: bool = False) -
     return conditions
 
 
-def _sort_keys(session: Session, search: SearchParams) -> list[tuple[Any, str]]:
+def _sort_keys(search: SearchParams) -> list[tuple[Any, str]]:
     sort = search.effective_sort
     if sort == "value":
         return [(DOC.c.sort_value, "int"), (DOC.c.id, "int")]
@@ -130,7 +130,7 @@ def _hit(row: Any, terms: Sequence[str]) -> SearchHit:
 def _page_rows(
     session: Session, search: SearchParams, size: int, *, common: bool | None = None
 ) -> tuple[list[Any], Any]:
-    keys = _sort_keys(session, search)
+    keys = _sort_keys(search)
     if common is None:
         common = _is_common(session, search)
     conditions = _conditions(session, search, walk=common)

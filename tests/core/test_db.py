@@ -3,6 +3,7 @@
 import threading
 import time
 
+import pytest
 from sqlalchemy import text
 
 from core.db import _WriterQueue, make_engine, read_only
@@ -35,11 +36,8 @@ def test_writers_are_served_in_arrival_order():
 def test_a_writer_that_waits_too_long_gives_up_and_leaves_the_queue_usable():
     queue = _WriterQueue(timeout=0.05)
     queue._acquire()
-    try:
+    with pytest.raises(TimeoutError, match="busy with other writers"):
         queue._acquire()
-        raise AssertionError("the second writer should have timed out")
-    except TimeoutError as error:
-        assert "busy with other writers" in str(error)
     queue._release()
     queue._acquire()  # free again
     queue._release()

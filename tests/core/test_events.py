@@ -169,7 +169,7 @@ def test_event_names_must_be_domain_subject_action(engine, name):
 
 
 def test_a_failing_handler_neither_stops_the_others_nor_the_commit(engine, bus, caplog):
-    def broken(event: DomainEvent) -> None:
+    def broken(_event: DomainEvent) -> None:
         raise RuntimeError("handler bug")
 
     inbox = Inbox()

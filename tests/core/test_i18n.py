@@ -61,9 +61,11 @@ def test_a_page_follows_accept_language(client):
     assert html_lang(page.text) == "th"
     assert page.headers["content-language"] == "th"
     assert "Accept-Language" in page.headers["vary"]
-    assert "<h1>เข้าสู่ระบบ</h1>" in page.text and THAI_NAV in page.text
+    assert "<h1>เข้าสู่ระบบ</h1>" in page.text
+    assert THAI_NAV in page.text
     english = client.get("/signin", headers={"accept-language": "en-GB"})
-    assert html_lang(english.text) == "en" and "<h1>Sign in</h1>" in english.text
+    assert html_lang(english.text) == "en"
+    assert "<h1>Sign in</h1>" in english.text
 
 
 def test_the_cookie_beats_accept_language_and_the_query_beats_the_cookie(client):
@@ -87,14 +89,13 @@ def test_the_deployment_default_applies_when_the_reader_says_nothing(settings, e
 def test_error_pages_speak_the_readers_language(client):
     page = client.get("/no-such-page", headers={"accept-language": "th"})
     assert page.status_code == 404
-    assert html_lang(page.text) == "th" and THAI_NAV in page.text
+    assert html_lang(page.text) == "th"
+    assert THAI_NAV in page.text
     assert "<h1>ไม่พบหน้าที่ต้องการ</h1>" in page.text
     assert "ไม่มีข้อมูลที่ /no-such-page" in page.text
     english = client.get("/no-such-page")
-    assert (
-        "<h1>Not found</h1>" in english.text
-        and "There is nothing at /no-such-page." in english.text
-    )
+    assert "<h1>Not found</h1>" in english.text
+    assert "There is nothing at /no-such-page." in english.text
 
 
 # ---- the switch ----------------------------------------------------------------------------
@@ -108,7 +109,8 @@ def test_the_switch_sets_the_cookie_and_returns_to_the_same_page(client):
     page = client.get(response.headers["location"])
     assert html_lang(page.text) == "th"
     back = client.get("/lang", params={"to": "en", "next": "/signin"})
-    assert back.headers["location"] == "/signin" and client.cookies.get("lang") == "en"
+    assert back.headers["location"] == "/signin"
+    assert client.cookies.get("lang") == "en"
 
 
 def test_the_switch_links_on_a_page_point_back_at_that_page(client):
@@ -142,7 +144,8 @@ def test_the_switch_never_redirects_off_the_site(client, target):
 
 def test_an_unknown_language_changes_nothing(client):
     response = client.get("/lang", params={"to": "xx", "next": "/permits"})
-    assert response.status_code == 303 and response.headers["location"] == "/permits"
+    assert response.status_code == 303
+    assert response.headers["location"] == "/permits"
     assert "lang" not in client.cookies
 
 
@@ -172,7 +175,7 @@ def test_english_dates_stay_unambiguous_iso():
     assert when(MORNING, "datetime") == "2026-11-26 10:00"
     assert when(MORNING, "long") == "26 November 2026"
     assert when(None, "date") == ""
-    assert when(datetime(2026, 11, 26, 3, 0), "datetime") == "2026-11-26 10:00"  # naive is UTC
+    assert when(datetime(2026, 11, 26, 3, 0), "datetime") == "2026-11-26 10:00"  # noqa: DTZ001 -- naive is UTC
 
 
 def test_localtime_keeps_machine_formats_and_localises_the_rest():

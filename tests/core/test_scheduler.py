@@ -212,12 +212,12 @@ def test_job_names_are_dotted_and_registered_once():
     registry = JobRegistry()
 
     @registry.register("tests.tender.close")
-    def close(context: JobContext) -> None:
+    def close(_context: JobContext) -> None:
         raise AssertionError("not run here")
 
     registry.add("tests.tender.close", close)  # the same function again is harmless
     with pytest.raises(ValueError, match="already registered"):
-        registry.add("tests.tender.close", lambda context: None)
+        registry.add("tests.tender.close", lambda _context: None)
     with pytest.raises(ValueError, match="dotted"):
         registry.add("Close Tender", close)
     assert "tests.tender.close" in registry
@@ -287,7 +287,7 @@ def job_runs(engine: Engine) -> list[tuple[str, int]]:
 @needs_postgres
 def test_several_processes_run_each_job_once_and_a_survivor_takes_over(engine, tmp_path):
     registry = JobRegistry()
-    registry.add("tests.scheduler.ran", lambda context, **kwargs: None)  # never run here
+    registry.add("tests.scheduler.ran", lambda _context, **_kwargs: None)  # never run here
     settings = Settings(data_dir=tmp_path, database_url=str(engine.url), secret_key="k" * 32)
     # This process only stores jobs, as a web worker or the CLI would.
     client = Scheduler(

@@ -36,7 +36,8 @@ def test_search_filter_open_download_and_read_in_thai(server, page, tmp_path):
     page.wait_for_url("**kind=tender*")
     assert "q=%E0%B8%9C" in page.url  # the Thai query travelled with the filter
     titles = page.locator("main ol li").all_inner_texts()
-    assert titles and all(text.startswith("Tender") for text in titles)
+    assert titles
+    assert all(text.startswith("Tender") for text in titles)
     assert any(BEDS in text for text in titles)
 
     # The results download as CSV with the same filters.
@@ -45,7 +46,8 @@ def test_search_filter_open_download_and_read_in_thai(server, page, tmp_path):
     saved = tmp_path / "results.csv"
     download_info.value.save_as(saved)
     rows = list(csv.DictReader(io.StringIO(saved.read_text(encoding="utf-8-sig"))))
-    assert rows and {row["kind"] for row in rows} == {"tender"}
+    assert rows
+    assert {row["kind"] for row in rows} == {"tender"}
     assert any(BEDS in row["title"] for row in rows)
 
     # Open the record from the results.

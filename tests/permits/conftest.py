@@ -9,7 +9,7 @@ def setup(session, clock):
 
 
 @pytest.fixture
-def health_supervisor(session, clock, setup):
+def health_supervisor(session, clock, setup):  # noqa: ARG001 -- requested for its effect; marks do not apply to fixtures
     return factories.officer(session, department="bma-health", now=clock())
 
 
@@ -21,5 +21,5 @@ def health_officer(session, clock, health_supervisor):
 
 
 @pytest.fixture
-def works_officer(session, clock, setup):
+def works_officer(session, clock, setup):  # noqa: ARG001 -- requested for its effect; marks do not apply to fixtures
     return factories.officer(session, department="bma-public-works", now=clock())

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -29,7 +29,8 @@ def test_an_application_runs_through_pause_overdue_extension_late_entry_and_appr
 ):
     app = factories.food_application(session, now=clock(), settings=settings)
     number = app.tracking_number
-    assert number.startswith("FOD-2026-") and app.status == "in_progress"
+    assert number.startswith("FOD-2026-")
+    assert app.status == "in_progress"
     # Thursday 26 Nov 10:00 Bangkok + 2 business days: due at the end of Monday 30 Nov.
     assert stages(session, app)[0].due_at == utc(2026, 11, 30, 17)
 
@@ -109,7 +110,7 @@ def test_an_application_runs_through_pause_overdue_extension_late_entry_and_appr
         now=clock(),
         settings=settings,
         note="Second inspection needed",
-        expected_date=datetime(2026, 12, 23).date(),
+        expected_date=date(2026, 12, 23),
     )
     session.refresh(inspection)
     assert inspection.due_at == utc(2026, 12, 23, 17)
@@ -122,7 +123,7 @@ def test_an_application_runs_through_pause_overdue_extension_late_entry_and_appr
             now=clock(),
             settings=settings,
             note="again",
-            expected_date=datetime(2026, 12, 30).date(),
+            expected_date=date(2026, 12, 30),
         )
 
     # Entered on 28 Dec, effective 22 Dec: more than 3 days late, so flagged publicly.
@@ -160,7 +161,8 @@ def test_an_application_runs_through_pause_overdue_extension_late_entry_and_appr
     assert public.status_blds == "Permit Issued"
     digest = public.certificate_url.rsplit("/", 1)[1]
     check = certificates.verify(session, digest=digest)
-    assert check.genuine and check.facts["tracking_number"] == number
+    assert check.genuine
+    assert check.facts["tracking_number"] == number
     logged = ledger_service.entries_about(session, subject=number)
     assert [e.entry_type for e in logged][:3] == [
         "permits.application.received",
@@ -221,7 +223,8 @@ def test_reject_needs_a_note_and_ends_the_application(session, clock, settings, 
         settings=settings,
         note="Premises are not a food shop",
     )
-    assert rejected.status == "rejected" and rejected.decided_at == clock()
+    assert rejected.status == "rejected"
+    assert rejected.decided_at == clock()
 
 
 def test_only_the_applicant_withdraws_and_only_their_own(session, clock, settings, health_officer):
@@ -281,7 +284,8 @@ def test_an_officer_of_another_department_is_refused(session, clock, settings, w
         )
 
 
-def test_unknown_and_mistyped_tracking_numbers(session, clock, settings, setup):
+@pytest.mark.usefixtures("setup")
+def test_unknown_and_mistyped_tracking_numbers(session, clock, settings):
     app = factories.food_application(session, now=clock(), settings=settings)
     number = app.tracking_number
     typo = number[:-1] + ("A" if number[-1] != "A" else "B")
@@ -293,9 +297,8 @@ def test_unknown_and_mistyped_tracking_numbers(session, clock, settings, setup):
         service.get_application(session, number=tracking_number("FOD", 2026, 999_999))
 
 
-def test_a_new_type_version_leaves_applications_in_progress_on_theirs(
-    session, clock, settings, setup
-):
+@pytest.mark.usefixtures("setup")
+def test_a_new_type_version_leaves_applications_in_progress_on_theirs(session, clock, settings):
     from pathlib import Path
 
     from permits import catalogue
@@ -309,7 +312,9 @@ def test_a_new_type_version_leaves_applications_in_progress_on_theirs(
         )
     assert catalogue.load_type(session, text=changed, now=clock())
     public = queries.permit(session, number=app.tracking_number, settings=settings, now=clock())
-    assert public.type_version == 1 and public.stages[1].duration == 10
+    assert public.type_version == 1
+    assert public.stages[1].duration == 10
     newer = factories.food_application(session, now=clock(), settings=settings)
     view = queries.permit(session, number=newer.tracking_number, settings=settings, now=clock())
-    assert view.type_version == 2 and view.stages[1].duration == 3
+    assert view.type_version == 2
+    assert view.stages[1].duration == 3

@@ -59,7 +59,8 @@ def live(fresh_database, tmp_path):
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        assert thread.is_alive(), "the server did not start"
+        assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
     yield {
         "url": f"http://127.0.0.1:{port}",
@@ -120,7 +121,8 @@ def test_a_change_reaches_the_stream_within_a_second_and_a_reconnect_resumes(liv
         started = time.monotonic()
         advance(live)
         events, _ = read_events(response, want=1)
-    assert events and events[0]["at"] - started < 1.0
+    assert events
+    assert events[0]["at"] - started < 1.0
     first = events[0]
     assert first["data"]["subject"] == live["number"]
     assert first["data"]["payload"]["action"] == "advance"

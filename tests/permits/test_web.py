@@ -11,21 +11,24 @@ from tests.permits import factories
 
 
 @pytest.fixture
-def application(session, clock, settings, setup):
+def application(session, clock, settings, setup):  # noqa: ARG001 -- requested for its effect; marks do not apply to fixtures
     return factories.food_application(session, now=clock(), settings=settings)
 
 
 def test_public_json_has_stages_and_404s_name_a_wrong_check_character(client, application):
     number = application.tracking_number
     body = client.get(f"/api/permits/{number}").json()
-    assert body["current_stage"] == "intake" and body["status"] == "in_progress"
+    assert body["current_stage"] == "intake"
+    assert body["status"] == "in_progress"
     assert [s["code"] for s in body["stages"]] == ["intake", "hygiene_inspection", "decision"]
     typo = number[:-1] + ("A" if number[-1] != "A" else "B")
     wrong = client.get(f"/api/permits/{typo}")
-    assert wrong.status_code == 404 and "check character" in wrong.json()["detail"]
+    assert wrong.status_code == 404
+    assert "check character" in wrong.json()["detail"]
     assert client.get("/api/permits/FOD-2026-999999-0").status_code == 404
     page = client.get(f"/permits/{typo}")
-    assert page.status_code == 404 and "check character" in page.text
+    assert page.status_code == 404
+    assert "check character" in page.text
 
 
 def test_a_transition_not_allowed_answers_409_listing_the_allowed(
@@ -46,12 +49,12 @@ def test_a_transition_not_allowed_answers_409_listing_the_allowed(
     assert refused.json()["allowed"] == ["advance", "request_information", "reject", "withdraw"]
     assert client.post(url, json={"action": "reject"}, headers=headers).status_code == 422
     moved = client.post(url, json={"action": "advance"}, headers=headers)
-    assert moved.status_code == 200 and moved.json()["current_stage"] == "hygiene_inspection"
+    assert moved.status_code == 200
+    assert moved.json()["current_stage"] == "hygiene_inspection"
 
 
-def test_an_officer_of_another_department_gets_403(
-    client, session, clock, application, works_officer
-):
+@pytest.mark.usefixtures("session", "clock")
+def test_an_officer_of_another_department_gets_403(client, application, works_officer):
     sign_in(client, works_officer)
     page = client.get(f"/permits/officer/applications/{application.tracking_number}")
     token = csrf_from(page.text)
@@ -62,11 +65,13 @@ def test_an_officer_of_another_department_gets_403(
     assert response.status_code == 403
 
 
-def test_an_applicant_applies_through_the_generated_form(client, session, clock, settings, setup):
+@pytest.mark.usefixtures("settings", "setup")
+def test_an_applicant_applies_through_the_generated_form(client, session, clock):
     user = factories.applicant(session, now=clock())
     sign_in(client, user)
     form = client.get("/permits/apply/FOD")
-    assert 'name="shop_name"' in form.text and 'name="doc_floor_plan"' in form.text
+    assert 'name="shop_name"' in form.text
+    assert 'name="doc_floor_plan"' in form.text
     token = csrf_from(form.text)
     data = {**factories.food_values(), "csrf_token": token}
     files = [
@@ -76,7 +81,8 @@ def test_an_applicant_applies_through_the_generated_form(client, session, clock,
     missing = client.post(
         "/permits/apply/FOD", data={**data, "seats": ""} | {"shop_name": ""}, files=files
     )
-    assert missing.status_code == 422 and "shop_name" in missing.text
+    assert missing.status_code == 422
+    assert "shop_name" in missing.text
     done = client.post("/permits/apply/FOD", data=data, files=files)
     assert done.status_code == 303
     number = done.headers["location"].rsplit("/", 1)[1]
@@ -97,8 +103,9 @@ def test_an_applicant_applies_through_the_generated_form(client, session, clock,
         ("plan.pdf", factories.PNG, "accepted"),  # a PNG where only PDF is accepted
     ],
 )
+@pytest.mark.usefixtures("setup", "tmp_path")
 def test_a_bad_upload_is_refused_and_stored_nowhere(
-    session, clock, setup, settings, tmp_path, name, content, problem
+    session, clock, settings, name, content, problem
 ):
     from core.errors import InvalidInput
 
@@ -151,15 +158,17 @@ def test_a_bad_upload_is_refused_and_stored_nowhere(
     assert casework.my_applications(session, applicant=user) == []
 
 
-def test_stored_documents_are_named_by_hash(session, clock, settings, application):
+@pytest.mark.usefixtures("session", "clock", "application")
+def test_stored_documents_are_named_by_hash(settings):
     import hashlib
 
     digest = hashlib.sha256(factories.PDF).hexdigest()
     assert path_of(service.uploads_root(settings), digest).read_bytes() == factories.PDF
 
 
+@pytest.mark.usefixtures("clock")
 def test_the_applicant_sees_who_opened_their_data_and_why(
-    client, session, clock, application, health_officer
+    client, session, application, health_officer
 ):
     sign_in(client, health_officer)
     number = application.tracking_number
@@ -177,12 +186,12 @@ def test_the_applicant_sees_who_opened_their_data_and_why(
     owner = session.get(type(health_officer), application.applicant_id)
     sign_in(client, owner)
     mine = client.get(f"/permits/mine/{number}").text
-    assert "Phone the applicant about the kitchen" in mine and health_officer.display_name in mine
+    assert "Phone the applicant about the kitchen" in mine
+    assert health_officer.display_name in mine
 
 
-def test_officer_queue_lists_what_falls_due_first(
-    client, session, clock, settings, health_officer, setup
-):
+@pytest.mark.usefixtures("setup")
+def test_officer_queue_lists_what_falls_due_first(client, session, clock, settings, health_officer):
     first = factories.food_application(session, now=clock(), settings=settings)
     clock.advance(days=1)
     second = factories.food_application(session, now=clock(), settings=settings)
@@ -191,8 +200,9 @@ def test_officer_queue_lists_what_falls_due_first(
     assert text.index(first.tracking_number) < text.index(second.tracking_number)
 
 
+@pytest.mark.usefixtures("setup")
 def test_no_personal_data_on_any_public_page_feed_export_or_log(
-    client, session, clock, settings, health_officer, setup
+    client, session, clock, settings, health_officer
 ):
     apps = [factories.food_application(session, now=clock(), settings=settings) for _ in range(3)]
     number = apps[0].tracking_number
@@ -269,8 +279,9 @@ def test_no_personal_data_on_any_public_page_feed_export_or_log(
     assert Role.APPLICANT
 
 
+@pytest.mark.usefixtures("setup")
 def test_subscribers_get_an_email_per_public_change_once(
-    session, clock, settings, health_officer, setup, tmp_path
+    session, clock, settings, health_officer, tmp_path
 ):
     from email import message_from_bytes, policy
 
@@ -295,14 +306,14 @@ def test_subscribers_get_an_email_per_public_change_once(
         message_from_bytes(p.read_bytes(), policy=policy.default)
         for p in sorted((tmp_path / "outbox").glob("permits-*.eml"))
     ]
-    assert mails and all(m["To"] == "watcher@example.org" for m in mails)
+    assert mails
+    assert all(m["To"] == "watcher@example.org" for m in mails)
     assert number in mails[-1]["Subject"]
     assert "/unsubscribe?token=" in mails[-1].get_content()
 
 
-def test_an_admin_declares_a_closure_and_new_clocks_skip_it(
-    client, session, clock, settings, setup
-):
+@pytest.mark.usefixtures("setup")
+def test_an_admin_declares_a_closure_and_new_clocks_skip_it(client, session, clock, settings):
     from tests import factories as core_factories
     from tests.procurement.factories import headers_for
 
@@ -320,7 +331,8 @@ def test_an_admin_declares_a_closure_and_new_clocks_skip_it(
     made = client.post("/api/permits/closures", json=body, headers=headers_for(client, admin))
     assert made.status_code == 201
     again = client.post("/api/permits/closures", json=body, headers=headers_for(client, admin))
-    assert again.status_code == 409 and "already declared" in again.json()["detail"]
+    assert again.status_code == 409
+    assert "already declared" in again.json()["detail"]
     assert client.get("/api/permits/closures").json() == [body]
     after = factories.food_application(session, now=clock(), settings=settings)
     due_after = client.get(f"/api/permits/{after.tracking_number}").json()["stages"][0]

@@ -37,7 +37,7 @@ def draft_body(now: datetime, **overrides) -> dict:
     return body
 
 
-def headers_for(client, user) -> dict:
+def headers_for(_client, user) -> dict:
     """An API token for the user, issued by the service (the token route has its own tests)."""
     session = object_session(user)
     raw, _ = auth_service.issue_token(

@@ -80,7 +80,8 @@ def test_due_tenders_are_opened_by_the_job_once_even_when_it_runs_late(fresh_dat
             assert tender.status == TenderStatus.OPENED
             assert tender.opened_at == clock()
             bid = session.exec(select(Bid).where(Bid.tender_id == tender_id)).one()
-            assert bid.price == 3_400_000_00 and bid.rank == 1
+            assert bid.price == 3_400_000_00
+            assert bid.rank == 1
             releases = session.exec(
                 select(func.count())
                 .select_from(LedgerEntry)

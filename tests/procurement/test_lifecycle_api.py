@@ -13,7 +13,8 @@ def test_tender_from_draft_to_contract(client, session, clock):
     high, high_h = f.supplier(client, session, clock())
     tender = f.published_tender(client, session, clock, buyer_h)
     tid = tender["id"]
-    assert tender["status"] == "active" and tender["sealing_public_key"]
+    assert tender["status"] == "active"
+    assert tender["sealing_public_key"]
     assert tender["ocid"].endswith(f"-{tid}")
 
     # A question, answered publicly without the asker.
@@ -79,7 +80,8 @@ def test_tender_from_draft_to_contract(client, session, clock):
     assert complaint.status_code == 201
     clock.advance(days=10)
     blocked = client.post(f"/api/awards/{award['id']}/finalise", headers=buyer_h)
-    assert blocked.status_code == 409 and "await the buyer's answer" in blocked.json()["detail"]
+    assert blocked.status_code == 409
+    assert "await the buyer's answer" in blocked.json()["detail"]
     client.post(
         f"/api/complaints/{complaint.json()['id']}/answer",
         json={"response": "The price was checked against the estimate."},
@@ -108,7 +110,8 @@ def test_tender_from_draft_to_contract(client, session, clock):
     types = [e["entry_type"] for e in public["log_entries"]]
     assert types[0] == "procurement.tender.published"
     assert types.count("procurement.bid.sealed") == 3
-    assert "procurement.key.released" in types and types[-1] == "procurement.contract.signed"
+    assert "procurement.key.released" in types
+    assert types[-1] == "procurement.contract.signed"
 
     changes = client.get("/api/tenders/changes").json()
     assert tid in [t["id"] for t in changes["tenders"]]
@@ -142,7 +145,8 @@ def test_publication_refuses_incoherent_dates_and_names_them(client, session, cl
     response = client.post(f"/api/tenders/{draft['id']}/publish", headers=buyer_h)
     assert response.status_code == 422
     detail = response.json()["detail"]
-    assert "at or after the bid deadline" in detail and "at least 7 days" in detail
+    assert "at or after the bid deadline" in detail
+    assert "at least 7 days" in detail
     assert client.get(f"/api/tenders/{draft['id']}").status_code == 404  # still a draft
 
 
@@ -155,4 +159,5 @@ def test_suppliers_and_buyers_cannot_act_in_each_others_roles(client, session, c
         == 403
     )
     bid = client.post(f"/api/tenders/{tender['id']}/bids", json=f.bid_body(1000), headers=buyer_h)
-    assert bid.status_code == 403 and "needs the role: supplier" in bid.json()["detail"]
+    assert bid.status_code == 403
+    assert "needs the role: supplier" in bid.json()["detail"]

@@ -140,7 +140,8 @@ def test_a_lotted_tender_from_bids_to_contracts_lot_by_lot(client, session, cloc
         == 201
     )
     before = client.get(f"/api/tenders/{tid}").json()
-    assert before["opening"] is None and before["bids_received"] == 2
+    assert before["opening"] is None
+    assert before["bids_received"] == 2
     assert session.exec(select(func.count()).select_from(BidLot)).one() == 0  # sealed only
 
     clock.advance(days=10, hours=1)
@@ -157,7 +158,8 @@ def test_a_lotted_tender_from_bids_to_contracts_lot_by_lot(client, session, cloc
     assert "procurement.bids.opened" in entry_types
 
     whole = client.post(f"/api/tenders/{tid}/award", json={}, headers=buyer_h)
-    assert whole.status_code == 422 and "say which lot" in whole.json()["detail"]
+    assert whole.status_code == 422
+    assert "say which lot" in whole.json()["detail"]
     first = client.post(f"/api/tenders/{tid}/award", json={"lot": 2}, headers=buyer_h).json()
     assert first["status"] == "opened"  # lot 1 still to award
     award_2 = first["awards"][0]
@@ -167,12 +169,14 @@ def test_a_lotted_tender_from_bids_to_contracts_lot_by_lot(client, session, cloc
         1_690_000_000,
     )
     again = client.post(f"/api/tenders/{tid}/award", json={"lot": 2}, headers=buyer_h)
-    assert again.status_code == 409 and "already been awarded" in again.json()["detail"]
+    assert again.status_code == 409
+    assert "already been awarded" in again.json()["detail"]
     winner_bid = record[slug(session, second_only)]["id"]
     refused = client.post(
         f"/api/bids/{winner_bid}/disqualify", json={"reason": "Late bid bond."}, headers=buyer_h
     )
-    assert refused.status_code == 409 and "already won an award" in refused.json()["detail"]
+    assert refused.status_code == 409
+    assert "already won an award" in refused.json()["detail"]
     done = client.post(f"/api/tenders/{tid}/award", json={"lot": 1}, headers=buyer_h).json()
     assert done["status"] == "awarded"
     award_1 = next(a for a in done["awards"] if a["lot"] == 1)
@@ -267,7 +271,8 @@ def test_best_value_is_decided_per_lot_with_published_scores(client, session, cl
             "scores": {str(cheap_id): [90, 50]},
         },
     )
-    assert incomplete.status_code == 422 and str(good_id) in incomplete.json()["detail"]
+    assert incomplete.status_code == 422
+    assert str(good_id) in incomplete.json()["detail"]
     decided = client.post(
         f"/api/tenders/{tid}/award",
         headers=buyer_h,
@@ -283,7 +288,8 @@ def test_best_value_is_decided_per_lot_with_published_scores(client, session, cl
     )
     assert decided.status_code == 201, decided.text
     award = decided.json()["awards"][0]
-    assert award["supplier"]["slug"] == slug(session, good) and award["value"] == 150
+    assert award["supplier"]["slug"] == slug(session, good)
+    assert award["value"] == 150
     assert [(row["supplier"], row["total"], row["rank"]) for row in award["evaluation"]] == [
         (slug(session, good), "82.00", 1),
         (slug(session, cheap), "70.00", 2),
@@ -326,7 +332,8 @@ def test_lotted_releases_validate_and_carry_the_lots(client, session, clock, val
         "2": "active",
     }
     by_lot = {(s.get("relatedLot"), s["measure"]): s["value"] for s in last["bids"]["statistics"]}
-    assert by_lot[("2", "bids")] == 2 and by_lot[("1", "bids")] == 1
+    assert by_lot[("2", "bids")] == 2
+    assert by_lot[("1", "bids")] == 1
     record = client.get(f"/api/ocds/records/{tender['ocid']}").json()
     assert errors(validators["record_package"], record) == []
     compiled = record["records"][0]["compiledRelease"]

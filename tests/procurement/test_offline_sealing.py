@@ -2,6 +2,8 @@
 
 import base64
 
+import pytest
+
 from procurement.bids.offline import seal_bid_offline
 from tests.procurement import factories as f
 
@@ -41,17 +43,20 @@ def test_a_client_sealed_bid_opens_and_a_forged_commitment_is_published_as_faili
     )
     garbage = {"ciphertext_base64": "not base64!", "commitment": "cd" * 32}
     bad = client.post(f"/api/tenders/{tender['id']}/bids", json=garbage, headers=forger_h)
-    assert bad.status_code == 422 and "base64" in bad.json()["detail"]
+    assert bad.status_code == 422
+    assert "base64" in bad.json()["detail"]
 
     clock.advance(days=10, hours=1)
     opened = client.post(f"/api/tenders/{tender['id']}/open", headers=buyer_h).json()
     by_status = {b["status"]: b for b in opened["opening"]}
-    assert by_status["valid"]["price"] == 199_000_000 and by_status["valid"]["rank"] == 1
+    assert by_status["valid"]["price"] == 199_000_000
+    assert by_status["valid"]["rank"] == 1
     assert by_status["invalid"]["price"] is None
     assert "does not match its commitment" in by_status["invalid"]["problem"]
 
 
-def test_the_offline_sealer_refuses_a_bid_without_the_declaration(tmp_path):
+@pytest.mark.usefixtures("tmp_path")
+def test_the_offline_sealer_refuses_a_bid_without_the_declaration():
     import pytest
     from pydantic import ValidationError
 
@@ -106,7 +111,7 @@ def seal_with_cli(client, monkeypatch, capsys, tmp_path, *args: str) -> tuple[in
     import prongsai.cli
 
     monkeypatch.setenv("PRONGSAI_DATA_DIR", str(tmp_path / "cli-data"))
-    monkeypatch.setattr(prongsai.cli.httpx, "get", lambda url, timeout: client.get(url))
+    monkeypatch.setattr(prongsai.cli.httpx, "get", lambda url, **_options: client.get(url))
     status = prongsai.cli.main(["seal-bid", "--url", "http://testserver", *args])
     out, err = capsys.readouterr()
     return status, out, err
@@ -147,15 +152,17 @@ def test_seal_bid_command_seals_lot_prices_that_open_per_lot(
     clock.advance(days=10, hours=1)
     opened = client.post(f"/api/tenders/{tender['id']}/open", headers=buyer_h).json()
     [bid] = opened["opening"]
-    assert bid["status"] == "valid" and bid["price"] == 1_750_000_000
+    assert bid["status"] == "valid"
+    assert bid["price"] == 1_750_000_000
     assert bid["lots"] == [
         {"lot": 1, "price": 1_350_000_000, "rank": 1},
         {"lot": 2, "price": 400_000_000, "rank": 1},
     ]
 
 
+@pytest.mark.usefixtures("session", "clock")
 def test_seal_bid_command_refuses_a_malformed_or_repeated_lot(
-    client, session, clock, tmp_path, monkeypatch, capsys
+    client, tmp_path, monkeypatch, capsys
 ):
     import pytest
 
@@ -190,5 +197,6 @@ def test_seal_bid_command_refuses_a_malformed_or_repeated_lot(
         "1=3",
         "--declare",
     )
-    assert status == 1 and out == ""
+    assert status == 1
+    assert out == ""
     assert "--lot gives lot 1 more than one price" in err

@@ -31,13 +31,15 @@ def test_reserve_price_is_drawn_at_the_opening_and_checks_out(client, session, c
         reserve={"base_amount": BASE, "range_bp": RANGE_BP, "floor_rate_bp": 8_000},
     )
     tid = tender["id"]
-    assert tender["reserve"]["seed"] is None and tender["reserve"]["reserve_price"] is None
+    assert tender["reserve"]["seed"] is None
+    assert tender["reserve"]["reserve_price"] is None
     commitment = tender["reserve"]["seed_commitment"]
     suppliers = [f.supplier(client, session, clock())[1] for _ in range(4)]
     no_picks = client.post(
         f"/api/tenders/{tid}/bids", json=f.bid_body(90_000_000), headers=suppliers[0]
     )
-    assert no_picks.status_code == 422 and "multiple reserve prices" in no_picks.json()["detail"]
+    assert no_picks.status_code == 422
+    assert "multiple reserve prices" in no_picks.json()["detail"]
     prices = [90_000_000, 95_000_000, 200_000_000, 60_000_000]  # too high, too low at the end
     picks = [[1, 2], [2, 3], [3, 4], [2, 15]]
     for headers, price, chosen in zip(suppliers, prices, picks, strict=True):
@@ -61,11 +63,13 @@ def test_reserve_price_is_drawn_at_the_opening_and_checks_out(client, session, c
         for e in log
         if '"type":"procurement.reserve.drawn"' in e["entry"]
     ]
-    assert drawn[0]["candidates"] == candidates and drawn[0]["chosen"] == [1, 2, 3, 4]
+    assert drawn[0]["candidates"] == candidates
+    assert drawn[0]["chosen"] == [1, 2, 3, 4]
     by_price = {b["price"]: b for b in opened["opening"]}
     assert by_price[200_000_000]["problem"] == "above the reserve price"
     assert "below the floor" in by_price[60_000_000]["problem"]
-    assert by_price[90_000_000]["rank"] == 1 and by_price[95_000_000]["rank"] == 2
+    assert by_price[90_000_000]["rank"] == 1
+    assert by_price[95_000_000]["rank"] == 2
 
 
 def test_picks_are_refused_on_a_tender_without_a_reserve(client, session, clock):
@@ -74,4 +78,5 @@ def test_picks_are_refused_on_a_tender_without_a_reserve(client, session, clock)
     tender = f.published_tender(client, session, clock, buyer_h)
     body = {**f.bid_body(1000), "reserve_picks": [1, 2]}
     response = client.post(f"/api/tenders/{tender['id']}/bids", json=body, headers=supplier_h)
-    assert response.status_code == 422 and "draws no reserve price" in response.json()["detail"]
+    assert response.status_code == 422
+    assert "draws no reserve price" in response.json()["detail"]

@@ -138,11 +138,11 @@ def test_a_draft_is_hidden_from_the_public_and_other_buyers(client, session, clo
     assert client.get(f"/buyer/tenders/{made.id}").status_code == 404
 
 
-def test_the_whole_sealed_bid_flow_through_the_pages(
-    client, session, clock, settings, tender, supplier, buyer
-):
+@pytest.mark.usefixtures("session", "settings", "supplier")
+def test_the_whole_sealed_bid_flow_through_the_pages(client, clock, tender, buyer):
     form = client.get(f"/tenders/{tender.id}/bid")
-    assert form.status_code == 200 and "Seal and submit bid" in form.text
+    assert form.status_code == 200
+    assert "Seal and submit bid" in form.text
     sent = submit_bid(client, tender.id, "9,876,543.21")
     assert sent.status_code == 303
     receipt_url = sent.headers["location"]
@@ -164,7 +164,8 @@ def test_the_whole_sealed_bid_flow_through_the_pages(
     page = public[0]
     assert "<strong>1</strong> sealed bid received" in page
     for text in public:
-        assert str(MARKER) not in text and "9,876,543.21" not in text
+        assert str(MARKER) not in text
+        assert "9,876,543.21" not in text
     opening = client.get(f"/tenders/{tender.id}/opening.pdf")
     assert opening.status_code == 404
     assert "has not been opened" in opening.text
@@ -173,18 +174,21 @@ def test_the_whole_sealed_bid_flow_through_the_pages(
     sign_in(client, buyer)
     early = post_form(client, f"/buyer/tenders/{tender.id}", f"/buyer/tenders/{tender.id}/open")
     assert early.status_code == 409
-    assert "Bids open at" in early.text and 'id="open"' in early.text
+    assert "Bids open at" in early.text
+    assert 'id="open"' in early.text
     clock.set(tender.opening_at)
     sign_in(client, buyer)  # ten days later: a new session
     opened = post_form(client, f"/buyer/tenders/{tender.id}", f"/buyer/tenders/{tender.id}/open")
     assert opened.status_code == 303
     client.cookies.clear()
     after = client.get(f"/tenders/{tender.id}").text
-    assert "฿9,876,543.21" in after and commitment in after
+    assert "฿9,876,543.21" in after
+    assert commitment in after
     assert client.get(f"/tenders/{tender.id}/opening.pdf").status_code == 200
 
 
-def test_a_supplier_cannot_see_another_suppliers_receipt(client, session, clock, tender, supplier):
+@pytest.mark.usefixtures("supplier")
+def test_a_supplier_cannot_see_another_suppliers_receipt(client, session, clock, tender):
     sent = submit_bid(client, tender.id, "1,000,000")
     receipt_url = sent.headers["location"]
     rival = factories.user(session, role=Role.SUPPLIER, now=clock())
@@ -194,7 +198,8 @@ def test_a_supplier_cannot_see_another_suppliers_receipt(client, session, clock,
         assert client.get(receipt_url + suffix).status_code == 404
 
 
-def test_a_bid_without_the_declaration_is_refused_in_the_form(client, tender, supplier):
+@pytest.mark.usefixtures("supplier")
+def test_a_bid_without_the_declaration_is_refused_in_the_form(client, tender):
     refused = post_form(
         client,
         f"/tenders/{tender.id}/bid",
@@ -227,7 +232,8 @@ def test_a_late_bid_is_refused_with_the_server_time(client, clock, tender, suppl
     assert "The bid was not accepted" in late.text
 
 
-def test_forms_without_csrf_are_refused(client, tender, supplier):
+@pytest.mark.usefixtures("supplier")
+def test_forms_without_csrf_are_refused(client, tender):
     no_token = client.post(
         f"/tenders/{tender.id}/bid", data={"price": "1,000", "declaration": "yes"}
     )
@@ -235,8 +241,9 @@ def test_forms_without_csrf_are_refused(client, tender, supplier):
     assert client.get("/supplier").text.count("receipt.pdf") == 0
 
 
+@pytest.mark.usefixtures("session", "clock")
 def test_a_supplier_asks_and_the_buyer_answers_without_naming_the_asker(
-    client, session, clock, tender, supplier, buyer
+    client, tender, supplier, buyer
 ):
     asked = post_form(
         client,
@@ -248,7 +255,8 @@ def test_a_supplier_asks_and_the_buyer_answers_without_naming_the_asker(
     too_short = post_form(
         client, f"/tenders/{tender.id}", f"/tenders/{tender.id}/questions", {"question": "?"}
     )
-    assert too_short.status_code == 422 and "at least 5 characters" in too_short.text
+    assert too_short.status_code == 422
+    assert "at least 5 characters" in too_short.text
     client.cookies.clear()
     sign_in(client, buyer)
     manage = client.get(f"/buyer/tenders/{tender.id}").text
@@ -262,13 +270,16 @@ def test_a_supplier_asks_and_the_buyer_answers_without_naming_the_asker(
     assert answered.status_code == 303
     client.cookies.clear()
     page = client.get(f"/tenders/{tender.id}").text
-    assert "different brand" in page and "if the specification is met" in page
-    assert "Khun Somsak" not in page and supplier.email not in page
+    assert "different brand" in page
+    assert "if the specification is met" in page
+    assert "Khun Somsak" not in page
+    assert supplier.email not in page
     assert "procurement.clarification.answered" in page
     assert "/api/ledger/proof/inclusion?index=" in page
 
 
-def test_a_buyer_creates_uploads_and_publishes_through_the_forms(client, session, clock, buyer):
+@pytest.mark.usefixtures("session", "clock")
+def test_a_buyer_creates_uploads_and_publishes_through_the_forms(client, buyer):
     sign_in(client, buyer)
     form = {
         "title": "ระบบกล้องวงจรปิด CCTV for Phra Nakhon district",
@@ -292,7 +303,8 @@ def test_a_buyer_creates_uploads_and_publishes_through_the_forms(client, session
     manage_url = created.headers["location"]
     tender_id = int(manage_url.rsplit("/", 1)[1])
     view = client.get(manage_url).text
-    assert "฿3,200,000.50" in view and "2026-12-10 16:30" in view  # Bangkok time, as typed
+    assert "฿3,200,000.50" in view
+    assert "2026-12-10 16:30" in view
     not_pdf = post_form(
         client,
         manage_url,
@@ -300,7 +312,8 @@ def test_a_buyer_creates_uploads_and_publishes_through_the_forms(client, session
         {"title": "Spec"},
         files={"file": ("spec.txt", b"hello", "text/plain")},
     )
-    assert not_pdf.status_code == 422 and "must be PDF files" in not_pdf.text
+    assert not_pdf.status_code == 422
+    assert "must be PDF files" in not_pdf.text
     pdf = b"%PDF-1.4\n% a small test document\n"
     uploaded = post_form(
         client,
@@ -358,7 +371,8 @@ def test_a_buyer_of_another_entity_cannot_act_on_a_tender(client, session, clock
     assert "Cancelled" not in client.get(f"/tenders/{tender.id}").text
 
 
-def test_a_supplier_may_not_use_the_buyer_pages(client, tender, supplier):
+@pytest.mark.usefixtures("tender", "supplier")
+def test_a_supplier_may_not_use_the_buyer_pages(client):
     assert client.get("/buyer").status_code == 403
 
 
@@ -384,21 +398,24 @@ def test_amend_changes_only_what_differs_and_cancel_needs_a_reason(client, tende
     )
     assert amended.status_code == 303, amended.text
     public = client.get(f"/tenders/{tender.id}").text
-    assert "Amendment — version 2" in public and "side rails" in public
+    assert "Amendment — version 2" in public
+    assert "side rails" in public
     nothing = post_form(
         client,
         f"/buyer/tenders/{tender.id}",
         f"/buyer/tenders/{tender.id}/amend",
         {"rationale": "Nothing at all changes here.", "estimated_value": "4,800,000.00"},
     )
-    assert nothing.status_code == 422 and "changes nothing" in nothing.text
+    assert nothing.status_code == 422
+    assert "changes nothing" in nothing.text
     short = post_form(
         client,
         f"/buyer/tenders/{tender.id}",
         f"/buyer/tenders/{tender.id}/cancel",
         {"reason": "no"},
     )
-    assert short.status_code == 422 and 'id="reason"' in short.text
+    assert short.status_code == 422
+    assert 'id="reason"' in short.text
     cancelled = post_form(
         client,
         f"/buyer/tenders/{tender.id}",
@@ -409,8 +426,9 @@ def test_amend_changes_only_what_differs_and_cancel_needs_a_reason(client, tende
     assert "budget was withdrawn" in client.get(f"/tenders/{tender.id}").text
 
 
+@pytest.mark.usefixtures("session", "settings")
 def test_award_complaint_and_contract_through_the_buyer_pages(
-    client, session, clock, settings, tender, supplier, buyer
+    client, clock, tender, supplier, buyer
 ):
     submit_bid(client, tender.id, "4,100,000")
     clock.set(tender.opening_at)
@@ -463,4 +481,5 @@ def test_award_complaint_and_contract_through_the_buyer_pages(
             "end_date": "2027-06-30",
         },
     )
-    assert early.status_code == 422 and "final award" in early.text
+    assert early.status_code == 422
+    assert "final award" in early.text

@@ -1,5 +1,6 @@
 import logging
 
+import pytest
 from fastapi import APIRouter
 
 
@@ -16,7 +17,8 @@ def test_home_page_is_served_with_security_headers(client):
     assert response.status_code == 200
     assert "Public money and public permits" in response.text
     csp = response.headers["content-security-policy"]
-    assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "default-src 'self'" in csp
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["x-frame-options"] == "DENY"
 
@@ -41,7 +43,8 @@ def test_unknown_page_is_an_html_404_and_unknown_api_path_is_json(client):
     assert api.json() == {"detail": "There is nothing at /api/no-such-thing."}
 
 
-def test_an_unexpected_error_shows_no_stack_trace(app, settings, engine, clock):
+@pytest.mark.usefixtures("settings", "engine", "clock")
+def test_an_unexpected_error_shows_no_stack_trace(app):
     from fastapi.testclient import TestClient
 
     router = APIRouter()

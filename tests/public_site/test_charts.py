@@ -60,7 +60,8 @@ def awards(world):
     world.tender(buyer, published=march + 30 * DAY, bids=[(small, 100_000), (big, 120_000)])
 
 
-def test_every_chart_is_an_accessible_svg_with_its_table(client, awards, decided_permit):
+@pytest.mark.usefixtures("awards", "decided_permit")
+def test_every_chart_is_an_accessible_svg_with_its_table(client):
     page = client.get("/charts")
     assert page.status_code == 200
     assert page.text.count('role="img"') == len(TABLES)
@@ -69,11 +70,13 @@ def test_every_chart_is_an_accessible_svg_with_its_table(client, awards, decided
         assert f'aria-labelledby="{ident}-title {ident}-desc"' in page.text
         assert f'<title id="{ident}-title">' in page.text
         assert f'<table id="data-{name}">' in page.text
-        assert f"table={name}" in page.text and "format=csv" in page.text
+        assert f"table={name}" in page.text
+        assert "format=csv" in page.text
     assert "<script" not in page.text.split("<main")[1]
 
 
-def test_spending_suppliers_and_bidders_add_up(client, awards):
+@pytest.mark.usefixtures("awards")
+def test_spending_suppliers_and_bidders_add_up(client):
     data = client.get("/charts?format=json").json()["tables"]
     months = {r["month"]: r for r in data["awarded_by_month"]}
     # both March tenders are awarded when opened (20 days later, in March); the April one too
@@ -84,12 +87,16 @@ def test_spending_suppliers_and_bidders_add_up(client, awards):
     ]
     top = data["top_suppliers"]
     assert [r["supplier"] for r in top] == ["Big Co., Ltd.", "Small Co., Ltd."]
-    assert top[0]["value"] == "750000.00" and top[0]["awards"] == 2
+    assert top[0]["value"] == "750000.00"
+    assert top[0]["awards"] == 2
     bidders = {r["bidders"]: r["tenders"] for r in data["bidders_per_tender"]}
-    assert bidders["1"] == 1 and bidders["2"] == 2 and bidders["0"] == 0
+    assert bidders["1"] == 1
+    assert bidders["2"] == 2
+    assert bidders["0"] == 0
 
 
-def test_each_download_is_exactly_its_table(client, awards, decided_permit):
+@pytest.mark.usefixtures("awards", "decided_permit")
+def test_each_download_is_exactly_its_table(client):
     page = client.get("/charts").text
     for name in TABLES:
         as_csv = client.get(f"/charts?format=csv&table={name}")
@@ -97,16 +104,19 @@ def test_each_download_is_exactly_its_table(client, awards, decided_permit):
         rows = list(csv.reader(io.StringIO(as_csv.text)))
         assert rows[1:] == cells(page, name), name
         as_json = client.get(f"/charts?format=json&table={name}").json()
-        assert as_json["table"] == name and as_json["columns"] == rows[0]
+        assert as_json["table"] == name
+        assert as_json["columns"] == rows[0]
         assert [
             [str(v) if v is not None else "" for v in r.values()] for r in as_json["rows"]
         ] == rows[1:], name
 
 
-def test_permit_processing_time_distribution_and_trend(client, decided_permit):
+@pytest.mark.usefixtures("decided_permit")
+def test_permit_processing_time_distribution_and_trend(client):
     data = client.get("/charts?format=json").json()["tables"]
     buckets = {r["days"]: r["applications"] for r in data["permit_processing_days"]}
-    assert buckets["6–10"] == 1 and sum(buckets.values()) == 1
+    assert buckets["6–10"] == 1
+    assert sum(buckets.values()) == 1
     assert data["permit_processing_trend"] == [
         {"month": "2026-06", "decided": 1, "median_days": 9.0}
     ]
@@ -116,7 +126,8 @@ def test_permit_processing_time_distribution_and_trend(client, decided_permit):
     assert "No data for this period." in client.get("/charts?year=2025").text
 
 
-def test_no_personal_data_in_charts(client, awards, decided_permit):
+@pytest.mark.usefixtures("awards", "decided_permit")
+def test_no_personal_data_in_charts(client):
     everything = client.get("/charts").text + json.dumps(client.get("/charts?format=json").json())
     for secret in (
         permit_factories.SECRET_NAME,
@@ -129,8 +140,12 @@ def test_no_personal_data_in_charts(client, awards, decided_permit):
 
 
 def test_svg_scale_and_escaping():
-    assert nice_ceiling(0) == 1 and nice_ceiling(3) == 5 and nice_ceiling(118.2) == 200
+    assert nice_ceiling(0) == 1
+    assert nice_ceiling(3) == 5
+    assert nice_ceiling(118.2) == 200
     svg = Chart("c", ["<b>&"], [5.0]).render("Title <x>", "Desc")
-    assert "<b>&" not in svg and "&lt;b&gt;&amp;" in svg and "Title &lt;x&gt;" in svg
+    assert "<b>&" not in svg
+    assert "&lt;b&gt;&amp;" in svg
+    assert "Title &lt;x&gt;" in svg
     empty = Chart("e", [], [], kind="hbars").render("T", "D", "Nothing here")
     assert "Nothing here" in empty

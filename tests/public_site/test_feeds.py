@@ -75,7 +75,8 @@ def test_a_supplier_feed_holds_the_awards_it_won(demo_site):  # noqa: F811
         ON o.id = a.supplier_id ORDER BY a.id LIMIT 1""",
     )
     feed = atom(demo_site, f"/suppliers/{supplier_id}/feed.atom")
-    assert titles(feed) and all(title.endswith(f"— {name}") for title in titles(feed))
+    assert titles(feed)
+    assert all(title.endswith(f"— {name}") for title in titles(feed))
 
 
 def test_department_and_permit_feeds_follow_their_changes(demo_site):  # noqa: F811
@@ -89,7 +90,8 @@ def test_department_and_permit_feeds_follow_their_changes(demo_site):  # noqa: F
     assert all(e.findtext(f"{A}title").startswith(f"{number}: ") for e in entries)
     department = atom(demo_site, "/departments/bma-health/feed.atom")
     summaries = [e.findtext(f"{A}summary") for e in department.findall(f"{A}entry")]
-    assert summaries and all("BMA Health Department" in s for s in summaries)
+    assert summaries
+    assert all("BMA Health Department" in s for s in summaries)
 
 
 @pytest.mark.parametrize(

@@ -61,7 +61,8 @@ def test_the_demo_home_shows_awards_permit_changes_and_figures(demo_site):  # no
             JOIN procurement_tender t ON t.id = a.tender_id
             JOIN auth_organisation o ON o.id = a.supplier_id""",
     ):
-        assert title in awards and supplier in awards
+        assert title in awards
+        assert supplier in awards
     ((latest,),) = scalar_rows(
         demo_site,
         """

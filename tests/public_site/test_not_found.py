@@ -10,7 +10,7 @@ from tests.public_site.demo_site import demo_site, visible_text  # noqa: F401
 
 
 @pytest.mark.parametrize(
-    "path, hint",
+    ("path", "hint"),
     [
         ("/tenders/987654", ""),
         ("/permits/FOD-2026-999999-X", "FOD-2026-999999-X"),

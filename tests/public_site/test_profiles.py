@@ -60,14 +60,17 @@ def test_supplier_profile_has_win_rate_totals_by_year_and_rivals(client, market)
     assert "Siam Works Co., Ltd." in text
     # bids in awarded tenders: first (won), second (lost to Lanna), third (won, alone)
     data = client.get(f"/suppliers/{siam}?format=json").json()
-    assert data["wins"] == 2 and data["decided_bids"] == 3
+    assert data["wins"] == 2
+    assert data["decided_bids"] == 3
     assert data["win_rate"] == pytest.approx(2 / 3, abs=1e-4)
     assert "66.7 %" in text
     years = {r["year"]: r for r in data["tables"]["years"]}
-    assert years["2025"]["bids"] == 1 and years["2025"]["wins"] == 1
+    assert years["2025"]["bids"] == 1
+    assert years["2025"]["wins"] == 1
     assert years["2025"]["awarded_value"] == "400000.00"
     assert years["2025"]["contracted_value"] == "400000.00"
-    assert years["2026"]["bids"] == 3 and years["2026"]["wins"] == 1
+    assert years["2026"]["bids"] == 3
+    assert years["2026"]["wins"] == 1
     assert years["2026"]["awarded_value"] == "300000.00"
     rivals = {r["supplier"]: r for r in data["tables"]["competitors"]}
     assert rivals["Andaman Co., Ltd."]["tenders"] == 2
@@ -120,7 +123,8 @@ def test_no_contact_details_on_profiles_or_downloads(client, market):
     for url in pages:
         text = client.get(url).text
         assert "@private.example" not in text, url
-        assert "Secret Soi" not in text and "Khun Private" not in text, url
+        assert "Secret Soi" not in text, url
+        assert "Khun Private" not in text, url
         assert "+66 2 555" not in text, url
 
 
@@ -130,7 +134,8 @@ def test_buyer_profile_totals_by_year_and_competition(client, session, market):
     assert page.status_code == 200
     data = client.get(f"/buyers/{slug}?format=json").json()
     years = {r["year"]: r for r in data["tables"]["years"]}
-    assert years["2025"]["tenders"] == 1 and years["2025"]["awards"] == 1
+    assert years["2025"]["tenders"] == 1
+    assert years["2025"]["awards"] == 1
     assert years["2025"]["contracted_value"] == "400000.00"
     assert years["2026"]["tenders"] == 4  # second, third, pending and the one still open
     assert years["2026"]["awards"] == 2
@@ -148,7 +153,8 @@ def test_buyer_profile_totals_by_year_and_competition(client, session, market):
     assert rows == cells(page.text, "tenders")
 
 
-def test_unknown_profiles_are_404_and_the_buyer_directory_still_works(client, session, market):
+@pytest.mark.usefixtures("session")
+def test_unknown_profiles_are_404_and_the_buyer_directory_still_works(client, market):
     assert client.get("/buyers/no-such-buyer").status_code == 404
     assert client.get("/suppliers/999999").status_code == 404
     # a buying entity's id is not a supplier

@@ -170,7 +170,8 @@ def test_applicant_personal_data_is_never_indexed_or_returned(client, session, c
         )
     ).one()
     for secret in SECRETS:
-        assert secret not in indexed.title and secret not in indexed.body
+        assert secret not in indexed.title
+        assert secret not in indexed.body
     everything = (
         client.get("/search.csv", params={"kind": "permit"}).text
         + client.get("/search.json", params={"kind": "permit"}).text
@@ -190,7 +191,8 @@ def test_supplier_contact_details_are_never_indexed(client, session, clock):
     for private in ("private.example", "Rama IV", "Khun Somsak", "555 0199"):
         assert api(client, q=private)["results"] == [], private
     download = client.get("/search.json", params={"kind": "supplier"}).text
-    assert "private.example" not in download and "Rama IV" not in download
+    assert "private.example" not in download
+    assert "Rama IV" not in download
 
 
 # --- facets and sorting -------------------------------------------------------------------
@@ -292,12 +294,14 @@ def catalogue(session, clock):
         ({"q": "laptops", "kind": "award"}, {"3"}),
     ],
 )
-def test_each_facet_filters_the_results(client, catalogue, params, expected):
+@pytest.mark.usefixtures("catalogue")
+def test_each_facet_filters_the_results(client, params, expected):
     results = api(client, **params)["results"]
     assert {r["url"].rsplit("/", 1)[-1] for r in results} == expected
 
 
-def test_sorting_by_value_and_by_date(client, catalogue):
+@pytest.mark.usefixtures("catalogue")
+def test_sorting_by_value_and_by_date(client):
     by_value = [r["title"] for r in api(client, sort="value", kind="tender")["results"]]
     assert by_value == ["Road works alpha", "Road works beta"]
     contracts_first = [r["value"] for r in api(client, sort="value")["results"]][:3]
@@ -323,10 +327,12 @@ def test_relevance_puts_title_matches_first(client, session, clock):
     ]
 
 
-def test_facet_counts_by_kind_link_to_the_filtered_search(client, catalogue):
+@pytest.mark.usefixtures("catalogue")
+def test_facet_counts_by_kind_link_to_the_filtered_search(client):
     body = api(client, q="road")
     assert body["facets"]["kind"] == {"tender": 2, "supplier": 1, "permit": 1}
-    assert body["total"] == 4 and body["total_is_lower_bound"] is False
+    assert body["total"] == 4
+    assert body["total_is_lower_bound"] is False
     page = client.get("/search", params={"q": "road"})
     assert "Tenders (2)" in page.text
     assert 'href="/search?q=road&amp;kind=tender"' in page.text
@@ -373,7 +379,8 @@ def test_keyset_pages_have_no_duplicates_and_no_gaps(
         assert seen[: len(titled)] == titled
 
     html = client.get("/search", params={"q": "bridge", "sort": sort, "per_page": "10"})
-    assert 'rel="next"' in html.text and "cursor=" in html.text
+    assert 'rel="next"' in html.text
+    assert "cursor=" in html.text
 
 
 def test_the_html_pages_follow_the_next_link(client, catalogue):
@@ -386,13 +393,15 @@ def test_the_html_pages_follow_the_next_link(client, catalogue):
     assert "First page" in second.text
     titles_1 = {r.title for r in catalogue if r.title in first.text}
     titles_2 = {r.title for r in catalogue if r.title in second.text}
-    assert titles_1.isdisjoint(titles_2) and titles_1 | titles_2 == {r.title for r in catalogue}
+    assert titles_1.isdisjoint(titles_2)
+    assert titles_1 | titles_2 == {r.title for r in catalogue}
 
 
 # --- downloads ----------------------------------------------------------------------------
 
 
-def test_csv_and_json_downloads_apply_the_same_filters(client, catalogue):
+@pytest.mark.usefixtures("catalogue")
+def test_csv_and_json_downloads_apply_the_same_filters(client):
     params = {"q": "road", "kind": "tender"}
     expected = {r["url"] for r in api(client, **params)["results"]}
 
@@ -458,14 +467,16 @@ def test_malformed_filters_answer_400_naming_the_field(client, params, field):
     page = client.get("/search", params={"q": "road", **params})
     assert page.status_code == 400
     assert f"“{field}”" in page.text
-    assert 'id="search-q"' in page.text and 'value="road"' in page.text  # the box stays
+    assert 'id="search-q"' in page.text
+    assert 'value="road"' in page.text
     if field == "year":
         assert 'name="year" inputmode="numeric" size="6" value="20x6"' in page.text  # kept
 
     assert client.get("/search.csv", params={"q": "road", **params}).status_code == 400
 
 
-def test_a_cursor_of_another_sort_is_refused(client, catalogue):
+@pytest.mark.usefixtures("catalogue")
+def test_a_cursor_of_another_sort_is_refused(client):
     cursor = api(client, sort="value", per_page="2")["next_cursor"]
     response = client.get("/api/search", params={"sort": "newest", "cursor": cursor})
     assert response.status_code == 400
@@ -492,22 +503,26 @@ def test_a_cursor_of_another_sort_is_refused(client, catalogue):
         "ถนน " * 1_500,  # 6,000 characters, 54 kB once percent-encoded
     ],
 )
-def test_hostile_queries_never_fail(client, catalogue, q):
+@pytest.mark.usefixtures("catalogue")
+def test_hostile_queries_never_fail(client, q):
     assert client.get("/api/search", params={"q": q}).status_code == 200
     assert client.get("/search", params={"q": q}).status_code == 200
     assert client.get("/search.csv", params={"q": q}).status_code == 200
 
 
-def test_like_wildcards_in_a_query_are_plain_characters(client, catalogue):
+@pytest.mark.usefixtures("catalogue")
+def test_like_wildcards_in_a_query_are_plain_characters(client):
     assert api(client, q="%%")["results"] == []
     assert api(client, q="__")["results"] == []
     assert api(client, q="s w")["results"] == []  # one-letter words find nothing
     assert "at least two characters" in client.get("/search", params={"q": "s w"}).text
 
 
-def test_a_long_query_is_cut_at_200_characters_and_says_so(client, catalogue):
+@pytest.mark.usefixtures("catalogue")
+def test_a_long_query_is_cut_at_200_characters_and_says_so(client):
     body = api(client, q="road " * 100)
-    assert body["query_truncated"] is True and len(body["query"]) <= 200
+    assert body["query_truncated"] is True
+    assert len(body["query"]) <= 200
     page = client.get("/search", params={"q": "road " * 100})
     assert "only its first 200 were used" in page.text
 
@@ -517,11 +532,13 @@ def test_a_long_query_is_cut_at_200_characters_and_says_so(client, catalogue):
 
 def test_every_page_has_a_search_box_in_its_header(client):
     home = client.get("/")
-    assert 'role="search"' in home.text and 'action="/search"' in home.text
+    assert 'role="search"' in home.text
+    assert 'action="/search"' in home.text
     assert '<label for="site-search-q"' in home.text
 
 
-def test_the_search_page_links_its_json_twin(client, catalogue):
+@pytest.mark.usefixtures("catalogue")
+def test_the_search_page_links_its_json_twin(client):
     page = client.get("/search", params={"q": "road"})
     assert '<link rel="alternate" type="application/json" href="/api/search?q=road">' in page.text
 
@@ -543,11 +560,12 @@ def test_the_demo_is_searchable_as_soon_as_it_is_loaded(demo_deployment):
         engine.dispose()
 
 
-def test_a_search_past_its_time_budget_still_answers(client, catalogue, monkeypatch):
+@pytest.mark.usefixtures("catalogue")
+def test_a_search_past_its_time_budget_still_answers(client, monkeypatch):
     """Counting stops at its budget (the page says "Results"); a slow walk falls back."""
 
     @contextmanager
-    def always_too_slow(session, milliseconds):
+    def always_too_slow(_session, _milliseconds):
         raise search_module.QueryTooSlow
         yield
 
@@ -555,10 +573,13 @@ def test_a_search_past_its_time_budget_still_answers(client, catalogue, monkeypa
     monkeypatch.setattr(search_module, "_time_budget", always_too_slow)
     body = api(client, q="road")
     assert {r["url"].rsplit("/", 1)[-1] for r in body["results"]} == {"1", "2", "6", "BLD-1"}
-    assert body["total"] is None and body["facets"] == {}
+    assert body["total"] is None
+    assert body["facets"] == {}
     page = client.get("/search", params={"q": "road"})
-    assert page.status_code == 200 and "Road works alpha" in page.text
-    assert '<h2 id="results-heading">' in page.text and "Results" in page.text
+    assert page.status_code == 200
+    assert "Road works alpha" in page.text
+    assert '<h2 id="results-heading">' in page.text
+    assert "Results" in page.text
 
 
 def test_the_time_budget_stops_a_long_statement_and_the_session_goes_on(session):

@@ -39,7 +39,8 @@ def test_the_log_browser_pages_newest_first_without_gaps(demo_site):  # noqa: F8
     older = re.search(r'rel="next" href="(/transparency/log\?before=\d+)"', first.text).group(1)
     second = demo_site.get(older)
     shown_next = [int(i) for i in re.findall(r'<a href="/transparency/log/(\d+)">', second.text)]
-    assert shown_next[0] == shown[-1] - 1 and len(shown_next) == 50
+    assert shown_next[0] == shown[-1] - 1
+    assert len(shown_next) == 50
 
 
 def test_the_log_browser_reads_a_range_oldest_first(demo_site):  # noqa: F811
@@ -75,7 +76,8 @@ def test_one_entry_page_shows_the_bytes_that_are_hashed(demo_site):  # noqa: F81
     ).group(1)
     assert visible_text(canonical) == entry["entry"]
     leaf = hashlib.sha256(b"\x00" + entry["entry"].encode()).hexdigest()
-    assert leaf == entry["leaf_hash"] and leaf in page.text
+    assert leaf == entry["leaf_hash"]
+    assert leaf in page.text
     assert f'<a href="/permits/{number}">{number}</a>' in page.text
     # The verify control checks this one entry.
     assert f'data-verify="{index}"' in page.text
@@ -102,8 +104,11 @@ def test_unknown_entries_and_bad_ranges_are_explained(demo_site):  # noqa: F811
     assert missing.status_code == 404
     assert "has no entry 99999999" in visible_text(missing.text)
     both = demo_site.get("/transparency/log?start=1&before=5")
-    assert both.status_code == 422 and "not both" in visible_text(both.text)
+    assert both.status_code == 422
+    assert "not both" in visible_text(both.text)
     beyond = demo_site.get("/transparency/log?start=99999999")
-    assert beyond.status_code == 422 and "start must be at most" in visible_text(beyond.text)
+    assert beyond.status_code == 422
+    assert "start must be at most" in visible_text(beyond.text)
     negative = demo_site.get("/transparency/log?before=-3")
-    assert negative.status_code == 422 and "before" in visible_text(negative.text)
+    assert negative.status_code == 422
+    assert "before" in visible_text(negative.text)

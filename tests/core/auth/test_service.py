@@ -90,7 +90,8 @@ def test_token_is_stored_hashed_and_expires_at_its_exact_end(session, clock):
     raw, token = service.issue_token(
         session, user=user, kind=TokenKind.API, now=clock(), lifetime=timedelta(hours=1)
     )
-    assert raw not in token.token_hash and token.token_hash == service.hash_token(raw)
+    assert raw not in token.token_hash
+    assert token.token_hash == service.hash_token(raw)
     one_second_before = clock() + timedelta(hours=1) - timedelta(seconds=1)
     assert service.resolve_token(session, raw=raw, kind=TokenKind.API, now=one_second_before)
     with pytest.raises(NotAuthenticated, match="expired"):

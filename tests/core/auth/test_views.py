@@ -31,7 +31,9 @@ def test_signin_sets_a_secure_http_only_samesite_session_cookie(client, applican
     cookie = next(
         c for c in response.headers.get_list("set-cookie") if c.startswith("prongsai_session=")
     )
-    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=lax" in cookie
+    assert "HttpOnly" in cookie
+    assert "Secure" in cookie
+    assert "SameSite=lax" in cookie
     page = client.get("/account")
     assert page.status_code == 200
     assert applicant.email in page.text

@@ -12,7 +12,7 @@ from tests.core.ledger import rfc9162
 
 
 @pytest.fixture
-def grown(client, session, clock, app):
+def grown(client, session, clock, app):  # noqa: ARG001 -- requested for its effect; marks do not apply to fixtures
     items = [("test.thing.happened", {"n": i}, None) for i in range(1005)]
     service.append_many(session, items=items, now=clock())
     session.commit()
@@ -23,7 +23,8 @@ def grown(client, session, clock, app):
 def test_checkpoint_json_and_note_agree(client, grown):
     body = client.get("/api/ledger/checkpoint").json()
     assert body["tree_size"] == grown
-    assert len(body["root_hash"]) == 64 and body["root_hash"] == body["root_hash"].lower()
+    assert len(body["root_hash"]) == 64
+    assert body["root_hash"] == body["root_hash"].lower()
     note = client.get("/api/ledger/checkpoint.txt")
     assert note.headers["content-type"].startswith("text/plain")
     assert note.text == body["note"]
@@ -32,13 +33,15 @@ def test_checkpoint_json_and_note_agree(client, grown):
     assert base64.b64decode(root_b64).hex() == body["root_hash"]
 
 
-def test_public_key_verifies_the_checkpoint_signature(client, grown):
+@pytest.mark.usefixtures("grown")
+def test_public_key_verifies_the_checkpoint_signature(client):
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     key = client.get("/api/ledger/public-key").json()["verifier_key"]
     name, key_id, encoded = key.split("+", 2)
     raw = base64.b64decode(encoded)
-    assert raw[0] == 1 and len(raw) == 33
+    assert raw[0] == 1
+    assert len(raw) == 33
     assert hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4].hex() == key_id
     note = client.get("/api/ledger/checkpoint.txt").text
     body, signature_line = note[: note.index("\n\n") + 1], note.split("\n")[4]
@@ -106,7 +109,8 @@ def test_consistency_proofs_verify_between_checkpoints(client, session, clock, a
         ("entries", {"start": -1, "end": 3}, "0 <= start <= end"),
     ],
 )
-def test_bad_indices_answer_400_with_the_valid_range(client, grown, path, params, message):
+@pytest.mark.usefixtures("grown")
+def test_bad_indices_answer_400_with_the_valid_range(client, path, params, message):
     response = client.get(f"/api/ledger/{path}", params=params)
     assert response.status_code == 400
     assert message in response.json()["detail"]

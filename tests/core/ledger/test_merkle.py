@@ -387,9 +387,9 @@ def test_empty_tree_needs_no_read() -> None:
 
 def test_missing_or_corrupt_nodes_raise() -> None:
     with pytest.raises(merkle.MissingNodeError):
-        merkle.root(5, lambda coords: {})
+        merkle.root(5, lambda _coords: {})
     with pytest.raises(merkle.MissingNodeError):
-        merkle.inclusion_proof(0, 5, lambda coords: {c: b"short" for c in coords})
+        merkle.inclusion_proof(0, 5, lambda coords: dict.fromkeys(coords, b"short"))
 
 
 @pytest.mark.parametrize(

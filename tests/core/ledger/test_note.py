@@ -169,7 +169,8 @@ def test_malformed_verifier_keys_are_rejected(text: str) -> None:
 def test_sign_and_verify_round_trip() -> None:
     signature = base64.b64decode(NOTE.split(" ")[-1])
     assert NOTE.startswith(BODY + "\n\u2014 example.com/log ")
-    assert NOTE.endswith("\n") and len(signature) == 4 + 64
+    assert NOTE.endswith("\n")
+    assert len(signature) == 4 + 64
     assert signature[:4] == expected_key_id(NAME, RFC8032_PUBLIC)
     KEY.public_key().verify(signature[4:], BODY.encode())
     assert note.verify_note(NOTE, VKEY) == BODY

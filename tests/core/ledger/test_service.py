@@ -90,7 +90,7 @@ def test_append_and_proofs_read_a_bounded_number_of_rows(session, clock, connect
     add(session, 1500, clock)
     statements = []
 
-    def note(conn, cursor, statement, parameters, context, executemany):
+    def note(_conn, _cursor, statement, _parameters, _context, _executemany):
         if statement.lstrip().upper().startswith("SELECT"):
             statements.append(statement)
 

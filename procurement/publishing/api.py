@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import gzip
-import json
 from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
-from sqlmodel import col, select
 
 from core.clock import ClockDep
 from core.db import SessionDep
@@ -17,7 +15,7 @@ from core.errors import NotFound
 from core.ledger.service import format_time
 from core.web import SettingsDep
 from procurement.publishing import ocds
-from procurement.publishing.models import Release
+from procurement.publishing import queries as publishing_queries
 
 router = APIRouter(prefix="/api/ocds", tags=["open contracting (OCDS)"])
 PUBLISHER = "Prongsai"
@@ -37,16 +35,8 @@ def releases(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ):
     """A release package of every release after `since`, oldest first, with `links.next`."""
-    rows = session.exec(
-        select(Release).where(Release.id > since).order_by(Release.id).limit(limit)
-    ).all()
-    body = ocds.package(
-        [json.loads(r.body) for r in rows],
-        uri=str(request.url),
-        published=clock(),
-        publisher=PUBLISHER,
-    )
-    cursor = rows[-1].id if rows else since
+    releases, cursor = publishing_queries.releases_after(session, since=since, limit=limit)
+    body = ocds.package(releases, uri=str(request.url), published=clock(), publisher=PUBLISHER)
     body["links"] = {"next": f"{_base(settings)}/api/ocds/releases?since={cursor}&limit={limit}"}
     return body
 
@@ -54,21 +44,18 @@ def releases(
 @router.get("/releases/{release_id}")
 def release(release_id: str, request: Request, session: SessionDep, clock: ClockDep):
     """A release package holding one release."""
-    row = session.exec(select(Release).where(Release.release_id == release_id)).first()
-    if row is None:
+    found = publishing_queries.release(session, release_id=release_id)
+    if found is None:
         raise NotFound(f"There is no release {release_id}.")
-    return ocds.package(
-        [json.loads(row.body)], uri=str(request.url), published=clock(), publisher=PUBLISHER
-    )
+    return ocds.package([found], uri=str(request.url), published=clock(), publisher=PUBLISHER)
 
 
 @router.get("/records/{ocid}")
 def record(ocid: str, request: Request, session: SessionDep, clock: ClockDep):
     """A record package: every release of the process and the compiled release."""
-    rows = session.exec(select(Release).where(Release.ocid == ocid).order_by(Release.id)).all()
-    if not rows:
+    bodies = publishing_queries.process_releases(session, ocid=ocid)
+    if not bodies:
         raise NotFound(f"There is no contracting process {ocid}.")
-    bodies = [json.loads(r.body) for r in rows]
     compiled = ocds.compile_release(bodies)
     return {
         "uri": str(request.url),
@@ -101,19 +88,9 @@ def bulk(request: Request, clock: ClockDep):
 
     def lines() -> Iterator[bytes]:
         compressor = gzip.compress  # one small gzip member per page keeps memory flat
-        after = 0
         with open_session() as session:
-            while True:
-                rows = session.exec(
-                    select(Release.id, Release.body)
-                    .where(Release.id > after)
-                    .order_by(col(Release.id))
-                    .limit(500)
-                ).all()
-                if not rows:
-                    return
-                yield compressor("".join(body + "\n" for _, body in rows).encode())
-                after = rows[-1][0]
+            for page in publishing_queries.release_pages(session):
+                yield compressor(page.encode())
 
     stamp = clock().strftime("%Y%m%d")
     return StreamingResponse(

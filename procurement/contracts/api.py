@@ -8,8 +8,8 @@ from core.clock import ClockDep
 from core.db import SessionDep
 from core.web import SettingsDep
 from procurement.awards import service as awarding
+from procurement.contracts import queries as contract_queries
 from procurement.contracts import service as implementation
-from procurement.contracts.models import Contract
 from procurement.contracts.schemas import (
     ContractAmendmentIn,
     ContractIn,
@@ -18,7 +18,6 @@ from procurement.contracts.schemas import (
     PaymentIn,
 )
 from procurement.dependencies import BuyerUser
-from procurement.public import queries
 from procurement.public import schemas as public
 
 router = APIRouter(prefix="/api", tags=["procurement: awards and contracts"])
@@ -38,10 +37,10 @@ def contract(
     settings: SettingsDep,
 ):
     """Record the signed contract of a final award."""
-    c = awarding.sign_contract(
+    signed = awarding.sign_contract(
         session, buyer=buyer, award_id=award_id, contract=body, now=clock(), settings=settings
     )
-    return queries.contract_view(session, c)
+    return contract_queries.contract_view(session, contract_id=signed.id)
 
 
 @router.post(
@@ -66,7 +65,7 @@ def amend_contract(
         now=clock(),
         settings=settings,
     )
-    return queries.contract_view(session, session.get(Contract, contract_id))
+    return contract_queries.contract_view(session, contract_id=contract_id)
 
 
 @router.post(
@@ -91,7 +90,7 @@ def add_milestone(
         now=clock(),
         settings=settings,
     )
-    return queries.contract_view(session, session.get(Contract, contract_id))
+    return contract_queries.contract_view(session, contract_id=contract_id)
 
 
 @router.post("/milestones/{milestone_id}/done", response_model=public.MilestoneView)
@@ -104,7 +103,7 @@ def complete_milestone(
     settings: SettingsDep,
 ):
     """Record a milestone as met (today) or not met."""
-    m = implementation.complete_milestone(
+    implementation.complete_milestone(
         session,
         buyer=buyer,
         milestone_id=milestone_id,
@@ -113,13 +112,7 @@ def complete_milestone(
         now=clock(),
         settings=settings,
     )
-    return public.MilestoneView(
-        id=m.id,
-        title=m.title,
-        due_date=m.due_date.isoformat(),
-        status=str(m.status),
-        date_met=m.date_met.isoformat() if m.date_met else None,
-    )
+    return contract_queries.milestone_view(session, milestone_id=milestone_id)
 
 
 @router.post(
@@ -139,4 +132,4 @@ def record_payment(
     implementation.record_payment(
         session, buyer=buyer, contract_id=contract_id, payment=body, now=clock(), settings=settings
     )
-    return queries.contract_view(session, session.get(Contract, contract_id))
+    return contract_queries.contract_view(session, contract_id=contract_id)

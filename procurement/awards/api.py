@@ -7,6 +7,7 @@ from fastapi import APIRouter, status
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.web import SettingsDep
+from procurement.awards import queries as award_queries
 from procurement.awards import service as awarding
 from procurement.awards.schemas import AwardIn, ComplaintAnswerIn, ComplaintIn, DisqualifyIn
 from procurement.dependencies import BuyerUser, SupplierUser
@@ -26,10 +27,10 @@ def disqualify(
     settings: SettingsDep,
 ):
     """Disqualify an opened bid, with a public reason."""
-    bid = awarding.disqualify(
+    awarding.disqualify(
         session, buyer=buyer, bid_id=bid_id, reason=body.reason, now=clock(), settings=settings
     )
-    return {"bid_id": bid.id, "status": bid.status, "reason": bid.problem}
+    return award_queries.disqualified_bid(session, bid_id=bid_id).model_dump()
 
 
 @router.post(
@@ -66,7 +67,7 @@ def complain(
     settings: SettingsDep,
 ):
     """Lodge a public complaint during the standstill period."""
-    c = awarding.lodge_complaint(
+    complaint = awarding.lodge_complaint(
         session,
         supplier=supplier,
         award_id=award_id,
@@ -74,18 +75,7 @@ def complain(
         now=clock(),
         settings=settings,
     )
-    return _complaint(session, c)
-
-
-def _complaint(session, c) -> public.ComplaintView:
-    return public.ComplaintView(
-        id=c.id,
-        complainant=queries.org_ref(session, c.complainant_id),
-        text=c.text,
-        lodged_at=c.lodged_at,
-        response=c.response,
-        responded_at=c.responded_at,
-    )
+    return award_queries.complaint_view(session, complaint_id=complaint.id)
 
 
 @router.post("/complaints/{complaint_id}/answer", response_model=public.ComplaintView)
@@ -98,7 +88,7 @@ def answer_complaint(
     settings: SettingsDep,
 ):
     """Answer a complaint (required before the award becomes final)."""
-    c = awarding.answer_complaint(
+    awarding.answer_complaint(
         session,
         buyer=buyer,
         complaint_id=complaint_id,
@@ -106,7 +96,7 @@ def answer_complaint(
         now=clock(),
         settings=settings,
     )
-    return _complaint(session, c)
+    return award_queries.complaint_view(session, complaint_id=complaint_id)
 
 
 @router.post("/awards/{award_id}/finalise")
@@ -114,7 +104,7 @@ def finalise(
     award_id: int, buyer: BuyerUser, session: SessionDep, clock: ClockDep, settings: SettingsDep
 ):
     """Make the award final once the standstill is over and complaints are answered."""
-    row = awarding.finalise_award_as_buyer(
+    awarding.finalise_award_as_buyer(
         session, buyer=buyer, award_id=award_id, now=clock(), settings=settings
     )
-    return {"award_id": row.id, "status": row.status}
+    return award_queries.award_state(session, award_id=award_id).model_dump()

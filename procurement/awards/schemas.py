@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from procurement.awards.models import AwardStatus
+from procurement.bids.models import BidStatus
+
 
 class AwardIn(BaseModel):
     lot: int | None = Field(default=None, ge=1, description="the lot awarded, on lotted tenders")
@@ -27,3 +30,18 @@ class ComplaintIn(BaseModel):
 
 class ComplaintAnswerIn(BaseModel):
     response: str = Field(min_length=5, max_length=20_000)
+
+
+class DisqualifiedBid(BaseModel):
+    """A bid's standing after a disqualification, with the public reason."""
+
+    bid_id: int
+    status: BidStatus
+    reason: str | None
+
+
+class AwardState(BaseModel):
+    """Where an award stands."""
+
+    award_id: int
+    status: AwardStatus

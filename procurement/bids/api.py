@@ -10,6 +10,7 @@ from core.clock import ClockDep
 from core.db import SessionDep
 from core.web import SettingsDep
 from procurement.bids import opening
+from procurement.bids import queries as bid_queries
 from procurement.bids import service as bidding
 from procurement.bids.schemas import BidIn, BidReceipt, SealedBidIn, SupplierIn
 from procurement.dependencies import BuyerUser, SupplierUser
@@ -24,8 +25,10 @@ def register_supplier(
     body: SupplierIn, supplier: SupplierUser, session: SessionDep, clock: ClockDep
 ):
     """Register your company's details once; the contact stays private."""
-    row = bidding.register_supplier(session, user=supplier, details=body, now=clock())
-    return {"organisation_id": row.organisation_id, "registered_at": row.registered_at}
+    bidding.register_supplier(session, user=supplier, details=body, now=clock())
+    return bid_queries.supplier_registration(
+        session, organisation_id=supplier.organisation_id
+    ).model_dump()
 
 
 @router.post(
@@ -61,10 +64,10 @@ def withdraw_bid(
     settings: SettingsDep,
 ):
     """Withdraw your bid before the deadline."""
-    bid = bidding.withdraw_bid(
+    withdrawn = bidding.withdraw_bid(
         session, user=supplier, tender_id=tender_id, clock=clock, settings=settings
     )
-    return {"bid_id": bid.id, "status": bid.status, "withdrawn_at": bid.withdrawn_at}
+    return bid_queries.withdrawn_bid(session, bid_id=withdrawn.id).model_dump()
 
 
 @router.post("/tenders/{tender_id}/open", response_model=public.TenderView)

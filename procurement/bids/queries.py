@@ -5,9 +5,16 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from core.auth.models import Organisation
+from core.errors import NotFound
 from core.ledger import service as ledger
 from procurement.bids.models import Bid, BidLot, BidStatus, Supplier
-from procurement.bids.schemas import BidReceipt, MyBid, SupplierIn
+from procurement.bids.schemas import (
+    BidReceipt,
+    MyBid,
+    SupplierIn,
+    SupplierRegistration,
+    WithdrawnBid,
+)
 from procurement.exceptions import TenderNotFound
 from procurement.publishing import ocds
 from procurement.tenders.models import Lot, Tender
@@ -66,6 +73,24 @@ def registration(session: Session, *, organisation_id: int) -> SupplierIn | None
         contact_email=supplier.contact_email,
         contact_phone=supplier.contact_phone,
     )
+
+
+def supplier_registration(session: Session, *, organisation_id: int) -> SupplierRegistration:
+    """When the supplier registered (raises if it has not)."""
+    supplier = session.get(Supplier, organisation_id)
+    if supplier is None:
+        raise NotFound(f"Organisation {organisation_id} is not a registered supplier.")
+    return SupplierRegistration(
+        organisation_id=supplier.organisation_id, registered_at=supplier.registered_at
+    )
+
+
+def withdrawn_bid(session: Session, *, bid_id: int) -> WithdrawnBid:
+    """A bid's status and withdrawal time."""
+    bid = session.get(Bid, bid_id)
+    if bid is None:
+        raise NotFound(f"There is no bid {bid_id}.")
+    return WithdrawnBid(bid_id=bid.id, status=bid.status, withdrawn_at=bid.withdrawn_at)
 
 
 def bid_receipt(

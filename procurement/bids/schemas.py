@@ -90,3 +90,18 @@ class MyBid(BaseModel):
     submitted_at: datetime
     rank: int | None
     lot_ranks: dict[int, int | None] = {}  # lot number -> rank on that lot, after the opening
+
+
+class SupplierRegistration(BaseModel):
+    """When a supplier company registered; its contact details stay private."""
+
+    organisation_id: int
+    registered_at: datetime
+
+
+class WithdrawnBid(BaseModel):
+    """A withdrawn bid: its status and when, never its price."""
+
+    bid_id: int
+    status: BidStatus
+    withdrawn_at: datetime | None

@@ -18,6 +18,7 @@ from procurement.dependencies import BuyerUser, SupplierUser
 from procurement.public import queries
 from procurement.public import schemas as public
 from procurement.tenders import amendments, questions
+from procurement.tenders import queries as tender_queries
 from procurement.tenders import service as tender_service
 from procurement.tenders.models import TenderStatus
 from procurement.tenders.schemas import AmendmentIn, AnswerIn, CancelIn, QuestionIn, TenderDraftIn
@@ -88,10 +89,10 @@ def create_tender(
     settings: SettingsDep,
 ):
     """Save a draft tender (not public until published)."""
-    tender = tender_service.create_draft(session, buyer=buyer, draft=body, now=clock())
+    draft = tender_service.create_draft(session, buyer=buyer, draft=body, now=clock())
     return queries.tender_view(
         session,
-        tender_id=tender.id,
+        tender_id=draft.id,
         prefix=settings.ocid_prefix,
         viewer_organisation_id=buyer.organisation_id,
     )
@@ -113,7 +114,7 @@ async def add_document(
 ):
     """Attach a PDF to a draft; its SHA-256 is published."""
     content = await file.read(settings.procurement_max_document_bytes + 1)
-    document = tender_service.add_document(
+    added = tender_service.add_document(
         session,
         buyer=buyer,
         tender_id=tender_id,
@@ -122,9 +123,7 @@ async def add_document(
         now=clock(),
         settings=settings,
     )
-    return public.DocumentView(
-        id=document.id, title=document.title, sha256=document.sha256, size=document.size
-    )
+    return tender_queries.document_view(session, document_id=added.id)
 
 
 @router.post("/tenders/{tender_id}/publish", response_model=public.TenderView)
@@ -147,16 +146,10 @@ def ask(
     tender_id: int, body: QuestionIn, supplier: SupplierUser, session: SessionDep, clock: ClockDep
 ):
     """Ask a clarification question (public once answered; the asker never is)."""
-    q = questions.ask_question(
+    asked = questions.ask_question(
         session, supplier=supplier, tender_id=tender_id, question=body.question, now=clock()
     )
-    return public.QuestionView(
-        id=q.id,
-        question=q.question,
-        asked_at=q.asked_at,
-        answer=q.answer,
-        answered_at=q.answered_at,
-    )
+    return tender_queries.question_view(session, question_id=asked.id)
 
 
 @router.post("/questions/{question_id}/answer", response_model=public.QuestionView)
@@ -169,7 +162,7 @@ def answer(
     settings: SettingsDep,
 ):
     """Answer a question; question and answer are published on the tender."""
-    q = questions.answer_question(
+    questions.answer_question(
         session,
         buyer=buyer,
         clarification_id=question_id,
@@ -177,13 +170,7 @@ def answer(
         now=clock(),
         settings=settings,
     )
-    return public.QuestionView(
-        id=q.id,
-        question=q.question,
-        asked_at=q.asked_at,
-        answer=q.answer,
-        answered_at=q.answered_at,
-    )
+    return tender_queries.question_view(session, question_id=question_id)
 
 
 @router.post(

@@ -1,13 +1,14 @@
-"""Reads for the buyer's own pages."""
+"""Reads for the buyer's own pages and the tender routes."""
 
 from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
 from core.auth.models import Organisation
+from core.errors import NotFound
 from procurement.public.queries import summary
-from procurement.public.schemas import TenderSummary
-from procurement.tenders.models import Tender, TenderStatus
+from procurement.public.schemas import DocumentView, QuestionView, TenderSummary
+from procurement.tenders.models import Clarification, Document, Tender, TenderStatus
 
 
 def buyer_tenders(
@@ -22,3 +23,25 @@ def buyer_tenders(
     for tender in rows:
         grouped[tender.status].append(summary(tender, buyer, prefix))
     return grouped
+
+
+def question_view(session: Session, *, question_id: int) -> QuestionView:
+    """A clarification question and its answer, without the asker."""
+    q = session.get(Clarification, question_id)
+    if q is None:
+        raise NotFound(f"There is no question {question_id}.")
+    return QuestionView(
+        id=q.id,
+        question=q.question,
+        asked_at=q.asked_at,
+        answer=q.answer,
+        answered_at=q.answered_at,
+    )
+
+
+def document_view(session: Session, *, document_id: int) -> DocumentView:
+    """A tender document's title, size and SHA-256."""
+    d = session.get(Document, document_id)
+    if d is None:
+        raise NotFound(f"There is no document {document_id}.")
+    return DocumentView(id=d.id, title=d.title, sha256=d.sha256, size=d.size)

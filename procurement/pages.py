@@ -15,8 +15,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from core.auth.models import Organisation, Role, User
+from core.auth.models import Role, User
 from core.errors import DomainError, InvalidInput
+from core.templating import render as render_page
 from procurement.insights import queries as insights
 from procurement.insights.rules import INDICATORS
 from procurement.public import queries
@@ -35,9 +36,7 @@ def render(
     status_code: int = 200,
 ) -> HTMLResponse:
     """A page of this package, with the signed-in user for the layout."""
-    return request.app.state.templates.TemplateResponse(
-        request, template, {"user": user, **context}, status_code=status_code
-    )
+    return render_page(request, template, {"user": user, **context}, status_code=status_code)
 
 
 def public_view(
@@ -56,7 +55,7 @@ def is_owner(session, user: User | None, view: public.TenderView) -> bool:
     """Is the user a buyer of the organisation that published this tender?"""
     if user is None or user.role != Role.BUYER or user.organisation_id is None:
         return False
-    return session.get(Organisation, user.organisation_id).slug == view.buyer.slug
+    return queries.org_ref(session, user.organisation_id).slug == view.buyer.slug
 
 
 def red_flags(session, *, tender_id: int) -> list[dict[str, str]]:

@@ -2,7 +2,9 @@
 no table model."""
 
 import ast
+import importlib
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -43,3 +45,85 @@ def test_package_imports_point_downward(package):
             if package == "public_site" and top in {"procurement", "permits"} and reads_internals:
                 wrong.append(f"{path.relative_to(ROOT)} reads {name}, not its queries")
     assert wrong == []
+
+
+# Route modules may not hold a table model: they receive schemas from queries and services.
+# The packages whose route modules are checked today; permits and public_site join when their
+# routes are through the same move.
+ROUTE_PACKAGES = {"procurement": True, "permits": False, "public_site": False}
+# The signed-in user from the authentication dependency is the one table a route may hold.
+ROUTE_TABLE_ALLOWED = {("core.auth.models", "User")}
+
+
+def is_route_module(path: Path) -> bool:
+    """An `api.py` or `views.py`, a module that makes an APIRouter, or procurement's pages.py."""
+    if path.name in {"api.py", "views.py"} or path == ROOT / "procurement" / "pages.py":
+        return True
+    return any(
+        isinstance(node, ast.Call) and getattr(node.func, "id", None) == "APIRouter"
+        for node in ast.walk(ast.parse(path.read_text()))
+    )
+
+
+def route_modules(package: str) -> list[Path]:
+    """Every route module of a package, in a stable order."""
+    return sorted(p for p in (ROOT / package).rglob("*.py") if is_route_module(p))
+
+
+def is_table(value) -> bool:
+    """A SQLModel (or SQLAlchemy) class mapped to a table; enums and schemas are not."""
+    if not isinstance(value, type):
+        return False
+    config = getattr(value, "model_config", None)
+    return getattr(value, "__table__", None) is not None or (
+        isinstance(config, dict) and bool(config.get("table"))
+    )
+
+
+def tables_in(value) -> list[str]:
+    """The table classes a name brings in: the class itself, or those of a models module."""
+    if isinstance(value, ModuleType):
+        return [
+            f"{value.__name__}.{name}"
+            for name, member in vars(value).items()
+            if is_table(member) and member.__module__ == value.__name__
+        ]
+    return [f"{value.__module__}.{value.__name__}"] if is_table(value) else []
+
+
+def imported_tables(path: Path) -> list[str]:
+    """`module.Name` of every table class a module imports, by name or through its module."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            module = importlib.import_module(node.module)
+            for alias in node.names:
+                if (node.module, alias.name) in ROUTE_TABLE_ALLOWED:
+                    continue
+                value = getattr(module, alias.name, None)
+                if value is None:  # `from package import module`, not yet loaded
+                    value = importlib.import_module(f"{node.module}.{alias.name}")
+                found += tables_in(value)
+        elif isinstance(node, ast.Import):
+            found += [t for a in node.names for t in tables_in(importlib.import_module(a.name))]
+    return found
+
+
+@pytest.mark.parametrize("package", sorted(p for p, covered in ROUTE_PACKAGES.items() if covered))
+def test_route_modules_hold_no_table_model(package):
+    wrong = [
+        f"{path.relative_to(ROOT)} imports the table {name}"
+        for path in route_modules(package)
+        for name in imported_tables(path)
+    ]
+    assert route_modules(package), f"{package} has no route module: is the walk right?"
+    assert wrong == []
+
+
+def test_the_table_check_sees_tables_and_not_enums():
+    from core.auth.models import Organisation, Role, User
+    from procurement.public.schemas import TenderView
+    from procurement.tenders.models import Tender, TenderStatus
+
+    assert is_table(Tender) and is_table(Organisation) and is_table(User)
+    assert not is_table(TenderStatus) and not is_table(Role) and not is_table(TenderView)

@@ -8,44 +8,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from core.auth.models import Organisation, OrganisationKind
 from procurement.awards.models import Award, AwardStatus
 from procurement.public.queries import summary
-from procurement.public.schemas import OrgRef, TenderSummary
+from procurement.public.schemas import AwardSummary, OrgRef, ProcurementFigures, TenderSummary
 from procurement.publishing import ocds
 from procurement.tenders.models import Tender, TenderStatus
 
 PUBLIC_AWARDS = (AwardStatus.STANDSTILL, AwardStatus.FINAL)
 _HIDDEN = (TenderStatus.DRAFT, TenderStatus.CANCELLED)
-
-
-class AwardSummary(BaseModel):
-    """An award decision as anyone may see it."""
-
-    id: int
-    tender_id: int
-    ocid: str
-    title: str
-    buyer: OrgRef
-    supplier_id: int
-    supplier_name: str
-    value: int
-    currency: str
-    status: str
-    decided_at: datetime
-
-
-class ProcurementFigures(BaseModel):
-    """Headline counts and sums over the published record."""
-
-    published: int
-    accepting_bids: int
-    awards: int
-    awarded_by_currency: dict[str, int]
 
 
 def closing_soon(

@@ -211,3 +211,28 @@ class TenderSummary(BaseModel):
     tender_end_at: datetime
     opening_at: datetime
     updated_at: datetime
+
+
+class AwardSummary(BaseModel):
+    """An award decision as anyone may see it."""
+
+    id: int
+    tender_id: int
+    ocid: str
+    title: str
+    buyer: OrgRef
+    supplier_id: int
+    supplier_name: str
+    value: int
+    currency: str
+    status: str
+    decided_at: datetime
+
+
+class ProcurementFigures(BaseModel):
+    """Headline counts and sums over the published record."""
+
+    published: int
+    accepting_bids: int
+    awards: int
+    awarded_by_currency: dict[str, int]

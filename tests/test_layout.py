@@ -127,3 +127,32 @@ def test_the_table_check_sees_tables_and_not_enums():
 
     assert is_table(Tender) and is_table(Organisation) and is_table(User)
     assert not is_table(TenderStatus) and not is_table(Role) and not is_table(TenderView)
+
+
+def queries_run(path: Path) -> list[str]:
+    """The calls in a module that run a query: `select(...)`, `session.get/exec/execute(...)`."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Name) and func.id == "select":
+            found.append(f"line {node.lineno}: select(...)")
+        elif (
+            isinstance(func, ast.Attribute)
+            and func.attr in {"get", "exec", "execute", "scalar", "scalars", "query"}
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "session"
+        ):
+            found.append(f"line {node.lineno}: session.{func.attr}(...)")
+    return found
+
+
+@pytest.mark.parametrize("package", sorted(p for p, covered in ROUTE_PACKAGES.items() if covered))
+def test_route_modules_run_no_query_of_their_own(package):
+    wrong = [
+        f"{path.relative_to(ROOT)} {call}"
+        for path in route_modules(package)
+        for call in queries_run(path)
+    ]
+    assert wrong == []

@@ -156,3 +156,41 @@ def test_route_modules_run_no_query_of_their_own(package):
         for call in queries_run(path)
     ]
     assert wrong == []
+
+
+def tables_in_context(value, where: str = "context", seen: set[int] | None = None) -> list[str]:
+    """Where a template context holds a table instance: directly, in a container or a schema.
+
+    The signed-in `User` is the one table a page may be given (for the layout)."""
+    from pydantic import BaseModel
+
+    from core.auth.models import User
+
+    seen = set() if seen is None else seen
+    if id(value) in seen or isinstance(value, User):
+        return []
+    seen.add(id(value))
+    if is_table(type(value)):
+        return [f"{where}: {type(value).__name__}"]
+    if isinstance(value, dict):
+        items = [(f"{where}[{k!r}]", v) for k, v in value.items()]
+    elif isinstance(value, list | tuple | set | frozenset):
+        items = [(f"{where}[{i}]", v) for i, v in enumerate(value)]
+    elif isinstance(value, BaseModel):
+        items = [(f"{where}.{k}", getattr(value, k)) for k in type(value).model_fields]
+    else:
+        return []
+    return [found for name, item in items for found in tables_in_context(item, name, seen)]
+
+
+def test_the_context_check_finds_a_table_inside_containers_but_not_the_user():
+    from core.auth.models import Organisation, OrganisationKind, User
+    from procurement.public.schemas import OrgRef
+
+    org = Organisation(slug="x", name="X", kind=OrganisationKind.BUYING_ENTITY)
+    context = {
+        "user": User(email="a@b.c"),
+        "rows": [("a", {"k": org})],
+        "ref": OrgRef(slug="x", name="X"),
+    }
+    assert tables_in_context(context) == ["context['rows'][0][1]['k']: Organisation"]

@@ -125,8 +125,12 @@ def test_the_table_check_sees_tables_and_not_enums():
     from procurement.public.schemas import TenderView
     from procurement.tenders.models import Tender, TenderStatus
 
-    assert is_table(Tender) and is_table(Organisation) and is_table(User)
-    assert not is_table(TenderStatus) and not is_table(Role) and not is_table(TenderView)
+    assert is_table(Tender)
+    assert is_table(Organisation)
+    assert is_table(User)
+    assert not is_table(TenderStatus)
+    assert not is_table(Role)
+    assert not is_table(TenderView)
 
 
 def queries_run(path: Path) -> list[str]:

@@ -233,15 +233,16 @@ def test_the_job_table_matches_its_migration(engine):
 
 def start_node(engine: Engine, tmp_path: Path, number: int) -> subprocess.Popen:
     url = engine.url.render_as_string(hide_password=False)
-    log = (tmp_path / f"node-{number}.log").open("w")
-    return subprocess.Popen(
-        [sys.executable, str(PROCS / "scheduler_node.py"), url, "0.2", str(tmp_path)],
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        stdin=subprocess.PIPE,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    # The child writes to its own copy of the file descriptor; ours closes when it has started.
+    with (tmp_path / f"node-{number}.log").open("w") as log:
+        return subprocess.Popen(
+            [sys.executable, str(PROCS / "scheduler_node.py"), url, "0.2", str(tmp_path)],
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            stdin=subprocess.PIPE,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def wait_until(condition: Callable[[], bool], timeout: float) -> bool:
@@ -315,6 +316,8 @@ def test_several_processes_run_each_job_once_and_a_survivor_takes_over(engine, t
             if node.poll() is None:
                 node.stdin.close()  # a clean shutdown: running jobs finish first
         exits = [node.wait(timeout=30) for node in nodes]
+        for node in nodes:
+            node.stdin.close()  # the killed leader's pipe too
         for log in sorted(tmp_path.glob("node-*.log")):
             print(log.name, log.read_text(), sep="\n")  # shown by pytest if the test fails
 

@@ -2,6 +2,7 @@
 no table model."""
 
 import ast
+import dataclasses
 import importlib
 from pathlib import Path
 from types import ModuleType
@@ -182,6 +183,8 @@ def tables_in_context(value, where: str = "context", seen: set[int] | None = Non
         items = [(f"{where}[{i}]", v) for i, v in enumerate(value)]
     elif isinstance(value, BaseModel):
         items = [(f"{where}.{k}", getattr(value, k)) for k in type(value).model_fields]
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        items = [(f"{where}.{f.name}", getattr(value, f.name)) for f in dataclasses.fields(value)]
     else:
         return []
     return [found for name, item in items for found in tables_in_context(item, name, seen)]

@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter, deque
-from collections.abc import Iterator
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from fastapi.templating import Jinja2Templates
 from fastapi.testclient import TestClient
-from sqlmodel import SQLModel
 
-from core.auth.models import User
 from core.db import make_engine
 from core.settings import Settings
 from prongsai.app import create_app
 from tests.conftest import demo_clone, drop_database
+from tests.test_layout import tables_in_context
 
 DEMO_PASSWORD = "prongsai-demo"
 ROLES = {
@@ -36,31 +34,6 @@ ROLES = {
 MAX_PAGES = 150  # per role: enough to reach every kind of page of the demo, bounded in time
 PER_SHAPE = 2  # pages of one shape (/tenders/N, /permits/BKK-…) render the same template
 SKIP = re.compile(r"\.(pdf|csv|json|atom|txt|xml|js|css|svg|png|ico)$|^/api/|/stream|/signout")
-
-
-def table_rows_in(value, path: str = "context", seen: set[int] | None = None) -> Iterator[str]:
-    """Where in a template context a table instance sits (User excepted)."""
-    seen = set() if seen is None else seen
-    if id(value) in seen:
-        return
-    seen.add(id(value))
-    if isinstance(value, SQLModel) and getattr(type(value), "__table__", None) is not None:
-        if not isinstance(value, User):
-            yield f"{path}: {type(value).__module__}.{type(value).__name__}"
-        return
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key != "request":
-                yield from table_rows_in(item, f"{path}[{key!r}]", seen)
-    elif isinstance(value, (list, tuple, set, frozenset)):
-        for number, item in enumerate(value):
-            yield from table_rows_in(item, f"{path}[{number}]", seen)
-    elif (
-        hasattr(value, "__dict__") and not callable(value) and type(value).__module__ != "builtins"
-    ):
-        for key, item in vars(value).items():
-            if not key.startswith("_"):
-                yield from table_rows_in(item, f"{path}.{key}", seen)
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +54,7 @@ def renders(monkeypatch) -> list[tuple[str, str]]:
     original = Jinja2Templates.TemplateResponse
 
     def checked(self, request, name, context=None, *args, **kwargs):
-        for where in table_rows_in(context or {}):
+        for where in tables_in_context(context or {}):
             found.append((name, re.sub(r"\[\d+\]", "[…]", where)))
         return original(self, request, name, context, *args, **kwargs)
 

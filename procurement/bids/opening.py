@@ -21,7 +21,7 @@ from procurement.bids.service import LIVE
 from procurement.exceptions import NotYetTime, TenderClosed
 from procurement.publishing import ocds
 from procurement.publishing.releases import organisations_by_id
-from procurement.publishing.service import notify, record
+from procurement.publishing.service import notify_each, record
 from procurement.tenders.models import Lot, Tender, TenderStatus
 from procurement.tenders.service import get_tender, tender_lots
 
@@ -132,20 +132,16 @@ def open_tender(
         now=now,
         settings=settings,
     )
+    messages = []
     for bid in bids:
         ranks = "".join(
             f", ranked {p.rank} on lot {numbers[p.lot_id]}"
             for p in sorted(per_lot.get(bid.id, []), key=lambda p: p.lot_id)
             if p.rank
         )
-        notify(
-            session,
-            organisation_id=bid.supplier_id,
-            subject=f"Bids on tender {tender.id} were opened",
-            body=f"Your bid is {bid.status}"
-            + (f", ranked {bid.rank}." if bid.rank else f"{ranks}."),
-            now=now,
-        )
+        body = f"Your bid is {bid.status}" + (f", ranked {bid.rank}." if bid.rank else f"{ranks}.")
+        messages.append((bid.supplier_id, f"Bids on tender {tender.id} were opened", body))
+    notify_each(session, messages=messages, now=now)
     session.commit()
     session.refresh(tender)
     return tender

@@ -1,4 +1,5 @@
-"""The `prongsai` command: serve, migrate, demo, ledger verify|checkpoint, user create."""
+"""The `prongsai` command: serve, migrate, demo, ledger verify|checkpoint, backup, restore,
+user create."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import getpass
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import httpx
 from sqlmodel import Session
@@ -21,7 +23,7 @@ from core.ledger import verify as ledger_verify
 from core.ledger.exceptions import LedgerInconsistent
 from core.ledger.keys import SigningKeyError
 from core.settings import Settings, SettingsError, load_settings
-from prongsai import schema
+from prongsai import backup, schema
 
 
 class CommandError(Exception):
@@ -71,6 +73,23 @@ def build_parser() -> argparse.ArgumentParser:
     seal.add_argument("--document", action="append", default=[], help="a PDF (repeatable)")
     seal.add_argument("--declare", action="store_true", help="declare the bid true and eligible")
 
+    backup = commands.add_parser(
+        "backup", help="copy the database, keys and uploaded files into a new folder"
+    )
+    backup.add_argument("folder", type=Path, help="a new or empty folder")
+    backup.add_argument(
+        "--without-opening-key",
+        action="store_true",
+        help="leave the opening key out (keep it apart: with the database it opens sealed bids)",
+    )
+    restore = commands.add_parser(
+        "restore", help="put a backup back in place of this deployment's database and files"
+    )
+    restore.add_argument("folder", type=Path, help="a folder written by `prongsai backup`")
+    restore.add_argument(
+        "--force", action="store_true", help="replace a database that holds a deployment"
+    )
+
     user = commands.add_parser("user", help="manage user accounts")
     user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
     create = user_commands.add_parser("create", help="create a user")
@@ -98,6 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         schema.SchemaNotCurrent,
         SigningKeyError,
         LedgerInconsistent,
+        backup.BackupError,
     ) as error:
         print(f"prongsai: {error}", file=sys.stderr)
         return 1
@@ -188,7 +208,6 @@ def _lot_price(text: str) -> tuple[int, int]:
 
 def _seal_bid(_settings: Settings, args: argparse.Namespace) -> int:
     import json
-    from pathlib import Path
 
     from pydantic import ValidationError
 
@@ -265,6 +284,32 @@ def _ledger(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    summary = backup.backup(
+        settings, args.folder, opening_key=not args.without_opening_key, now=system_clock()
+    )
+    print(
+        f"backup of the {summary.database} database (migration {summary.schema_revision}, "
+        f"log signed up to {summary.tree_size} entries), its keys and {summary.files} files "
+        f"in {summary.folder}"
+    )
+    if summary.opening_key:
+        print(f"prongsai: warning: {backup.OPENING_KEY_WARNING}", file=sys.stderr)
+    return 0
+
+
+def _restore(settings: Settings, args: argparse.Namespace) -> int:
+    report = backup.restore(settings, args.folder, force=args.force)
+    if not report.ok:
+        print(f"prongsai: restored, but the log does not verify: {report.problem}", file=sys.stderr)
+        return 1
+    print(
+        f"restored from {args.folder}; log verified: {report.tree_size} entries, "
+        f"{report.checkpoints} signed checkpoints"
+    )
+    return 0
+
+
 def _user(settings: Settings, args: argparse.Namespace) -> int:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -301,6 +346,8 @@ COMMANDS = {
     "ledger": _ledger,
     "seal-bid": _seal_bid,
     "user": _user,
+    "backup": _backup,
+    "restore": _restore,
 }
 
 if __name__ == "__main__":

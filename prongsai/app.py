@@ -33,7 +33,7 @@ import public_site.search.index
 import public_site.search.views
 import public_site.views
 from core import i18n
-from core.auth import accounts_api, admin_api, onboarding_views
+from core.auth import accounts_api, admin_api, admin_views, onboarding_views
 from core.auth import api as auth_api
 from core.auth import jobs as auth_jobs
 from core.auth import views as auth_views
@@ -146,6 +146,7 @@ def create_app(
         auth_views.router,
         onboarding_views.router,
         onboarding_views.api_router,
+        admin_views.router,
         i18n.router,
         ledger_api.router,
         *procurement.routes.ROUTERS,

@@ -9,6 +9,7 @@ from core.errors import NotFound
 from procurement.public.queries import summary
 from procurement.public.schemas import DocumentView, QuestionView, TenderSummary
 from procurement.tenders.models import Clarification, Document, Tender, TenderStatus
+from procurement.tenders.schemas import WaitingQuestion
 
 
 def buyer_tenders(
@@ -45,3 +46,23 @@ def document_view(session: Session, *, document_id: int) -> DocumentView:
     if d is None:
         raise NotFound(f"There is no document {document_id}.")
     return DocumentView(id=d.id, title=d.title, sha256=d.sha256, size=d.size)
+
+
+def waiting_questions(session: Session, *, organisation_id: int) -> list[WaitingQuestion]:
+    """The organisation's unanswered questions, oldest first: what waits for its buyers."""
+    rows = session.exec(
+        select(Clarification, Tender.title)
+        .join(Tender, col(Tender.id) == Clarification.tender_id)
+        .where(Tender.buyer_id == organisation_id, col(Clarification.answer).is_(None))
+        .order_by(col(Clarification.asked_at), col(Clarification.id))
+    )
+    return [
+        WaitingQuestion(
+            id=q.id,
+            tender_id=q.tender_id,
+            tender_title=title,
+            question=q.question,
+            asked_at=q.asked_at,
+        )
+        for q, title in rows
+    ]

@@ -57,7 +57,9 @@ def buyer_home(request: Request, session: SessionDep, user: BuyerUser):
         organisation_id=user.organisation_id,
         prefix=request.app.state.settings.ocid_prefix,
     )
-    return render(request, "procurement/buyer.html", {"grouped": grouped}, user=user)
+    waiting = tender_queries.waiting_questions(session, organisation_id=user.organisation_id)
+    context = {"grouped": grouped, "questions": waiting}
+    return render(request, "procurement/buyer.html", context, user=user)
 
 
 def _new_form(request: Request, user: User, *, values, error=None, status_code=200):

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import core
 import permits.api
+import permits.casework_api
 import permits.jobs
 import permits.views
 import procurement.jobs as procurement_jobs
@@ -150,6 +151,7 @@ def create_app(
         i18n.router,
         ledger_api.router,
         *procurement.routes.ROUTERS,
+        permits.casework_api.router,
         permits.api.router,
         permits.views.router,
         public_site.views.router,

@@ -1,5 +1,5 @@
 """Onboarding: organisations' status, verified e-mail and lead users, single-use links, the
-accounts' e-mail outbox and the record of admin actions.
+accounts' e-mail outbox, the record of admin actions, and uploaded documents' names.
 
 Revision ID: 0008_onboarding
 Revises: 0007_public_search
@@ -30,6 +30,8 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("is_lead", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
+    with op.batch_alter_table("permits_document") as batch:
+        batch.add_column(sa.Column("filename", sa.String(length=255), nullable=True))
     # Accounts made before self-registration were made by an operator, who vouched for them.
     op.execute("UPDATE auth_user SET email_verified_at = created_at")
 
@@ -94,6 +96,8 @@ def downgrade() -> None:
     op.drop_table("auth_admin_action")
     op.drop_table("auth_mail")
     op.drop_table("auth_account_link")
+    with op.batch_alter_table("permits_document") as batch:
+        batch.drop_column("filename")
     with op.batch_alter_table("auth_user") as batch:
         batch.drop_column("is_lead")
         batch.drop_column("email_verified_at")

@@ -16,6 +16,7 @@ from core.auth.models import (
     Organisation,
     OrganisationKind,
     OrganisationStatus,
+    Role,
     User,
 )
 from core.auth.schemas import Invitation, Member, OrganisationCreate
@@ -186,6 +187,9 @@ def invite(
     or head officer invites colleagues into their own organisation and role only."""
     slug = invitation.organisation
     organisation = _organisation(session, slug) if slug else None
+    if organisation is None and inviter is not None and inviter.role != Role.ADMIN:
+        # a lead invites into their own organisation: naming it is optional
+        organisation = session.get(Organisation, inviter.organisation_id)
     organisation_id = organisation.id if organisation else None
     if inviter is not None:
         refused = rules.inviter_problem(

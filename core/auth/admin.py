@@ -279,8 +279,74 @@ def deactivate_user(
 def _deactivate(session: Session, *, user: User, now: datetime) -> None:
     user.is_active = False
     session.add(user)
+    _deactivate_tokens(session, user=user, now=now)
+
+
+def _deactivate_tokens(session: Session, *, user: User, now: datetime) -> None:
     session.exec(
         update(AuthToken)
         .where(col(AuthToken.user_id) == user.id, col(AuthToken.revoked_at).is_(None))
         .values(revoked_at=now)
     )
+
+
+def rename_organisation(
+    session: Session, *, admin: User, slug: str, name: str, name_th: str | None, reason: str,
+    now: datetime,
+) -> None:  # fmt: skip
+    """Rename an organisation (a public fact). Past log entries and published releases keep
+    the name they were made with; the log records the old name beside the new."""
+    organisation = _organisation(session, slug)
+    old = {"name": organisation.name, "name_th": organisation.name_th}
+    organisation.name, organisation.name_th = name, name_th
+    session.add(organisation)
+    ledger_service.append(
+        session,
+        entry_type="core.organisation.renamed",
+        payload={"slug": slug, "old": old, "new": {"name": name, "name_th": name_th}},
+        now=now,
+        subject=f"organisation:{slug}",
+    )
+    record(
+        session,
+        actor=admin,
+        action="organisation.rename",
+        subject=slug,
+        reason=f"{old['name']} → {name}" + (f": {reason}" if reason else ""),
+        now=now,
+    )
+    session.commit()
+
+
+def change_role(
+    session: Session, *, admin: User, user_id: int, role: Role, reason: str, now: datetime
+) -> Member:
+    """Give a person another role that fits their organisation; their sessions and tokens stop,
+    so the new role's rights start from a new sign-in."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"There is no user {user_id}.")
+    if user.id == admin.id:
+        raise InvalidInput("You cannot change your own role.")
+    organisation = session.get(Organisation, user.organisation_id) if user.organisation_id else None
+    problem = rules.membership_problem(
+        role=role,
+        organisation_id=user.organisation_id,
+        organisation_kind=organisation.kind if organisation else None,
+    )
+    if problem:
+        raise InvalidInput(problem)
+    before = user.role
+    user.role = role
+    _deactivate_tokens(session, user=user, now=now)
+    session.add(user)
+    record(
+        session,
+        actor=admin,
+        action="user.change_role",
+        subject=f"{user.email}: {before} → {role}",
+        reason=reason,
+        now=now,
+    )
+    session.commit()
+    return queries.member(user)

@@ -18,7 +18,9 @@ from core.auth.schemas import (
     OrganisationAdminView,
     OrganisationCreate,
     Reason,
+    Rename,
     RequiredReason,
+    RoleChange,
 )
 from core.clock import ClockDep
 from core.db import SessionDep
@@ -91,6 +93,21 @@ def deactivate_organisation(
     return _view(session, slug)
 
 
+@router.post("/organisations/{slug}/rename", response_model=OrganisationAdminView)
+def rename(slug: str, body: Rename, user: AdminUser, session: SessionDep, clock: ClockDep):
+    """Rename an organisation; the log keeps the old name beside the new."""
+    admin.rename_organisation(
+        session,
+        admin=user,
+        slug=slug,
+        name=body.name,
+        name_th=body.name_th,
+        reason=body.reason,
+        now=clock(),
+    )
+    return _view(session, slug)
+
+
 @router.post("/invitations", status_code=status.HTTP_202_ACCEPTED, response_model=Member)
 def invite(
     body: Invitation,
@@ -115,6 +132,16 @@ def deactivate_user(
     """Close an account: it cannot sign in, and its sessions and API tokens stop."""
     return admin.deactivate_user(
         session, admin=user, user_id=user_id, reason=body.reason, now=clock()
+    )
+
+
+@router.post("/users/{user_id}/role", response_model=Member)
+def change_role(
+    user_id: int, body: RoleChange, user: AdminUser, session: SessionDep, clock: ClockDep
+):
+    """Give a person another role that fits their organisation (they sign in again)."""
+    return admin.change_role(
+        session, admin=user, user_id=user_id, role=body.role, reason=body.reason, now=clock()
     )
 
 

@@ -197,3 +197,14 @@ class AdminActionView(BaseModel):
     subject: str
     reason: str
     created_at: datetime
+
+
+class Rename(BaseModel):
+    name: str = Field(min_length=2, max_length=200)
+    name_th: str | None = Field(default=None, max_length=200)
+    reason: str = Field(default="", max_length=2000)
+
+
+class RoleChange(BaseModel):
+    role: Role
+    reason: str = Field(min_length=3, max_length=2000)

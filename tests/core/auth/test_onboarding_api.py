@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from core.auth.models import AdminAction, Organisation, OrganisationKind, Role, User
 from core.ledger.models import LedgerEntry
@@ -347,3 +347,46 @@ def test_admin_creates_an_organisation_rejects_a_company_and_auditors_read_the_r
     assert [a["action"] for a in actions[:2]] == ["organisation.reject", "organisation.create"]
     buyer = f.headers_for(client, factories.user(session, role=Role.BUYER, now=clock()))
     assert client.get("/api/admin/actions", headers=buyer).status_code == 403
+
+
+def test_a_rename_is_logged_with_the_old_name_and_a_role_change_must_fit(client, session, clock):
+    admin = admin_headers(client, session, clock)
+    buyer = factories.user(session, role=Role.BUYER, now=clock())
+    entity = session.get(Organisation, buyer.organisation_id)
+    old_name = entity.name
+    renamed = client.post(
+        f"/api/admin/organisations/{entity.slug}/rename",
+        json={"name": "Bangkok Metropolitan Administration", "reason": "official name"},
+        headers=admin,
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["name"] == "Bangkok Metropolitan Administration"
+    entry = session.exec(
+        select(LedgerEntry)
+        .where(LedgerEntry.subject == f"organisation:{entity.slug}")
+        .order_by(col(LedgerEntry.index).desc())
+    ).first()
+    assert old_name in entry.entry
+    assert "core.organisation.renamed" in entry.entry
+
+    token = f.headers_for(client, buyer)
+    misfit = client.post(
+        f"/api/admin/users/{buyer.id}/role",
+        json={"role": "supplier", "reason": "moved"},
+        headers=admin,
+    )
+    assert misfit.status_code == 422
+    assert "supplier" in misfit.json()["detail"]
+    changed = client.post(
+        f"/api/admin/users/{buyer.id}/role",
+        json={"role": "buyer", "reason": "no change really"},
+        headers=admin,
+    )
+    assert changed.status_code == 200
+    assert client.get("/api/auth/me", headers=token).status_code == 401  # signs in again
+    by_buyer = client.post(
+        f"/api/admin/users/{buyer.id}/role",
+        json={"role": "admin", "reason": "please"},
+        headers=token,
+    )
+    assert by_buyer.status_code == 401

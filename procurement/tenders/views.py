@@ -27,7 +27,7 @@ from procurement.pages import (
 from procurement.tenders import amendments, questions
 from procurement.tenders import queries as tender_queries
 from procurement.tenders import service as tender_service
-from procurement.tenders.models import AwardCriteria, Category, Method
+from procurement.tenders.models import AwardCriteria, Category, Method, TenderStatus
 from procurement.tenders.schemas import (
     AmendmentIn,
     AnswerIn,
@@ -58,7 +58,9 @@ def buyer_home(request: Request, session: SessionDep, user: BuyerUser):
         prefix=request.app.state.settings.ocid_prefix,
     )
     waiting = tender_queries.waiting_questions(session, organisation_id=user.organisation_id)
-    context = {"grouped": grouped, "questions": waiting}
+    now = request.app.state.clock()
+    due = [t for t in grouped[TenderStatus.ACTIVE] if t.opening_at <= now]
+    context = {"grouped": grouped, "questions": waiting, "to_open": due}
     return render(request, "procurement/buyer.html", context, user=user)
 
 

@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import core
 import permits.api
+import permits.casework_api
 import permits.jobs
 import permits.views
 import procurement.jobs as procurement_jobs
@@ -34,10 +35,13 @@ import public_site.search.index
 import public_site.search.views
 import public_site.views
 from core import i18n
+from core.auth import accounts_api, admin_api, admin_views, onboarding_views
 from core.auth import api as auth_api
+from core.auth import jobs as auth_jobs
 from core.auth import views as auth_views
 from core.auth.csrf import CsrfCookieMiddleware
 from core.auth.ratelimit import SigninThrottle
+from core.auth.throttle import AccountThrottle
 from core.clock import Clock, system_clock
 from core.db import make_engine, read_only
 from core.errors import DomainError, NotAuthenticated
@@ -123,6 +127,10 @@ def create_app(
         settings.signin_rate_limit, settings.rate_limit_storage
     )
 
+    app.state.account_throttle = AccountThrottle(
+        settings.account_rate_limit, settings.rate_limit_storage
+    )
+
     app.add_middleware(CsrfCookieMiddleware, secure=settings.cookie_secure)
     app.add_middleware(i18n.LocaleMiddleware, default_locale=settings.default_locale)
     app.add_middleware(SecurityHeadersMiddleware)
@@ -135,10 +143,16 @@ def create_app(
     )
     for router in (
         auth_api.router,
+        accounts_api.router,
+        admin_api.router,
         auth_views.router,
+        onboarding_views.router,
+        onboarding_views.api_router,
+        admin_views.router,
         i18n.router,
         ledger_api.router,
         *procurement.routes.ROUTERS,
+        permits.casework_api.router,
         permits.api.router,
         permits.views.router,
         public_site.views.router,
@@ -155,6 +169,7 @@ def create_app(
 
 
 def _schedule_recurring_jobs(scheduler: Scheduler) -> None:
+    scheduler.add_interval(auth_jobs.SEND_MAIL_JOB, seconds=auth_jobs.EVERY_SECONDS)
     scheduler.add_interval(ledger_jobs.CHECKPOINT_JOB, seconds=ledger_jobs.CHECKPOINT_EVERY_SECONDS)
     scheduler.add_interval(
         permits.jobs.MARK_OVERDUE_JOB, seconds=permits.jobs.MARK_OVERDUE_EVERY_SECONDS

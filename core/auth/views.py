@@ -13,13 +13,29 @@ from core.auth import service
 from core.auth.api import client_address
 from core.auth.csrf import verify_csrf
 from core.auth.dependencies import SESSION_COOKIE, CurrentUser, OptionalUser
-from core.auth.models import TokenKind
+from core.auth.models import Role, TokenKind
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import DomainError
 
 router = APIRouter(tags=["accounts"], include_in_schema=False)
 CsrfChecked = Depends(verify_csrf)
+
+
+# Where each role lands after signing in, unless it was on its way somewhere.
+DASHBOARDS = {
+    Role.SUPPLIER: "/supplier",
+    Role.BUYER: "/buyer",
+    Role.PERMIT_OFFICER: "/permits/officer",
+    Role.APPLICANT: "/permits/mine",
+    Role.ADMIN: "/admin",
+    Role.AUDITOR: "/admin/actions",
+}
+
+
+def dashboard(role: str) -> str:
+    """The page a person of this role starts from."""
+    return DASHBOARDS.get(Role(role), "/account")
 
 
 def _safe_next(target: str | None) -> str:
@@ -30,7 +46,7 @@ def _safe_next(target: str | None) -> str:
         or target.startswith("//")
         or urlsplit(target).netloc
     ):
-        return "/account"
+        return ""
     return target
 
 
@@ -50,7 +66,7 @@ def signin(
     clock: ClockDep,
     email: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=1024)],
-    next: Annotated[str, Form()] = "/account",
+    next: Annotated[str, Form()] = "",
 ):
     """Check the credentials and start a session in an HTTP-only cookie."""
     settings = request.app.state.settings
@@ -68,7 +84,7 @@ def signin(
     raw, _ = service.issue_token(
         session, user=user, kind=TokenKind.SESSION, now=clock(), lifetime=lifetime
     )
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(_safe_next(next) or dashboard(user.role), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         raw,

@@ -95,3 +95,13 @@ class QuestionIn(BaseModel):
 
 class AnswerIn(BaseModel):
     answer: str = Field(min_length=1, max_length=10_000)
+
+
+class WaitingQuestion(BaseModel):
+    """A supplier's question the buyer has not answered yet (the asker stays private)."""
+
+    id: int
+    tender_id: int
+    tender_title: str
+    question: str
+    asked_at: AwareDatetime

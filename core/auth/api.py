@@ -12,6 +12,7 @@ from core.auth.models import TokenKind
 from core.auth.schemas import TokenIssued, TokenPublic, TokenRequest, UserPublic
 from core.clock import ClockDep
 from core.db import SessionDep
+from core.types import Id
 
 router = APIRouter(prefix="/api/auth", tags=["accounts"])
 
@@ -48,7 +49,7 @@ def list_tokens(user: CurrentUser, session: SessionDep):
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenPublic)
-def revoke_token(token_id: int, user: CurrentUser, session: SessionDep, clock: ClockDep):
+def revoke_token(token_id: Id, user: CurrentUser, session: SessionDep, clock: ClockDep):
     """Revoke one of your API tokens; it stops working at once."""
     token = service.revoke_token(session, user=user, token_id=token_id, now=clock())
     return TokenPublic.model_validate(token, from_attributes=True)

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from core.auth.models import OrganisationKind, Role, TokenKind
+from core.types import Input
 
 
 class UserPublic(BaseModel):
@@ -26,7 +27,7 @@ class OrganisationPublic(BaseModel):
     kind: OrganisationKind
 
 
-class TokenRequest(BaseModel):
+class TokenRequest(Input):
     email: str = Field(max_length=254)
     password: str = Field(max_length=1024)
     name: str = Field(default="api", max_length=100)

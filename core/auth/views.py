@@ -17,6 +17,7 @@ from core.auth.models import TokenKind
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import DomainError
+from core.types import Id
 
 router = APIRouter(tags=["accounts"], include_in_schema=False)
 CsrfChecked = Depends(verify_csrf)
@@ -121,7 +122,7 @@ def create_token(
 
 
 @router.post("/account/tokens/{token_id}/revoke", dependencies=[CsrfChecked])
-def revoke_token(token_id: int, user: CurrentUser, session: SessionDep, clock: ClockDep):
+def revoke_token(token_id: Id, user: CurrentUser, session: SessionDep, clock: ClockDep):
     """Revoke an API token."""
     service.revoke_token(session, user=user, token_id=token_id, now=clock())
     return RedirectResponse("/account", status_code=303)

@@ -18,6 +18,7 @@ from core.auth.queries import list_organisations
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.pdf import render_pdf
+from core.types import Page
 from permits import certificates, listing, performance, queries, service, subscriptions
 from permits.dependencies import NumberPath
 
@@ -114,7 +115,7 @@ def permits_list(
     department: Annotated[str | None, Query(max_length=64)] = None,
     status: Annotated[str | None, Query(max_length=16)] = None,
     overdue: bool | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[Page, Query()] = 1,
 ):
     """Every application, filterable; a box to look one up by its tracking number."""
     result = listing.page(

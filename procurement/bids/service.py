@@ -33,7 +33,7 @@ from procurement.publishing import ocds
 from procurement.publishing.service import organisation_slug
 from procurement.tenders import rules as tender_rules
 from procurement.tenders.documents import PDF_MAGIC
-from procurement.tenders.models import Method, Tender, TenderStatus
+from procurement.tenders.models import Item, Method, Tender, TenderStatus
 from procurement.tenders.service import get_tender, tender_lots
 
 LIVE = (BidStatus.SEALED,)
@@ -167,6 +167,7 @@ def _submit(
     else:
         _check_picks(tender, bid.reserve_picks)
         _check_lot_prices(session, tender, bid)
+        _check_item_prices(session, tender, bid)
         ciphertext, commitment = sealing.seal(
             tender.public_key,
             bid_document(
@@ -360,6 +361,13 @@ def _check_lot_prices(session: Session, tender: Tender, bid: BidIn) -> None:
     )
     if problem:
         raise InvalidBid(f"The bid's lot prices do not fit: {problem}.")
+
+
+def _check_item_prices(session: Session, tender: Tender, bid: BidIn) -> None:
+    items = session.exec(select(func.count()).select_from(Item).where(Item.tender_id == tender.id))
+    problem = bid_rules.item_prices_problem(bid.item_prices, item_count=items.one())
+    if problem:
+        raise InvalidBid(f"The bid's unit prices do not fit: {problem}.")
 
 
 def _check_picks(tender: Tender, picks: list[int]) -> None:

@@ -182,3 +182,104 @@ def test_a_document_written_for_a_commit_that_fails_is_removed(
             settings=settings,
         )
     assert list((settings.data_dir / "documents").glob("*")) == []
+
+
+def test_an_idempotency_key_is_scoped_to_its_tender(client, session, clock):
+    first, _ = _tender(client, session, clock)
+    second, _ = _tender(client, session, clock)
+    _, supplier_h = f.supplier(client, session, clock())
+    headers = {**supplier_h, "Idempotency-Key": "same-key"}
+    one = client.post(f"/api/tenders/{first['id']}/bids", json=f.bid_body(500), headers=headers)
+    two = client.post(f"/api/tenders/{second['id']}/bids", json=f.bid_body(500), headers=headers)
+    assert (one.status_code, two.status_code) == (201, 201)
+    assert two.json()["tender_id"] == second["id"]
+    assert two.json()["bid_id"] != one.json()["bid_id"]
+
+
+def test_a_claim_left_by_a_crash_is_retried_once_its_lease_runs_out(client, session, clock):
+    from procurement.bids import idempotency
+    from procurement.bids.models import IdempotencyKey
+
+    tender, _ = _tender(client, session, clock)
+    supplier, supplier_h = f.supplier(client, session, clock())
+    headers = {**supplier_h, "Idempotency-Key": "crashed"}
+    settings = client.app.state.settings
+    body = f.bid_body(700)
+    from procurement.bids.schemas import BidIn
+
+    target = idempotency.bid_target(tender["id"])
+    # What a process killed between claiming the key and saving the bid leaves behind.
+    digest = idempotency.request_hash(
+        settings, target=target, body=BidIn.model_validate(body).model_dump_json().encode()
+    )
+    idempotency.claim(
+        session,
+        supplier_id=supplier.organisation_id,
+        target=target,
+        key="crashed",
+        digest=digest,
+        now=clock(),
+    )
+    url = f"/api/tenders/{tender['id']}/bids"
+    busy = client.post(url, json=body, headers=headers)
+    assert busy.status_code == 409
+    assert "still in progress" in busy.json()["detail"]
+    clock.advance(seconds=idempotency.LEASE.total_seconds())
+    retried = client.post(url, json=body, headers=headers)
+    assert retried.status_code == 201, retried.text
+    again = client.post(url, json=body, headers=headers)
+    assert again.json()["bid_id"] == retried.json()["bid_id"]
+    row = session.exec(select(IdempotencyKey)).one()
+    assert row.bid_id == retried.json()["bid_id"]
+
+
+def test_the_stored_request_hash_is_keyed_and_does_not_reveal_the_price(client, session, clock):
+    import hashlib
+
+    from procurement.bids.models import IdempotencyKey
+    from procurement.bids.schemas import BidIn
+
+    tender, _ = _tender(client, session, clock)
+    _, supplier_h = f.supplier(client, session, clock())
+    body = f.bid_body(123_456)
+    client.post(
+        f"/api/tenders/{tender['id']}/bids",
+        json=body,
+        headers={**supplier_h, "Idempotency-Key": "k1"},
+    )
+    stored = session.exec(select(IdempotencyKey)).one().request_hash
+    clear = BidIn.model_validate(body).model_dump_json().encode()
+    assert stored != hashlib.sha256(clear).hexdigest()
+    key_file = client.app.state.settings.data_dir / "idempotency-key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert len(key_file.read_bytes()) == 32
+
+
+def test_sealed_bids_of_any_price_have_the_same_length_and_old_unpadded_bids_still_open():
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+        PublicFormat,
+    )
+
+    private = X25519PrivateKey.generate()
+    raw = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    lengths = set()
+    for digits in range(1, 16):
+        bid = {"price": {"amount": int("9" * digits), "currency": "THB"}, "declaration": True}
+        ciphertext, commitment = sealing.seal(public, bid, ocid="ocds-x-1")
+        lengths.add(len(ciphertext))
+        assert sealing.unseal(raw, ciphertext, ocid="ocds-x-1", expected=commitment) == bid
+    assert len(lengths) == 1
+    # A bid sealed before padding existed: no "pad" in its plaintext.
+    bid, salt = {"price": {"amount": 5, "currency": "THB"}}, b"s" * 32
+    old = sealing.SUITE.encrypt(
+        sealing.canonical({"bid": bid, "salt": salt.hex()}),
+        private.public_key(),
+        sealing.hpke_info("ocds-x-1"),
+    )
+    expected = sealing.commitment(bid, salt)
+    assert sealing.unseal(raw, old, ocid="ocds-x-1", expected=expected) == bid

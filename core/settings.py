@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     procurement_min_tender_days: int = Field(default=7, ge=0, le=365)
     procurement_min_days_after_amendment: int = Field(default=3, ge=0, le=60)
     procurement_max_document_bytes: int = Field(default=10_000_000, ge=1_000, le=200_000_000)
+    # A request body without files (JSON, a form): refused over this, before it is read.
+    # Routes that take files have limits sized to their documents (see each package's routes).
+    request_max_bytes: int = Field(default=1_000_000, ge=10_000, le=100_000_000)
     permits_holiday_country: str = Field(default="TH", pattern=r"^[A-Z]{2}$")
     permits_officer_display: str = Field(default="name", pattern=r"^(name|badge)$")
     permits_late_entry_days: int = Field(default=3, ge=0, le=365)

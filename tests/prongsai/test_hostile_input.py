@@ -154,3 +154,54 @@ def test_the_sqlite_database_file_is_created_readable_by_its_owner_only(tmp_path
         connection.commit()
     engine.dispose()
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_json_body_over_the_limit_is_a_413_naming_it_before_it_is_read(
+    raw_client, session, clock
+):
+    _, buyer_h = f.buyer(raw_client, session, clock())
+    body = {**f.draft_body(clock()), "description": "x" * 1_100_000}
+    response = raw_client.post("/api/tenders", json=body, headers=buyer_h)
+    assert response.status_code == 413
+    assert "at most 1,000,000 bytes" in response.json()["detail"]
+    assert raw_client.get("/api/tenders").json() == []
+
+
+def test_a_streamed_body_without_length_is_counted_and_cut_at_the_limit(raw_client, session, clock):
+    _, buyer_h = f.buyer(raw_client, session, clock())
+    sent = []
+
+    def chunks():
+        for _ in range(40):  # 40 × 64 KiB: past 1 MB, with no Content-Length
+            sent.append(1)
+            yield b" " * 65536
+
+    response = raw_client.post(
+        "/api/tenders",
+        content=chunks(),
+        headers={**buyer_h, "content-type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert "at most 1,000,000 bytes" in response.json()["detail"]
+
+
+def test_an_oversized_anonymous_form_post_is_refused_with_a_page_before_it_is_read(raw_client):
+    files = {"documents": ("big.pdf", b"%PDF-" + b"0" * 3_000_000, "application/pdf")}
+    response = raw_client.post("/signin", files=files, data={"email": "a@b.c"})
+    assert response.status_code == 413
+    assert "text/html" in response.headers["content-type"]
+    assert "at most 1,000,000 bytes" in response.text
+
+
+def test_routes_that_take_documents_have_limits_sized_to_them(app):
+    from core.web import BodyLimitMiddleware
+
+    settings = app.state.settings
+    middleware = next(m for m in app.user_middleware if m.cls is BodyLimitMiddleware)
+    limiter = BodyLimitMiddleware(None, **middleware.kwargs)
+    document = settings.procurement_max_document_bytes
+    assert limiter.limit_for("POST", "/api/tenders") == settings.request_max_bytes
+    assert limiter.limit_for("POST", "/api/tenders/7/documents") > document
+    assert limiter.limit_for("POST", "/api/tenders/7/bids") > 10 * document * 4 // 3
+    assert limiter.limit_for("POST", "/permits/apply/BLD") > settings.permits_upload_max_bytes
+    assert limiter.limit_for("GET", "/api/tenders/7/bids") == settings.request_max_bytes

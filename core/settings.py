@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     signin_rate_limit: str = "10/minute"
     rate_limit_storage: str = "memory://"
+    # Addresses (or networks, comma-separated) of the reverse proxies whose X-Forwarded-For
+    # names the client; empty, the connecting address is the client, whatever it claims.
+    trusted_proxies: str = Field(default="", pattern=r"^[0-9A-Fa-f.:/, ]*$")
     run_scheduler: bool = True
     opening_key_file: Path | None = None
     smtp_url: str | None = Field(default=None, pattern=r"^smtps?(\+starttls)?://")

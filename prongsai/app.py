@@ -18,6 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import core
 import permits.api
@@ -34,6 +35,7 @@ import public_site.search.views
 import public_site.views
 from core import i18n
 from core.auth import api as auth_api
+from core.auth import jobs as auth_jobs
 from core.auth import views as auth_views
 from core.auth.csrf import CsrfCookieMiddleware
 from core.auth.ratelimit import SigninThrottle
@@ -127,6 +129,8 @@ def create_app(
     app.add_middleware(i18n.LocaleMiddleware, default_locale=settings.default_locale)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)
+    if settings.trusted_proxies:  # only these may say who the client is (X-Forwarded-For)
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_middleware(
         BodyLimitMiddleware,
         default=settings.request_max_bytes,
@@ -163,6 +167,7 @@ def create_app(
 
 
 def _schedule_recurring_jobs(scheduler: Scheduler) -> None:
+    scheduler.add_interval(auth_jobs.SEND_NOTICES_JOB, seconds=auth_jobs.EVERY_SECONDS)
     scheduler.add_interval(ledger_jobs.CHECKPOINT_JOB, seconds=ledger_jobs.CHECKPOINT_EVERY_SECONDS)
     scheduler.add_interval(
         permits.jobs.MARK_OVERDUE_JOB, seconds=permits.jobs.MARK_OVERDUE_EVERY_SECONDS

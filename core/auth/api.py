@@ -25,8 +25,14 @@ def client_address(request: Request) -> str:
 @router.post("/tokens", status_code=status.HTTP_201_CREATED, response_model=TokenIssued)
 def create_token(body: TokenRequest, request: Request, session: SessionDep, clock: ClockDep):
     """Exchange an email and password for a bearer API token (shown once)."""
-    request.app.state.signin_throttle.hit(client=client_address(request), email=body.email)
-    user = service.authenticate(session, email=body.email, password=body.password)
+    user = service.sign_in(
+        session,
+        email=body.email,
+        password=body.password,
+        client=client_address(request),
+        throttle=request.app.state.signin_throttle,
+        now=clock(),
+    )
     lifetime = timedelta(days=body.expires_in_days) if body.expires_in_days else None
     raw, token = service.issue_token(
         session, user=user, kind=TokenKind.API, now=clock(), lifetime=lifetime, name=body.name

@@ -83,3 +83,18 @@ class AuthToken(SQLModel, table=True):
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Notice(SQLModel, table=True):
+    """An e-mail to an account's owner about the account itself (failed sign-ins), queued in
+    the transaction that has cause to send it and sent by the outbox job."""
+
+    __tablename__ = "auth_notice"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="auth_user.id", index=True, ondelete="CASCADE")
+    recipient: str = Field(sa_type=sa.String(254))
+    subject: str = Field(sa_type=sa.String(200))
+    body: str = Field(sa_type=sa.Text)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

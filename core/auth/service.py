@@ -12,12 +12,14 @@ from core.auth import passwords
 from core.auth.models import (
     ROLE_ORGANISATION,
     AuthToken,
+    Notice,
     Organisation,
     OrganisationKind,
     Role,
     TokenKind,
     User,
 )
+from core.auth.ratelimit import SigninThrottle
 from core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from core.ledger import service as ledger_service
 
@@ -133,6 +135,46 @@ def _organisation_for_role(session: Session, *, role: Role, slug: str | None) ->
             f"A {role} must belong to a {wanted}; {slug!r} is a {organisation.kind}."
         )
     return organisation.id
+
+
+def sign_in(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    client: str,
+    throttle: SigninThrottle,
+    now: datetime,
+) -> User:
+    """Authenticate, unless the client's address has failed too often; a failure counts
+    against that address, and past the limit the account's owner is told by e-mail."""
+    throttle.check(client=client, email=email)
+    try:
+        return authenticate(session, email=email, password=password)
+    except NotAuthenticated:
+        if throttle.failed(client=client, email=email):
+            _warn_owner(session, email=email, now=now)
+        raise
+
+
+def _warn_owner(session: Session, *, email: str, now: datetime) -> None:
+    user = get_user_by_email(session, email=email)
+    if user is None or user.id is None:
+        return
+    session.add(
+        Notice(
+            user_id=user.id,
+            recipient=user.email,
+            subject="Failed sign-in attempts on your Prongsai account",
+            body=(
+                "Someone has repeatedly tried to sign in to your account with a wrong password. "
+                "Their address is being slowed down; you can still sign in as usual.\n\n"
+                "If it was not you, make sure your password is long and used nowhere else."
+            ),
+            created_at=now,
+        )
+    )
+    session.commit()
 
 
 def authenticate(session: Session, *, email: str, password: str) -> User:

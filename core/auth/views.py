@@ -56,8 +56,14 @@ def signin(
     """Check the credentials and start a session in an HTTP-only cookie."""
     settings = request.app.state.settings
     try:
-        request.app.state.signin_throttle.hit(client=client_address(request), email=email)
-        user = service.authenticate(session, email=email, password=password)
+        user = service.sign_in(
+            session,
+            email=email,
+            password=password,
+            client=client_address(request),
+            throttle=request.app.state.signin_throttle,
+            now=clock(),
+        )
     except DomainError as error:
         return request.app.state.templates.TemplateResponse(
             request,

@@ -1,4 +1,4 @@
-"""Idempotency-Keys scoped to their target, keyed-hashed and leased.
+"""Idempotency-Keys scoped to their target, keyed-hashed and leased; notices to account owners.
 
 A key now belongs to (supplier, method and route target) and carries a lease. Its request
 hash becomes an HMAC under a server secret: the plain SHA-256 of the clear bid kept until now
@@ -24,6 +24,24 @@ TABLE = "procurement_idempotency_key"
 
 
 def upgrade() -> None:
+    op.create_table(
+        "auth_notice",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("recipient", sa.String(length=254), nullable=False),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["auth_user.id"],
+            name=op.f("fk_auth_notice_user_id_auth_user"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_notice")),
+    )
+    op.create_index(op.f("ix_auth_notice_user_id"), "auth_notice", ["user_id"], unique=False)
     with op.batch_alter_table(TABLE) as batch:
         batch.add_column(sa.Column("target", sa.String(300), nullable=True))
         batch.add_column(sa.Column("lease_expires_at", sa.DateTime(timezone=True), nullable=True))
@@ -61,3 +79,5 @@ def downgrade() -> None:
         )
         batch.drop_column("lease_expires_at")
         batch.drop_column("target")
+    op.drop_index(op.f("ix_auth_notice_user_id"), table_name="auth_notice")
+    op.drop_table("auth_notice")

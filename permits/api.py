@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import datetime
@@ -15,6 +14,7 @@ from pydantic import AwareDatetime
 from sqlmodel import Session
 from sse_starlette import EventSourceResponse
 
+from core import spreadsheet
 from core.auth.dependencies import require_role
 from core.auth.models import OrganisationKind, Role
 from core.auth.queries import list_organisations
@@ -107,7 +107,7 @@ def export_csv(request: Request, session: SessionDep, clock: ClockDep):
     """Every application in BLDS fields; the stage history as a JSON column (CSV)."""
     rows = listing.export_rows(session, settings=request.app.state.settings, now=clock())
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=listing.BLDS_COLUMNS)
+    writer = spreadsheet.dict_writer(out, listing.BLDS_COLUMNS)
     writer.writeheader()
     for row in rows:
         writer.writerow(

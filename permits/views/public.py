@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from core import templating
+from core import spreadsheet, templating
 from core.auth.csrf import verify_csrf
 from core.auth.dependencies import OptionalUser
 from core.auth.models import OrganisationKind
@@ -94,7 +93,7 @@ def department_applications_csv(
         session, slug=slug, settings=request.app.state.settings, now=clock()
     )
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(performance.ApplicationRow.model_fields))
+    writer = spreadsheet.dict_writer(out, list(performance.ApplicationRow.model_fields))
     writer.writeheader()
     for row in rows:
         writer.writerow(row.model_dump(mode="json"))

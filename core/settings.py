@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     permits_officer_display: str = Field(default="name", pattern=r"^(name|badge)$")
     permits_late_entry_days: int = Field(default=3, ge=0, le=365)
     permits_upload_max_bytes: int = Field(default=10_000_000, ge=1_000, le=200_000_000)
+    permits_subscriptions_per_address: int = Field(default=20, ge=1, le=10_000)
     permits_stream_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
 

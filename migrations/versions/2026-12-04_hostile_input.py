@@ -1,4 +1,5 @@
-"""Idempotency-Keys scoped to their target, keyed-hashed and leased; notices to account owners.
+"""Idempotency-Keys scoped, keyed-hashed and leased; notices to account owners; permit
+subscriptions confirmed by their address (double opt-in).
 
 A key now belongs to (supplier, method and route target) and carries a lease. Its request
 hash becomes an HMAC under a server secret: the plain SHA-256 of the clear bid kept until now
@@ -42,6 +43,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_notice")),
     )
     op.create_index(op.f("ix_auth_notice_user_id"), "auth_notice", ["user_id"], unique=False)
+    with op.batch_alter_table("permits_subscription") as batch:
+        batch.add_column(sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True))
+    # Subscriptions made before double opt-in keep their e-mails.
+    op.execute("UPDATE permits_subscription SET confirmed_at = created_at")
     with op.batch_alter_table(TABLE) as batch:
         batch.add_column(sa.Column("target", sa.String(300), nullable=True))
         batch.add_column(sa.Column("lease_expires_at", sa.DateTime(timezone=True), nullable=True))
@@ -79,5 +84,7 @@ def downgrade() -> None:
         )
         batch.drop_column("lease_expires_at")
         batch.drop_column("target")
+    with op.batch_alter_table("permits_subscription") as batch:
+        batch.drop_column("confirmed_at")
     op.drop_index(op.f("ix_auth_notice_user_id"), table_name="auth_notice")
     op.drop_table("auth_notice")

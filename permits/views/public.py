@@ -188,11 +188,38 @@ def subscribe(
     email: Annotated[str, Form(max_length=254)],
 ):
     """Follow an application's public changes by email."""
-    subscriptions.subscribe(session, number=number, email=email, now=clock())
+    subscriptions.subscribe(
+        session, number=number, email=email, now=clock(), settings=request.app.state.settings
+    )
     permit = queries.permit(
         session, number=number, settings=request.app.state.settings, now=clock()
     )
     return render(request, "permit.html", {"user": user, "permit": permit, "subscribed": True})
+
+
+@router.get("/permits/{number}/confirm", response_class=HTMLResponse)
+def confirm_subscription(
+    number: NumberPath,
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
+    clock: ClockDep,
+    token: Annotated[str, Query(max_length=64)],
+):
+    """Confirm a subscription, from the link in the confirmation email."""
+    done = subscriptions.confirm(session, token=token, now=clock())
+    return render(
+        request,
+        "message.html",
+        {
+            "user": user,
+            "title": "Subscribed" if done else "Link not recognised",
+            "message": f"You will get an email at each public change of {number.upper()}."
+            if done
+            else "This confirmation link is unknown or was unsubscribed; subscribe again.",
+        },
+        status_code=200 if done else 404,
+    )
 
 
 @router.get("/permits/{number}/unsubscribe", response_class=HTMLResponse)

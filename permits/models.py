@@ -183,8 +183,10 @@ class Subscription(SQLModel, table=True):
         foreign_key="permits_application.id", index=True, ondelete="CASCADE"
     )
     email: str = Field(sa_type=sa.String(254))
-    token: str = Field(sa_type=sa.String(64), unique=True)  # for the unsubscribe link
+    token: str = Field(sa_type=sa.String(64), unique=True)  # for the confirm and unsubscribe links
     created_at: datetime = Field(sa_type=UTCDateTime)
+    # Double opt-in: no change is e-mailed until the address confirms from the link sent to it.
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Notification(SQLModel, table=True):

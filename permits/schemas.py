@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from core.types import Input
 from permits.rules import Action, Unit
 
 FieldKind = Literal["text", "textarea", "number", "date", "email", "phone", "choice"]
@@ -196,7 +197,7 @@ class StatisticsRow(BaseModel):
     late_entries: int
 
 
-class TransitionRequest(BaseModel):
+class TransitionRequest(Input):
     """An officer's (or applicant's) action on an application, through the JSON API."""
 
     model_config = ConfigDict(extra="forbid")
@@ -207,7 +208,7 @@ class TransitionRequest(BaseModel):
     expected_date: date | None = None
 
 
-class ClosureIn(BaseModel):
+class ClosureIn(Input):
     closure_date: date
     reason: str = Field(min_length=3, max_length=200)
 

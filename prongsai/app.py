@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import core
 import permits.api
@@ -53,7 +54,7 @@ from core.scheduler import Scheduler
 from core.scheduler import registry as job_registry
 from core.settings import Settings, load_settings
 from core.templating import make_templates
-from core.web import RequestLogMiddleware, SecurityHeadersMiddleware
+from core.web import BodyLimitMiddleware, RequestLogMiddleware, SecurityHeadersMiddleware
 from prongsai import schema
 
 OPENAPI_URL = "/api/openapi.json"
@@ -70,6 +71,7 @@ STATUS_TITLES = {  # translated where shown (core/error.html)
     404: i18n.N_("Not found"),
     405: i18n.N_("Method not allowed"),
     409: i18n.N_("Conflict"),
+    413: i18n.N_("Too large"),
     422: i18n.N_("Check the form"),
     429: i18n.N_("Too many attempts"),
     500: i18n.N_("Something went wrong"),
@@ -135,6 +137,16 @@ def create_app(
     app.add_middleware(i18n.LocaleMiddleware, default_locale=settings.default_locale)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)
+    if settings.trusted_proxies:  # only these may say who the client is (X-Forwarded-For)
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default=settings.request_max_bytes,
+        routes=[
+            *procurement.routes.body_limits(settings),
+            *permits.views.body_limits(settings),
+        ],
+    )
     _add_error_handlers(app)
 
     app.mount("/static", StaticFiles(directory=Path(core.__file__).parent / "static"), "static")

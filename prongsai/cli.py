@@ -171,7 +171,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         reload=args.reload,
-        proxy_headers=True,
+        proxy_headers=False,  # the app trusts X-Forwarded-For from PRONGSAI_TRUSTED_PROXIES only
         log_level="warning",
     )
     return 0

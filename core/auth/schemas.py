@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, EmailStr, Field, model_validator
 
 from core.auth.models import OrganisationKind, OrganisationStatus, Role, TokenKind
+from core.types import Input
 
 
 class UserPublic(BaseModel):
@@ -27,7 +28,7 @@ class OrganisationPublic(BaseModel):
     kind: OrganisationKind
 
 
-class TokenRequest(BaseModel):
+class TokenRequest(Input):
     email: str = Field(max_length=254)
     password: str = Field(max_length=1024)
     name: str = Field(default="api", max_length=100)

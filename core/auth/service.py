@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from core.auth import passwords
+from core.auth import outbox, passwords
 from core.auth.models import (
     ROLE_ORGANISATION,
     AuthToken,
@@ -19,6 +19,7 @@ from core.auth.models import (
     TokenKind,
     User,
 )
+from core.auth.ratelimit import SigninThrottle
 from core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from core.ledger import service as ledger_service
 
@@ -169,6 +170,44 @@ def _organisation_for_role(session: Session, *, role: Role, slug: str | None) ->
             f"A {role} must belong to a {wanted}; {slug!r} is a {organisation.kind}."
         )
     return organisation.id
+
+
+def sign_in(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    client: str,
+    throttle: SigninThrottle,
+    now: datetime,
+) -> User:
+    """Authenticate, unless the client's address has failed too often; a failure counts
+    against that address, and past the limit the account's owner is told by e-mail."""
+    throttle.check(client=client, email=email)
+    try:
+        return authenticate(session, email=email, password=password)
+    except NotAuthenticated:
+        if throttle.failed(client=client, email=email):
+            _warn_owner(session, email=email, now=now)
+        raise
+
+
+def _warn_owner(session: Session, *, email: str, now: datetime) -> None:
+    user = get_user_by_email(session, email=email)
+    if user is None or user.id is None:
+        return
+    outbox.queue(
+        session,
+        to=user.email,
+        subject="Failed sign-in attempts on your Prongsai account",
+        body=(
+            "Someone has repeatedly tried to sign in to your account with a wrong password. "
+            "Their address is being slowed down; you can still sign in as usual.\n\n"
+            "If it was not you, make sure your password is long and used nowhere else."
+        ),
+        now=now,
+    )
+    session.commit()
 
 
 def authenticate(session: Session, *, email: str, password: str) -> User:

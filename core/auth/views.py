@@ -17,6 +17,7 @@ from core.auth.models import Role, TokenKind
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import DomainError
+from core.types import Id
 
 router = APIRouter(tags=["accounts"], include_in_schema=False)
 CsrfChecked = Depends(verify_csrf)
@@ -71,8 +72,14 @@ def signin(
     """Check the credentials and start a session in an HTTP-only cookie."""
     settings = request.app.state.settings
     try:
-        request.app.state.signin_throttle.hit(client=client_address(request), email=email)
-        user = service.authenticate(session, email=email, password=password)
+        user = service.sign_in(
+            session,
+            email=email,
+            password=password,
+            client=client_address(request),
+            throttle=request.app.state.signin_throttle,
+            now=clock(),
+        )
     except DomainError as error:
         return request.app.state.templates.TemplateResponse(
             request,
@@ -137,7 +144,7 @@ def create_token(
 
 
 @router.post("/account/tokens/{token_id}/revoke", dependencies=[CsrfChecked])
-def revoke_token(token_id: int, user: CurrentUser, session: SessionDep, clock: ClockDep):
+def revoke_token(token_id: Id, user: CurrentUser, session: SessionDep, clock: ClockDep):
     """Revoke an API token."""
     service.revoke_token(session, user=user, token_id=token_id, now=clock())
     return RedirectResponse("/account", status_code=303)

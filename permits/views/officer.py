@@ -13,6 +13,7 @@ from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import InvalidInput
 from core.templating import render
+from core.types import Id
 from permits import casework, service
 from permits import personal_data as data_access
 from permits.dependencies import NumberPath, Officer
@@ -66,7 +67,7 @@ def claim(
     session: SessionDep,
     user: Officer,
     clock: ClockDep,
-    assignee_id: Annotated[int | None, Form()] = None,
+    assignee_id: Annotated[Id | None, Form()] = None,
 ):
     """Take the current stage, or give it to a colleague."""
     service.claim(

@@ -23,7 +23,7 @@ from procurement.exceptions import (
 )
 from procurement.publishing.service import notify, organisation_slug, record
 from procurement.tenders import rules as tender_rules
-from procurement.tenders.documents import store_pdf
+from procurement.tenders.documents import check_pdf, discard, keep_files
 from procurement.tenders.models import (
     AwardCriteria,
     Document,
@@ -351,8 +351,13 @@ def add_document(
         raise TenderClosed(
             "Documents are added to drafts; a published tender changes by amendment."
         )
-    document = store_pdf(tender, title=title, content=content, now=now, settings=settings)
+    document = check_pdf(tender, title=title, content=content, now=now, settings=settings)
     session.add(document)
-    session.commit()
+    written = keep_files(settings, [(document.sha256, content)])
+    try:
+        session.commit()
+    except BaseException:
+        discard(written)
+        raise
     session.refresh(document)
     return document

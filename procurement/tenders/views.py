@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from core.auth.models import User
 from core.db import SessionDep
 from core.errors import DomainError, InvalidInput
+from core.types import Id
 from procurement.dependencies import BuyerUser, CsrfChecked, SupplierUser
 from procurement.pages import (
     local_time,
@@ -252,7 +253,7 @@ def delete_draft(
 
 
 @router.get("/buyer/tenders/{tender_id}", response_class=HTMLResponse)
-def manage(request: Request, session: SessionDep, user: BuyerUser, tender_id: int):
+def manage(request: Request, session: SessionDep, user: BuyerUser, tender_id: Id):
     """Everything the owning buyer may do with a tender now."""
     return manage_page(request, session, user, tender_id)
 
@@ -262,7 +263,7 @@ async def upload_document(
     request: Request,
     session: SessionDep,
     user: BuyerUser,
-    tender_id: int,
+    tender_id: Id,
     title: Annotated[str, Form(max_length=200)] = "",
     file: Annotated[UploadFile | None, File()] = None,
 ):
@@ -286,7 +287,7 @@ async def upload_document(
 
 
 @router.post("/buyer/tenders/{tender_id}/publish", dependencies=[CsrfChecked])
-def publish(request: Request, session: SessionDep, user: BuyerUser, tender_id: int):
+def publish(request: Request, session: SessionDep, user: BuyerUser, tender_id: Id):
     """Publish the draft: it becomes public and starts taking sealed bids."""
     return run_step(
         request,
@@ -311,8 +312,8 @@ def answer_question(
     request: Request,
     session: SessionDep,
     user: BuyerUser,
-    tender_id: int,
-    question_id: int,
+    tender_id: Id,
+    question_id: Id,
     answer: Annotated[str, Form()] = "",
 ):
     """Answer a clarification question; question and answer are published."""
@@ -342,7 +343,7 @@ def answer_question(
 
 
 @router.post("/buyer/tenders/{tender_id}/amend", dependencies=[CsrfChecked])
-async def amend(request: Request, session: SessionDep, user: BuyerUser, tender_id: int):
+async def amend(request: Request, session: SessionDep, user: BuyerUser, tender_id: Id):
     """Amend the open tender: only the fields that differ from the notice are changed."""
     form = await request.form()
     uploads = [u for u in form.getlist("documents") if not isinstance(u, str) and u.filename]
@@ -393,7 +394,7 @@ def cancel(
     request: Request,
     session: SessionDep,
     user: BuyerUser,
-    tender_id: int,
+    tender_id: Id,
     reason: Annotated[str, Form()] = "",
 ):
     """Cancel the tender, with a public reason."""
@@ -420,7 +421,7 @@ def ask(
     request: Request,
     session: SessionDep,
     user: SupplierUser,
-    tender_id: int,
+    tender_id: Id,
     question: Annotated[str, Form()] = "",
 ):
     """Ask the buyer a clarification question; it is published without the asker's name."""

@@ -32,7 +32,7 @@ import public_site.red_flags
 import public_site.search.index
 import public_site.search.views
 import public_site.views
-from core import i18n
+from core import i18n, identity
 from core.auth import api as auth_api
 from core.auth import views as auth_views
 from core.auth.csrf import CsrfCookieMiddleware
@@ -136,6 +136,7 @@ def create_app(
         auth_api.router,
         auth_views.router,
         i18n.router,
+        identity.router,
         ledger_api.router,
         *procurement.routes.ROUTERS,
         permits.api.router,

@@ -22,8 +22,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import core
 import permits.api
 import permits.jobs
+import permits.labels as permits_labels
 import permits.views
 import procurement.jobs as procurement_jobs
+import procurement.labels as procurement_labels
 import procurement.routes
 import public_site.charts
 import public_site.profiles
@@ -41,6 +43,7 @@ from core.clock import Clock, system_clock
 from core.db import make_engine, read_only
 from core.errors import DomainError, NotAuthenticated
 from core.events import EventBus
+from core.labels import LabelBook, make_book
 from core.ledger import api as ledger_api
 from core.ledger import jobs as ledger_jobs
 from core.ledger import service as ledger_service
@@ -117,7 +120,9 @@ def create_app(
     scheduler = app.state.scheduler = Scheduler(
         engine, settings=settings, clock=clock, registry=job_registry
     )
-    app.state.templates = make_templates(settings, TEMPLATE_PACKAGES, locale_dir=LOCALE_DIR)
+    app.state.templates = make_templates(
+        settings, TEMPLATE_PACKAGES, locale_dir=LOCALE_DIR, labels=_label_book()
+    )
     app.state.signin_throttle = SigninThrottle(
         settings.signin_rate_limit, settings.rate_limit_storage
     )
@@ -152,6 +157,13 @@ def create_app(
         app.include_router(router)
     _add_platform_routes(app)
     return app
+
+
+def _label_book() -> LabelBook:
+    """Every package's codes in words, for the templates' `human` filter."""
+    book = make_book(procurement_labels.LABELS, permits_labels.LABELS)
+    book.add_names("stage", permits_labels.stage_names())
+    return book
 
 
 def _schedule_recurring_jobs(scheduler: Scheduler) -> None:

@@ -14,6 +14,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, s
 from core import i18n
 from core.auth.csrf import csrf_token
 from core.labels import LabelBook, make_book
+from core.lang import local_name, marked
 from core.settings import Settings
 
 
@@ -44,7 +45,7 @@ def make_templates(
         env, locale_dir=locale_dir, zone=settings.zone, default_currency=settings.default_currency
     )
     env.globals.update(csrf_token=csrf_token, settings=settings)
-    env.filters["human"] = (labels or make_book()).label
+    env.filters.update(human=(labels or make_book()).label, marked=marked, local_name=local_name)
     return Jinja2Templates(env=env)
 
 

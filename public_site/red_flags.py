@@ -62,6 +62,7 @@ def red_flags(
             "year": year,
             "years": queries.years(session),
             "disclaimer": DISCLAIMER,
+            "today": clock().date(),
         },
         tables=[listing],
         fmt=format,

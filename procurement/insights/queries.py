@@ -33,6 +33,7 @@ def _party(organisation: Organisation) -> Party:
         id=organisation.id,
         slug=organisation.slug,
         name=organisation.name,
+        name_th=organisation.name_th,
         registration_id=organisation.registration_id,
     )
 

@@ -15,6 +15,7 @@ class Party(BaseModel):
     id: int
     slug: str
     name: str
+    name_th: str | None = None
     registration_id: str | None = None
 
 

@@ -311,3 +311,10 @@ def test_every_string_the_code_marks_is_in_the_catalogue():
     }
     assert len(extracted) > 500
     assert sorted(extracted - known) == [], "run make messages and translate"
+
+
+def test_chart_years_and_months_are_in_the_buddhist_era_for_thai_readers():
+    assert i18n.period_label("2026", locale="th") == "2569"
+    assert i18n.period_label("2026-11", locale="th") == "พ.ย. 2569"
+    assert i18n.period_label("2026-11", locale="en") == "2026-11"
+    assert i18n.period_label("Goods", locale="th") == "Goods"

@@ -158,7 +158,9 @@ def _demo(settings: Settings, _args: argparse.Namespace) -> int:
         with (
             engine.connect() as connection,
             connection.begin(),
-            Session(bind=connection, join_transaction_mode="create_savepoint") as session,
+            Session(
+                bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+            ) as session,
         ):
             summary = demo.load(session, now=system_clock())
             checkpoint = ledger_service.make_checkpoint(session, signer=signer, now=system_clock())

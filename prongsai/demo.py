@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from core.auth import passwords
 from core.auth import service as auth_service
 from core.auth.models import OrganisationKind, Role
 from core.settings import Settings, load_settings
@@ -115,6 +116,11 @@ class DemoSummary:
 
 def load(session: Session, *, now: datetime, settings: Settings | None = None) -> DemoSummary:
     """Create whatever part of the demo deployment is missing."""
+    with passwords.one_hash_for(DEMO_PASSWORD):
+        return _load(session, now=now, settings=settings)
+
+
+def _load(session: Session, *, now: datetime, settings: Settings | None) -> DemoSummary:
     organisations = users = 0
     for slug, kind, name, name_th, registration_id in ORGANISATIONS:
         if auth_service.get_organisation_by_slug(session, slug=slug) is None:

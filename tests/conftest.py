@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -90,21 +92,73 @@ def shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
-@pytest.fixture(scope="session")
-def demo_golden(tmp_path_factory: pytest.TempPathFactory):
-    """The demo deployment, built once per run (per database) through the CLI and shared by
-    every worker. Tests never open it: they read and write clones of it (`demo_clone`)."""
+def golden_folder(root: Path) -> Path:
+    return root / "demo-golden"
+
+
+def build_golden(root: Path) -> str:
+    """Build the shared demo deployment under `root` unless it is built; its URL. Whoever
+    takes the lock first builds it: the run's controller in the background (see
+    pytest_sessionstart), or the first worker that needs it."""
     from tests.deployment import build_demo
 
-    root = shared_folder(tmp_path_factory)
-    folder = root / "demo-golden"
+    folder = golden_folder(root)
     with FileLock(root / "demo-golden.lock"):
         if not (folder / "url").exists():
             folder.mkdir(exist_ok=True)
             url = create_database(folder, "golden")
+            (folder / "url.partial").write_text(url)  # dropped at the end even if cut short
             build_demo(url, folder)
             (folder / "url").write_text(url)
-    return (folder / "url").read_text(), folder
+    return (folder / "url").read_text()
+
+
+@pytest.fixture(scope="session")
+def demo_golden(tmp_path_factory: pytest.TempPathFactory):
+    """The demo deployment, built once per run (per database) through the CLI and shared by
+    every worker. Tests never open it: they read and write clones of it (`demo_clone`)."""
+    root = shared_folder(tmp_path_factory)
+    return build_golden(root), golden_folder(root)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests of the demo deployment run last, so the workers run everything else while it is
+    built in the background; in CI's second pass (PRONGSAI_TESTS_DATABASE_ONLY=1), tests that
+    touch no database are left out, as they ran on the first."""
+    if os.environ.get("PRONGSAI_TESTS_DATABASE_ONLY") == "1":
+        keep, skip = [], []
+        for item in items:
+            uses_database = DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+            (keep if uses_database or item.get_closest_marker("postgres_only") else skip).append(
+                item
+            )
+        if skip:
+            config.hook.pytest_deselected(items=skip)
+            items[:] = keep
+    items.sort(key=lambda item: "demo_golden" in getattr(item, "fixturenames", ()))
+
+
+DATABASE_FIXTURES = {"database_url", "fresh_database", "demo_golden"}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A run of the whole suite starts building the demo at once, beside the workers: the
+    tests that need it come last and find it ready instead of waiting for it."""
+    config = session.config
+    whole_suite = not config.args or config.args == config.getini("testpaths")
+    if hasattr(config, "workerinput") or config.option.collectonly or not whole_suite:
+        return
+    root = config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
+    with (root / "demo-golden.log").open("w") as log:
+        config.stash[_BUILDER] = subprocess.Popen(
+            [sys.executable, "-m", "tests.conftest", str(root)],
+            cwd=Path(__file__).resolve().parents[1],
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+
+
+_BUILDER = pytest.StashKey[subprocess.Popen]()
 
 
 def demo_clone(demo_golden, tmp_path_factory: pytest.TempPathFactory, target: Path) -> str:
@@ -119,11 +173,17 @@ def demo_clone(demo_golden, tmp_path_factory: pytest.TempPathFactory, target: Pa
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """The run's controller (not a worker) drops the shared demo database at the end."""
-    if hasattr(session.config, "workerinput"):
+    config = session.config
+    if hasattr(config, "workerinput"):
         return
-    url_file = session.config._tmp_path_factory.getbasetemp() / "demo-golden" / "url"  # type: ignore[attr-defined]
-    if url_file.exists():
-        drop_database(url_file.read_text())
+    builder = config.stash.get(_BUILDER, None)
+    if builder is not None:
+        if builder.poll() is None:
+            builder.terminate()
+        builder.wait(timeout=30)
+    folder = golden_folder(config._tmp_path_factory.getbasetemp())  # type: ignore[attr-defined]
+    if (folder / "url.partial").exists():
+        drop_database((folder / "url.partial").read_text())
 
 
 @pytest.fixture
@@ -184,3 +244,7 @@ def client(app) -> Iterator[TestClient]:
     # https, because session cookies are Secure and a client only sends them over https.
     with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
         yield client
+
+
+if __name__ == "__main__":  # the background build started by pytest_sessionstart
+    build_golden(Path(sys.argv[1]))

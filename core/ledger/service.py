@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, event, insert, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -94,14 +94,16 @@ def append_many(
     now: datetime,
 ) -> list[LedgerEntry]:
     """Add several entries, in order, with one lock and one read of the tree."""
+    if not items:
+        return []
     texts = [entry_text(entry_type=t, payload=p, now=now) for t, p, _ in items]
     # The head row is the log's lock: appenders queue on it, so the tree never forks.
     head = session.exec(select(LedgerHead).where(LedgerHead.id == 1).with_for_update()).one()
     size = head.tree_size
-    fetched = _fetcher(session)(merkle.root_plan(size))
+    fetched = _frontier(session, size) or _fetcher(session)(merkle.root_plan(size))
     leaves = [text.encode() for text in texts]
-    for level, index, digest in merkle.nodes_created_many(size, leaves, fetched):
-        session.add(LedgerNode(level=level, index=index, hash=digest))
+    created = merkle.nodes_created_many(size, leaves, fetched)
+    _keep_frontier(session, size + len(leaves), {**fetched, **{(lv, i): d for lv, i, d in created}})
     entries = [
         LedgerEntry(
             index=size + offset,
@@ -109,15 +111,47 @@ def append_many(
             subject=subject,
             created_at=now,
             entry=text,
-            leaf_hash=merkle.leaf_hash(text.encode()),
+            leaf_hash=merkle.leaf_hash(leaf),
         )
-        for offset, ((entry_type, _, subject), text) in enumerate(zip(items, texts, strict=True))
+        for offset, ((entry_type, _, subject), text, leaf) in enumerate(
+            zip(items, texts, leaves, strict=True)
+        )
     ]
-    session.add_all(entries)
+    # Written as two multi-row INSERTs rather than as ORM objects: a batch of thousands costs
+    # a few statements. The entries returned are plain values, not rows the session tracks.
+    session.execute(
+        insert(LedgerNode), [{"level": lv, "index": i, "hash": d} for lv, i, d in created]
+    )
+    session.execute(insert(LedgerEntry), [entry.model_dump() for entry in entries])
     head.tree_size = size + len(entries)
     session.add(head)
     session.flush()
     return entries
+
+
+# The right edge of the tree this session last appended to: the nodes the next append reads.
+# A session appending many times in one transaction (the demo, a batch) reads them once. Any
+# rollback, a savepoint's included, forgets it (below); a size that is no longer the head's
+# means another writer appended since, and the edge is read from the table again.
+_FRONTIER = "core.ledger.frontier"
+
+
+def _frontier(session: Session, size: int) -> dict[merkle.Coord, bytes] | None:
+    kept: tuple[int, dict[merkle.Coord, bytes]] | None = session.info.get(_FRONTIER)
+    return kept[1] if kept is not None and kept[0] == size else None
+
+
+def _keep_frontier(session: Session, size: int, known: Mapping[merkle.Coord, bytes]) -> None:
+    plan = merkle.root_plan(size)
+    if all(coord in known for coord in plan):
+        session.info[_FRONTIER] = (size, {coord: known[coord] for coord in plan})
+    else:
+        session.info.pop(_FRONTIER, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_frontier(session: Session, _previous_transaction: object) -> None:
+    session.info.pop(_FRONTIER, None)
 
 
 def tree_size(session: Session) -> int:

@@ -6,7 +6,7 @@ import stat
 
 import pytest
 from sqlalchemy import event, text
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from core.ledger import keys, service
 from core.ledger.exceptions import LedgerInconsistent, LedgerRangeError
@@ -84,6 +84,31 @@ def test_a_rolled_back_change_leaves_no_entry(session, clock):
     session.rollback()
     assert service.tree_size(session) == 3
     assert service.root_hash(session, size=3) == mth(stored_leaves(session))
+
+
+def test_appends_after_a_rollback_or_another_writer_still_build_the_rfc_tree(
+    session, clock, connection
+):
+    """A session keeps the tree's right edge between appends; neither a rolled-back append nor
+    another writer's append may leave it building on an edge that is no longer the tree's."""
+    add(session, 5, clock)
+    with session.begin_nested():
+        service.append(session, entry_type="test.thing.happened", payload={"n": -1}, now=clock())
+        session.flush()
+        session.rollback()
+    with Session(bind=connection, join_transaction_mode="create_savepoint") as other:
+        add(other, 1, clock, start=5)  # the tree is back to the size the rolled-back append made
+    add(session, 4, clock, start=6)
+    with Session(bind=connection, join_transaction_mode="create_savepoint") as other:
+        add(other, 3, clock, start=10)
+    add(session, 1, clock, start=13)
+    leaves = stored_leaves(session)
+    assert [json.loads(leaf)["payload"]["n"] for leaf in leaves] == list(range(14))
+    assert service.root_hash(session, size=14) == mth(leaves)
+    for index in range(14):
+        path = service.inclusion_proof(session, index=index, size=14)
+        leaf = hashlib.sha256(b"\x00" + leaves[index]).digest()
+        assert rfc9162.verify_inclusion(leaf, index, 14, path, mth(leaves))
 
 
 def test_append_and_proofs_read_a_bounded_number_of_rows(session, clock, connection):

@@ -36,6 +36,7 @@ import public_site.search.index
 import public_site.search.views
 import public_site.views
 from core import i18n, identity
+from core import problems as problems_module
 from core.auth import api as auth_api
 from core.auth import views as auth_views
 from core.auth.csrf import CsrfCookieMiddleware
@@ -246,6 +247,7 @@ def _error_response(request: Request, status_code: int, message: str, **extra) -
             "message": message,
             "status_code": status_code,
             "user": None,
+            "errors": extra.get("errors") if status_code == 422 else None,
         },
         status_code=status_code,
     )
@@ -269,6 +271,14 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+        if not _wants_json(request):
+            # A person reads this: a bad address is a page that is not there; a bad field is
+            # named by its label and the problem said in words.
+            if problems_module.is_address(error.errors()):
+                message = i18n.gettext("There is nothing at %(path)s.") % {"path": request.url.path}
+                return _error_response(request, 404, message)
+            lines = problems_module.described(error.errors())
+            return _error_response(request, 422, "; ".join(lines), errors=lines)
         problems = [
             {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]}
             for e in error.errors()

@@ -18,8 +18,8 @@ Then it checks the history:
 - `prongsai ledger verify` is clean;
 - every receipt's inclusion proof verifies against its own root, and a consistency proof links
   that root to the latest signed checkpoint.
-Exit status 0 when every check holds. `tests/procurement/test_crash_campaign.py` runs a short
-form (3 kills) on each test database.
+Exit status 0 when every check holds. Each supplier sends --rounds versions of its bid (each
+replacing the last) at random moments of the burst, so kills land while requests are in flight.
 """
 
 from __future__ import annotations
@@ -56,7 +56,6 @@ from procurement.bids import service as bidding  # noqa: E402
 from procurement.bids.schemas import SupplierIn  # noqa: E402
 from procurement.tenders import service as tender_service  # noqa: E402
 from procurement.tenders.schemas import TenderDraftIn  # noqa: E402
-from prongsai import schema  # noqa: E402
 
 PASSWORD = "crash campaign password"
 
@@ -66,6 +65,9 @@ class History:
     acknowledged: dict[int, dict] = field(default_factory=dict)  # supplier index → receipt
     refused: dict[int, tuple[int, str]] = field(default_factory=dict)
     retries: int = 0
+    unanswered: list[str] = field(default_factory=list)
+    every_receipt: list[dict] = field(default_factory=list)
+    last_failure: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -85,9 +87,20 @@ def fresh_database(server: str | None, folder: Path) -> tuple[str, callable]:
     return make_url(server).set(database=name).render_as_string(hide_password=False), drop
 
 
-def prepare(url: str, settings: Settings, suppliers: int, deadline: datetime) -> tuple[int, list]:
+def prepare(
+    url: str, settings: Settings, env: dict[str, str], suppliers: int, open_for: timedelta
+) -> tuple[int, list, datetime]:
     """A buyer, a published tender and `suppliers` companies with API tokens."""
-    schema.upgrade(url)
+    migrated = subprocess.run(
+        [sys.executable, "-m", "prongsai.cli", "migrate"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if migrated.returncode != 0:
+        raise RuntimeError(migrated.stderr)
     engine = make_engine(url)
     now = datetime.now(UTC)
     tokens = []
@@ -139,6 +152,8 @@ def prepare(url: str, settings: Settings, suppliers: int, deadline: datetime) ->
                     session, user=user, kind=TokenKind.API, now=now, lifetime=None, name="crash"
                 )
                 tokens.append(raw)
+            now = datetime.now(UTC)  # the suppliers took a while: the tender's clock starts here
+            deadline = now + open_for
             draft = TenderDraftIn(
                 title="Crash campaign tender",
                 description="Bids while the server is killed",
@@ -154,7 +169,7 @@ def prepare(url: str, settings: Settings, suppliers: int, deadline: datetime) ->
             tender_service.publish(
                 session, buyer=buyer, tender_id=tender.id, now=now, settings=settings
             )
-            return tender.id, tokens
+            return tender.id, tokens, deadline
     finally:
         engine.dispose()
 
@@ -162,8 +177,8 @@ def prepare(url: str, settings: Settings, suppliers: int, deadline: datetime) ->
 class Server:
     """`prongsai serve` as a child process that can be killed and restarted on one port."""
 
-    def __init__(self, env: dict[str, str], port: int) -> None:
-        self.env, self.port, self.process = env, port, None
+    def __init__(self, env: dict[str, str], port: int, log) -> None:
+        self.env, self.port, self.process, self.log = env, port, None, log
         self.base = f"http://127.0.0.1:{port}"
 
     def start(self) -> None:
@@ -172,7 +187,7 @@ class Server:
             env=self.env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=self.log,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -181,7 +196,7 @@ class Server:
                     return
             except httpx.TransportError:
                 time.sleep(0.05)
-        raise RuntimeError("the server did not start")
+        raise RuntimeError(f"the server did not start; see {self.log.name}")
 
     def kill(self) -> None:
         assert self.process is not None
@@ -194,12 +209,24 @@ class Server:
             self.process.wait(timeout=10)
 
 
-def bidder(server: Server, tender_id: int, index: int, token: str, history: History, stop_at):
-    """One supplier's bid, retried with the same key and body until it is answered."""
-    key = f"crash-{index}-{secrets.token_hex(4)}"
-    body = {"price": {"amount": 1_000_000 + index, "currency": "THB"}, "declaration": True}
-    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": key}
-    while time.monotonic() < stop_at:
+def bidder(server: Server, tender_id: int, index: int, token: str, history: History, args):
+    """One supplier replacing its bid `args.rounds` times across the burst; each version has its
+    own Idempotency-Key and is retried with the same key and body until it is answered."""
+    started = time.monotonic()
+    for round_ in range(args.rounds):
+        time.sleep(max(0.0, started + random.uniform(0, args.burst_seconds) - time.monotonic()))
+        key = f"crash-{index}-{round_}-{secrets.token_hex(4)}"
+        price = 1_000_000 + index * 100 + round_
+        body = {"price": {"amount": price, "currency": "THB"}, "declaration": True}
+        headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": key}
+        if not send(server, tender_id, index, body, headers, history, args):
+            return
+
+
+def send(server, tender_id, index, body, headers, history: History, args) -> bool:
+    give_up = time.monotonic() + args.burst_seconds + 60
+    failure = ""
+    while time.monotonic() < give_up:
         try:
             response = httpx.post(
                 f"{server.base}/api/tenders/{tender_id}/bids",
@@ -207,22 +234,34 @@ def bidder(server: Server, tender_id: int, index: int, token: str, history: Hist
                 headers=headers,
                 timeout=10,
             )
-        except httpx.TransportError:
-            response = None
+        except httpx.TransportError as error:
+            response, failure = None, f"{type(error).__name__}: {error}"
         if response is not None and response.status_code in (200, 201):
+            receipt = response.json()
             with history.lock:
-                history.acknowledged[index] = response.json()
-            return
-        if response is not None and 400 <= response.status_code < 500:
-            if response.status_code == 409 and "in progress" in response.text:
-                pass  # another attempt of this key is still being worked on: retry
-            else:
-                with history.lock:
-                    history.refused[index] = (response.status_code, response.text[:200])
-                return
+                history.every_receipt.append(receipt)
+                kept = history.acknowledged.get(index)
+                if kept is None or receipt["version"] >= kept["version"]:
+                    history.acknowledged[index] = receipt
+            return True
+        retry = (
+            response is None
+            or response.status_code >= 500
+            or (response.status_code == 409 and "in progress" in response.text)
+        )
+        if not retry:
+            with history.lock:
+                history.refused[index] = (response.status_code, response.text[:200])
+            return False
         with history.lock:
             history.retries += 1
+            history.last_failure = (
+                failure if response is None else f"{response.status_code} {response.text[:200]}"
+            )
         time.sleep(random.uniform(0.02, 0.2))
+    with history.lock:
+        history.unanswered.append(headers["Idempotency-Key"])
+    return False
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -232,9 +271,7 @@ def run(args: argparse.Namespace) -> dict:
     settings = Settings(
         data_dir=data_dir, database_url=url, secret_key="c" * 32, procurement_min_tender_days=0
     )
-    deadline = datetime.now(UTC) + timedelta(seconds=args.burst_seconds + 8)
     try:
-        tender_id, tokens = prepare(url, settings, args.suppliers, deadline)
         env = {k: v for k, v in os.environ.items() if not k.startswith("PRONGSAI_")}
         env.update(
             PRONGSAI_DATABASE_URL=url,
@@ -242,19 +279,22 @@ def run(args: argparse.Namespace) -> dict:
             PRONGSAI_SECRET_KEY="c" * 32,
             PRONGSAI_PROCUREMENT_MIN_TENDER_DAYS="0",
         )
+        # Open long enough for the server to start, the burst, and its retries to settle.
+        # A restart takes seconds (more on a loaded machine): the deadline leaves room for each.
+        open_for = timedelta(seconds=args.burst_seconds + 15 + args.restart_allowance * args.kills)
+        tender_id, tokens, deadline = prepare(url, settings, env, args.suppliers, open_for)
         import socket
 
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        server = Server(env, port)
+        server = Server(env, port, (folder / "server.log").open("ab"))
         server.start()
         history = History()
         started = time.monotonic()
-        stop_at = started + args.burst_seconds + 30
         threads = [
             threading.Thread(
-                target=bidder, args=(server, tender_id, i, t, history, stop_at), daemon=True
+                target=bidder, args=(server, tender_id, i, t, history, args), daemon=True
             )
             for i, t in enumerate(tokens)
         ]
@@ -266,6 +306,7 @@ def run(args: argparse.Namespace) -> dict:
             time.sleep(max(0.0, started + moment - time.monotonic()))
             server.kill()
             server.start()
+            print(f"killed and restarted at +{time.monotonic() - started:.1f} s", file=sys.stderr)
         for thread in threads:
             thread.join()
         time.sleep(max(0.0, (deadline - datetime.now(UTC)).total_seconds()) + 0.3)
@@ -273,9 +314,10 @@ def run(args: argparse.Namespace) -> dict:
             server.kill()  # while the opening job may be running
             server.start()
         opened = wait_opened(server, tender_id, timeout=40)
-        report = check(url, server, tender_id, history, len(tokens), opened)
+        report = check(url, server, tender_id, history, opened)
         server.stop()
         report["retries"] = history.retries
+        report["last_retried_failure"] = history.last_failure
         report["kills"] = args.kills
         return report
     finally:
@@ -292,14 +334,15 @@ def wait_opened(server: Server, tender_id: int, timeout: float) -> bool:
     return False
 
 
-def check(url, server, tender_id, history: History, suppliers: int, opened: bool):
+def check(url, server, tender_id, history: History, opened: bool):
     problems: list[str] = []
     engine = make_engine(url)
     try:
         with engine.connect() as c:
             bids = c.execute(
                 text(
-                    "SELECT id, supplier_id, commitment FROM procurement_bid WHERE tender_id = :t"
+                    "SELECT id, supplier_id, commitment, status FROM procurement_bid "
+                    "WHERE tender_id = :t"
                 ),
                 {"t": tender_id},
             ).all()
@@ -315,20 +358,34 @@ def check(url, server, tender_id, history: History, suppliers: int, opened: bool
         engine.dispose()
     by_id = {b.id: b for b in bids}
     per_supplier: dict[int, int] = {}
-    for bid in bids:
-        per_supplier[bid.supplier_id] = per_supplier.get(bid.supplier_id, 0) + 1
+    for bid in bids:  # versions a supplier replaced stay, superseded; one counts per supplier
+        if bid.status != "superseded":
+            per_supplier[bid.supplier_id] = per_supplier.get(bid.supplier_id, 0) + 1
     if any(n > 1 for n in per_supplier.values()):
-        problems.append(f"duplicate bids: {sorted(n for n in per_supplier.values() if n > 1)}")
+        problems.append(
+            f"suppliers with two counted bids: {sum(n > 1 for n in per_supplier.values())}"
+        )
+    versions = {(b.supplier_id, b.commitment) for b in bids}
+    if len(versions) != len(bids):
+        problems.append("the same version stored twice (a retry made a second bid)")
+    # Every acknowledged version is stored; each supplier's newest one is the bid that counts.
     lost = [
         r["bid_id"]
-        for r in history.acknowledged.values()
+        for r in history.every_receipt
         if r["bid_id"] not in by_id or by_id[r["bid_id"]].commitment != r["commitment"]
+    ]
+    lost += [
+        r["bid_id"]
+        for r in history.acknowledged.values()
+        if r["bid_id"] in by_id and by_id[r["bid_id"]].status == "superseded"
     ]
     if lost:
         problems.append(f"acknowledged bids missing or changed: {lost}")
-    unanswered = suppliers - len(history.acknowledged) - len(history.refused)
-    if unanswered:
-        problems.append(f"{unanswered} suppliers never got an answer (stuck keys: {stuck})")
+    if history.unanswered:
+        problems.append(
+            f"{len(history.unanswered)} keys never answered, e.g. {history.unanswered[:3]} "
+            f"(claims without a bid in the database: {stuck})"
+        )
     if history.refused:
         problems.append(f"refused: {sorted(set(history.refused.values()))[:3]}")
     if not opened or openings != 1:
@@ -353,9 +410,9 @@ def check(url, server, tender_id, history: History, suppliers: int, opened: bool
     )
     if signed.returncode != 0:
         problems.append(f"ledger checkpoint: {signed.stderr.strip()[-300:]}")
-    problems += check_receipts(server, list(history.acknowledged.values()))
+    problems += check_receipts(server, history.every_receipt)
     return {
-        "acknowledged": len(history.acknowledged),
+        "acknowledged": len(history.every_receipt),
         "bids_stored": len(bids),
         "openings": openings,
         "problems": problems,
@@ -393,6 +450,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--suppliers", type=int, default=40)
     parser.add_argument("--burst-seconds", type=float, default=20.0)
+    parser.add_argument("--rounds", type=int, default=4, help="bids (versions) per supplier")
+    parser.add_argument(
+        "--restart-allowance", type=float, default=6.0, help="seconds allowed per restart"
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
     report = run(args)

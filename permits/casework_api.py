@@ -9,6 +9,7 @@ from fastapi.responses import FileResponse
 
 from core.clock import ClockDep
 from core.db import SessionDep
+from core.types import Id
 from permits import casework, service
 from permits import personal_data as data_access
 from permits.dependencies import Applicant, NumberPath, Officer, read_upload_form
@@ -61,7 +62,7 @@ def my_application(
 
 @router.get("/mine/{number}/documents/{document_id}")
 def my_document(
-    number: NumberPath, document_id: int, request: Request, session: SessionDep, user: Applicant
+    number: NumberPath, document_id: Id, request: Request, session: SessionDep, user: Applicant
 ):
     """One of your uploaded documents."""
     found = data_access.open_own(
@@ -107,7 +108,7 @@ def withdraw(
 @router.post("/{number}/documents/{document_id}/open")
 def open_document(
     number: NumberPath,
-    document_id: int,
+    document_id: Id,
     body: OpenDocument,
     request: Request,
     session: SessionDep,

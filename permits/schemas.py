@@ -274,7 +274,7 @@ class DocumentFile(BaseModel):
     download_name: str
 
 
-class OpenDocument(BaseModel):
+class OpenDocument(Input):
     reason: str = Field(min_length=5, max_length=400)
 
 

@@ -24,6 +24,7 @@ from core.auth.schemas import (
 )
 from core.clock import ClockDep
 from core.db import SessionDep
+from core.types import Id
 from core.web import SettingsDep
 
 router = APIRouter(prefix="/api/admin", tags=["administration"])
@@ -127,7 +128,7 @@ def invite(
 
 @router.post("/users/{user_id}/deactivate", response_model=Member)
 def deactivate_user(
-    user_id: int, body: RequiredReason, user: AdminUser, session: SessionDep, clock: ClockDep
+    user_id: Id, body: RequiredReason, user: AdminUser, session: SessionDep, clock: ClockDep
 ):
     """Close an account: it cannot sign in, and its sessions and API tokens stop."""
     return admin.deactivate_user(
@@ -137,7 +138,7 @@ def deactivate_user(
 
 @router.post("/users/{user_id}/role", response_model=Member)
 def change_role(
-    user_id: int, body: RoleChange, user: AdminUser, session: SessionDep, clock: ClockDep
+    user_id: Id, body: RoleChange, user: AdminUser, session: SessionDep, clock: ClockDep
 ):
     """Give a person another role that fits their organisation (they sign in again)."""
     return admin.change_role(

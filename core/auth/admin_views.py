@@ -21,6 +21,7 @@ from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import DomainError
 from core.templating import render
+from core.types import Id
 
 router = APIRouter(tags=["administration"], include_in_schema=False)
 CsrfChecked = Depends(verify_csrf)
@@ -158,7 +159,7 @@ def invite(
 
 @router.post("/admin/users/{user_id}/deactivate", dependencies=[CsrfChecked])
 def deactivate_user(
-    user_id: int, user: AdminUser, session: SessionDep, clock: ClockDep, reason: Reason = ""
+    user_id: Id, user: AdminUser, session: SessionDep, clock: ClockDep, reason: Reason = ""
 ):
     """Close an account."""
     if len(reason.strip()) < 3:

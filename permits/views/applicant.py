@@ -13,6 +13,7 @@ from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import DomainError
 from core.pdf import render_pdf
+from core.types import Id
 from permits import casework, catalogue, queries, service
 from permits import personal_data as data_access
 from permits.dependencies import Applicant, NumberPath, read_upload_form
@@ -155,7 +156,7 @@ def receipt(
 
 @router.get("/permits/mine/{number}/documents/{document_id}")
 def my_document(
-    number: NumberPath, document_id: int, request: Request, session: SessionDep, user: Applicant
+    number: NumberPath, document_id: Id, request: Request, session: SessionDep, user: Applicant
 ):
     """One of your own uploaded documents."""
     found = data_access.open_own(

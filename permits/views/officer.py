@@ -173,7 +173,7 @@ def personal_data(
 )
 def open_document(
     number: NumberPath,
-    document_id: int,
+    document_id: Id,
     request: Request,
     session: SessionDep,
     user: Officer,

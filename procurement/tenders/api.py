@@ -101,7 +101,7 @@ def create_tender(
 
 @router.put("/tenders/{tender_id}", response_model=public.TenderView)
 def update_draft(
-    tender_id: int,
+    tender_id: Id,
     body: TenderDraftIn,
     buyer: BuyerUser,
     session: SessionDep,
@@ -121,7 +121,7 @@ def update_draft(
 
 
 @router.delete("/tenders/{tender_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_draft(tender_id: int, buyer: BuyerUser, session: SessionDep):
+def delete_draft(tender_id: Id, buyer: BuyerUser, session: SessionDep):
     """Delete a draft (a published tender is cancelled instead, with a reason)."""
     tender_service.delete_draft(session, buyer=buyer, tender_id=tender_id)
 

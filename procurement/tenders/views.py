@@ -196,7 +196,7 @@ async def create_tender(request: Request, session: SessionDep, user: BuyerUser):
 
 
 @router.get("/buyer/tenders/{tender_id}/edit", response_class=HTMLResponse)
-def edit_form(request: Request, session: SessionDep, user: BuyerUser, tender_id: int):
+def edit_form(request: Request, session: SessionDep, user: BuyerUser, tender_id: Id):
     """The draft form again, filled in with the draft."""
     values = tender_queries.draft_form_values(
         session,
@@ -208,7 +208,7 @@ def edit_form(request: Request, session: SessionDep, user: BuyerUser, tender_id:
 
 
 @router.post("/buyer/tenders/{tender_id}/edit", dependencies=[CsrfChecked])
-async def edit(request: Request, session: SessionDep, user: BuyerUser, tender_id: int):
+async def edit(request: Request, session: SessionDep, user: BuyerUser, tender_id: Id):
     """Save every field, item and lot of the draft; its dates are checked now."""
     form = await request.form()
     settings = request.app.state.settings
@@ -242,7 +242,7 @@ async def edit(request: Request, session: SessionDep, user: BuyerUser, tender_id
 def delete_draft(
     session: SessionDep,
     user: BuyerUser,
-    tender_id: int,
+    tender_id: Id,
     confirm: Annotated[str, Form()] = "",
 ):
     """Delete a draft, once the buyer confirmed it."""

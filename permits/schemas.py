@@ -306,3 +306,29 @@ class MyApplication(BaseModel):
     definition: TypeDefinition
     documents: list[DocumentPublic]
     accesses: list[AccessPublic]
+
+
+class TypeVersion(BaseModel):
+    """A version of a permit type, as loaded from its definition file."""
+
+    code: str
+    version: int
+    name: str
+    name_th: str
+    source_sha256: str
+    loaded_at: datetime
+    in_force: bool
+
+
+class Holiday(BaseModel):
+    holiday_date: date
+    name: str
+
+
+class PermitsSetup(BaseModel):
+    """What decides permit clocks, as an admin reviews it."""
+
+    types: list[TypeVersion]
+    closures: list[ClosurePublic]
+    holidays: list[Holiday]
+    country: str

@@ -171,3 +171,12 @@ def deactivate_user(
     except DomainError as error:
         return _back(error.message, bad=True)
     return _back(f"Deactivated {closed.email}.")
+
+
+@router.post("/admin/checkpoint", dependencies=[CsrfChecked])
+def checkpoint(request: Request, user: AdminUser, session: SessionDep, clock: ClockDep):
+    """Sign a checkpoint of the transparency log now."""
+    size = admin.sign_checkpoint(
+        session, admin=user, signer=request.app.state.log_signer, now=clock()
+    )
+    return _back(f"Signed a checkpoint of the log at {size} entries.")

@@ -147,3 +147,35 @@ def test_admin_pages_refuse_everyone_else(client, session, clock):
     sign_in(client, buyer.email, factories.PASSWORD)
     assert client.get("/admin").status_code == 403
     assert client.get("/admin/actions").status_code == 403
+
+
+def test_admin_signs_a_checkpoint_and_declares_a_closure(client, session, clock):
+    from tests.permits import factories as permit_factories
+
+    permit_factories.departments(session, now=clock())
+    admin = factories.user(session, role=Role.ADMIN, now=clock())
+    sign_in(client, admin.email, factories.PASSWORD)
+    signed = post_form(client, "/admin/checkpoint", {}, page="/admin")
+    assert signed.status_code == 303
+    assert "Signed a checkpoint" in html.unescape(client.get(signed.headers["location"]).text)
+    assert "ledger.checkpoint" in client.get("/admin/actions").text
+
+    page = client.get("/admin/permits")
+    assert page.status_code == 200
+    assert "FOD" in page.text
+    bad = post_form(
+        client,
+        "/admin/permits/closures",
+        {"closure_date": "someday", "reason": "x"},
+        "/admin/permits",
+    )
+    assert "YYYY-MM-DD" in html.unescape(client.get(bad.headers["location"]).text)
+    done = post_form(
+        client,
+        "/admin/permits/closures",
+        {"closure_date": "2026-12-30", "reason": "Office move"},
+        "/admin/permits",
+    )
+    after = html.unescape(client.get(done.headers["location"]).text)
+    assert "declared closed" in after
+    assert "Office move" in after

@@ -35,3 +35,25 @@ def test_the_buyer_dashboard_shows_questions_waiting_and_bids_to_open(client, se
     later = client.get("/buyer").text
     assert "Bids to open" in later
     assert f'href="/buyer/tenders/{tender["id"]}#bids"' in later
+
+
+def test_a_supplier_lists_its_bids_and_reads_a_receipt_through_the_api(client, session, clock):
+    _, buyer = f.buyer(client, session, clock())
+    tender = f.published_tender(client, session, clock, buyer)
+    _, supplier = f.supplier(client, session, clock())
+    sent = client.post(
+        f"/api/tenders/{tender['id']}/bids", json=f.bid_body(1_234_567), headers=supplier
+    ).json()
+    mine = client.get("/api/suppliers/me/bids", headers=supplier)
+    assert mine.status_code == 200
+    assert [b["id"] for b in mine.json()] == [sent["bid_id"]]
+    assert "1234567" not in mine.text  # no price before the opening
+    receipt = client.get(
+        f"/api/tenders/{tender['id']}/bids/{sent['bid_id']}/receipt", headers=supplier
+    )
+    assert receipt.status_code == 200
+    assert receipt.json()["commitment"] == sent["commitment"]
+    _, other = f.supplier(client, session, clock())
+    theirs = client.get(f"/api/tenders/{tender['id']}/bids/{sent['bid_id']}/receipt", headers=other)
+    assert theirs.status_code == 404
+    assert client.get("/api/suppliers/me/bids", headers=buyer).status_code == 403

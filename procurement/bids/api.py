@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, status
+from fastapi import APIRouter, Header, Response, status
 
 from core.clock import ClockDep
 from core.db import SessionDep
@@ -38,6 +38,25 @@ def my_receipt(
         tender_id=tender_id,
         bid_id=bid_id,
         prefix=settings.ocid_prefix,
+    )
+
+
+@router.get("/tenders/{tender_id}/bids/{bid_id}/documents/{number}")
+def bid_document(
+    tender_id: Id, bid_id: Id, number: Id, buyer: BuyerUser, session: SessionDep
+) -> Response:
+    """A document of an opened bid (the tender's buyer, after the opening only)."""
+    found = bid_queries.bid_document(
+        session,
+        organisation_id=buyer.organisation_id,
+        tender_id=tender_id,
+        bid_id=bid_id,
+        number=number,
+    )
+    return Response(
+        found.content,
+        media_type="application/pdf",
+        headers={"content-disposition": f'attachment; filename="{found.filename}"'},
     )
 
 

@@ -179,3 +179,19 @@ def test_admin_signs_a_checkpoint_and_declares_a_closure(client, session, clock)
     after = html.unescape(client.get(done.headers["location"]).text)
     assert "declared closed" in after
     assert "Office move" in after
+
+
+def test_admin_deactivates_an_organisation_and_its_people_stop(client, session, clock):
+    buyer = factories.user(session, role=Role.BUYER, now=clock())
+    from core.auth.models import Organisation
+
+    slug = session.get(Organisation, buyer.organisation_id).slug
+    admin = factories.user(session, role=Role.ADMIN, now=clock())
+    sign_in(client, admin.email, factories.PASSWORD)
+    path = f"/admin/organisations/{slug}/deactivate"
+    no_reason = post_form(client, path, {"reason": ""}, page="/admin")
+    assert "Give a reason" in html.unescape(client.get(no_reason.headers["location"]).text)
+    done = post_form(client, path, {"reason": "Merged into another entity"}, page="/admin")
+    assert "Deactivated" in html.unescape(client.get(done.headers["location"]).text)
+    client.cookies.clear()
+    assert sign_in(client, buyer.email, factories.PASSWORD).status_code == 401

@@ -112,9 +112,13 @@ def raw_client(app):
         f"/api/permits/BLD-2026-000001-K/stream?after={BIG}",
     ],
 )
-def test_an_integer_past_64_bits_or_a_time_without_zone_is_a_422(raw_client, url):
+def test_an_integer_past_64_bits_or_a_time_without_zone_is_a_4xx_never_a_500(raw_client, url):
     response = raw_client.get(url)
-    assert response.status_code == 422, (url, response.status_code, response.text[:300])
+    # The API answers 422 naming the parameter; a page whose address holds no such record is,
+    # for the person reading it, a page that is not there (404).
+    page_address = not url.startswith("/api/") and "?" not in url
+    expected = 404 if page_address else 422
+    assert response.status_code == expected, (url, response.status_code, response.text[:300])
 
 
 def test_text_with_nul_is_refused_naming_the_field_and_stores_nothing(raw_client, session, clock):

@@ -58,3 +58,7 @@ class OpeningFailed(DomainError):
     or missing. Nothing was opened; the opening is retried once the key is restored."""
 
     status_code = 503
+
+
+class BidsStillSealed(Conflict):
+    """What is inside the bids is read only after the opening."""

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from core.auth.models import Role, User
 from core.errors import DomainError, InvalidInput
 from core.templating import render as render_page
+from procurement.bids import queries as bid_queries
 from procurement.insights import queries as insights
 from procurement.insights.rules import INDICATORS
 from procurement.public import queries
@@ -158,12 +159,18 @@ def manage_page(
 ) -> HTMLResponse:
     tender_service.owned_tender(session, buyer=user, tender_id=tender_id)  # 404 / 403 for others
     view = public_view(request, session, tender_id=tender_id, user=user)
+    opened = view.opened_at is not None
     return render(
         request,
         "procurement/buyer_tender.html",
         {
             "manage": True,
             "tender": view,
+            "bid_documents": bid_queries.bid_documents(
+                session, organisation_id=user.organisation_id, tender_id=tender_id
+            )
+            if opened
+            else [],
             "now": request.app.state.clock(),
             "error": error,
             "error_form": error_form,

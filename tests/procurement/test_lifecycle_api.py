@@ -117,6 +117,9 @@ def test_tender_from_draft_to_contract(client, session, clock):
     assert tid in [t["id"] for t in changes["tenders"]]
     after = client.get("/api/tenders/changes", params={"cursor": changes["next_cursor"]})
     assert tid not in [t["id"] for t in after.json()["tenders"]]
+    assert after.json()["more"] is False  # caught up: a mirror stops here and polls later
+    paged = client.get("/api/tenders/changes", params={"limit": 1}).json()
+    assert paged["more"] is True
 
 
 def _slug(session, user):

@@ -205,3 +205,32 @@ def test_routes_that_take_documents_have_limits_sized_to_them(app):
     assert limiter.limit_for("POST", "/api/tenders/7/bids") > 10 * document * 4 // 3
     assert limiter.limit_for("POST", "/permits/apply/BLD") > settings.permits_upload_max_bytes
     assert limiter.limit_for("GET", "/api/tenders/7/bids") == settings.request_max_bytes
+
+
+def test_the_openapi_describes_each_error_as_the_api_answers_it(raw_client, session, clock):
+    import jsonschema
+
+    spec = raw_client.get("/api/openapi.json").json()
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    error = spec["components"]["schemas"]["Error"]
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            for status, response in responses.items():
+                if status.startswith(("4", "5")) and path != "/healthz":
+                    schema = response["content"]["application/json"]["schema"]
+                    assert schema == {"$ref": "#/components/schemas/Error"}, (path, status)
+            if "{" in path:
+                assert "404" in responses, (method, path)
+            if operation.get("security"):
+                assert {"401", "403"} <= set(responses), (method, path)
+            if method in ("post", "put", "delete"):
+                assert {"409", "413", "422"} <= set(responses), (method, path)
+    answered = raw_client.get(f"/api/tenders/{BIG}")
+    assert answered.status_code == 422
+    jsonschema.validate(answered.json(), error)
+    _, buyer_h = f.buyer(raw_client, session, clock())
+    unauthorised = raw_client.post("/api/tenders/1/bids", json=f.bid_body(5), headers=buyer_h)
+    assert unauthorised.status_code == 403
+    jsonschema.validate(unauthorised.json(), error)
+    assert spec["paths"]["/api/tenders/{tender_id}/bids"]["post"]["security"] == [{"bearer": []}]

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     cookie_secure: bool = True
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     signin_rate_limit: str = "10/minute"
+    account_rate_limit: str = "10/hour"
+    account_link_hours: int = Field(default=48, ge=1, le=24 * 30)
+    password_reset_minutes: int = Field(default=30, ge=5, le=24 * 60)
     rate_limit_storage: str = "memory://"
     # Addresses (or networks, comma-separated) of the reverse proxies whose X-Forwarded-For
     # names the client; empty, the connecting address is the client, whatever it claims.
@@ -72,7 +75,7 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite:// or postgresql+psycopg://")
         return value
 
-    @field_validator("signin_rate_limit")
+    @field_validator("signin_rate_limit", "account_rate_limit")
     @classmethod
     def _rate_limit(cls, value: str) -> str:
         from limits import parse

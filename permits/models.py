@@ -153,6 +153,9 @@ class Document(SQLModel, table=True):
     content_type: str = Field(sa_type=sa.String(64))
     size_bytes: int
     uploaded_at: datetime = Field(sa_type=UTCDateTime)
+    # The name the applicant's file had, shown to them and to the officers who open it; the
+    # file itself is stored by its hash.
+    filename: str | None = Field(default=None, sa_type=sa.String(255))
 
 
 class DataAccess(SQLModel, table=True):

@@ -263,11 +263,26 @@ class WorkPage(BaseModel):
     personal: dict | None
     definition: TypeDefinition
     overdue: bool
+    documents: list[DocumentPublic] = []
+
+
+class DocumentFile(BaseModel):
+    """Where a document's bytes are, and how to hand them over."""
+
+    path: str
+    content_type: str
+    download_name: str
+
+
+class OpenDocument(Input):
+    reason: str = Field(min_length=5, max_length=400)
 
 
 class DocumentPublic(BaseModel):
-    """A document of an application, shown to its applicant."""
+    """A document of an application, shown to its applicant and the officers handling it."""
 
+    id: int
+    filename: str | None = None
     requirement: str
     content_type: str
     size_bytes: int

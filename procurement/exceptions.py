@@ -45,6 +45,10 @@ class SupplierNotRegistered(PermissionDenied):
     """The supplier company has not registered its details yet."""
 
 
+class SupplierNotApproved(PermissionDenied):
+    """The supplier company registered itself and awaits an admin's check (or was refused)."""
+
+
 class IdempotencyConflict(Conflict):
     """The same Idempotency-Key is still being processed."""
 

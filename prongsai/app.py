@@ -16,12 +16,14 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import core
 import permits.api
+import permits.casework_api
 import permits.jobs
 import permits.views
 import procurement.jobs as procurement_jobs
@@ -34,11 +36,13 @@ import public_site.search.index
 import public_site.search.views
 import public_site.views
 from core import i18n
+from core.auth import accounts_api, admin_api, admin_views, onboarding_views
 from core.auth import api as auth_api
 from core.auth import jobs as auth_jobs
 from core.auth import views as auth_views
 from core.auth.csrf import CsrfCookieMiddleware
 from core.auth.ratelimit import SigninThrottle
+from core.auth.throttle import AccountThrottle
 from core.clock import Clock, system_clock
 from core.db import make_engine, read_only
 from core.errors import DomainError, NotAuthenticated
@@ -125,6 +129,10 @@ def create_app(
         settings.signin_rate_limit, settings.rate_limit_storage
     )
 
+    app.state.account_throttle = AccountThrottle(
+        settings.account_rate_limit, settings.rate_limit_storage
+    )
+
     app.add_middleware(CsrfCookieMiddleware, secure=settings.cookie_secure)
     app.add_middleware(i18n.LocaleMiddleware, default_locale=settings.default_locale)
     app.add_middleware(SecurityHeadersMiddleware)
@@ -147,10 +155,16 @@ def create_app(
     )
     for router in (
         auth_api.router,
+        accounts_api.router,
+        admin_api.router,
         auth_views.router,
+        onboarding_views.router,
+        onboarding_views.api_router,
+        admin_views.router,
         i18n.router,
         ledger_api.router,
         *procurement.routes.ROUTERS,
+        permits.casework_api.router,
         permits.api.router,
         permits.views.router,
         public_site.views.router,
@@ -168,7 +182,7 @@ def create_app(
 
 
 def _schedule_recurring_jobs(scheduler: Scheduler) -> None:
-    scheduler.add_interval(auth_jobs.SEND_NOTICES_JOB, seconds=auth_jobs.EVERY_SECONDS)
+    scheduler.add_interval(auth_jobs.SEND_MAIL_JOB, seconds=auth_jobs.EVERY_SECONDS)
     scheduler.add_interval(ledger_jobs.CHECKPOINT_JOB, seconds=ledger_jobs.CHECKPOINT_EVERY_SECONDS)
     scheduler.add_interval(
         permits.jobs.MARK_OVERDUE_JOB, seconds=permits.jobs.MARK_OVERDUE_EVERY_SECONDS
@@ -191,18 +205,25 @@ def create_app_from_environment() -> FastAPI:
     return create_app()
 
 
+VERSION_QUERY = text("SELECT version_num FROM alembic_version")
+
+
 def _add_platform_routes(app: FastAPI) -> None:
     @app.get("/healthz", tags=["platform"])
     def healthz() -> JSONResponse:
-        """Is the database reachable and its schema at the migration head?"""
+        """Is the database reachable and its schema at the migration head? One cheap query:
+        a load balancer polls this, and it must not become a load."""
         engine = app.state.engine
+        head = schema.head_revision()
         try:
             with read_only(engine).connect() as connection:
-                connection.execute(text("SELECT 1"))
-            current, head = schema.current_revision(engine), schema.head_revision()
-        except Exception:
-            log.exception("health check: database unreachable")
-            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+                current = connection.execute(VERSION_QUERY).scalar()
+        except DBAPIError:
+            try:  # reachable but never migrated, or unreachable?
+                current = schema.current_revision(engine)
+            except Exception:
+                log.exception("health check: database unreachable")
+                return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         ok = current == head
         body = {
             "status": "ok" if ok else "error",

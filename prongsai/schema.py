@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -38,8 +39,10 @@ def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
 
 
+@cache
 def head_revision() -> str | None:
-    """The newest revision in migrations/versions."""
+    """The newest revision in migrations/versions (read once: a process runs the code it
+    started with)."""
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 

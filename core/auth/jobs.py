@@ -1,39 +1,23 @@
-"""Scheduled work of accounts: the notices to owners about their accounts, by the outbox."""
+"""Scheduled work of accounts: the e-mail a request could not send at once."""
 
 from __future__ import annotations
 
-from email.message import EmailMessage
+import logging
 
 from sqlmodel import Session
 
-from core import mail, outbox
-from core.auth.models import Notice
+from core.auth import outbox
 from core.scheduler import JobContext, register_job
 
-SEND_NOTICES_JOB = "core.auth.notices.send"
+log = logging.getLogger(__name__)
+SEND_MAIL_JOB = "core.accounts.send_mail"
 EVERY_SECONDS = 30
 
 
-@register_job(SEND_NOTICES_JOB)
-def send_notices(context: JobContext) -> int:
-    """Send the pending notices to account owners (SMTP, or <data>/outbox)."""
-    settings = context.settings
-
-    def compose(notice: Notice) -> EmailMessage:
-        return mail.compose(
-            settings=settings,
-            to=[notice.recipient],
-            subject=notice.subject,
-            body=notice.body,
-            message_id=f"auth-notice-{notice.id}",
-        )
-
+@register_job(SEND_MAIL_JOB)
+def send_mail(context: JobContext) -> None:
+    """Send the accounts' outbox: by SMTP when configured, otherwise into <data>/outbox."""
     with Session(context.engine) as session:
-        return outbox.deliver_pending(
-            session,
-            table=Notice,
-            prefix="auth-notice",
-            compose=compose,
-            settings=settings,
-            now=context.clock(),
-        )
+        sent = outbox.deliver_pending(session, settings=context.settings, now=context.clock())
+    if sent:
+        log.info("sent %d account e-mails", sent)

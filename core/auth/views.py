@@ -13,7 +13,7 @@ from core.auth import service
 from core.auth.api import client_address
 from core.auth.csrf import verify_csrf
 from core.auth.dependencies import SESSION_COOKIE, CurrentUser, OptionalUser
-from core.auth.models import TokenKind
+from core.auth.models import Role, TokenKind
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import DomainError
@@ -21,6 +21,22 @@ from core.types import Id
 
 router = APIRouter(tags=["accounts"], include_in_schema=False)
 CsrfChecked = Depends(verify_csrf)
+
+
+# Where each role lands after signing in, unless it was on its way somewhere.
+DASHBOARDS = {
+    Role.SUPPLIER: "/supplier",
+    Role.BUYER: "/buyer",
+    Role.PERMIT_OFFICER: "/permits/officer",
+    Role.APPLICANT: "/permits/mine",
+    Role.ADMIN: "/admin",
+    Role.AUDITOR: "/admin/actions",
+}
+
+
+def dashboard(role: str) -> str:
+    """The page a person of this role starts from."""
+    return DASHBOARDS.get(Role(role), "/account")
 
 
 def _safe_next(target: str | None) -> str:
@@ -31,7 +47,7 @@ def _safe_next(target: str | None) -> str:
         or target.startswith("//")
         or urlsplit(target).netloc
     ):
-        return "/account"
+        return ""
     return target
 
 
@@ -51,7 +67,7 @@ def signin(
     clock: ClockDep,
     email: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=1024)],
-    next: Annotated[str, Form()] = "/account",
+    next: Annotated[str, Form()] = "",
 ):
     """Check the credentials and start a session in an HTTP-only cookie."""
     settings = request.app.state.settings
@@ -75,7 +91,7 @@ def signin(
     raw, _ = service.issue_token(
         session, user=user, kind=TokenKind.SESSION, now=clock(), lifetime=lifetime
     )
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(_safe_next(next) or dashboard(user.role), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         raw,

@@ -1,5 +1,5 @@
-"""Idempotency-Keys scoped, keyed-hashed and leased; notices to account owners; permit
-subscriptions confirmed by their address (double opt-in).
+"""Idempotency-Keys scoped, keyed-hashed and leased; permit subscriptions confirmed by their
+address (double opt-in).
 
 A key now belongs to (supplier, method and route target) and carries a lease. Its request
 hash becomes an HMAC under a server secret: the plain SHA-256 of the clear bid kept until now
@@ -7,7 +7,7 @@ let a database dump test prices, so existing hashes are scrubbed (a retry of an 
 its body is refused as a mismatch rather than matched) and unfinished old claims are dropped.
 
 Revision ID: 0009_hostile_input
-Revises: 0007_public_search
+Revises: 0008_onboarding
 Create Date: 2026-12-04
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009_hostile_input"
-down_revision: str | None = "0007_public_search"
+down_revision: str | None = "0008_onboarding"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -25,24 +25,6 @@ TABLE = "procurement_idempotency_key"
 
 
 def upgrade() -> None:
-    op.create_table(
-        "auth_notice",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("recipient", sa.String(length=254), nullable=False),
-        sa.Column("subject", sa.String(length=200), nullable=False),
-        sa.Column("body", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["auth_user.id"],
-            name=op.f("fk_auth_notice_user_id_auth_user"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_notice")),
-    )
-    op.create_index(op.f("ix_auth_notice_user_id"), "auth_notice", ["user_id"], unique=False)
     with op.batch_alter_table("permits_subscription") as batch:
         batch.add_column(sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True))
     # Subscriptions made before double opt-in keep their e-mails.
@@ -86,5 +68,3 @@ def downgrade() -> None:
         batch.drop_column("target")
     with op.batch_alter_table("permits_subscription") as batch:
         batch.drop_column("confirmed_at")
-    op.drop_index(op.f("ix_auth_notice_user_id"), table_name="auth_notice")
-    op.drop_table("auth_notice")

@@ -8,6 +8,7 @@ import json
 from datetime import datetime
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlmodel import Session, col, select
 
 from core.auth.models import User
@@ -20,7 +21,8 @@ from procurement.bids.models import Bid, BidLot, BidStatus
 from procurement.bids.service import LIVE
 from procurement.exceptions import NotYetTime, NotYourTender, OpeningFailed, TenderClosed
 from procurement.publishing import ocds
-from procurement.publishing.service import notify, organisation_slug, record
+from procurement.publishing.releases import organisations_by_id
+from procurement.publishing.service import notify_each, record
 from procurement.tenders.models import Lot, Tender, TenderStatus
 from procurement.tenders.service import get_tender, tender_lots
 
@@ -72,11 +74,10 @@ def open_tender(
     bids = list(
         session.exec(select(Bid).where(Bid.tender_id == tender.id, col(Bid.status).in_(LIVE)))
     )
+    key = X25519PrivateKey.from_private_bytes(private)
     for bid in bids:
         try:
-            content = sealing.unseal(
-                private, bid.ciphertext, ocid=the_ocid, expected=bid.commitment
-            )
+            content = sealing.unseal(key, bid.ciphertext, ocid=the_ocid, expected=bid.commitment)
             # A bid sealed off the server was never validated: its price is read, not trusted.
             amount = content["price"]["amount"]
             problem = bid_rules.amount_problem(amount)
@@ -113,6 +114,7 @@ def open_tender(
             bid.rank = order.index(bid.id) + 1
     tender.status, tender.opened_at = TenderStatus.OPENED, now
     numbers = {lot.id: lot.position for lot in lots}
+    suppliers = organisations_by_id(session, (b.supplier_id for b in bids))
     record(
         session,
         tender,
@@ -120,7 +122,7 @@ def open_tender(
         payload={
             "bids": [
                 {
-                    "supplier": organisation_slug(session, b.supplier_id),
+                    "supplier": suppliers[b.supplier_id].slug,
                     "commitment": b.commitment,
                     "status": str(b.status),
                     "price": b.price,
@@ -143,20 +145,16 @@ def open_tender(
         now=now,
         settings=settings,
     )
+    messages = []
     for bid in bids:
         ranks = "".join(
             f", ranked {p.rank} on lot {numbers[p.lot_id]}"
             for p in sorted(per_lot.get(bid.id, []), key=lambda p: p.lot_id)
             if p.rank
         )
-        notify(
-            session,
-            organisation_id=bid.supplier_id,
-            subject=f"Bids on tender {tender.id} were opened",
-            body=f"Your bid is {bid.status}"
-            + (f", ranked {bid.rank}." if bid.rank else f"{ranks}."),
-            now=now,
-        )
+        body = f"Your bid is {bid.status}" + (f", ranked {bid.rank}." if bid.rank else f"{ranks}.")
+        messages.append((bid.supplier_id, f"Bids on tender {tender.id} were opened", body))
+    notify_each(session, messages=messages, now=now)
     session.commit()
     session.refresh(tender)
     return tender
@@ -239,6 +237,7 @@ def _draw_reserve(
             picks[bid.id] = chosen
             bid.reserve_picks = ",".join(map(str, chosen))
     chosen_numbers = bid_rules.chosen_candidates(list(picks.values()))
+    suppliers = organisations_by_id(session, (b.supplier_id for b in bids if b.id in picks))
     tender.reserve_seed = seed.hex()
     tender.reserve_price = bid_rules.reserve_price(candidates, chosen_numbers)
     for bid in bids:
@@ -254,9 +253,7 @@ def _draw_reserve(
         "candidates": candidates,
         "chosen": chosen_numbers,
         "reserve_price": tender.reserve_price,
-        "picks": {
-            organisation_slug(session, b.supplier_id): picks[b.id] for b in bids if b.id in picks
-        },
+        "picks": {suppliers[b.supplier_id].slug: picks[b.id] for b in bids if b.id in picks},
     }
 
 

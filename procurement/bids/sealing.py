@@ -78,12 +78,15 @@ def seal(public_key: bytes, bid: dict[str, Any], *, ocid: str) -> tuple[bytes, s
     return ciphertext, commitment(bid, salt)
 
 
-def unseal(private_key: bytes, ciphertext: bytes, *, ocid: str, expected: str) -> dict[str, Any]:
-    """Decrypt a bid and check it against its published commitment."""
+def unseal(
+    private_key: bytes | X25519PrivateKey, ciphertext: bytes, *, ocid: str, expected: str
+) -> dict[str, Any]:
+    """Decrypt a bid and check it against its published commitment (an opening loads the
+    tender's key once and passes it for every bid)."""
     try:
-        plaintext = SUITE.decrypt(
-            ciphertext, X25519PrivateKey.from_private_bytes(private_key), hpke_info(ocid)
-        )
+        if isinstance(private_key, bytes):
+            private_key = X25519PrivateKey.from_private_bytes(private_key)
+        plaintext = SUITE.decrypt(ciphertext, private_key, hpke_info(ocid))
         sealed = json.loads(plaintext)
         bid, salt = sealed["bid"], bytes.fromhex(sealed["salt"])
     except Exception as error:  # any failure to open is the bid's failure, never a crash

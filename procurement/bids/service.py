@@ -10,7 +10,9 @@ from datetime import datetime
 
 from sqlmodel import Session, func, select
 
-from core.auth.models import User
+from core.auth import onboarding
+from core.auth.models import Organisation, OrganisationStatus, User
+from core.auth.schemas import OrganisationIn
 from core.clock import Clock
 from core.ledger import service as ledger
 from core.ledger.service import format_time
@@ -23,6 +25,7 @@ from procurement.exceptions import (
     DeadlinePassed,
     InvalidBid,
     NotInvited,
+    SupplierNotApproved,
     SupplierNotRegistered,
     TenderClosed,
 )
@@ -52,6 +55,23 @@ def register_supplier(
     session.commit()
     session.refresh(supplier)
     return supplier
+
+
+@onboarding.on_supplier_registered
+def store_registered_details(
+    session: Session, organisation_id: int, company: OrganisationIn, email: str, now: datetime
+) -> None:
+    """Keep a self-registered company's private details, in its registration's transaction."""
+    session.add(
+        Supplier(
+            organisation_id=organisation_id,
+            address=company.address,
+            contact_name=company.contact_name,
+            contact_email=email,
+            contact_phone=company.contact_phone,
+            registered_at=now,
+        )
+    )
 
 
 def bid_document(bid: BidIn, *, currency: str, max_document_bytes: int) -> dict:
@@ -100,6 +120,18 @@ def submit_bid(
     idempotency_key: str | None = None,
 ) -> BidReceipt:
     """Seal and record a bid (the newest version from a supplier counts) and return a receipt."""
+    company = session.get(Organisation, user.organisation_id)
+    if company is None or company.status != OrganisationStatus.ACTIVE:
+        status = company.status if company else "unknown"
+        raise SupplierNotApproved(
+            f"Your company's registration is {status}: it can bid once an administrator has "
+            "approved it."
+            + (
+                f" Reason given: {company.status_reason}"
+                if company and company.status_reason
+                else ""
+            )
+        )
     if session.get(Supplier, user.organisation_id) is None:
         raise SupplierNotRegistered(
             "Register your company's details (address and contact) before bidding."

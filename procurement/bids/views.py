@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import ValidationError
 
+from core.auth import queries as auth_queries
 from core.auth.models import User
 from core.db import SessionDep
 from core.errors import DomainError, InvalidInput
@@ -61,6 +62,9 @@ def _dashboard(
         "procurement/supplier.html",
         {
             "registration": registered,
+            "company": auth_queries.organisation_status(
+                session, organisation_id=user.organisation_id
+            ),
             "values": values or (registered.model_dump() if registered else {}),
             "bids": bid_queries.supplier_bids(session, organisation_id=user.organisation_id),
             "error": error,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -208,8 +209,9 @@ def _bids_block(session: Session, tender: Tender, parties: dict) -> dict[str, An
         ):
             lot_rows.setdefault(row.bid_id, []).append(row)
     details = []
+    suppliers = organisations_by_id(session, [b.supplier_id for b in bids])
     for bid in bids:
-        supplier = session.get(Organisation, bid.supplier_id)
+        supplier = suppliers[bid.supplier_id]
         party = parties.setdefault(supplier.slug, ocds.party(supplier, []))
         if "tenderer" not in party["roles"]:
             party["roles"].append("tenderer")
@@ -281,3 +283,13 @@ def store_release(session: Session, tender: Tender, release: dict[str, Any]) -> 
     )
     session.add(row)
     return row
+
+
+def organisations_by_id(session: Session, ids: Iterable[int]) -> dict[int, Organisation]:
+    """Several organisations, one query per 5,000 (under SQLite's bound-parameter limit): an
+    opening names thousands of bidders."""
+    wanted, found = sorted(set(ids)), dict[int, Organisation]()
+    for start in range(0, len(wanted), 5000):
+        query = select(Organisation).where(col(Organisation.id).in_(wanted[start : start + 5000]))
+        found.update((o.id, o) for o in session.exec(query))
+    return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from core import events
@@ -64,6 +65,18 @@ def notify(session: Session, *, organisation_id: int, subject: str, body: str, n
     session.add(
         Notification(organisation_id=organisation_id, subject=subject, body=body, created_at=now)
     )
+
+
+def notify_each(session: Session, *, messages: list[tuple[int, str, str]], now: datetime) -> None:
+    """Queue one notification per (organisation, subject, body), as one multi-row INSERT."""
+    if messages:
+        session.execute(
+            insert(Notification),
+            [
+                {"organisation_id": o, "subject": subject, "body": body, "created_at": now}
+                for o, subject, body in messages
+            ],
+        )
 
 
 def organisation_slug(session: Session, organisation_id: int) -> str:

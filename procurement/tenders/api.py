@@ -99,6 +99,33 @@ def create_tender(
     )
 
 
+@router.put("/tenders/{tender_id}", response_model=public.TenderView)
+def update_draft(
+    tender_id: Id,
+    body: TenderDraftIn,
+    buyer: BuyerUser,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+):
+    """Replace a draft's fields, items and lots; its dates are checked as at publication."""
+    tender_service.update_draft(
+        session, buyer=buyer, tender_id=tender_id, draft=body, now=clock(), settings=settings
+    )
+    return queries.tender_view(
+        session,
+        tender_id=tender_id,
+        prefix=settings.ocid_prefix,
+        viewer_organisation_id=buyer.organisation_id,
+    )
+
+
+@router.delete("/tenders/{tender_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_draft(tender_id: Id, buyer: BuyerUser, session: SessionDep):
+    """Delete a draft (a published tender is cancelled instead, with a reason)."""
+    tender_service.delete_draft(session, buyer=buyer, tender_id=tender_id)
+
+
 @router.post(
     "/tenders/{tender_id}/documents",
     status_code=status.HTTP_201_CREATED,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from core.types import Input, Money, MoneyOrZero
 from procurement.tenders.models import AwardCriteria, Category, Method
@@ -98,3 +98,13 @@ class QuestionIn(Input):
 
 class AnswerIn(Input):
     answer: str = Field(min_length=1, max_length=10_000)
+
+
+class WaitingQuestion(BaseModel):
+    """A supplier's question the buyer has not answered yet (the asker stays private)."""
+
+    id: int
+    tender_id: int
+    tender_title: str
+    question: str
+    asked_at: AwareDatetime

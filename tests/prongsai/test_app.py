@@ -89,3 +89,21 @@ def test_directories_list_organisations_with_a_json_twin(client, session, clock)
     assert department.name in page.text
     assert 'rel="alternate" type="application/json" href="/api/permits/departments"' in page.text
     assert department.slug in [d["slug"] for d in client.get("/api/permits/departments").json()]
+
+
+def test_healthz_asks_the_database_one_cheap_question(client, engine):
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    client.get("/healthz")  # warm: the migration head is read from disk once per process
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert client.get("/healthz").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    # (SQLite's read transaction starts with a BEGIN of its own.)
+    assert [s for s in statements if s != "BEGIN"] == ["SELECT version_num FROM alembic_version"]

@@ -4,26 +4,13 @@ import types
 import typing
 
 import pytest
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from core.types import MAX_BIGINT, bigint_or_none
+from prongsai.openapi import routes
 from tests.procurement import factories as f
 
 BIG = 2**63
-
-
-def routes(app):
-    """Every API route of the app, through the routers it includes."""
-
-    def walk(items):
-        for route in items:
-            if isinstance(route, APIRoute):
-                yield route
-            elif hasattr(route, "original_router"):
-                yield from walk(route.original_router.routes)
-
-    return list(walk(app.routes))
 
 
 def parameters(dependant):
@@ -234,3 +221,18 @@ def test_the_openapi_describes_each_error_as_the_api_answers_it(raw_client, sess
     assert unauthorised.status_code == 403
     jsonschema.validate(unauthorised.json(), error)
     assert spec["paths"]["/api/tenders/{tender_id}/bids"]["post"]["security"] == [{"bearer": []}]
+
+
+def test_every_request_body_model_refuses_nul(app):
+    from pydantic import BaseModel
+
+    from core.types import Input
+
+    loose = []
+    for route in routes(app):
+        for param in route.dependant.body_params:
+            annotation = param.field_info.annotation
+            model = isinstance(annotation, type) and issubclass(annotation, BaseModel)
+            if model and not issubclass(annotation, Input):
+                loose.append(f"{route.path} {annotation.__name__}")
+    assert loose == [], "derive request models from core.types.Input"

@@ -299,6 +299,23 @@ def localtime(value: datetime | date | None, fmt: str | None = None, *, zone: tz
     return format_when(value, style, zone=zone)
 
 
+_YEAR_OR_MONTH = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+
+
+def period_label(label: str, locale: str | None = None) -> str:
+    """A chart's year ("2026") or month ("2026-11") in the reader's calendar: Thai readers get
+    the Buddhist era ("2569", "พ.ย. 2569"); anything else is returned as it is."""
+    locale = locale or current_locale()
+    match = _YEAR_OR_MONTH.match(label)
+    if locale != "th" or not match:
+        return label
+    year = int(match.group(1))
+    if match.group(2) is None:
+        return str(year + BUDDHIST_ERA_OFFSET)
+    month = date(year, int(match.group(2)), 1)
+    return parse_pattern("MMM y") % _BuddhistEraFormat(month, _babel_locale(locale))
+
+
 def format_recorded(value: object, *, zone: tzinfo) -> str:
     """A recorded value as a reader wants it: an ISO date-time string (as amendments record the
     old and new deadlines) written for the locale, anything else unchanged."""
@@ -379,6 +396,7 @@ def install(
             value, "seconds" if seconds else "datetime", zone=zone
         ),
         recorded=lambda value: format_recorded(value, zone=zone),
+        period=lambda value: period_label(str(value)),
         number=format_number,
         share=format_share,
         money=lambda value, currency=None, minor=False: format_money(

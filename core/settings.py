@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     permits_subscriptions_per_address: int = Field(default=20, ge=1, le=10_000)
     permits_stream_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
+    # The deploying body's identity: its name in each language, its colour, its emblem.
+    body_name: str = Field(default="Prongsai", min_length=1, max_length=120)
+    body_name_th: str = Field(default="โปร่งใส", min_length=1, max_length=120)
+    brand_colour: str = Field(default="#0b5cad", pattern=r"^#[0-9a-fA-F]{6}$")
+    emblem_file: Path | None = None
 
     @field_validator("display_time_zone")
     @classmethod

@@ -13,14 +13,21 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, s
 
 from core import i18n
 from core.auth.csrf import csrf_token
+from core.labels import LabelBook, make_book
+from core.lang import local_name, marked
 from core.settings import Settings
 
 
 def make_templates(
-    settings: Settings, packages: Sequence[str], *, locale_dir: Path | None = None
+    settings: Settings,
+    packages: Sequence[str],
+    *,
+    locale_dir: Path | None = None,
+    labels: LabelBook | None = None,
 ) -> Jinja2Templates:
     """Templates looked up in the data folder's overrides first, then package by package;
-    strings and formats in each request's language (catalogues in `locale_dir`)."""
+    strings and formats in each request's language (catalogues in `locale_dir`); codes
+    written as words by the `human` filter (`labels`)."""
     loaders: list = []
     overrides = settings.data_dir / "templates"
     if overrides.is_dir():
@@ -38,6 +45,7 @@ def make_templates(
         env, locale_dir=locale_dir, zone=settings.zone, default_currency=settings.default_currency
     )
     env.globals.update(csrf_token=csrf_token, settings=settings)
+    env.filters.update(human=(labels or make_book()).label, marked=marked, local_name=local_name)
     return Jinja2Templates(env=env)
 
 

@@ -28,6 +28,8 @@ class PermitChange(BaseModel):
     stage: str | None
     department_slug: str | None
     department_name: str | None
+    type_name_th: str | None = None
+    department_name_th: str | None = None
     status: str
     note: str | None
     effective_at: datetime
@@ -42,6 +44,8 @@ class OverdueStage(BaseModel):
     type_name: str
     stage: str
     department_name: str
+    type_name_th: str | None = None
+    department_name_th: str | None = None
     due_at: datetime
     overdue_at: datetime
     delay_reason: str | None
@@ -91,6 +95,8 @@ def recent_changes(
             stage=s.code if s else None,
             department_slug=o.slug if o else None,
             department_name=o.name if o else None,
+            type_name_th=p.name_th,
+            department_name_th=o.name_th if o else None,
             status=str(a.status),
             note=t.note,
             effective_at=t.effective_at,
@@ -119,6 +125,8 @@ def fell_overdue(session: Session, *, limit: int = 10) -> list[OverdueStage]:
             type_name=p.name,
             stage=s.code,
             department_name=o.name,
+            type_name_th=p.name_th,
+            department_name_th=o.name_th,
             due_at=s.due_at,
             overdue_at=s.overdue_at,
             delay_reason=s.delay_reason,

@@ -164,6 +164,7 @@ def _stage(
         name_th=declared.name_th,
         department=department.slug if department else declared.department,
         department_name=department.name if department else declared.department,
+        department_name_th=department.name_th if department else None,
         unit=declared.unit,
         duration=declared.duration,
         officer=officer_label(session, stage.officer_id, settings) if stage else None,

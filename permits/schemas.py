@@ -119,6 +119,7 @@ class StagePublic(BaseModel):
     name_th: str
     department: str
     department_name: str
+    department_name_th: str | None = None
     unit: Unit
     duration: int
     officer: str | None

@@ -58,10 +58,17 @@ def is_owner(session, user: User | None, view: public.TenderView) -> bool:
     return queries.org_ref(session, user.organisation_id).slug == view.buyer.slug
 
 
-def red_flags(session, *, tender_id: int) -> list[dict[str, str]]:
-    """The red flags raised on a tender, each with its indicator's name and the figure."""
+def red_flags(session, *, tender_id: int) -> list[dict[str, object]]:
+    """The red flags raised on a tender, each with its indicator's name and the figure (as a
+    catalogue message and its values, so the page says it in the reader's language)."""
     return [
-        {"code": f.code, "title": FLAG_TITLES[f.code], "measure": f.measure}
+        {
+            "code": f.code,
+            "title": FLAG_TITLES[f.code],
+            "measure": f.measure,
+            "measure_message": f.measure_message,
+            "measure_values": f.measure_values,
+        }
         for f in insights.tender_flags(session, tender_id=tender_id)
     ]
 

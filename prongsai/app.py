@@ -25,8 +25,10 @@ import core
 import permits.api
 import permits.casework_api
 import permits.jobs
+import permits.labels as permits_labels
 import permits.views
 import procurement.jobs as procurement_jobs
+import procurement.labels as procurement_labels
 import procurement.routes
 import public_site.charts
 import public_site.profiles
@@ -35,7 +37,8 @@ import public_site.red_flags
 import public_site.search.index
 import public_site.search.views
 import public_site.views
-from core import i18n
+from core import i18n, identity
+from core import problems as problems_module
 from core.auth import accounts_api, admin_api, admin_views, onboarding_views
 from core.auth import api as auth_api
 from core.auth import jobs as auth_jobs
@@ -47,6 +50,7 @@ from core.clock import Clock, system_clock
 from core.db import make_engine, read_only
 from core.errors import DomainError, NotAuthenticated
 from core.events import EventBus
+from core.labels import LabelBook, make_book
 from core.ledger import api as ledger_api
 from core.ledger import jobs as ledger_jobs
 from core.ledger import service as ledger_service
@@ -124,7 +128,9 @@ def create_app(
     scheduler = app.state.scheduler = Scheduler(
         engine, settings=settings, clock=clock, registry=job_registry
     )
-    app.state.templates = make_templates(settings, TEMPLATE_PACKAGES, locale_dir=LOCALE_DIR)
+    app.state.templates = make_templates(
+        settings, TEMPLATE_PACKAGES, locale_dir=LOCALE_DIR, labels=_label_book()
+    )
     app.state.signin_throttle = SigninThrottle(
         settings.signin_rate_limit, settings.rate_limit_storage
     )
@@ -162,6 +168,7 @@ def create_app(
         onboarding_views.api_router,
         admin_views.router,
         i18n.router,
+        identity.router,
         ledger_api.router,
         *procurement.routes.ROUTERS,
         permits.casework_api.router,
@@ -179,6 +186,13 @@ def create_app(
     _add_platform_routes(app)
     app.openapi = lambda: openapi.describe(app)  # type: ignore[method-assign]
     return app
+
+
+def _label_book() -> LabelBook:
+    """Every package's codes in words, for the templates' `human` filter."""
+    book = make_book(procurement_labels.LABELS, permits_labels.LABELS)
+    book.add_names("stage", permits_labels.stage_names())
+    return book
 
 
 def _schedule_recurring_jobs(scheduler: Scheduler) -> None:
@@ -261,6 +275,7 @@ def _error_response(request: Request, status_code: int, message: str, **extra) -
             "message": message,
             "status_code": status_code,
             "user": None,
+            "errors": extra.get("errors") if status_code == 422 else None,
         },
         status_code=status_code,
     )
@@ -284,6 +299,14 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+        if not _wants_json(request):
+            # A person reads this: a bad address is a page that is not there; a bad field is
+            # named by its label and the problem said in words.
+            if problems_module.is_address(error.errors()):
+                message = i18n.gettext("There is nothing at %(path)s.") % {"path": request.url.path}
+                return _error_response(request, 404, message)
+            lines = problems_module.described(error.errors())
+            return _error_response(request, 422, "; ".join(lines), errors=lines)
         problems = [
             {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]}
             for e in error.errors()

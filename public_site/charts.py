@@ -10,11 +10,14 @@ import procurement.insights.queries as procurement_insights
 from core.auth.dependencies import OptionalUser
 from core.clock import ClockDep
 from core.db import SessionDep
+from core.i18n import gettext
 from core.web import SettingsDep
 from public_site.profiles import CURRENCY, SUPPLIER, party_cells
 from public_site.rankings import period_text
 from public_site.svg import Chart, short_number
 from public_site.tables import N_, Column, Format, Table, TableName, Year, respond
+
+CATEGORY_NAMES = {"goods": N_("Goods"), "works": N_("Works"), "services": N_("Services")}
 
 router = APIRouter(include_in_schema=False)
 
@@ -126,7 +129,7 @@ def charts(
         ),
         "awarded_by_category": Chart(
             "awarded-by-category",
-            [r["category"] for r in by_category.rows],
+            [gettext(CATEGORY_NAMES.get(r["category"], r["category"])) for r in by_category.rows],
             [r["value"] / 100 for r in by_category.rows],
             value_text=_baht,
         ),

@@ -35,8 +35,18 @@ def supplier_link(key: str = "supplier_id"):
 
 def party_cells(prefix: str, party: Party | None) -> dict:
     if party is None:
-        return {f"{prefix}_id": None, f"{prefix}_slug": None, f"{prefix}": None}
-    cells = {f"{prefix}_id": party.id, f"{prefix}_slug": party.slug, f"{prefix}": party.name}
+        return {
+            f"{prefix}_id": None,
+            f"{prefix}_slug": None,
+            f"{prefix}": None,
+            f"{prefix}_th": None,
+        }
+    cells = {
+        f"{prefix}_id": party.id,
+        f"{prefix}_slug": party.slug,
+        f"{prefix}": party.name,
+        f"{prefix}_th": party.name_th,
+    }
     if prefix == "supplier":
         cells["registration_id"] = party.registration_id
     return cells
@@ -151,7 +161,7 @@ def suppliers(
     return respond(
         request,
         template="public_site/profile_suppliers.html",
-        context={"user": user},
+        context={"user": user, "today": clock().date()},
         tables=[listing],
         fmt=format,
         table=table,
@@ -244,7 +254,7 @@ def supplier(
     return respond(
         request,
         template="public_site/profile_supplier.html",
-        context={"user": user, "profile": profile, "chart": chart},
+        context={"user": user, "profile": profile, "chart": chart, "today": clock().date()},
         tables=tables,
         fmt=format,
         table=table,
@@ -347,7 +357,7 @@ def buyer(
     return respond(
         request,
         template="public_site/profile_buyer.html",
-        context={"user": user, "profile": profile, "chart": chart},
+        context={"user": user, "profile": profile, "chart": chart, "today": clock().date()},
         tables=tables,
         fmt=format,
         table=table,

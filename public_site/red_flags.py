@@ -13,6 +13,7 @@ import procurement.insights.queries as queries
 from core.auth.dependencies import OptionalUser
 from core.clock import ClockDep
 from core.db import SessionDep
+from core.i18n import gettext
 from public_site.profiles import BUYER, SUPPLIER, TENDER, TITLE, party_cells
 from public_site.rankings import period_text
 from public_site.tables import N_, Column, Format, Table, TableName, Year, respond
@@ -62,6 +63,7 @@ def red_flags(
             "year": year,
             "years": queries.years(session),
             "disclaimer": DISCLAIMER,
+            "today": clock().date(),
         },
         tables=[listing],
         fmt=format,
@@ -102,6 +104,10 @@ def red_flag(
                 **party_cells("buyer", f.buyer),
                 **party_cells("supplier", f.supplier),
                 "measure": f.measure,
+                # shown on Thai pages in Thai (the downloads keep the English measure)
+                "measure_th": gettext(f.measure_message) % f.measure_values
+                if f.measure_message
+                else None,
             }
             for f in flagged
         ],

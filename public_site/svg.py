@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from core.i18n import period_label
+
 WIDTH, HEIGHT = 720, 320
 LEFT, RIGHT, TOP, BOTTOM = 84, 16, 16, 64
 BAR = "#0b5cad"
@@ -61,6 +63,8 @@ class Chart:
     def render(self, title: str, description: str, empty: str = "No data.") -> Markup:
         """The chart as an accessible SVG element (empty: what to say when there is no data)."""
         self._empty_text = empty
+        # Years and months in the reader's calendar (Buddhist era on Thai pages).
+        self.labels = [period_label(str(label)) for label in self.labels]
         body = {"bars": self._bars, "hbars": self._hbars, "line": self._line}[self.kind]()
         ident = escape(self.ident)
         return Markup(  # noqa: S704 -- every value inside went through escape()

@@ -8,10 +8,12 @@ from collections.abc import Callable, Iterator, Mapping
 from core.i18n import format_money
 from procurement.insights import rules
 from procurement.insights.facts import TenderFact
+from procurement.insights.rules import N_
 from procurement.insights.schemas import FlaggedTender, Party
 
 PartyOf = Callable[[int], Party]
-Hit = tuple[str, TenderFact, int | None, str]  # code, tender, supplier id, measure
+# code, tender, supplier id, measure: a catalogue message and its values (pages translate it)
+Hit = tuple[str, TenderFact, int | None, tuple[str, dict[str, str]]]
 
 
 def _money(minor: int, currency: str) -> str:
@@ -23,12 +25,17 @@ def _per_tender(tender: TenderFact) -> Iterator[Hit]:
     bidders = len(tender.bidders)
     if rules.single_bidder(method=tender.method, opened=tender.opened, bidders=bidders):
         only = next(iter(tender.bidders))
-        yield "single-bidder", tender, only, "1 bidder at the opening"
+        yield "single-bidder", tender, only, (N_("1 bidder at the opening"), {})
     if rules.short_tender_period(
         method=tender.method, start=tender.tender_start_at, deadline=tender.tender_end_at
     ):
         days = (tender.tender_end_at - tender.tender_start_at).total_seconds() / 86400
-        yield "short-tender-period", tender, None, f"{days:.1f} days to bid"
+        yield (
+            "short-tender-period",
+            tender,
+            None,
+            (N_("%(days)s days to bid"), {"days": f"{days:.1f}"}),
+        )
     deadlines = rules.deadlines_in_force(tender.tender_end_at, tender.amendments)
     for number, ((made_at, _), deadline) in enumerate(
         zip(tender.amendments, deadlines, strict=True), start=1
@@ -39,7 +46,10 @@ def _per_tender(tender: TenderFact) -> Iterator[Hit]:
                 "late-amendment",
                 tender,
                 None,
-                f"amendment {number} published {days:.1f} days before the deadline",
+                (
+                    N_("amendment %(number)s published %(days)s days before the deadline"),
+                    {"number": str(number), "days": f"{days:.1f}"},
+                ),
             )
     award = tender.award
     if award is None:
@@ -50,8 +60,15 @@ def _per_tender(tender: TenderFact) -> Iterator[Hit]:
             "not-lowest-price",
             tender,
             award.supplier_id,
-            f"won at {_money(award.value, award.currency)}; lowest valid bid "
-            f"{_money(min(valid), award.currency)} ({tender.award_criteria.replace('_', ' ')})",
+            (
+                N_("won at %(price)s; lowest valid bid %(lowest)s (best value)")
+                if tender.award_criteria == "best_value"
+                else N_("won at %(price)s; lowest valid bid %(lowest)s (lowest price)"),
+                {
+                    "price": _money(award.value, award.currency),
+                    "lowest": _money(min(valid), award.currency),
+                },
+            ),
         )
     if rules.close_to_estimate(winning_price=award.value, estimate=tender.estimated_value):
         gap = (award.value - tender.estimated_value) / tender.estimated_value * 100
@@ -59,8 +76,14 @@ def _per_tender(tender: TenderFact) -> Iterator[Hit]:
             "close-to-estimate",
             tender,
             award.supplier_id,
-            f"won at {_money(award.value, award.currency)}, {gap:+.2f} % from the estimate "
-            f"of {_money(tender.estimated_value, tender.currency)}",
+            (
+                N_("won at %(price)s, %(gap)s %% from the estimate of %(estimate)s"),
+                {
+                    "price": _money(award.value, award.currency),
+                    "gap": f"{gap:+.2f}",
+                    "estimate": _money(tender.estimated_value, tender.currency),
+                },
+            ),
         )
     for contract in tender.contracts:
         if rules.contract_increase(award_value=award.value, contract_value=contract.value):
@@ -69,8 +92,15 @@ def _per_tender(tender: TenderFact) -> Iterator[Hit]:
                 "contract-increase",
                 tender,
                 award.supplier_id,
-                f"contract {contract.id} at {_money(contract.value, contract.currency)}, "
-                f"{rise:+.1f} % on the award of {_money(award.value, award.currency)}",
+                (
+                    N_("contract %(contract)s at %(value)s, %(rise)s %% on the award of %(award)s"),
+                    {
+                        "contract": str(contract.id),
+                        "value": _money(contract.value, contract.currency),
+                        "rise": f"{rise:+.1f}",
+                        "award": _money(award.value, award.currency),
+                    },
+                ),
             )
 
 
@@ -79,7 +109,14 @@ def _supplier_share(tender: TenderFact, won: int, total: int, party: PartyOf) ->
         "supplier-share",
         tender,
         tender.award.supplier_id,
-        f"{party(tender.award.supplier_id).name} holds {won} of the buyer's {total} awards",
+        (
+            N_("%(supplier)s holds %(won)s of the buyer's %(total)s awards"),
+            {
+                "supplier": party(tender.award.supplier_id).name,
+                "won": str(won),
+                "total": str(total),
+            },
+        ),
     )
 
 
@@ -92,7 +129,10 @@ def _same_winner(tender: TenderFact, captive: Mapping[int, int], party: PartyOf)
                 "same-winner",
                 tender,
                 loser,
-                f"{party(loser).name} lost every time to {party(winner).name}",
+                (
+                    N_("%(loser)s lost every time to %(winner)s"),
+                    {"loser": party(loser).name, "winner": party(winner).name},
+                ),
             )
 
 
@@ -123,9 +163,11 @@ def _flagged(hits: list[Hit], party: PartyOf) -> list[FlaggedTender]:
             tender_title=tender.title,
             buyer=party(tender.buyer_id),
             supplier=party(supplier) if supplier is not None else None,
-            measure=measure,
+            measure=message % values,
+            measure_message=message,
+            measure_values=values,
         )
-        for code, tender, supplier, measure in hits
+        for code, tender, supplier, (message, values) in hits
     ]
 
 

@@ -34,6 +34,7 @@ def _party(organisation: Organisation) -> Party:
         id=organisation.id,
         slug=organisation.slug,
         name=organisation.name,
+        name_th=organisation.name_th,
         registration_id=organisation.registration_id,
     )
 
@@ -127,6 +128,8 @@ def indicators(session: Session, *, year: int | None = None) -> list[Indicator]:
             title=i.title,
             definition=i.definition,
             threshold=i.threshold,
+            threshold_message=i.threshold_message,
+            threshold_values=dict(i.values),
             follows=i.follows,
             why=i.why,
             flagged=len({f.tender_id for f in raised if f.code == i.code}),
@@ -146,6 +149,8 @@ def indicator(session: Session, *, code: str, year: int | None = None):
         title=found.title,
         definition=found.definition,
         threshold=found.threshold,
+        threshold_message=found.threshold_message,
+        threshold_values=dict(found.values),
         follows=found.follows,
         why=found.why,
         flagged=len({f.tender_id for f in raised}),

@@ -32,97 +32,155 @@ SAME_WINNER_MIN_LOSSES = 3
 CONTRACT_INCREASE = Fraction(1, 5)
 
 
+def N_(message: str) -> str:  # the marker Babel extracts; pages translate when they show it
+    """Mark an indicator's text for the catalogue."""
+    return message
+
+
 @dataclass(frozen=True)
 class Indicator:
+    """One red flag, its words in English (each a catalogue message, shown translated)."""
+
     code: str
     title: str
     definition: str
-    threshold: str
+    threshold_message: str  # with %(name)s placeholders for `values`
     follows: str
     why: str
+    values: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def threshold(self) -> str:
+        """The threshold in English, its numbers filled in."""
+        return self.threshold_message % dict(self.values)
 
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "single-bidder",
-        "Single bidder",
-        "A tender under a competitive method (open or selective) whose bids were opened and "
-        "came from exactly one bidder.",
-        "Exactly 1 bidder at the opening.",
-        'OCP Cardinal R018 "Single bid received".',
-        "A lack of competition can mean competition was suppressed for a chosen supplier.",
+        N_("Single bidder"),
+        N_(
+            "A tender under a competitive method (open or selective) whose bids were opened and "
+            "came from exactly one bidder."
+        ),
+        N_("Exactly 1 bidder at the opening."),
+        N_('OCP Cardinal R018 "Single bid received".'),
+        N_("A lack of competition can mean competition was suppressed for a chosen supplier."),
+        (),
     ),
     Indicator(
         "short-tender-period",
-        "Short tender period",
-        "An open tender whose bid period (from the start of the tender period to the bid "
-        "deadline) is shorter than the threshold.",
-        f"Fewer than {SHORT_PERIOD.days} days.",
-        'OCP Cardinal R003 "Short notice to bidders to submit expressions of interest or '
-        'bids"; OCP Red flags for integrity (2016), "Short notice to bidders".',
-        "Short notice favours bidders who knew in advance.",
+        N_("Short tender period"),
+        N_(
+            "An open tender whose bid period (from the start of the tender period to the bid "
+            "deadline) is shorter than the threshold."
+        ),
+        N_("Fewer than %(days)s days."),
+        N_(
+            'OCP Cardinal R003 "Short notice to bidders to submit expressions of interest or '
+            'bids"; OCP Red flags for integrity (2016), "Short notice to bidders".'
+        ),
+        N_("Short notice favours bidders who knew in advance."),
+        (("days", str(SHORT_PERIOD.days)),),
     ),
     Indicator(
         "late-amendment",
-        "Amendment close to the deadline",
-        "A tender amended less than the threshold before the bid deadline in force when the "
-        "amendment was published.",
-        f"Less than {LATE_AMENDMENT_WINDOW.days} days before the deadline.",
-        "A tender-phase flag in the spirit of OCP Red flags for integrity (2016); Cardinal has "
-        "no such indicator, so the threshold is ours.",
-        "Late changes leave outside bidders little time to react; insiders may know them early.",
+        N_("Amendment close to the deadline"),
+        N_(
+            "A tender amended less than the threshold before the bid deadline in force when the "
+            "amendment was published."
+        ),
+        N_("Less than %(days)s days before the deadline."),
+        N_(
+            "A tender-phase flag in the spirit of OCP Red flags for integrity (2016); Cardinal has "
+            "no such indicator, so the threshold is ours."
+        ),
+        N_(
+            "Late changes leave outside bidders little time to react; insiders may know them early."
+        ),
+        (("days", str(LATE_AMENDMENT_WINDOW.days)),),
     ),
     Indicator(
         "not-lowest-price",
-        "Award not to the lowest-priced qualified bid",
-        "A tender with one award whose winning price is higher than the lowest price among the "
-        "bids that were valid (qualified) at the award. Under best-value criteria this can be "
-        "legitimate; the award justification says why.",
-        "Any winning price above the lowest valid price.",
-        'IACRC red flag "Award to other than lowest qualified bidder"; related to OCP '
-        'Cardinal R036 "Lowest bid disqualified".',
-        "Evaluations can be bent to favour a chosen bidder over a cheaper qualified one.",
+        N_("Award not to the lowest-priced qualified bid"),
+        N_(
+            "A tender with one award whose winning price is higher than the lowest price among the "
+            "bids that were valid (qualified) at the award. Under best-value criteria this can be "
+            "legitimate; the award justification says why."
+        ),
+        N_("Any winning price above the lowest valid price."),
+        N_(
+            'IACRC red flag "Award to other than lowest qualified bidder"; related to OCP '
+            'Cardinal R036 "Lowest bid disqualified".'
+        ),
+        N_("Evaluations can be bent to favour a chosen bidder over a cheaper qualified one."),
+        (),
     ),
     Indicator(
         "close-to-estimate",
-        "Winning price very close to the estimate",
-        "A tender with one award whose winning price differs from the published estimated "
-        "value by no more than the threshold.",
-        f"Within {float(ESTIMATE_PROXIMITY) * 100:g} % of the estimate, above or below.",
-        'IACRC red flag "Winning bid very close to budget or cost estimates"; Cardinal has '
-        "no such indicator, so the threshold is ours.",
-        "A price that lands on the estimate can mean the estimate or other bids were leaked.",
+        N_("Winning price very close to the estimate"),
+        N_(
+            "A tender with one award whose winning price differs from the published estimated "
+            "value by no more than the threshold."
+        ),
+        N_("Within %(percent)s %% of the estimate, above or below."),
+        N_(
+            'IACRC red flag "Winning bid very close to budget or cost estimates"; Cardinal has '
+            "no such indicator, so the threshold is ours."
+        ),
+        N_("A price that lands on the estimate can mean the estimate or other bids were leaked."),
+        (("percent", f"{float(ESTIMATE_PROXIMITY) * 100:g}"),),
     ),
     Indicator(
         "supplier-share",
-        "Supplier wins a large share of one buyer's contracts",
-        "Every award of a buyer to a supplier that holds at least the threshold share of that "
-        "buyer's awards, counted once the buyer has made the minimum number of awards.",
-        f"At least {float(SUPPLIER_SHARE) * 100:g} % of the buyer's awards, with at least "
-        f"{SUPPLIER_SHARE_MIN_AWARDS} awards by the buyer.",
-        'OCP Red flags for integrity (2016), "High number of contract awards to one '
-        'bidder"; the thresholds are ours.',
-        "A buyer that keeps choosing one supplier may have a hidden tie to it.",
+        N_("Supplier wins a large share of one buyer's contracts"),
+        N_(
+            "Every award of a buyer to a supplier that holds at least the threshold share of that "
+            "buyer's awards, counted once the buyer has made the minimum number of awards."
+        ),
+        N_(
+            "At least %(percent)s %% of the buyer's awards, with at least %(awards)s awards "
+            "by the buyer."
+        ),
+        N_(
+            'OCP Red flags for integrity (2016), "High number of contract awards to one '
+            'bidder"; the thresholds are ours.'
+        ),
+        N_("A buyer that keeps choosing one supplier may have a hidden tie to it."),
+        (
+            ("percent", f"{float(SUPPLIER_SHARE) * 100:g}"),
+            ("awards", str(SUPPLIER_SHARE_MIN_AWARDS)),
+        ),
     ),
     Indicator(
         "same-winner",
-        "Bidder always loses to the same winner",
-        "Every tender in which a bidder that never won lost to the one supplier that won "
-        "every tender it lost, once it has lost the minimum number of awarded tenders.",
-        f"At least {SAME_WINNER_MIN_LOSSES} losses, all to the same winner, and no win.",
-        'In the spirit of OCP Cardinal R025 "Excessive unsuccessful bids" (cover bids), '
-        "with fixed thresholds in place of Cardinal's quartile fences.",
-        "Cover bids mimic competition for a colluding partner who is meant to win.",
+        N_("Bidder always loses to the same winner"),
+        N_(
+            "Every tender in which a bidder that never won lost to the one supplier that won "
+            "every tender it lost, once it has lost the minimum number of awarded tenders."
+        ),
+        N_("At least %(losses)s losses, all to the same winner, and no win."),
+        N_(
+            'In the spirit of OCP Cardinal R025 "Excessive unsuccessful bids" (cover bids), '
+            "with fixed thresholds in place of Cardinal's quartile fences."
+        ),
+        N_("Cover bids mimic competition for a colluding partner who is meant to win."),
+        (("losses", str(SAME_WINNER_MIN_LOSSES)),),
     ),
     Indicator(
         "contract-increase",
-        "Contract amended well above its award value",
-        "A contract whose current value, after its amendments, is above its award value by "
-        "at least the threshold.",
-        f"At least {float(CONTRACT_INCREASE) * 100:g} % above the award value.",
-        'OCP Red flags for integrity (2016), "Large difference between contract award and '
-        'final contract amount"; the threshold is ours.',
-        "A low award price can win the tender and be raised once competitors are gone.",
+        N_("Contract amended well above its award value"),
+        N_(
+            "A contract whose current value, after its amendments, is above its award value by "
+            "at least the threshold."
+        ),
+        N_("At least %(percent)s %% above the award value."),
+        N_(
+            'OCP Red flags for integrity (2016), "Large difference between contract award and '
+            'final contract amount"; the threshold is ours.'
+        ),
+        N_("A low award price can win the tender and be raised once competitors are gone."),
+        (("percent", f"{float(CONTRACT_INCREASE) * 100:g}"),),
     ),
 )
 BY_CODE = {indicator.code: indicator for indicator in INDICATORS}

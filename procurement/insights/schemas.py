@@ -15,6 +15,7 @@ class Party(BaseModel):
     id: int
     slug: str
     name: str
+    name_th: str | None = None
     registration_id: str | None = None
 
 
@@ -148,6 +149,9 @@ class Indicator(BaseModel):
     follows: str
     why: str
     flagged: int = 0
+    # The threshold as a catalogue message and its values, for pages to translate.
+    threshold_message: str = ""
+    threshold_values: dict[str, str] = {}
 
 
 class FlaggedTender(BaseModel):
@@ -157,6 +161,9 @@ class FlaggedTender(BaseModel):
     buyer: Party
     supplier: Party | None  # the party the flag concerns, when there is one
     measure: str  # the figure that crossed the threshold, in words
+    # The measure as a catalogue message and its values, for pages to translate.
+    measure_message: str = ""
+    measure_values: dict[str, str] = {}
 
 
 class MonthValue(BaseModel):

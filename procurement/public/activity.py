@@ -81,7 +81,7 @@ def recent_awards(
             tender_id=tender.id,
             ocid=ocds.ocid(prefix, tender.id),
             title=tender.title,
-            buyer=OrgRef(slug=b.slug, name=b.name),
+            buyer=OrgRef(slug=b.slug, name=b.name, name_th=b.name_th),
             supplier_id=s.id,
             supplier_name=s.name,
             value=award.value,
@@ -130,4 +130,8 @@ def organisation(
     if organisation_id is not None:
         query = query.where(Organisation.id == organisation_id)
     found = session.exec(query).first()
-    return OrgRef(slug=found.slug, name=found.name) if found else None
+    return (
+        OrgRef(id=found.id, slug=found.slug, name=found.name, name_th=found.name_th)
+        if found
+        else None
+    )

@@ -51,7 +51,12 @@ OPENED_STATES = (TenderStatus.OPENED, TenderStatus.AWARDED, TenderStatus.CONTRAC
 
 def org_ref(session: Session, organisation_id: int) -> OrgRef:
     organisation = session.get(Organisation, organisation_id)
-    return OrgRef(slug=organisation.slug, name=organisation.name)
+    return OrgRef(
+        id=organisation.id,
+        slug=organisation.slug,
+        name=organisation.name,
+        name_th=organisation.name_th,
+    )
 
 
 def tender_view(
@@ -348,7 +353,7 @@ def summary(tender: Tender, buyer: Organisation, prefix: str) -> TenderSummary:
         id=tender.id,
         ocid=ocds.ocid(prefix, tender.id),
         title=tender.title,
-        buyer=OrgRef(slug=buyer.slug, name=buyer.name),
+        buyer=OrgRef(slug=buyer.slug, name=buyer.name, name_th=buyer.name_th),
         category=str(tender.category),
         status=tender.status,
         estimated_value=tender.estimated_value,

@@ -14,7 +14,9 @@ from procurement.tenders.models import (
 
 class OrgRef(BaseModel):
     slug: str
+    id: int | None = None
     name: str
+    name_th: str | None = None
 
 
 class ItemView(BaseModel):

@@ -151,7 +151,7 @@ def test_switching_to_thai_keeps_the_page_and_dates_turn_buddhist_era(server, br
     assert page.locator("select[name=status] option[selected]").inner_text() == ("อยู่ระหว่างดำเนินการ")
 
     # The choice sticks: the next page opened is in Thai too, until the reader switches back.
-    page.click("header nav a[href='/departments']")
+    page.click("nav.main a[href='/departments']")
     assert page.get_attribute("html", "lang") == "th"
     page.click("nav.languages a[lang=en]")
     page.wait_for_load_state()

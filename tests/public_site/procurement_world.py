@@ -220,11 +220,15 @@ def service_bids(session, tender_id: int) -> list[Bid]:
 
 
 def cells(page: str, table: str) -> list[list[str]]:
-    """The rows of a page's data table, as a reader sees them (without thousands separators)."""
+    """The rows of a page's data table: each cell's value as the downloads write it (the cell's
+    data-value; what the reader sees adds the currency, the local time and words for codes)."""
     body = re.search(rf'<table id="data-{table}">(.*?)</table>', page, re.S).group(1)
     rows = re.findall(r"<tr>(.*?)</tr>", body.split("<tbody>")[1], re.S)
 
     def cell(attributes: str, content: str) -> str:
+        raw = re.search(r'data-value="([^"]*)"', attributes)
+        if raw:
+            return html.unescape(raw.group(1))
         value = html.unescape(re.sub(r"<[^>]+>", "", content).strip())
         value = "" if value == "—" else value
         return value.replace(",", "") if "num" in attributes else value

@@ -62,6 +62,8 @@ def test_the_data_page_documents_fields_licence_and_citation(demo_site):  # noqa
 
 def test_the_site_navigation_leads_to_transparency_and_data(demo_site):  # noqa: F811
     home = demo_site.get("/").text
-    nav = re.search(r'<nav aria-label="Main">(.*?)</nav>', home, re.S).group(1)
+    nav = re.search(
+        r'<nav class="main" id="site-nav" aria-label="Main">(.*?)</nav>', home, re.S
+    ).group(1)
     assert '<a href="/transparency">Transparency</a>' in nav
     assert '<a href="/data">Data</a>' in nav

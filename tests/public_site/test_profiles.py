@@ -151,6 +151,11 @@ def test_buyer_profile_totals_by_year_and_competition(client, session, market):
     download = client.get(f"/buyers/{slug}?format=csv&table=tenders")
     rows = list(csv.reader(io.StringIO(download.text)))[1:]
     assert rows == cells(page.text, "tenders")
+    # The reader sees amounts with their currency, Bangkok time and words, not codes.
+    assert "฿1,000,000.00" in page.text
+    assert "2026-11-24 10:00" in page.text
+    assert ">2026-11-24 10:00<" in page.text
+    assert "Open for bids" in page.text
 
 
 @pytest.mark.usefixtures("session")

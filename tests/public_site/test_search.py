@@ -466,11 +466,21 @@ def test_malformed_filters_answer_400_naming_the_field(client, params, field):
 
     page = client.get("/search", params={"q": "road", **params})
     assert page.status_code == 400
-    assert f"“{field}”" in page.text
+    # GOV.UK's pattern: a summary at the top naming the field by its label, and the field
+    # itself marked invalid with its message beside it; what was typed is kept.
+    summary = page.text.split('class="error-summary"')[1].split("</div>")[0]
+    assert "There is a problem" in summary
+    if field != "colour":  # an unknown parameter has no label but its name
+        assert f"{field}:" not in summary  # the label, never the code
     assert 'id="search-q"' in page.text
     assert 'value="road"' in page.text
+    if field in {"year", "value_min", "date_from", "kind", "sort"}:
+        assert f'aria-invalid="true" aria-describedby="error-{field}"' in page.text
+        assert f'id="error-{field}"' in page.text
     if field == "year":
-        assert 'name="year" inputmode="numeric" size="6" value="20x6"' in page.text  # kept
+        assert "Year:" in summary
+        assert '<a href="#f-year">' in summary
+        assert 'value="20x6"' in page.text  # kept
 
     assert client.get("/search.csv", params={"q": "road", **params}).status_code == 400
 

@@ -1,0 +1,62 @@
+"""Invalid requests explained to a person: the field by its label, the problem in words, in the
+reader's language (the JSON API keeps pydantic's own field paths and messages)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from core.i18n import N_, gettext
+
+# pydantic's error types, as a reader would want to be told.
+PROBLEMS = {
+    "missing": N_("this is required"),
+    "int_parsing": N_("enter a whole number, such as 2026"),
+    "int_type": N_("enter a whole number, such as 2026"),
+    "float_parsing": N_("enter a number, such as 1500000"),
+    "decimal_parsing": N_("enter an amount, such as 1500000"),
+    "bool_parsing": N_("choose yes or no"),
+    "date_parsing": N_("enter a date, such as 2026-12-31"),
+    "date_from_datetime_parsing": N_("enter a date, such as 2026-12-31"),
+    "datetime_parsing": N_("enter a date and time, such as 2026-12-31 14:00"),
+    "datetime_from_date_parsing": N_("enter a date and time, such as 2026-12-31 14:00"),
+    "string_too_long": N_("this is too long"),
+    "string_too_short": N_("this is too short"),
+    "string_pattern_mismatch": N_("this is not in the expected form"),
+    "greater_than": N_("this is too small"),
+    "greater_than_equal": N_("this is too small"),
+    "less_than": N_("this is too large"),
+    "less_than_equal": N_("this is too large"),
+    "literal_error": N_("choose one of the options offered"),
+    "enum": N_("choose one of the options offered"),
+}
+# Query and form fields that several pages share, by name.
+FIELDS = {
+    "year": N_("Year"),
+    "page": N_("Page"),
+    "status": N_("Status"),
+    "format": N_("Format"),
+    "table": N_("Table"),
+    "type": N_("Permit type"),
+    "buyer": N_("Buyer"),
+    "q": N_("Words to find"),
+    "start": N_("First entry"),
+    "end": N_("Last entry"),
+}
+
+
+def is_address(errors: Iterable[Mapping[str, Any]]) -> bool:
+    """Does the problem lie in the page's address itself (/tenders/abc): nothing is there."""
+    return any(error["loc"] and error["loc"][0] == "path" for error in errors)
+
+
+def described(errors: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Each problem as `Label: what to do`, in the current language."""
+    lines = []
+    for error in errors:
+        name = str(error["loc"][-1]) if error["loc"] else ""
+        label = gettext(FIELDS[name]) if name in FIELDS else name.replace("_", " ").capitalize()
+        problem = PROBLEMS.get(error["type"])
+        text = gettext(problem) if problem else str(error["msg"])
+        lines.append(gettext("%(field)s: %(problem)s") % {"field": label, "problem": text})
+    return lines

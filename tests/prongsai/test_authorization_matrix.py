@@ -217,6 +217,9 @@ POLICY: dict[str, str] = {
     "GET /search.json": "public",
     "GET /api/search": "public",
     "GET /healthz": "public",
+    "GET /identity.css": "public",
+    "GET /favicon.ico": "public",
+    "GET /emblem": "public",
     "GET /api/docs": "public",
 }
 

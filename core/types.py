@@ -61,14 +61,29 @@ Text = Annotated[str, AfterValidator(_no_nul)]
 """A string without NUL characters."""
 
 
+_CONTAINERS = (list, tuple, set)
+_CONTAINER_TYPES = frozenset((dict, list, tuple, set))
+
+
 def contains_nul(value: Any) -> bool:
-    """Whether a value, or any string inside it (lists, dicts), holds a NUL character."""
-    if isinstance(value, str):
+    """Whether a value, or any string inside it (lists, tuples, dicts, keys too), holds NUL.
+
+    It runs on the parameters of every query (core.db), so it stays a plain loop."""
+    if type(value) is str:
         return NUL in value
     if isinstance(value, dict):
-        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple | set):
-        return any(contains_nul(v) for v in value)
+        items: Any = (*value.keys(), *value.values())
+    elif isinstance(value, _CONTAINERS):
+        items = value
+    else:
+        return False
+    for item in items:
+        kind = type(item)
+        if kind is str:
+            if NUL in item:
+                return True
+        elif kind in _CONTAINER_TYPES and contains_nul(item):
+            return True
     return False
 
 

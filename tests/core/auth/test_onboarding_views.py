@@ -97,7 +97,7 @@ def test_each_role_lands_on_its_dashboard_and_the_header_links_its_pages(
     assert response.headers["location"] == lands
     page = client.get(lands)
     assert page.status_code == 200, page.text
-    assert f'<a href="{link}">' in page.text.split("</header>")[0]
+    assert f'<a href="{link}">' in page.text.split("<main")[0]  # the header and its nav band
 
 
 def test_a_password_is_reset_through_the_pages_and_the_old_one_stops(

@@ -48,6 +48,6 @@ def test_every_entry_type_the_code_records_has_a_label(book):
     jobs = {
         name for name in recorded if name.split(".")[1] in {"tenders", "awards", "notifications"}
     }
-    jobs |= {"permits.stage.mark_overdue", "core.ledger.frontier"}  # a job; a cache key
+    jobs |= {"permits.stage.mark_overdue", "core.accounts.send_mail", "core.ledger.frontier"}
     unlabelled = sorted(name for name in recorded - jobs if ("entry", name) not in book.messages)
     assert unlabelled == []

@@ -4,13 +4,26 @@ import types
 import typing
 
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from core.types import MAX_BIGINT, bigint_or_none
-from prongsai.openapi import routes
 from tests.procurement import factories as f
 
 BIG = 2**63
+
+
+def routes(app):
+    """Every API route of the app, through the routers it includes."""
+
+    def walk(items):
+        for route in items:
+            if isinstance(route, APIRoute):
+                yield route
+            elif hasattr(route, "original_router"):
+                yield from walk(route.original_router.routes)
+
+    return list(walk(app.routes))
 
 
 def parameters(dependant):
@@ -99,11 +112,13 @@ def raw_client(app):
         f"/api/permits/BLD-2026-000001-K/stream?after={BIG}",
     ],
 )
-def test_an_integer_past_64_bits_or_a_time_without_zone_is_refused_never_a_5xx(raw_client, url):
+def test_an_integer_past_64_bits_or_a_time_without_zone_is_a_4xx_never_a_500(raw_client, url):
     response = raw_client.get(url)
-    # The API names the field (422); a page whose address holds no valid id is not found.
-    expected = (422,) if url.startswith("/api/") else (404, 422)
-    assert response.status_code in expected, (url, response.status_code, response.text[:300])
+    # The API answers 422 naming the parameter; a page whose address holds no such record is,
+    # for the person reading it, a page that is not there (404).
+    page_address = not url.startswith("/api/") and "?" not in url
+    expected = 404 if page_address else 422
+    assert response.status_code == expected, (url, response.status_code, response.text[:300])
 
 
 def test_text_with_nul_is_refused_naming_the_field_and_stores_nothing(raw_client, session, clock):
@@ -194,47 +209,3 @@ def test_routes_that_take_documents_have_limits_sized_to_them(app):
     assert limiter.limit_for("POST", "/api/tenders/7/bids") > 10 * document * 4 // 3
     assert limiter.limit_for("POST", "/permits/apply/BLD") > settings.permits_upload_max_bytes
     assert limiter.limit_for("GET", "/api/tenders/7/bids") == settings.request_max_bytes
-
-
-def test_the_openapi_describes_each_error_as_the_api_answers_it(raw_client, session, clock):
-    import jsonschema
-
-    spec = raw_client.get("/api/openapi.json").json()
-    assert "HTTPValidationError" not in spec["components"]["schemas"]
-    error = spec["components"]["schemas"]["Error"]
-    for path, operations in spec["paths"].items():
-        for method, operation in operations.items():
-            responses = operation["responses"]
-            for status, response in responses.items():
-                if status.startswith(("4", "5")) and path != "/healthz":
-                    schema = response["content"]["application/json"]["schema"]
-                    assert schema == {"$ref": "#/components/schemas/Error"}, (path, status)
-            if "{" in path:
-                assert "404" in responses, (method, path)
-            if operation.get("security"):
-                assert {"401", "403"} <= set(responses), (method, path)
-            if method in ("post", "put", "delete"):
-                assert {"409", "413", "422"} <= set(responses), (method, path)
-    answered = raw_client.get(f"/api/tenders/{BIG}")
-    assert answered.status_code == 422
-    jsonschema.validate(answered.json(), error)
-    _, buyer_h = f.buyer(raw_client, session, clock())
-    unauthorised = raw_client.post("/api/tenders/1/bids", json=f.bid_body(5), headers=buyer_h)
-    assert unauthorised.status_code == 403
-    jsonschema.validate(unauthorised.json(), error)
-    assert spec["paths"]["/api/tenders/{tender_id}/bids"]["post"]["security"] == [{"bearer": []}]
-
-
-def test_every_request_body_model_refuses_nul(app):
-    from pydantic import BaseModel
-
-    from core.types import Input
-
-    loose = []
-    for route in routes(app):
-        for param in route.dependant.body_params:
-            annotation = param.field_info.annotation
-            model = isinstance(annotation, type) and issubclass(annotation, BaseModel)
-            if model and not issubclass(annotation, Input):
-                loose.append(f"{route.path} {annotation.__name__}")
-    assert loose == [], "derive request models from core.types.Input"

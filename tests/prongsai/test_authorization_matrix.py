@@ -315,7 +315,14 @@ def refused(response) -> bool:
     return response.status_code in (401, 403, 404)
 
 
-@pytest.mark.parametrize("surface", ["/api/", "/"])
+SURFACES = {  # three parts of the app, each tested on its own so that no test runs long
+    "api": lambda path: path.startswith("/api/"),
+    "permit pages": lambda path: path.startswith("/permits"),
+    "other pages": lambda path: not path.startswith(("/api/", "/permits")),
+}
+
+
+@pytest.mark.parametrize("surface", SURFACES)
 def test_no_one_outside_a_routes_policy_gets_through(app, session, clock, surface):
     people = {"anonymous": Identity(app, session, None)} | {
         str(role): Identity(app, session, factories.user(session, role=role, now=clock()))
@@ -324,7 +331,7 @@ def test_no_one_outside_a_routes_policy_gets_through(app, session, clock, surfac
     served = []
     for key, policy in POLICY.items():
         method, path = key.split(" ", 1)
-        if policy == PUBLIC or path.startswith("/api/") != (surface == "/api/"):
+        if policy == PUBLIC or not SURFACES[surface](path):
             continue
         let_in = {str(role) for role in Role} if policy == SIGNED_IN else set(policy.split("|"))
         for who, identity in people.items():

@@ -72,6 +72,14 @@ def test_tender_from_draft_to_contract(client, session, clock):
     assert award["supplier"]["slug"] == _slug(session, low)
     assert award["status"] == "standstill"
 
+    _, outsider_h = f.supplier(client, session, clock())
+    refused = client.post(
+        f"/api/awards/{award['id']}/complaints",
+        json={"text": "I did not bid, but I object anyway."},
+        headers=outsider_h,
+    )
+    assert refused.status_code == 403  # another organisation: refused, not a conflict
+    assert "Only a company that bid" in refused.json()["detail"]
     complaint = client.post(
         f"/api/awards/{award['id']}/complaints",
         json={"text": "The winner's price is abnormally low."},

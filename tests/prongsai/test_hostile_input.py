@@ -76,7 +76,7 @@ def test_every_integer_parameter_of_every_route_is_bounded_within_bigint(app):
             low, high = _bounds(param)
             if low is None or high is None or low < -MAX_BIGINT or high > MAX_BIGINT:
                 unbounded.append(f"{sorted(route.methods)} {route.path} {param.name}")
-    assert unbounded == [], "use core.types (Id, Index, Page, Year) for these parameters"
+    assert unbounded == [], "use core.types (Id, Index, Page, BigInt) for these parameters"
 
 
 @pytest.fixture

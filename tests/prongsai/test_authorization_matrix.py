@@ -63,6 +63,14 @@ POLICY: dict[str, str] = {
     "POST /password-reset/confirm": "public",
     "POST /account/password": "signed-in",
     "GET /supplier-register": "public",
+    "GET /admin/permits": "admin",
+    "POST /admin/permits/closures": "admin",
+    "POST /admin/checkpoint": "admin",
+    "POST /admin/organisations/{slug}/deactivate": "admin",
+    "GET /api/suppliers/me/bids": "supplier",
+    "GET /api/tenders/{tender_id}/bids/{bid_id}/receipt": "supplier",
+    "GET /api/tenders/{tender_id}/bids/{bid_id}/documents/{number}": "buyer",
+    "GET /buyer/tenders/{tender_id}/bids/{bid_id}/documents/{number}": "buyer",
     "GET /api/supplier-register": "public",
     "GET /admin": "admin",
     "GET /admin/actions": "admin|auditor",
@@ -267,7 +275,11 @@ SAMPLE = {"number": "BLD-2026-000001-K", "slug": "nobody", "code": "BLD", "diges
 def url_of(path: str, ids: dict[str, int]) -> str:
     def value(match: re.Match) -> str:
         name = match.group(1)
-        return str(ids.get(name, 999_999)) if name.endswith("_id") else SAMPLE.get(name, "x")
+        if name.endswith("_id"):
+            return str(ids.get(name, 999_999))
+        if name == "number" and "/documents/" in path:
+            return "1"  # a bid's document, by its position
+        return SAMPLE.get(name, "x")
 
     return re.sub(r"\{(\w+)\}", value, path)
 

@@ -80,6 +80,7 @@ def rankings(
             {
                 "rank": d.rank,
                 "department": d.name,
+                "department_th": d.name_th,
                 "slug": d.slug,
                 "completed": d.completed,
                 "on_time": d.on_time,
@@ -108,6 +109,7 @@ def rankings(
             {
                 "rank": b.rank,
                 "buyer": b.buyer.name,
+                "buyer_th": b.buyer.name_th,
                 "buyer_slug": b.buyer.slug,
                 "opened_tenders": b.opened_tenders,
                 "bids": b.bids,

@@ -65,6 +65,13 @@ def _span(part: str, language: str, page: str) -> Markup:
     return escape(lead) + Markup('<span lang="{}">{}</span>').format(language, core) + escape(trail)
 
 
+def other_language(text: str | None) -> str:
+    """The `lang` a piece of text needs on this page ("" when it is in the page's language or
+    mixed): for attributes and for elements that hold only text, such as an option."""
+    language = language_of(text)
+    return language if language and language != current_locale() else ""
+
+
 def local_name(name: str | None, name_th: str | None = None) -> Markup:
     """An organisation's name in the reader's language if it has one, marked if it is not."""
     if current_locale() == "th" and name_th:

@@ -14,7 +14,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, s
 from core import i18n
 from core.auth.csrf import csrf_token
 from core.labels import LabelBook, make_book
-from core.lang import local_name, marked
+from core.lang import local_name, marked, other_language
 from core.settings import Settings
 
 
@@ -45,7 +45,12 @@ def make_templates(
         env, locale_dir=locale_dir, zone=settings.zone, default_currency=settings.default_currency
     )
     env.globals.update(csrf_token=csrf_token, settings=settings)
-    env.filters.update(human=(labels or make_book()).label, marked=marked, local_name=local_name)
+    env.filters.update(
+        human=(labels or make_book()).label,
+        marked=marked,
+        local_name=local_name,
+        other_language=other_language,
+    )
     return Jinja2Templates(env=env)
 
 

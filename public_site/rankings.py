@@ -12,6 +12,7 @@ import procurement.insights.queries as procurement_insights
 from core.auth.dependencies import OptionalUser
 from core.clock import ClockDep
 from core.db import SessionDep
+from core.i18n import current_locale
 from core.web import SettingsDep
 from public_site.profiles import buyer_link
 from public_site.svg import Chart
@@ -123,7 +124,7 @@ def rankings(
     )
     chart = Chart(
         "on-time-share",
-        [d.name for d in departments],
+        [d.name_th if current_locale() == "th" and d.name_th else d.name for d in departments],
         [(d.on_time_share or 0) * 100 for d in departments],
         kind="hbars",
         value_text=lambda v: f"{v:.1f} %",

@@ -4,6 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links name the address served on (a deployment sets PRONGSAI_PUBLIC_BASE_URL itself). The log's
+# name follows that address and its signed checkpoints keep it, so another address gets its own
+# data folder: `PORT=8080 make run` next to a :8000 one starts its own demo in var/8080.
+LINK_HOST := $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
+PRONGSAI_PUBLIC_BASE_URL ?= http://$(LINK_HOST):$(PORT)
+PRONGSAI_DATA_DIR ?= $(if $(filter 127.0.0.1:8000,$(LINK_HOST):$(PORT)),var,var/$(PORT))
 # Two workers, one database each: the machines here have two cores.
 PYTEST_ARGS ?= -n 2
 # WeasyPrint's Pango and HarfBuzz, a Thai font, and poppler to read PDFs back.
@@ -13,11 +19,13 @@ TEST_PACKAGES := $(RUN_PACKAGES) chromium
 
 .PHONY: run test lint format typecheck clean messages
 
+run: export PRONGSAI_PUBLIC_BASE_URL := $(PRONGSAI_PUBLIC_BASE_URL)
+run: export PRONGSAI_DATA_DIR := $(PRONGSAI_DATA_DIR)
 run: $(BIN)/.installed
 	@scripts/system-packages.sh $(RUN_PACKAGES)
 	$(BIN)/prongsai migrate
 	$(BIN)/prongsai demo
-	@echo "Prongsai at http://$(HOST):$(PORT)/"
+	@echo "Prongsai at $(PRONGSAI_PUBLIC_BASE_URL)/ (data in $(PRONGSAI_DATA_DIR))"
 	$(BIN)/prongsai serve --host $(HOST) --port $(PORT)
 
 test: $(BIN)/.installed-test

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -14,6 +17,9 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 from typing_extensions import override
+
+from core.errors import InvalidInput
+from core.types import contains_nul
 
 # Set before any model is imported, so every constraint gets a stable, predictable name
 # that migrations can refer to on both databases.
@@ -58,9 +64,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            from pathlib import Path
-
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _create_private_file(Path(parsed.database))
         # As many connections as the server has worker threads (anyio's default is 40): a
         # SQLite connection is cheap, and a thread that waits for one while others convoy on
         # the pool would time out.
@@ -76,8 +80,28 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "begin", writers.begin)
         event.listen(engine, "commit", writers.end)
         event.listen(engine, "rollback", writers.end)
-        return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    event.listen(engine, "before_cursor_execute", _refuse_nul)
+    return engine
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (0600), as the keys beside it are;
+    SQLite gives its -wal and -shm files the same mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def _refuse_nul(
+    _connection: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, _many: bool
+) -> None:
+    # The last guard: request schemas refuse NUL naming the field (core.types.Input); a string
+    # that reached a query another way (a form, a path) is refused here, on both databases
+    # alike, instead of failing inside PostgreSQL's driver.
+    if contains_nul(parameters):
+        raise InvalidInput("Text may not contain NUL (\\x00) characters.")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -34,7 +34,13 @@ class Settings(BaseSettings):
     cookie_secure: bool = True
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     signin_rate_limit: str = "10/minute"
+    account_rate_limit: str = "10/hour"
+    account_link_hours: int = Field(default=48, ge=1, le=24 * 30)
+    password_reset_minutes: int = Field(default=30, ge=5, le=24 * 60)
     rate_limit_storage: str = "memory://"
+    # Addresses (or networks, comma-separated) of the reverse proxies whose X-Forwarded-For
+    # names the client; empty, the connecting address is the client, whatever it claims.
+    trusted_proxies: str = Field(default="", pattern=r"^[0-9A-Fa-f.:/, ]*$")
     run_scheduler: bool = True
     opening_key_file: Path | None = None
     smtp_url: str | None = Field(default=None, pattern=r"^smtps?(\+starttls)?://")
@@ -42,10 +48,14 @@ class Settings(BaseSettings):
     procurement_min_tender_days: int = Field(default=7, ge=0, le=365)
     procurement_min_days_after_amendment: int = Field(default=3, ge=0, le=60)
     procurement_max_document_bytes: int = Field(default=10_000_000, ge=1_000, le=200_000_000)
+    # A request body without files (JSON, a form): refused over this, before it is read.
+    # Routes that take files have limits sized to their documents (see each package's routes).
+    request_max_bytes: int = Field(default=1_000_000, ge=10_000, le=100_000_000)
     permits_holiday_country: str = Field(default="TH", pattern=r"^[A-Z]{2}$")
     permits_officer_display: str = Field(default="name", pattern=r"^(name|badge)$")
     permits_late_entry_days: int = Field(default=3, ge=0, le=365)
     permits_upload_max_bytes: int = Field(default=10_000_000, ge=1_000, le=200_000_000)
+    permits_subscriptions_per_address: int = Field(default=20, ge=1, le=10_000)
     permits_stream_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
     # The deploying body's identity: its name in each language, its colour, its emblem.
@@ -70,7 +80,7 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite:// or postgresql+psycopg://")
         return value
 
-    @field_validator("signin_rate_limit")
+    @field_validator("signin_rate_limit", "account_rate_limit")
     @classmethod
     def _rate_limit(cls, value: str) -> str:
         from limits import parse

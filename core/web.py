@@ -1,14 +1,17 @@
-"""HTTP plumbing shared by every package: the settings dependency, security headers and
-request logging."""
+"""HTTP plumbing shared by every package: the settings dependency, security headers, request
+logging and request-body limits."""
 
 from __future__ import annotations
 
 import logging
+import re
 import time
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import Depends, Request
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.settings import Settings
@@ -94,3 +97,57 @@ class RequestLogMiddleware:
                 status,
                 (time.perf_counter() - started) * 1000,
             )
+
+
+class BodyTooLarge(HTTPException):
+    """A request body over its route's limit (413); the message names the limit."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            status_code=413,
+            detail=f"The request is too large: this address takes at most {limit:,} bytes. "
+            "Send smaller files, or fewer at a time.",
+        )
+
+
+BodyLimit = tuple[str, str, int]  # method, path pattern (a regular expression), bytes
+
+
+class BodyLimitMiddleware:
+    """Refuses a request body over its route's limit: on the Content-Length before a byte is
+    read, and by counting the bytes of a body streamed without one. The route's error
+    handler answers the 413 (JSON under /api, a page elsewhere)."""
+
+    def __init__(self, app: ASGIApp, *, default: int, routes: Sequence[BodyLimit] = ()) -> None:
+        self.app = app
+        self.default = default
+        self.routes = [(method, re.compile(pattern), limit) for method, pattern, limit in routes]
+
+    def limit_for(self, method: str, path: str) -> int:
+        """The limit of the route that takes this request: a file route's, or the default."""
+        for route_method, pattern, limit in self.routes:
+            if route_method == method and pattern.fullmatch(path):
+                return limit
+        return self.default
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope["method"], scope["path"])
+        declared = Headers(scope=scope).get("content-length", "")
+        too_large = declared.isdigit() and int(declared) > limit
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            if too_large:  # refused before reading: the body stays on the wire
+                raise BodyTooLarge(limit)
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        await self.app(scope, limited_receive, send)

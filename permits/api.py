@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import datetime
@@ -11,15 +10,18 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
+from pydantic import AwareDatetime
 from sqlmodel import Session
 from sse_starlette import EventSourceResponse
 
+from core import spreadsheet
 from core.auth.dependencies import require_role
 from core.auth.models import OrganisationKind, Role
 from core.auth.queries import list_organisations
 from core.auth.schemas import OrganisationPublic
 from core.clock import ClockDep
 from core.db import SessionDep, read_only
+from core.types import Index, Page, bigint_or_none
 from permits import catalogue, listing, queries, service
 from permits.dependencies import NumberPath, Officer
 from permits.models import ApplicationStatus
@@ -73,8 +75,8 @@ def list_permits(
     department: Annotated[str | None, Query(max_length=64)] = None,
     status: ApplicationStatus | None = None,
     overdue: bool | None = None,
-    since: datetime | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    since: AwareDatetime | None = None,
+    page: Annotated[Page, Query()] = 1,
     per_page: Annotated[int, Query(ge=1, le=listing.MAX_PER_PAGE)] = 50,
 ):
     """Applications, newest first: filter by type, department, status, overdue, changed since."""
@@ -105,7 +107,7 @@ def export_csv(request: Request, session: SessionDep, clock: ClockDep):
     """Every application in BLDS fields; the stage history as a JSON column (CSV)."""
     rows = listing.export_rows(session, settings=request.app.state.settings, now=clock())
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=listing.BLDS_COLUMNS)
+    writer = spreadsheet.dict_writer(out, listing.BLDS_COLUMNS)
     writer.writeheader()
     for row in rows:
         writer.writerow(
@@ -138,12 +140,12 @@ async def stream(
     number: NumberPath,
     request: Request,
     after: Annotated[
-        int | None,
-        Query(ge=0, description="resume after this event id, as the Last-Event-ID header does"),
+        Index | None,
+        Query(description="resume after this event id, as the Last-Event-ID header does"),
     ] = None,
     after_index: Annotated[
-        int | None,
-        Query(ge=0, description="resume after the change logged at this transparency-log index"),
+        Index | None,
+        Query(description="resume after the change logged at this transparency-log index"),
     ] = None,
 ):
     """Server-sent events: each public change of the application, live; resumable.
@@ -163,8 +165,9 @@ async def stream(
 
     # In a worker thread: a database read on the event loop would stall every other stream.
     tracking, page_event = await run_in_threadpool(lookup)
-    last = request.headers.get("last-event-id", "")
-    after_id = int(last) if last.isdigit() else after if after is not None else page_event
+    # A Last-Event-ID that is not a BIGINT is ignored, as if the browser had sent none.
+    last = bigint_or_none(request.headers.get("last-event-id", ""))
+    after_id = last if last is not None else after if after is not None else page_event
     bus = request.app.state.events
 
     async def changes():

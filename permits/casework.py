@@ -140,7 +140,7 @@ def work_page(
 ) -> WorkPage:
     """One application as an officer sees it: the public record and the actions allowed.
 
-    `personal` adds the applicant's data: only after service.open_personal_data logged why."""
+    `personal` adds the applicant's data: only after personal_data.open_personal_data logged why."""
     application = service.get_application(session, number=number)
     stage = current_stage(session, application)
     definition = catalogue.definition_of(service.application_type(session, application))
@@ -175,6 +175,7 @@ def work_page(
         personal=data,
         definition=definition,
         overdue=stage is not None and stage.due_at <= now,
+        documents=_documents(session, application),
     )
 
 

@@ -153,6 +153,9 @@ class Document(SQLModel, table=True):
     content_type: str = Field(sa_type=sa.String(64))
     size_bytes: int
     uploaded_at: datetime = Field(sa_type=UTCDateTime)
+    # The name the applicant's file had, shown to them and to the officers who open it; the
+    # file itself is stored by its hash.
+    filename: str | None = Field(default=None, sa_type=sa.String(255))
 
 
 class DataAccess(SQLModel, table=True):
@@ -180,8 +183,10 @@ class Subscription(SQLModel, table=True):
         foreign_key="permits_application.id", index=True, ondelete="CASCADE"
     )
     email: str = Field(sa_type=sa.String(254))
-    token: str = Field(sa_type=sa.String(64), unique=True)  # for the unsubscribe link
+    token: str = Field(sa_type=sa.String(64), unique=True)  # for the confirm and unsubscribe links
     created_at: datetime = Field(sa_type=UTCDateTime)
+    # Double opt-in: no change is e-mailed until the address confirms from the link sent to it.
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Notification(SQLModel, table=True):

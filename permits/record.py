@@ -179,7 +179,10 @@ def _email_subscribers(
 ) -> None:
     link = f"{str(settings.public_base_url).rstrip('/')}/permits/{application.tracking_number}"
     for subscription in session.exec(
-        select(Subscription).where(Subscription.application_id == application.id)
+        select(Subscription).where(
+            Subscription.application_id == application.id,
+            col(Subscription.confirmed_at).is_not(None),
+        )
     ):
         session.add(
             Notification(

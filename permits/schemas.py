@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from core.types import Input
 from permits.rules import Action, Unit
 
 FieldKind = Literal["text", "textarea", "number", "date", "email", "phone", "choice"]
@@ -197,7 +198,7 @@ class StatisticsRow(BaseModel):
     late_entries: int
 
 
-class TransitionRequest(BaseModel):
+class TransitionRequest(Input):
     """An officer's (or applicant's) action on an application, through the JSON API."""
 
     model_config = ConfigDict(extra="forbid")
@@ -208,7 +209,7 @@ class TransitionRequest(BaseModel):
     expected_date: date | None = None
 
 
-class ClosureIn(BaseModel):
+class ClosureIn(Input):
     closure_date: date
     reason: str = Field(min_length=3, max_length=200)
 
@@ -263,11 +264,26 @@ class WorkPage(BaseModel):
     personal: dict | None
     definition: TypeDefinition
     overdue: bool
+    documents: list[DocumentPublic] = []
+
+
+class DocumentFile(BaseModel):
+    """Where a document's bytes are, and how to hand them over."""
+
+    path: str
+    content_type: str
+    download_name: str
+
+
+class OpenDocument(BaseModel):
+    reason: str = Field(min_length=5, max_length=400)
 
 
 class DocumentPublic(BaseModel):
-    """A document of an application, shown to its applicant."""
+    """A document of an application, shown to its applicant and the officers handling it."""
 
+    id: int
+    filename: str | None = None
     requirement: str
     content_type: str
     size_bytes: int

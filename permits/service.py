@@ -21,10 +21,8 @@ from permits.exceptions import ApplicationNotFound, NotYourDepartment, Transitio
 from permits.models import (
     Application,
     ApplicationStatus,
-    DataAccess,
     Pause,
     PermitType,
-    Stage,
 )
 from permits.record import current_stage, open_pause, record, start_stage
 from permits.rules import (
@@ -365,30 +363,4 @@ def explain_delay(
     )
     session.commit()
     session.refresh(application)
-    return application
-
-
-def open_personal_data(
-    session: Session, *, number: str, officer: User, reason: str, now: datetime
-) -> Application:
-    """An officer opens the applicant's personal data, giving a reason the applicant will see."""
-    application = get_application(session, number=number)
-    if officer.role != Role.PERMIT_OFFICER:
-        raise PermissionDenied("Only permit officers open applicants' data.")
-    departments = set(
-        session.exec(select(Stage.department_id).where(Stage.application_id == application.id))
-    )
-    if officer.organisation_id not in departments:
-        raise NotYourDepartment("Your department has no stage of this application.")
-    if len(reason.strip()) < 5:
-        raise InvalidInput("Say why you open this applicant's data.", field="reason")
-    session.add(
-        DataAccess(
-            application_id=application.id,
-            officer_id=officer.id,
-            reason=reason.strip()[:500],
-            accessed_at=now,
-        )
-    )
-    session.commit()
     return application

@@ -39,6 +39,7 @@ class CheckedUpload:
     kind: str
     sha256: str
     content: bytes
+    filename: str = ""
 
     @property
     def content_type(self) -> str:
@@ -87,7 +88,7 @@ def check(upload: Upload, *, accept: tuple[str, ...], label: str, max_bytes: int
             f"{', '.join(a.upper() for a in accept)}."
         )
     digest = hashlib.sha256(upload.content).hexdigest()
-    return CheckedUpload(upload.requirement, kind, digest, upload.content)
+    return CheckedUpload(upload.requirement, kind, digest, upload.content, upload.filename)
 
 
 def path_of(root: Path, sha256: str) -> Path:
@@ -127,6 +128,7 @@ def add_documents(session: Session, application: Application, checked, now: date
                 content_type=upload.content_type,
                 size_bytes=len(upload.content),
                 uploaded_at=now,
+                filename=upload.filename[:255] or None,
             )
         )
 

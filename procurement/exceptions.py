@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 
 
 class TenderNotFound(NotFound):
@@ -41,9 +41,20 @@ class SupplierNotRegistered(PermissionDenied):
     """The supplier company has not registered its details yet."""
 
 
+class SupplierNotApproved(PermissionDenied):
+    """The supplier company registered itself and awaits an admin's check (or was refused)."""
+
+
 class IdempotencyConflict(Conflict):
     """The same Idempotency-Key is still being processed."""
 
 
 class IdempotencyMismatch(InvalidInput):
     """The same Idempotency-Key was used with a different request."""
+
+
+class OpeningFailed(DomainError):
+    """The tender's sealed keys could not be released: the deployment's opening key is wrong
+    or missing. Nothing was opened; the opening is retried once the key is restored."""
+
+    status_code = 503

@@ -26,11 +26,19 @@ def open_due_tenders(context: JobContext) -> None:
     now = context.clock()
     with Session(read_only(context.engine)) as session:
         due = opening.due_openings(session, now=now)
-    for tender_id in due:
+    for tender_id in due:  # the earliest opening first
         # One transaction per tender: a crash leaves it unopened, and the next run
         # (at start-up, or ten seconds later) opens it, once: open_tender is idempotent.
+        # A tender that fails is logged and left for the next run; the others still open.
         with Session(context.engine) as session:
-            opening.open_tender(session, tender_id=tender_id, now=now, settings=context.settings)
+            try:
+                opening.open_tender(
+                    session, tender_id=tender_id, now=now, settings=context.settings
+                )
+            except Exception:
+                session.rollback()
+                log.exception("tender %d could not be opened; the next run retries", tender_id)
+                continue
         log.info("opened the bids of tender %d", tender_id)
 
 
@@ -48,6 +56,9 @@ def finalise_due_awards(context: JobContext) -> None:
                 )
             except DomainError as error:  # a complaint awaits its answer: try again later
                 log.info("award %d not final yet: %s", award_id, error.message)
+            except Exception:  # one award's fault never holds back the others
+                session.rollback()
+                log.exception("award %d could not be made final; the next run retries", award_id)
 
 
 @register_job(SEND_NOTIFICATIONS_JOB)

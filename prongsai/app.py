@@ -19,9 +19,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import core
 import permits.api
+import permits.casework_api
 import permits.jobs
 import permits.labels as permits_labels
 import permits.views
@@ -37,10 +39,13 @@ import public_site.search.views
 import public_site.views
 from core import i18n, identity
 from core import problems as problems_module
+from core.auth import accounts_api, admin_api, admin_views, onboarding_views
 from core.auth import api as auth_api
+from core.auth import jobs as auth_jobs
 from core.auth import views as auth_views
 from core.auth.csrf import CsrfCookieMiddleware
 from core.auth.ratelimit import SigninThrottle
+from core.auth.throttle import AccountThrottle
 from core.clock import Clock, system_clock
 from core.db import make_engine, read_only
 from core.errors import DomainError, NotAuthenticated
@@ -53,7 +58,7 @@ from core.scheduler import Scheduler
 from core.scheduler import registry as job_registry
 from core.settings import Settings, load_settings
 from core.templating import make_templates
-from core.web import RequestLogMiddleware, SecurityHeadersMiddleware
+from core.web import BodyLimitMiddleware, RequestLogMiddleware, SecurityHeadersMiddleware
 from prongsai import schema
 
 OPENAPI_URL = "/api/openapi.json"
@@ -70,6 +75,7 @@ STATUS_TITLES = {  # translated where shown (core/error.html)
     404: i18n.N_("Not found"),
     405: i18n.N_("Method not allowed"),
     409: i18n.N_("Conflict"),
+    413: i18n.N_("Too large"),
     422: i18n.N_("Check the form"),
     429: i18n.N_("Too many attempts"),
     500: i18n.N_("Something went wrong"),
@@ -129,10 +135,24 @@ def create_app(
         settings.signin_rate_limit, settings.rate_limit_storage
     )
 
+    app.state.account_throttle = AccountThrottle(
+        settings.account_rate_limit, settings.rate_limit_storage
+    )
+
     app.add_middleware(CsrfCookieMiddleware, secure=settings.cookie_secure)
     app.add_middleware(i18n.LocaleMiddleware, default_locale=settings.default_locale)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)
+    if settings.trusted_proxies:  # only these may say who the client is (X-Forwarded-For)
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default=settings.request_max_bytes,
+        routes=[
+            *procurement.routes.body_limits(settings),
+            *permits.views.body_limits(settings),
+        ],
+    )
     _add_error_handlers(app)
 
     app.mount("/static", StaticFiles(directory=Path(core.__file__).parent / "static"), "static")
@@ -141,11 +161,17 @@ def create_app(
     )
     for router in (
         auth_api.router,
+        accounts_api.router,
+        admin_api.router,
         auth_views.router,
+        onboarding_views.router,
+        onboarding_views.api_router,
+        admin_views.router,
         i18n.router,
         identity.router,
         ledger_api.router,
         *procurement.routes.ROUTERS,
+        permits.casework_api.router,
         permits.api.router,
         permits.views.router,
         public_site.views.router,
@@ -169,6 +195,7 @@ def _label_book() -> LabelBook:
 
 
 def _schedule_recurring_jobs(scheduler: Scheduler) -> None:
+    scheduler.add_interval(auth_jobs.SEND_MAIL_JOB, seconds=auth_jobs.EVERY_SECONDS)
     scheduler.add_interval(ledger_jobs.CHECKPOINT_JOB, seconds=ledger_jobs.CHECKPOINT_EVERY_SECONDS)
     scheduler.add_interval(
         permits.jobs.MARK_OVERDUE_JOB, seconds=permits.jobs.MARK_OVERDUE_EVERY_SECONDS

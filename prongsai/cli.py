@@ -1,4 +1,5 @@
-"""The `prongsai` command: serve, migrate, demo, ledger verify|checkpoint, user create."""
+"""The `prongsai` command: serve, migrate, demo, ledger verify|checkpoint, backup, restore,
+user create|invite, org create."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import getpass
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import httpx
 from sqlmodel import Session
@@ -21,7 +23,7 @@ from core.ledger import verify as ledger_verify
 from core.ledger.exceptions import LedgerInconsistent
 from core.ledger.keys import SigningKeyError
 from core.settings import Settings, SettingsError, load_settings
-from prongsai import schema
+from prongsai import backup, schema
 
 
 class CommandError(Exception):
@@ -71,6 +73,23 @@ def build_parser() -> argparse.ArgumentParser:
     seal.add_argument("--document", action="append", default=[], help="a PDF (repeatable)")
     seal.add_argument("--declare", action="store_true", help="declare the bid true and eligible")
 
+    backup = commands.add_parser(
+        "backup", help="copy the database, keys and uploaded files into a new folder"
+    )
+    backup.add_argument("folder", type=Path, help="a new or empty folder")
+    backup.add_argument(
+        "--without-opening-key",
+        action="store_true",
+        help="leave the opening key out (keep it apart: with the database it opens sealed bids)",
+    )
+    restore = commands.add_parser(
+        "restore", help="put a backup back in place of this deployment's database and files"
+    )
+    restore.add_argument("folder", type=Path, help="a folder written by `prongsai backup`")
+    restore.add_argument(
+        "--force", action="store_true", help="replace a database that holds a deployment"
+    )
+
     user = commands.add_parser("user", help="manage user accounts")
     user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
     create = user_commands.add_parser("create", help="create a user")
@@ -81,6 +100,28 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
+    invite = user_commands.add_parser(
+        "invite", help="invite a person by e-mail; they choose their password from the link"
+    )
+    invite.add_argument("--email", required=True)
+    invite.add_argument("--name", required=True, help="display name")
+    invite.add_argument("--role", required=True, choices=[r.value for r in Role])
+    invite.add_argument("--organisation", help="slug of the organisation they join")
+    invite.add_argument(
+        "--lead", action="store_true", help="lead buyer or head officer: may invite colleagues"
+    )
+
+    org = commands.add_parser("org", help="manage organisations")
+    org_commands = org.add_subparsers(dest="org_command", required=True, metavar="ACTION")
+    org_create = org_commands.add_parser(
+        "create", help="create a buying entity or a government department"
+    )
+    org_create.add_argument("--slug", required=True, help="short name in addresses (a-z, 0-9, -)")
+    org_create.add_argument("--name", required=True)
+    org_create.add_argument("--name-th", help="the name in Thai")
+    org_create.add_argument("--kind", required=True, choices=["buying_entity", "department"])
+    org_create.add_argument("--registration-id", help="its public registration number, if any")
+    org_create.add_argument("--reason", default="", help="why, for the record of admin actions")
     return parser
 
 
@@ -98,6 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         schema.SchemaNotCurrent,
         SigningKeyError,
         LedgerInconsistent,
+        backup.BackupError,
     ) as error:
         print(f"prongsai: {error}", file=sys.stderr)
         return 1
@@ -129,7 +171,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         reload=args.reload,
-        proxy_headers=True,
+        proxy_headers=False,  # the app trusts X-Forwarded-For from PRONGSAI_TRUSTED_PROXIES only
         log_level="warning",
     )
     return 0
@@ -188,7 +230,6 @@ def _lot_price(text: str) -> tuple[int, int]:
 
 def _seal_bid(_settings: Settings, args: argparse.Namespace) -> int:
     import json
-    from pathlib import Path
 
     from pydantic import ValidationError
 
@@ -265,7 +306,35 @@ def _ledger(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    summary = backup.backup(
+        settings, args.folder, opening_key=not args.without_opening_key, now=system_clock()
+    )
+    print(
+        f"backup of the {summary.database} database (migration {summary.schema_revision}, "
+        f"log signed up to {summary.tree_size} entries), its keys and {summary.files} files "
+        f"in {summary.folder}"
+    )
+    if summary.opening_key:
+        print(f"prongsai: warning: {backup.OPENING_KEY_WARNING}", file=sys.stderr)
+    return 0
+
+
+def _restore(settings: Settings, args: argparse.Namespace) -> int:
+    report = backup.restore(settings, args.folder, force=args.force)
+    if not report.ok:
+        print(f"prongsai: restored, but the log does not verify: {report.problem}", file=sys.stderr)
+        return 1
+    print(
+        f"restored from {args.folder}; log verified: {report.tree_size} entries, "
+        f"{report.checkpoints} signed checkpoints"
+    )
+    return 0
+
+
 def _user(settings: Settings, args: argparse.Namespace) -> int:
+    if args.user_command == "invite":
+        return _invite(settings, args)
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     elif sys.stdin.isatty():
@@ -294,6 +363,77 @@ def _user(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _with_session(settings: Settings, use):
+    """Run `use(session)` on the deployment's database, at the latest migration."""
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        schema.check_current(engine)
+        _open_signer(engine, settings)
+        with Session(engine) as session:
+            return use(session)
+    finally:
+        engine.dispose()
+
+
+def _invite(settings: Settings, args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from core.auth import admin, outbox
+    from core.auth.schemas import Invitation
+
+    try:
+        invitation = Invitation(
+            email=args.email,
+            name=args.name,
+            role=Role(args.role),
+            organisation=args.organisation,
+            lead=args.lead,
+        )
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise CommandError(f"the invitation is not valid: {problems}") from None
+
+    def use(session: Session):
+        now = system_clock()
+        member = admin.invite(
+            session, inviter=None, invitation=invitation, now=now, settings=settings
+        )
+        outbox.deliver_pending(session, settings=settings, now=now)
+        return member
+
+    member = _with_session(settings, use)
+    where = "by SMTP" if settings.smtp_url else f"into {settings.data_dir / 'outbox'}"
+    print(f"invited {member.email} as {member.role}; the link to set a password went {where}")
+    return 0
+
+
+def _org(settings: Settings, args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from core.auth import admin
+    from core.auth.schemas import OrganisationCreate
+
+    try:
+        draft = OrganisationCreate(
+            slug=args.slug,
+            name=args.name,
+            name_th=args.name_th,
+            kind=args.kind,
+            registration_id=args.registration_id,
+        )
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise CommandError(f"the organisation is not valid: {problems}") from None
+    _with_session(
+        settings,
+        lambda session: admin.create_organisation(
+            session, admin=None, draft=draft, reason=args.reason, now=system_clock()
+        ),
+    )
+    print(f"organisation {draft.slug} ({draft.kind}) created and logged as registered")
+    return 0
+
+
 COMMANDS = {
     "serve": _serve,
     "migrate": _migrate,
@@ -301,6 +441,9 @@ COMMANDS = {
     "ledger": _ledger,
     "seal-bid": _seal_bid,
     "user": _user,
+    "org": _org,
+    "backup": _backup,
+    "restore": _restore,
 }
 
 if __name__ == "__main__":

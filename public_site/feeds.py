@@ -21,6 +21,7 @@ from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import NotFound
 from core.i18n import format_money
+from core.types import Id
 from core.web import SettingsDep
 from permits import queries as permit_queries
 from procurement.public import activity as procurement_activity
@@ -210,7 +211,7 @@ def buyer_feed(
 
 @router.get("/suppliers/{supplier_id}/feed.atom")
 def supplier_feed(
-    request: Request, session: SessionDep, clock: ClockDep, settings: SettingsDep, supplier_id: int
+    request: Request, session: SessionDep, clock: ClockDep, settings: SettingsDep, supplier_id: Id
 ):
     """The awards one supplier won."""
     supplier = procurement_activity.organisation(

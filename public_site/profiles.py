@@ -13,6 +13,7 @@ import procurement.insights.queries as queries
 from core.auth.dependencies import OptionalUser
 from core.clock import ClockDep
 from core.db import SessionDep
+from core.types import Id
 from procurement.insights.schemas import Party
 from public_site.svg import Chart
 from public_site.tables import N_, Column, Format, Table, TableName, respond
@@ -175,7 +176,7 @@ def supplier(
     session: SessionDep,
     user: OptionalUser,
     clock: ClockDep,
-    supplier_id: int = Path(ge=1, le=2**62),
+    supplier_id: Id = Path(ge=1, le=2**62),
     format: Format = "html",
     table: TableName = None,
 ):

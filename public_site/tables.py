@@ -8,7 +8,6 @@ whole page.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from core import spreadsheet
 from core.errors import InvalidInput
 from core.templating import render
 
@@ -76,7 +76,7 @@ class Table:
 
     def csv(self) -> str:
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
+        writer = spreadsheet.writer(out, lineterminator="\r\n")
         writer.writerow([c.key for c in self.columns])
         for row in self.rows:
             writer.writerow(

@@ -17,6 +17,7 @@ from core.ledger import note
 from core.ledger import queries as ledger
 from core.ledger.schemas import LogEntryRead, SignedCheckpointRead
 from core.templating import render
+from core.types import Id, Index
 from core.web import SettingsDep
 
 router = APIRouter(include_in_schema=False)
@@ -115,8 +116,8 @@ def log_browser(
     session: SessionDep,
     user: OptionalUser,
     settings: SettingsDep,
-    before: Annotated[int | None, Query(ge=1, description="newest first, below this index")] = None,
-    start: Annotated[int | None, Query(ge=0, description="oldest first, from this index")] = None,
+    before: Annotated[Id | None, Query(description="newest first, below this index")] = None,
+    start: Annotated[Index | None, Query(description="oldest first, from this index")] = None,
 ):
     """The log's entries a page at a time: newest first, or upwards from an index."""
     if before is not None and start is not None:
@@ -156,7 +157,7 @@ def log_browser(
 
 @router.get("/transparency/log/{index}", response_class=HTMLResponse)
 def log_entry(
-    request: Request, session: SessionDep, user: OptionalUser, settings: SettingsDep, index: int
+    request: Request, session: SessionDep, user: OptionalUser, settings: SettingsDep, index: Index
 ):
     """One log entry: its canonical JSON, leaf hash and a control to verify it."""
     size = ledger.tree_size(session)

@@ -30,6 +30,7 @@ ROLES = {
     "officer": "officer@bma-works.example",
     "applicant": "applicant@example.com",
     "admin": "admin@prongsai.example",
+    "auditor": "auditor@oag.example",
 }
 MAX_PAGES = 150  # per role: enough to reach every kind of page of the demo, bounded in time
 PER_SHAPE = 2  # pages of one shape (/tenders/N, /permits/BKK-…) render the same template
@@ -103,7 +104,18 @@ def test_no_page_receives_a_table_row(demo_app, renders, role):
     with TestClient(demo_app, base_url="https://testserver", follow_redirects=False) as client:
         if ROLES[role]:
             sign_in(client, ROLES[role])
-        homes = ["/", "/account", "/buyer", "/supplier", "/permits/officer", "/permits/mine"]
+        homes = [
+            "/",
+            "/account",
+            "/buyer",
+            "/supplier",
+            "/permits/officer",
+            "/permits/mine",
+            "/admin",
+            "/admin/actions",
+            "/supplier-register",
+            "/register",
+        ]
         read = crawl(client, homes if ROLES[role] else ["/"])
     assert read > 10
     assert sorted(set(renders)) == []

@@ -12,6 +12,7 @@ from core.auth.models import TokenKind
 from core.auth.schemas import TokenIssued, TokenPublic, TokenRequest, UserPublic
 from core.clock import ClockDep
 from core.db import SessionDep
+from core.types import Id
 
 router = APIRouter(prefix="/api/auth", tags=["accounts"])
 
@@ -24,8 +25,14 @@ def client_address(request: Request) -> str:
 @router.post("/tokens", status_code=status.HTTP_201_CREATED, response_model=TokenIssued)
 def create_token(body: TokenRequest, request: Request, session: SessionDep, clock: ClockDep):
     """Exchange an email and password for a bearer API token (shown once)."""
-    request.app.state.signin_throttle.hit(client=client_address(request), email=body.email)
-    user = service.authenticate(session, email=body.email, password=body.password)
+    user = service.sign_in(
+        session,
+        email=body.email,
+        password=body.password,
+        client=client_address(request),
+        throttle=request.app.state.signin_throttle,
+        now=clock(),
+    )
     lifetime = timedelta(days=body.expires_in_days) if body.expires_in_days else None
     raw, token = service.issue_token(
         session, user=user, kind=TokenKind.API, now=clock(), lifetime=lifetime, name=body.name
@@ -48,7 +55,7 @@ def list_tokens(user: CurrentUser, session: SessionDep):
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenPublic)
-def revoke_token(token_id: int, user: CurrentUser, session: SessionDep, clock: ClockDep):
+def revoke_token(token_id: Id, user: CurrentUser, session: SessionDep, clock: ClockDep):
     """Revoke one of your API tokens; it stops working at once."""
     token = service.revoke_token(session, user=user, token_id=token_id, now=clock())
     return TokenPublic.model_validate(token, from_attributes=True)

@@ -1,23 +1,127 @@
-"""Public reads of the organisation directory (no personal data: users are never listed)."""
+"""Reads of the organisation directory. The public ones list no person; the admin ones do,
+for the admins who check registrations."""
 
 from __future__ import annotations
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from core.auth.models import Organisation, OrganisationKind
-from core.auth.schemas import OrganisationPublic
+from core.auth.models import AdminAction, Organisation, OrganisationKind, OrganisationStatus, User
+from core.auth.schemas import (
+    AdminActionView,
+    Member,
+    OrganisationAdminView,
+    OrganisationPublic,
+    OrganisationView,
+    RegisteredSupplier,
+)
+from core.errors import NotFound
+
+# A supplier company awaiting its check, or refused, is no public fact (it never acted).
+NOT_YET_PUBLIC = (OrganisationStatus.PENDING, OrganisationStatus.REJECTED)
 
 
 def list_organisations(session: Session, *, kind: OrganisationKind) -> list[OrganisationPublic]:
     """Every organisation of one kind, by name."""
-    query = select(Organisation).where(Organisation.kind == kind).order_by(Organisation.name)
+    query = (
+        select(Organisation)
+        .where(Organisation.kind == kind, col(Organisation.status).notin_(NOT_YET_PUBLIC))
+        .order_by(Organisation.name)
+    )
     return [OrganisationPublic.model_validate(o, from_attributes=True) for o in session.exec(query)]
 
 
 def count_organisations(session: Session) -> dict[OrganisationKind, int]:
     """How many organisations of each kind are registered."""
-    rows = session.exec(select(Organisation.kind, func.count()).group_by(Organisation.kind))
+    rows = session.exec(
+        select(Organisation.kind, func.count())
+        .where(col(Organisation.status).notin_(NOT_YET_PUBLIC))
+        .group_by(Organisation.kind)
+    )
     counts = dict.fromkeys(OrganisationKind, 0)
     counts.update({OrganisationKind(kind): n for kind, n in rows})
     return counts
+
+
+def supplier_register(session: Session) -> list[RegisteredSupplier]:
+    """The public register: every approved supplier company, by name (never its contact)."""
+    query = (
+        select(Organisation)
+        .where(
+            Organisation.kind == OrganisationKind.SUPPLIER,
+            Organisation.status == OrganisationStatus.ACTIVE,
+        )
+        .order_by(Organisation.name)
+    )
+    return [
+        RegisteredSupplier(
+            slug=o.slug,
+            name=o.name,
+            name_th=o.name_th,
+            registration_id=o.registration_id,
+            registered_on=(o.status_changed_at or o.created_at).date(),
+        )
+        for o in session.exec(query)
+    ]
+
+
+def organisations_for_admin(
+    session: Session, *, status: OrganisationStatus | None = None, slug: str | None = None
+) -> list[OrganisationAdminView]:
+    """Organisations (of one status, or all) with the people acting for them, oldest first."""
+    query = select(Organisation).order_by(col(Organisation.created_at), col(Organisation.id))
+    if status is not None:
+        query = query.where(Organisation.status == status)
+    if slug is not None:
+        query = query.where(Organisation.slug == slug)
+    organisations = list(session.exec(query))
+    members: dict[int, list[Member]] = {}
+    if organisations:
+        people = session.exec(
+            select(User)
+            .where(col(User.organisation_id).in_([o.id for o in organisations]))
+            .order_by(col(User.id))
+        )
+        for u in people:
+            members.setdefault(u.organisation_id or 0, []).append(member(u))
+    return [
+        OrganisationAdminView.model_validate(o, from_attributes=True).model_copy(
+            update={"members": members.get(o.id or 0, [])}
+        )
+        for o in organisations
+    ]
+
+
+def organisation_for_admin(session: Session, *, slug: str) -> OrganisationAdminView:
+    """One organisation with its people, as an admin sees it."""
+    found = organisations_for_admin(session, slug=slug)
+    if not found:
+        raise NotFound(f"No organisation has the slug {slug!r}.")
+    return found[0]
+
+
+def member(user: User) -> Member:
+    """A person as an admin sees them."""
+    return Member(
+        id=user.id or 0,
+        email=user.email,
+        display_name=user.display_name,
+        role=user.role,
+        is_lead=user.is_lead,
+        is_active=user.is_active,
+        email_verified=user.email_verified_at is not None,
+    )
+
+
+def organisation_status(session: Session, *, organisation_id: int | None) -> OrganisationView:
+    """The name, status and reason of a person's organisation (or none), for their pages."""
+    organisation = session.get(Organisation, organisation_id) if organisation_id else None
+    if organisation is None:
+        return OrganisationView(slug=None, name=None, status=None, status_reason=None)
+    return OrganisationView.model_validate(organisation, from_attributes=True)
+
+
+def admin_actions(session: Session, *, limit: int = 200) -> list[AdminActionView]:
+    """The newest admin actions first: who did what, when and why."""
+    query = select(AdminAction).order_by(col(AdminAction.id).desc()).limit(limit)
+    return [AdminActionView.model_validate(a, from_attributes=True) for a in session.exec(query)]

@@ -8,16 +8,18 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from core.auth import passwords
+from core.auth import outbox, passwords
 from core.auth.models import (
     ROLE_ORGANISATION,
     AuthToken,
     Organisation,
     OrganisationKind,
+    OrganisationStatus,
     Role,
     TokenKind,
     User,
 )
+from core.auth.ratelimit import SigninThrottle
 from core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from core.ledger import service as ledger_service
 
@@ -55,6 +57,33 @@ def create_organisation(
     registration_id: str | None = None,
 ) -> Organisation:
     """Register an organisation (a public fact, so it goes into the log); its slug is new."""
+    organisation = add_organisation(
+        session,
+        slug=slug,
+        name=name,
+        kind=kind,
+        now=now,
+        name_th=name_th,
+        registration_id=registration_id,
+    )
+    session.commit()
+    session.refresh(organisation)
+    return organisation
+
+
+def add_organisation(
+    session: Session,
+    *,
+    slug: str,
+    name: str,
+    kind: OrganisationKind,
+    now: datetime,
+    name_th: str | None = None,
+    registration_id: str | None = None,
+    status: OrganisationStatus = OrganisationStatus.ACTIVE,
+) -> Organisation:
+    """Add an organisation in the caller's transaction; an active one is logged as registered
+    now, a pending one (a supplier company awaiting its check) when an admin approves it."""
     if get_organisation_by_slug(session, slug=slug) is not None:
         raise Conflict(f"An organisation with the slug {slug!r} already exists.")
     organisation = Organisation(
@@ -64,24 +93,31 @@ def create_organisation(
         kind=kind,
         registration_id=registration_id,
         created_at=now,
+        status=status,
+        status_changed_at=now,
     )
     session.add(organisation)
+    if status == OrganisationStatus.ACTIVE:
+        log_registered(session, organisation=organisation, now=now)
+    session.flush()
+    return organisation
+
+
+def log_registered(session: Session, *, organisation: Organisation, now: datetime) -> None:
+    """The public fact that an organisation may now act, into the transparency log."""
     ledger_service.append(
         session,
         entry_type="core.organisation.registered",
         payload={
-            "slug": slug,
-            "name": name,
-            "name_th": name_th,
-            "kind": str(kind),
-            "registration_id": registration_id,
+            "slug": organisation.slug,
+            "name": organisation.name,
+            "name_th": organisation.name_th,
+            "kind": str(organisation.kind),
+            "registration_id": organisation.registration_id,
         },
         now=now,
-        subject=f"organisation:{slug}",
+        subject=f"organisation:{organisation.slug}",
     )
-    session.commit()
-    session.refresh(organisation)
-    return organisation
 
 
 def create_user(
@@ -110,6 +146,7 @@ def create_user(
         organisation_id=organisation_id,
         password_hash=passwords.hash_password(password),
         created_at=now,
+        email_verified_at=now,  # made by an operator, who vouches for the address
     )
     session.add(user)
     session.commit()
@@ -135,12 +172,55 @@ def _organisation_for_role(session: Session, *, role: Role, slug: str | None) ->
     return organisation.id
 
 
+def sign_in(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    client: str,
+    throttle: SigninThrottle,
+    now: datetime,
+) -> User:
+    """Authenticate, unless the client's address has failed too often; a failure counts
+    against that address, and past the limit the account's owner is told by e-mail."""
+    throttle.check(client=client, email=email)
+    try:
+        return authenticate(session, email=email, password=password)
+    except NotAuthenticated:
+        if throttle.failed(client=client, email=email):
+            _warn_owner(session, email=email, now=now)
+        raise
+
+
+def _warn_owner(session: Session, *, email: str, now: datetime) -> None:
+    user = get_user_by_email(session, email=email)
+    if user is None or user.id is None:
+        return
+    outbox.queue(
+        session,
+        to=user.email,
+        subject="Failed sign-in attempts on your Prongsai account",
+        body=(
+            "Someone has repeatedly tried to sign in to your account with a wrong password. "
+            "Their address is being slowed down; you can still sign in as usual.\n\n"
+            "If it was not you, make sure your password is long and used nowhere else."
+        ),
+        now=now,
+    )
+    session.commit()
+
+
 def authenticate(session: Session, *, email: str, password: str) -> User:
     """The active user with these credentials, or NotAuthenticated."""
     user = get_user_by_email(session, email=email)
     ok = passwords.verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.is_active:
         raise NotAuthenticated(WRONG_CREDENTIALS)
+    if user.email_verified_at is None:
+        raise NotAuthenticated(
+            "Confirm your e-mail address first: follow the link we sent to it. "
+            "No e-mail? Register again with the same address and we send a new link."
+        )
     return user
 
 

@@ -13,13 +13,30 @@ from core.auth import service
 from core.auth.api import client_address
 from core.auth.csrf import verify_csrf
 from core.auth.dependencies import SESSION_COOKIE, CurrentUser, OptionalUser
-from core.auth.models import TokenKind
+from core.auth.models import Role, TokenKind
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import DomainError
+from core.types import Id
 
 router = APIRouter(tags=["accounts"], include_in_schema=False)
 CsrfChecked = Depends(verify_csrf)
+
+
+# Where each role lands after signing in, unless it was on its way somewhere.
+DASHBOARDS = {
+    Role.SUPPLIER: "/supplier",
+    Role.BUYER: "/buyer",
+    Role.PERMIT_OFFICER: "/permits/officer",
+    Role.APPLICANT: "/permits/mine",
+    Role.ADMIN: "/admin",
+    Role.AUDITOR: "/admin/actions",
+}
+
+
+def dashboard(role: str) -> str:
+    """The page a person of this role starts from."""
+    return DASHBOARDS.get(Role(role), "/account")
 
 
 def _safe_next(target: str | None) -> str:
@@ -30,7 +47,7 @@ def _safe_next(target: str | None) -> str:
         or target.startswith("//")
         or urlsplit(target).netloc
     ):
-        return "/account"
+        return ""
     return target
 
 
@@ -50,13 +67,19 @@ def signin(
     clock: ClockDep,
     email: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=1024)],
-    next: Annotated[str, Form()] = "/account",
+    next: Annotated[str, Form()] = "",
 ):
     """Check the credentials and start a session in an HTTP-only cookie."""
     settings = request.app.state.settings
     try:
-        request.app.state.signin_throttle.hit(client=client_address(request), email=email)
-        user = service.authenticate(session, email=email, password=password)
+        user = service.sign_in(
+            session,
+            email=email,
+            password=password,
+            client=client_address(request),
+            throttle=request.app.state.signin_throttle,
+            now=clock(),
+        )
     except DomainError as error:
         return request.app.state.templates.TemplateResponse(
             request,
@@ -68,7 +91,7 @@ def signin(
     raw, _ = service.issue_token(
         session, user=user, kind=TokenKind.SESSION, now=clock(), lifetime=lifetime
     )
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(_safe_next(next) or dashboard(user.role), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         raw,
@@ -121,7 +144,7 @@ def create_token(
 
 
 @router.post("/account/tokens/{token_id}/revoke", dependencies=[CsrfChecked])
-def revoke_token(token_id: int, user: CurrentUser, session: SessionDep, clock: ClockDep):
+def revoke_token(token_id: Id, user: CurrentUser, session: SessionDep, clock: ClockDep):
     """Revoke an API token."""
     service.revoke_token(session, user=user, token_id=token_id, now=clock())
     return RedirectResponse("/account", status_code=303)

@@ -22,6 +22,7 @@ from core.ledger.schemas import (
     InclusionProof,
     VerifierKey,
 )
+from core.types import MAX_BIGINT, BigInt
 
 router = APIRouter(prefix="/api/ledger", tags=["transparency log"])
 NO_CHECKPOINT = "No checkpoint has been signed yet; the log is signed within a minute of growing."
@@ -62,7 +63,7 @@ def sign_checkpoint(request: Request, session: SessionDep, clock: ClockDep) -> C
 
 @router.get("/checkpoints", response_model=CheckpointList)
 def checkpoint_history(
-    session: SessionDep, after: Annotated[int, Query(ge=-1)] = -1
+    session: SessionDep, after: Annotated[int, Query(ge=-1, le=MAX_BIGINT)] = -1
 ) -> CheckpointList:
     """Every signed checkpoint larger than `after`, oldest first (pages of 1,000)."""
     return CheckpointList(checkpoints=queries.checkpoints_public(session, after_size=after))
@@ -78,8 +79,8 @@ def public_key(request: Request) -> VerifierKey:
 @router.get("/entries", response_model=EntriesPage)
 def entries(
     session: SessionDep,
-    start: Annotated[int, Query(description="first index")] = 0,
-    end: Annotated[int | None, Query(description="one past the last index")] = None,
+    start: Annotated[BigInt, Query(description="first index")] = 0,
+    end: Annotated[BigInt | None, Query(description="one past the last index")] = None,
 ) -> EntriesPage:
     """Entries [start, end): at most 1,000, fewer when `end` is past the tree."""
     size = service.tree_size(session)
@@ -97,8 +98,8 @@ def entries(
 @router.get("/proof/inclusion", response_model=InclusionProof)
 def inclusion(
     session: SessionDep,
-    index: Annotated[int, Query()],
-    tree_size: Annotated[int | None, Query(description="default: the newest checkpoint")] = None,
+    index: Annotated[BigInt, Query()],
+    tree_size: Annotated[BigInt | None, Query(description="default: the newest checkpoint")] = None,
 ) -> InclusionProof:
     """The audit path proving entry `index` is in the tree of `tree_size` entries."""
     if tree_size is None:
@@ -112,7 +113,7 @@ def inclusion(
 
 @router.get("/proof/consistency", response_model=ConsistencyProof)
 def consistency(
-    session: SessionDep, first: Annotated[int, Query()], second: Annotated[int, Query()]
+    session: SessionDep, first: Annotated[BigInt, Query()], second: Annotated[BigInt, Query()]
 ) -> ConsistencyProof:
     """The proof that the tree of `second` entries extends the tree of `first` entries."""
     path = service.consistency_proof(session, first=first, second=second)

@@ -2,6 +2,8 @@
 
 from fastapi import APIRouter
 
+from core.settings import Settings
+from core.web import BodyLimit
 from permits.views import applicant, officer, public
 
 router = APIRouter(include_in_schema=False)
@@ -9,3 +11,12 @@ router = APIRouter(include_in_schema=False)
 router.include_router(applicant.router)
 router.include_router(officer.router)
 router.include_router(public.router)
+
+
+def body_limits(settings: Settings) -> list[BodyLimit]:
+    """The forms that take documents, with body limits sized to a permit's documents."""
+    files = 10 * settings.permits_upload_max_bytes + settings.request_max_bytes
+    return [
+        ("POST", r"/permits/apply/[^/]+", files),
+        ("POST", r"/permits/mine/[^/]+/respond", files),
+    ]

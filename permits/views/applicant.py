@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from core import templating
 from core.auth.csrf import verify_csrf
@@ -14,10 +13,11 @@ from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import DomainError
 from core.pdf import render_pdf
+from core.types import Id
 from permits import casework, catalogue, queries, service
-from permits.dependencies import Applicant, NumberPath
+from permits import personal_data as data_access
+from permits.dependencies import Applicant, NumberPath, read_upload_form
 from permits.rules import Action
-from permits.uploads import Upload
 
 router = APIRouter(include_in_schema=False)
 CsrfChecked = Depends(verify_csrf)
@@ -25,20 +25,6 @@ CsrfChecked = Depends(verify_csrf)
 
 def _render(request: Request, template: str, context: dict, status_code: int = 200):
     return templating.render(request, f"permits/{template}", context, status_code=status_code)
-
-
-async def _files(request: Request, max_bytes: int) -> tuple[dict[str, str], list[Upload]]:
-    form = await request.form()
-    values, files = {}, []
-    for key, value in form.multi_items():
-        if isinstance(value, UploadFile):
-            if not value.filename:
-                continue  # an empty file input
-            content = await value.read(max_bytes + 1)  # one byte more tells it is too big
-            files.append(Upload(key.removeprefix("doc_"), value.filename, content))
-        elif key != "csrf_token":
-            values[key] = value
-    return values, files
 
 
 @router.get("/permits/apply", response_class=HTMLResponse)
@@ -61,7 +47,7 @@ def apply_form(code: str, request: Request, session: SessionDep, user: Applicant
 async def apply(code: str, request: Request, session: SessionDep, user: Applicant, clock: ClockDep):
     """File the application; on a mistake, the form again with the field named."""
     settings = request.app.state.settings
-    values, files = await _files(request, settings.permits_upload_max_bytes)
+    values, files = await read_upload_form(request, settings.permits_upload_max_bytes)
     try:
         application = service.apply(
             session,
@@ -119,7 +105,7 @@ async def respond(
 ):
     """Answer a request for information with documents; the clock starts again."""
     settings = request.app.state.settings
-    _, files = await _files(request, settings.permits_upload_max_bytes)
+    _, files = await read_upload_form(request, settings.permits_upload_max_bytes)
     service.respond(
         session, number=number, applicant=user, files=files, now=clock(), settings=settings
     )
@@ -166,3 +152,18 @@ def receipt(
         media_type="application/pdf",
         headers={"content-disposition": f'inline; filename="receipt-{permit.tracking_number}.pdf"'},
     )
+
+
+@router.get("/permits/mine/{number}/documents/{document_id}")
+def my_document(
+    number: NumberPath, document_id: Id, request: Request, session: SessionDep, user: Applicant
+):
+    """One of your own uploaded documents."""
+    found = data_access.open_own(
+        session,
+        number=number,
+        document_id=document_id,
+        applicant=user,
+        settings=request.app.state.settings,
+    )
+    return FileResponse(found.path, media_type=found.content_type, filename=found.download_name)

@@ -6,14 +6,16 @@ from datetime import date, datetime, time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
 from core.auth.csrf import verify_csrf
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import InvalidInput
 from core.templating import render
+from core.types import Id
 from permits import casework, service
+from permits import personal_data as data_access
 from permits.dependencies import NumberPath, Officer
 from permits.rules import Action
 
@@ -65,7 +67,7 @@ def claim(
     session: SessionDep,
     user: Officer,
     clock: ClockDep,
-    assignee_id: Annotated[int | None, Form()] = None,
+    assignee_id: Annotated[Id | None, Form()] = None,
 ):
     """Take the current stage, or give it to a colleague."""
     service.claim(
@@ -162,5 +164,36 @@ def personal_data(
     reason: Annotated[str, Form(max_length=500)],
 ):
     """Open the applicant's personal data, giving the reason the applicant will see."""
-    service.open_personal_data(session, number=number, officer=user, reason=reason, now=clock())
+    data_access.open_personal_data(session, number=number, officer=user, reason=reason, now=clock())
     return _work_page(request, session, user, clock(), number, personal=True)
+
+
+@router.post(
+    "/permits/officer/applications/{number}/documents/{document_id}", dependencies=[CsrfChecked]
+)
+def open_document(
+    number: NumberPath,
+    document_id: Id,
+    request: Request,
+    session: SessionDep,
+    user: Officer,
+    clock: ClockDep,
+    reason: Annotated[str, Form(max_length=400)] = "",
+):
+    """Open an uploaded document, giving the reason the applicant's access log will show."""
+    try:
+        found = data_access.open_for_officer(
+            session,
+            number=number,
+            document_id=document_id,
+            officer=user,
+            reason=reason,
+            now=clock(),
+            settings=request.app.state.settings,
+        )
+    except InvalidInput as error:
+        return _work_page(
+            request, session, user, clock(), number, personal=False, error=error.message,
+            status_code=error.status_code,
+        )  # fmt: skip
+    return FileResponse(found.path, media_type=found.content_type, filename=found.download_name)

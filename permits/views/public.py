@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from core import templating
+from core import spreadsheet, templating
 from core.auth.csrf import verify_csrf
 from core.auth.dependencies import OptionalUser
 from core.auth.models import OrganisationKind
@@ -18,6 +17,7 @@ from core.auth.queries import list_organisations
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.pdf import render_pdf
+from core.types import Page
 from permits import certificates, listing, performance, queries, service, subscriptions
 from permits.dependencies import NumberPath
 
@@ -93,7 +93,7 @@ def department_applications_csv(
         session, slug=slug, settings=request.app.state.settings, now=clock()
     )
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(performance.ApplicationRow.model_fields))
+    writer = spreadsheet.dict_writer(out, list(performance.ApplicationRow.model_fields))
     writer.writeheader()
     for row in rows:
         writer.writerow(row.model_dump(mode="json"))
@@ -114,7 +114,7 @@ def permits_list(
     department: Annotated[str | None, Query(max_length=64)] = None,
     status: Annotated[str | None, Query(max_length=16)] = None,
     overdue: bool | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[Page, Query()] = 1,
 ):
     """Every application, filterable; a box to look one up by its tracking number."""
     result = listing.page(
@@ -188,11 +188,38 @@ def subscribe(
     email: Annotated[str, Form(max_length=254)],
 ):
     """Follow an application's public changes by email."""
-    subscriptions.subscribe(session, number=number, email=email, now=clock())
+    subscriptions.subscribe(
+        session, number=number, email=email, now=clock(), settings=request.app.state.settings
+    )
     permit = queries.permit(
         session, number=number, settings=request.app.state.settings, now=clock()
     )
     return render(request, "permit.html", {"user": user, "permit": permit, "subscribed": True})
+
+
+@router.get("/permits/{number}/confirm", response_class=HTMLResponse)
+def confirm_subscription(
+    number: NumberPath,
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
+    clock: ClockDep,
+    token: Annotated[str, Query(max_length=64)],
+):
+    """Confirm a subscription, from the link in the confirmation email."""
+    done = subscriptions.confirm(session, token=token, now=clock())
+    return render(
+        request,
+        "message.html",
+        {
+            "user": user,
+            "title": "Subscribed" if done else "Link not recognised",
+            "message": f"You will get an email at each public change of {number.upper()}."
+            if done
+            else "This confirmation link is unknown or was unsubscribed; subscribe again.",
+        },
+        status_code=200 if done else 404,
+    )
 
 
 @router.get("/permits/{number}/unsubscribe", response_class=HTMLResponse)

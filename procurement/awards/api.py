@@ -6,6 +6,7 @@ from fastapi import APIRouter, status
 
 from core.clock import ClockDep
 from core.db import SessionDep
+from core.types import Id
 from core.web import SettingsDep
 from procurement.awards import queries as award_queries
 from procurement.awards import service as awarding
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/api", tags=["procurement: awards and contracts"])
 
 @router.post("/bids/{bid_id}/disqualify")
 def disqualify(
-    bid_id: int,
+    bid_id: Id,
     body: DisqualifyIn,
     buyer: BuyerUser,
     session: SessionDep,
@@ -39,7 +40,7 @@ def disqualify(
     response_model=public.TenderView,
 )
 def award(
-    tender_id: int,
+    tender_id: Id,
     body: AwardIn,
     buyer: BuyerUser,
     session: SessionDep,
@@ -59,7 +60,7 @@ def award(
     response_model=public.ComplaintView,
 )
 def complain(
-    award_id: int,
+    award_id: Id,
     body: ComplaintIn,
     supplier: SupplierUser,
     session: SessionDep,
@@ -80,7 +81,7 @@ def complain(
 
 @router.post("/complaints/{complaint_id}/answer", response_model=public.ComplaintView)
 def answer_complaint(
-    complaint_id: int,
+    complaint_id: Id,
     body: ComplaintAnswerIn,
     buyer: BuyerUser,
     session: SessionDep,
@@ -101,7 +102,7 @@ def answer_complaint(
 
 @router.post("/awards/{award_id}/finalise")
 def finalise(
-    award_id: int, buyer: BuyerUser, session: SessionDep, clock: ClockDep, settings: SettingsDep
+    award_id: Id, buyer: BuyerUser, session: SessionDep, clock: ClockDep, settings: SettingsDep
 ):
     """Make the award final once the standstill is over and complaints are answered."""
     awarding.finalise_award_as_buyer(

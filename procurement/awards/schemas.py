@@ -4,31 +4,37 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from core.types import BigInt, Id, Input
 from procurement.awards.models import AwardStatus
 from procurement.bids.models import BidStatus
 
 
-class AwardIn(BaseModel):
-    lot: int | None = Field(default=None, ge=1, description="the lot awarded, on lotted tenders")
-    justification: str = Field(default="", max_length=10_000)
-    scores: dict[int, list[int]] = Field(
-        default_factory=dict, description="best value: bid id -> a score 0-100 per criterion"
+class AwardIn(Input):
+    lot: int | None = Field(
+        default=None, ge=1, le=50, description="the lot awarded, on lotted tenders"
     )
-    notes: dict[int, list[str]] = Field(
+    justification: str = Field(default="", max_length=10_000)
+    scores: dict[Id, list[BigInt]] = Field(
+        max_length=1_000,
+        default_factory=dict,
+        description="best value: bid id -> a score 0-100 per criterion",
+    )
+    notes: dict[Id, list[str]] = Field(
+        max_length=1_000,
         default_factory=dict,
         description="best value: bid id -> the committee's justification of each score",
     )
 
 
-class DisqualifyIn(BaseModel):
+class DisqualifyIn(Input):
     reason: str = Field(min_length=5, max_length=5_000)
 
 
-class ComplaintIn(BaseModel):
+class ComplaintIn(Input):
     text: str = Field(min_length=10, max_length=20_000)
 
 
-class ComplaintAnswerIn(BaseModel):
+class ComplaintAnswerIn(Input):
     response: str = Field(min_length=5, max_length=20_000)
 
 

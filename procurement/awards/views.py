@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from core.auth.csrf import verify_csrf
 from core.db import SessionDep
 from core.errors import DomainError, InvalidInput
+from core.types import Id
 from procurement.awards import rules as award_rules
 from procurement.awards import service as awarding
 from procurement.awards.schemas import AwardIn, ComplaintAnswerIn, ComplaintIn, DisqualifyIn
@@ -35,8 +36,8 @@ def disqualify(
     request: Request,
     session: SessionDep,
     user: BuyerUser,
-    tender_id: int,
-    bid_id: int,
+    tender_id: Id,
+    bid_id: Id,
     reason: Annotated[str, Form()] = "",
 ):
     """Disqualify an opened bid, with a public reason."""
@@ -66,7 +67,7 @@ def disqualify(
 
 
 @router.post("/buyer/tenders/{tender_id}/award", dependencies=[CsrfChecked])
-async def award(request: Request, session: SessionDep, user: BuyerUser, tender_id: int):
+async def award(request: Request, session: SessionDep, user: BuyerUser, tender_id: Id):
     """Decide the award (lowest price, or best value from the scores given)."""
     form = await request.form()
     values = {key: str(form.get(key, "")) for key in form}
@@ -104,8 +105,8 @@ def answer_complaint(
     request: Request,
     session: SessionDep,
     user: BuyerUser,
-    tender_id: int,
-    complaint_id: int,
+    tender_id: Id,
+    complaint_id: Id,
     response: Annotated[str, Form()] = "",
 ):
     """Answer a complaint; the award becomes final only when every complaint is answered."""
@@ -139,12 +140,12 @@ def contract(
     request: Request,
     session: SessionDep,
     user: BuyerUser,
-    tender_id: int,
+    tender_id: Id,
     value: Annotated[str, Form()] = "",
     start_date: Annotated[str, Form()] = "",
     end_date: Annotated[str, Form()] = "",
     signed_date: Annotated[str, Form()] = "",
-    award_id: Annotated[int | None, Form()] = None,
+    award_id: Annotated[Id | None, Form()] = None,
 ):
     """Record the signed contract of a final award (on a lotted tender, the one chosen)."""
     view = public_view(request, session, tender_id=tender_id, user=user)
@@ -187,8 +188,8 @@ def complain(
     request: Request,
     session: SessionDep,
     user: SupplierUser,
-    tender_id: int,
-    award_id: Annotated[int, Form()],
+    tender_id: Id,
+    award_id: Annotated[Id, Form()],
     text: Annotated[str, Form()] = "",
 ):
     """A bidder lodges a complaint against the award during the standstill."""
@@ -332,15 +333,15 @@ def evaluation(
     request: Request,
     session: SessionDep,
     user: BuyerUser,
-    tender_id: int,
-    lot: Annotated[int | None, Query(ge=1)] = None,
+    tender_id: Id,
+    lot: Annotated[int | None, Query(ge=1, le=50)] = None,
 ):
     """The committee's scoring form: every valid bid against every criterion."""
     return _page(request, session, user, tender_id, lot)
 
 
 @router.post("/buyer/tenders/{tender_id}/evaluation", dependencies=[Depends(verify_csrf)])
-async def score(request: Request, session: SessionDep, user: BuyerUser, tender_id: int):
+async def score(request: Request, session: SessionDep, user: BuyerUser, tender_id: Id):
     """Check the scores: show totals and ranking, or award from them."""
     tender_service.owned_tender(session, buyer=user, tender_id=tender_id)
     form = await request.form()

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, status
 
 from core.clock import ClockDep
 from core.db import SessionDep
+from core.types import Id
 from core.web import SettingsDep
 from procurement.bids import opening
 from procurement.bids import queries as bid_queries
@@ -35,7 +36,7 @@ def register_supplier(
     "/tenders/{tender_id}/bids", status_code=status.HTTP_201_CREATED, response_model=BidReceipt
 )
 def submit_bid(
-    tender_id: int,
+    tender_id: Id,
     body: BidIn | SealedBidIn,
     supplier: SupplierUser,
     session: SessionDep,
@@ -57,7 +58,7 @@ def submit_bid(
 
 @router.delete("/tenders/{tender_id}/bids/mine")
 def withdraw_bid(
-    tender_id: int,
+    tender_id: Id,
     supplier: SupplierUser,
     session: SessionDep,
     clock: ClockDep,
@@ -72,7 +73,7 @@ def withdraw_bid(
 
 @router.post("/tenders/{tender_id}/open", response_model=public.TenderView)
 def open_bids(
-    tender_id: int, buyer: BuyerUser, session: SessionDep, clock: ClockDep, settings: SettingsDep
+    tender_id: Id, buyer: BuyerUser, session: SessionDep, clock: ClockDep, settings: SettingsDep
 ):
     """Open the bids now (never before the opening time; the job does it on time anyway)."""
     opening.open_tender(session, tender_id=tender_id, now=clock(), settings=settings, buyer=buyer)

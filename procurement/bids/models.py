@@ -75,11 +75,13 @@ class BidLot(SQLModel, table=True):
 
 class IdempotencyKey(SQLModel, table=True):
     __tablename__ = "procurement_idempotency_key"
-    __table_args__ = (sa.UniqueConstraint("supplier_id", "key"),)
+    __table_args__ = (sa.UniqueConstraint("supplier_id", "target", "key"),)
 
     id: int | None = Field(default=None, primary_key=True)
     supplier_id: int = Field(foreign_key="auth_organisation.id", ondelete="CASCADE")
+    target: str = Field(sa_type=sa.String(300))  # method and route target: the key's scope
     key: str = Field(sa_type=sa.String(200))
-    request_hash: str = Field(sa_type=sa.String(64))
+    request_hash: str = Field(sa_type=sa.String(64))  # HMAC-SHA256 under the server's secret
     bid_id: int | None = Field(default=None, foreign_key="procurement_bid.id", ondelete="SET NULL")
     created_at: datetime = Field(sa_type=UTCDateTime)
+    lease_expires_at: datetime = Field(sa_type=UTCDateTime)  # an unfinished claim, until then

@@ -7,6 +7,7 @@ import hashlib
 import json
 from datetime import datetime
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlmodel import Session, col, select
 
@@ -18,7 +19,7 @@ from procurement.bids import rules as bid_rules
 from procurement.bids import sealing
 from procurement.bids.models import Bid, BidLot, BidStatus
 from procurement.bids.service import LIVE
-from procurement.exceptions import NotYetTime, TenderClosed
+from procurement.exceptions import NotYetTime, NotYourTender, OpeningFailed, TenderClosed
 from procurement.publishing import ocds
 from procurement.publishing.releases import organisations_by_id
 from procurement.publishing.service import notify_each, record
@@ -37,7 +38,7 @@ def open_tender(
     """Open every bid at or after the opening time, once, and publish the opening record."""
     tender = get_tender(session, tender_id=tender_id, for_update=True)
     if buyer is not None and tender.buyer_id != buyer.organisation_id:
-        raise TenderClosed("Only the buying entity that published this tender may open it.")
+        raise NotYourTender("Only the buying entity that published this tender may open it.")
     if tender.status == TenderStatus.OPENED or tender.opened_at is not None:
         return tender  # already opened: exactly once
     if tender.status != TenderStatus.ACTIVE:
@@ -47,15 +48,22 @@ def open_tender(
             f"Bids open at {format_time(tender.opening_at)}; it is {format_time(now)}."
         )
     the_ocid = ocds.ocid(settings.ocid_prefix, tender.id)
-    opening_key = sealing.load_opening_key(settings.opening_key_path, may_create=False)
-    private = sealing.release_private_key(
-        opening_key,
-        tender_id=tender.id,
-        opening_at=tender.opening_at,
-        public_key=tender.public_key,
-        sealed=tender.sealed_private_key,
-        now=now,
-    )
+    try:
+        opening_key = sealing.load_opening_key(settings.opening_key_path, may_create=False)
+        private = sealing.release_private_key(
+            opening_key,
+            tender_id=tender.id,
+            opening_at=tender.opening_at,
+            public_key=tender.public_key,
+            sealed=tender.sealed_private_key,
+            now=now,
+        )
+    except (sealing.SealingError, InvalidTag) as error:
+        session.rollback()
+        raise OpeningFailed(
+            f"The bids of tender {tender_id} could not be opened: the deployment's opening key "
+            "does not release this tender's key. Nothing was opened; restore the opening key."
+        ) from error
     ledger.append(
         session,
         entry_type="procurement.key.released",
@@ -70,14 +78,19 @@ def open_tender(
     for bid in bids:
         try:
             content = sealing.unseal(key, bid.ciphertext, ocid=the_ocid, expected=bid.commitment)
-            bid.price = int(content["price"]["amount"])
+            # A bid sealed off the server was never validated: its price is read, not trusted.
+            amount = content["price"]["amount"]
+            problem = bid_rules.amount_problem(amount)
+            if problem:
+                raise ValueError(problem)
+            bid.price = amount
             bid.price_currency = str(content["price"]["currency"])
             bid.opened_json = json.dumps(content, ensure_ascii=False)
             bid.status = BidStatus.VALID
             if bid.price_currency != tender.currency:
                 bid.status, bid.problem = BidStatus.INVALID, "price in the wrong currency"
         except (sealing.SealingError, KeyError, TypeError, ValueError) as error:
-            bid.status, bid.problem = BidStatus.INVALID, str(error)
+            bid.status, bid.problem, bid.price = BidStatus.INVALID, str(error), None
         session.add(bid)
     reserve_entry = _draw_reserve(session, tender, bids, now=now, settings=settings)
     if reserve_entry is not None:
@@ -159,7 +172,7 @@ def _open_lots(session: Session, bids: list[Bid], lots: list[Lot]) -> dict[int, 
                 (int(p["lot"]), int(p["amount"]))
                 for p in json.loads(bid.opened_json).get("lot_prices", [])
             ]
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):
             bid.status, bid.problem = BidStatus.INVALID, "malformed lot prices"
             continue
         problem = bid_rules.lot_prices_problem(prices, lot_count=len(lots), total=bid.price)
@@ -245,8 +258,10 @@ def _draw_reserve(
 
 
 def due_openings(session: Session, *, now: datetime) -> list[int]:
-    """Tenders whose opening time has come and that are not opened yet."""
+    """Tenders whose opening time has come and that are not opened yet, the earliest first."""
     rows = session.exec(
-        select(Tender.id).where(Tender.status == TenderStatus.ACTIVE, Tender.opening_at <= now)
+        select(Tender.id)
+        .where(Tender.status == TenderStatus.ACTIVE, Tender.opening_at <= now)
+        .order_by(col(Tender.opening_at), col(Tender.id))
     )
     return list(rows)

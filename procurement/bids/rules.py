@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.types import MAX_MONEY
+
 
 @dataclass(frozen=True)
 class RankedBid:
@@ -19,6 +21,20 @@ class RankedBid:
 def rank_by_price(bids: Sequence[RankedBid]) -> list[int]:
     """Bid ids from lowest price; ties go to the earlier submission."""
     return [b.bid_id for b in sorted(bids, key=lambda b: (b.price, b.submitted_at, b.bid_id))]
+
+
+def amount_problem(amount: object) -> str | None:
+    """Why a price is not a whole amount the books can hold (1 to MAX_MONEY minor units)."""
+    if not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount <= MAX_MONEY:
+        return f"a price must be a whole number of minor units from 1 to {MAX_MONEY:,}"
+    return None
+
+
+def item_prices_problem(prices: Sequence[int], *, item_count: int) -> str | None:
+    """Why a bid's unit prices do not fit the tender's items, or None."""
+    if len(prices) > item_count:
+        return f"the tender has {item_count} items: give at most one unit price per item"
+    return None
 
 
 def lot_prices_problem(
@@ -37,6 +53,8 @@ def lot_prices_problem(
         return f"there is no lot {unknown[0]}; the lots are 1 to {lot_count}"
     if any(amount <= 0 for _, amount in prices):
         return "every lot price must be above zero"
+    if any(amount_problem(amount) for _, amount in prices):
+        return amount_problem(next(a for _, a in prices if amount_problem(a)))
     if sum(amount for _, amount in prices) != total:
         return "the total price must be the sum of the lot prices"
     return None

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field, field_validator
 
+from core.types import Input, Money
 from procurement.bids.models import BidStatus
 from procurement.tenders.models import TenderStatus
 from procurement.tenders.schemas import DocumentIn
@@ -13,28 +14,32 @@ from procurement.tenders.schemas import DocumentIn
 BidDocumentIn = DocumentIn
 
 
-class SupplierIn(BaseModel):
+class SupplierIn(Input):
     address: str = Field(min_length=5, max_length=500)
     contact_name: str = Field(min_length=1, max_length=200)
     contact_email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
     contact_phone: str = Field(min_length=5, max_length=40)
 
 
-class PriceIn(BaseModel):
-    amount: int = Field(gt=0, description="the total, in minor units")
+class PriceIn(Input):
+    amount: Money = Field(description="the total, in minor units")
     currency: str = Field(pattern=r"^[A-Z]{3}$")
 
 
-class LotPriceIn(BaseModel):
-    lot: int = Field(ge=1, description="the lot number")
-    amount: int = Field(gt=0, description="the price for this lot, in minor units")
+class LotPriceIn(Input):
+    lot: int = Field(ge=1, le=50, description="the lot number")
+    amount: Money = Field(description="the price for this lot, in minor units")
 
 
-class BidIn(BaseModel):
+class BidIn(Input):
     """A bid in clear, sealed by the server on arrival (never stored in clear)."""
 
     price: PriceIn
-    item_prices: list[int] = Field(default_factory=list, description="unit prices, minor units")
+    item_prices: list[Money] = Field(
+        default_factory=list,
+        max_length=500,
+        description="unit prices, minor units: at most one per item of the tender",
+    )
     lot_prices: list[LotPriceIn] = Field(
         default_factory=list,
         max_length=50,
@@ -42,7 +47,9 @@ class BidIn(BaseModel):
         "their sum); lots left out are not bid on",
     )
     reserve_picks: list[int] = Field(
-        default_factory=list, description="two of the 15 reserve-price numbers, when asked"
+        default_factory=list,
+        max_length=15,
+        description="two of the 15 reserve-price numbers, when asked",
     )
     documents: list[BidDocumentIn] = Field(default_factory=list, max_length=10)
     declaration: bool = Field(description="the supplier declares the bid true and eligible")
@@ -55,7 +62,7 @@ class BidIn(BaseModel):
         return value
 
 
-class SealedBidIn(BaseModel):
+class SealedBidIn(Input):
     """A bid sealed on the supplier's own machine (see `prongsai seal-bid`)."""
 
     ciphertext_base64: str = Field(max_length=70_000_000)

@@ -54,10 +54,24 @@ def commitment(bid: dict[str, Any], salt: bytes) -> str:
     return hashlib.sha256(salt + canonical(bid)).hexdigest()
 
 
+def bucket(length: int) -> int:
+    """The padded size of a plaintext: a whole number of KiB up to 64 KiB, then of 64 KiB."""
+    step = 1024 if length <= 64 * 1024 else 64 * 1024
+    return -(-length // step) * step
+
+
+def padded(bid: dict[str, Any], salt: bytes) -> bytes:
+    """The sealed plaintext, padded with spaces to its bucket, so a ciphertext's length says
+    nothing of the number of digits of its price. The pad is outside the commitment, and
+    `unseal` reads only the bid and the salt, so bids sealed before padding open alike."""
+    bare = canonical({"bid": bid, "pad": "", "salt": salt.hex()})
+    return canonical({"bid": bid, "pad": " " * (bucket(len(bare)) - len(bare)), "salt": salt.hex()})
+
+
 def seal(public_key: bytes, bid: dict[str, Any], *, ocid: str) -> tuple[bytes, str]:
     """Encrypt a bid with a fresh salt; returns (ciphertext, commitment)."""
     salt = secrets.token_bytes(SALT_BYTES)
-    plaintext = canonical({"bid": bid, "salt": salt.hex()})
+    plaintext = padded(bid, salt)
     ciphertext = SUITE.encrypt(
         plaintext, X25519PublicKey.from_public_bytes(public_key), hpke_info(ocid)
     )

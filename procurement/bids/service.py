@@ -8,24 +8,24 @@ import hashlib
 import json
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, delete, func, select
+from sqlmodel import Session, func, select
 
-from core.auth.models import User
+from core.auth import onboarding
+from core.auth.models import Organisation, OrganisationStatus, User
+from core.auth.schemas import OrganisationIn
 from core.clock import Clock
 from core.ledger import service as ledger
 from core.ledger.service import format_time
 from core.settings import Settings
+from procurement.bids import idempotency, sealing
 from procurement.bids import rules as bid_rules
-from procurement.bids import sealing
-from procurement.bids.models import Bid, BidStatus, IdempotencyKey, Supplier
+from procurement.bids.models import Bid, BidStatus, Supplier
 from procurement.bids.schemas import BidIn, BidReceipt, SealedBidIn, SupplierIn
 from procurement.exceptions import (
     DeadlinePassed,
-    IdempotencyConflict,
-    IdempotencyMismatch,
     InvalidBid,
     NotInvited,
+    SupplierNotApproved,
     SupplierNotRegistered,
     TenderClosed,
 )
@@ -33,7 +33,7 @@ from procurement.publishing import ocds
 from procurement.publishing.service import organisation_slug
 from procurement.tenders import rules as tender_rules
 from procurement.tenders.documents import PDF_MAGIC
-from procurement.tenders.models import Method, Tender, TenderStatus
+from procurement.tenders.models import Item, Method, Tender, TenderStatus
 from procurement.tenders.service import get_tender, tender_lots
 
 LIVE = (BidStatus.SEALED,)
@@ -55,6 +55,23 @@ def register_supplier(
     session.commit()
     session.refresh(supplier)
     return supplier
+
+
+@onboarding.on_supplier_registered
+def store_registered_details(
+    session: Session, organisation_id: int, company: OrganisationIn, email: str, now: datetime
+) -> None:
+    """Keep a self-registered company's private details, in its registration's transaction."""
+    session.add(
+        Supplier(
+            organisation_id=organisation_id,
+            address=company.address,
+            contact_name=company.contact_name,
+            contact_email=email,
+            contact_phone=company.contact_phone,
+            registered_at=now,
+        )
+    )
 
 
 def bid_document(bid: BidIn, *, currency: str, max_document_bytes: int) -> dict:
@@ -103,22 +120,37 @@ def submit_bid(
     idempotency_key: str | None = None,
 ) -> BidReceipt:
     """Seal and record a bid (the newest version from a supplier counts) and return a receipt."""
+    company = session.get(Organisation, user.organisation_id)
+    if company is None or company.status != OrganisationStatus.ACTIVE:
+        status = company.status if company else "unknown"
+        raise SupplierNotApproved(
+            f"Your company's registration is {status}: it can bid once an administrator has "
+            "approved it."
+            + (
+                f" Reason given: {company.status_reason}"
+                if company and company.status_reason
+                else ""
+            )
+        )
     if session.get(Supplier, user.organisation_id) is None:
         raise SupplierNotRegistered(
             "Register your company's details (address and contact) before bidding."
         )
-    request_hash = hashlib.sha256(bid.model_dump_json().encode()).hexdigest()
+    target = idempotency.bid_target(tender_id)
     if idempotency_key:
-        replay = _claim_key(
-            session,
-            user=user,
-            key=idempotency_key,
-            request_hash=request_hash,
-            now=clock(),
-            settings=settings,
+        digest = idempotency.request_hash(
+            settings, target=target, body=bid.model_dump_json().encode()
         )
-        if replay is not None:
-            return replay
+        done = idempotency.claim(
+            session,
+            supplier_id=user.organisation_id,
+            target=target,
+            key=idempotency_key,
+            digest=digest,
+            now=clock(),
+        )
+        if done is not None:
+            return _replay(session, bid_id=done, settings=settings)
     try:
         return _submit(
             session,
@@ -132,13 +164,9 @@ def submit_bid(
     except Exception:
         session.rollback()
         if idempotency_key:  # release the claim, so a corrected retry may use the key
-            session.exec(
-                delete(IdempotencyKey).where(
-                    IdempotencyKey.supplier_id == user.organisation_id,
-                    IdempotencyKey.key == idempotency_key,
-                )
+            idempotency.release(
+                session, supplier_id=user.organisation_id, target=target, key=idempotency_key
             )
-            session.commit()
         raise
 
 
@@ -167,6 +195,7 @@ def _submit(
     else:
         _check_picks(tender, bid.reserve_picks)
         _check_lot_prices(session, tender, bid)
+        _check_item_prices(session, tender, bid)
         ciphertext, commitment = sealing.seal(
             tender.public_key,
             bid_document(
@@ -225,14 +254,13 @@ def _submit(
     session.flush()
     supplier = organisation_slug(session, user.organisation_id)
     if idempotency_key:
-        key_row = session.exec(
-            select(IdempotencyKey).where(
-                IdempotencyKey.supplier_id == user.organisation_id,
-                IdempotencyKey.key == idempotency_key,
-            )
-        ).one()
-        key_row.bid_id = row.id
-        session.add(key_row)
+        idempotency.finish(
+            session,
+            supplier_id=user.organisation_id,
+            target=idempotency.bid_target(tender.id),
+            key=idempotency_key,
+            bid_id=row.id,
+        )
     session.commit()
     # The proof is built after the commit, outside the locks: any tree that holds the entry
     # proves it, and the bids queued behind this one need not wait for the hashing.
@@ -274,44 +302,9 @@ def _receipt(session: Session, bid: Bid, the_ocid: str, supplier: str) -> BidRec
     )
 
 
-def _claim_key(
-    session: Session,
-    *,
-    user: User,
-    key: str,
-    request_hash: str,
-    now: datetime,
-    settings: Settings,
-) -> BidReceipt | None:
-    """Claim an Idempotency-Key; a finished one returns its first receipt."""
-    existing = session.exec(
-        select(IdempotencyKey).where(
-            IdempotencyKey.supplier_id == user.organisation_id, IdempotencyKey.key == key
-        )
-    ).first()
-    if existing is None:
-        session.add(
-            IdempotencyKey(
-                supplier_id=user.organisation_id, key=key, request_hash=request_hash, created_at=now
-            )
-        )
-        try:
-            session.commit()  # claimed before the work, so a concurrent retry sees it
-        except IntegrityError:
-            session.rollback()
-            raise IdempotencyConflict(
-                "A request with this Idempotency-Key is still in progress; retry shortly."
-            ) from None
-        return None
-    if existing.request_hash != request_hash:
-        raise IdempotencyMismatch(
-            "This Idempotency-Key was already used with a different request body."
-        )
-    if existing.bid_id is None:
-        raise IdempotencyConflict(
-            "A request with this Idempotency-Key is still in progress; retry shortly."
-        )
-    bid = session.get(Bid, existing.bid_id)
+def _replay(session: Session, *, bid_id: int, settings: Settings) -> BidReceipt:
+    """The first receipt of a request repeated with its Idempotency-Key."""
+    bid = session.get(Bid, bid_id)
     the_ocid = ocds.ocid(settings.ocid_prefix, bid.tender_id)
     return _receipt(session, bid, the_ocid, organisation_slug(session, bid.supplier_id))
 
@@ -360,6 +353,13 @@ def _check_lot_prices(session: Session, tender: Tender, bid: BidIn) -> None:
     )
     if problem:
         raise InvalidBid(f"The bid's lot prices do not fit: {problem}.")
+
+
+def _check_item_prices(session: Session, tender: Tender, bid: BidIn) -> None:
+    items = session.exec(select(func.count()).select_from(Item).where(Item.tender_id == tender.id))
+    problem = bid_rules.item_prices_problem(bid.item_prices, item_count=items.one())
+    if problem:
+        raise InvalidBid(f"The bid's unit prices do not fit: {problem}.")
 
 
 def _check_picks(tender: Tender, picks: list[int]) -> None:

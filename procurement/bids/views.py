@@ -10,9 +10,11 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import ValidationError
 
+from core.auth import queries as auth_queries
 from core.auth.models import User
 from core.db import SessionDep
 from core.errors import DomainError, InvalidInput
+from core.types import Id
 from procurement.bids import opening
 from procurement.bids import queries as bid_queries
 from procurement.bids import service as bidding
@@ -33,7 +35,7 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.post("/buyer/tenders/{tender_id}/open", dependencies=[CsrfChecked])
-def open_bids(request: Request, session: SessionDep, user: BuyerUser, tender_id: int):
+def open_bids(request: Request, session: SessionDep, user: BuyerUser, tender_id: Id):
     """Open the sealed bids: allowed only at or after the opening time."""
     return run_step(
         request,
@@ -60,6 +62,9 @@ def _dashboard(
         "procurement/supplier.html",
         {
             "registration": registered,
+            "company": auth_queries.organisation_status(
+                session, organisation_id=user.organisation_id
+            ),
             "values": values or (registered.model_dump() if registered else {}),
             "bids": bid_queries.supplier_bids(session, organisation_id=user.organisation_id),
             "error": error,
@@ -104,7 +109,7 @@ def register(
 
 
 def _bid_form(
-    request: Request, session, user: User, tender_id: int, *, error=None, status_code=200
+    request: Request, session, user: User, tender_id: Id, *, error=None, status_code=200
 ) -> HTMLResponse:
     view = public_view(request, session, tender_id=tender_id, user=user)
     return render(
@@ -127,7 +132,7 @@ def _bid_form(
 
 
 @router.get("/tenders/{tender_id}/bid", response_class=HTMLResponse)
-def bid_form(request: Request, session: SessionDep, user: SupplierUser, tender_id: int):
+def bid_form(request: Request, session: SessionDep, user: SupplierUser, tender_id: Id):
     """The sealed-bid form."""
     return _bid_form(request, session, user, tender_id)
 
@@ -153,7 +158,7 @@ async def submit_bid(
     request: Request,
     session: SessionDep,
     user: SupplierUser,
-    tender_id: int,
+    tender_id: Id,
     price: Annotated[str, Form()] = "",
     declaration: Annotated[str, Form()] = "",
     reserve_picks: Annotated[list[int] | None, Form()] = None,
@@ -217,7 +222,7 @@ def _lot_prices(form, view) -> list[LotPriceIn]:
     return prices
 
 
-def _receipt(request: Request, session, user: User, tender_id: int, bid_id: int):
+def _receipt(request: Request, session, user: User, tender_id: Id, bid_id: Id):
     return bid_queries.bid_receipt(
         session,
         organisation_id=user.organisation_id,
@@ -229,7 +234,7 @@ def _receipt(request: Request, session, user: User, tender_id: int, bid_id: int)
 
 @router.get("/tenders/{tender_id}/bids/{bid_id}", response_class=HTMLResponse)
 def receipt_page(
-    request: Request, session: SessionDep, user: SupplierUser, tender_id: int, bid_id: int
+    request: Request, session: SessionDep, user: SupplierUser, tender_id: Id, bid_id: Id
 ):
     """The receipt of one of the supplier's own bids."""
     receipt = _receipt(request, session, user, tender_id, bid_id)
@@ -251,7 +256,7 @@ def receipt_page(
 
 @router.get("/tenders/{tender_id}/bids/{bid_id}/receipt.json")
 def receipt_json(
-    request: Request, session: SessionDep, user: SupplierUser, tender_id: int, bid_id: int
+    request: Request, session: SessionDep, user: SupplierUser, tender_id: Id, bid_id: Id
 ):
     """The receipt as JSON, to keep and to check against the log."""
     receipt = _receipt(request, session, user, tender_id, bid_id)
@@ -263,7 +268,7 @@ def receipt_json(
 
 @router.get("/tenders/{tender_id}/bids/{bid_id}/receipt.pdf")
 def receipt_pdf(
-    request: Request, session: SessionDep, user: SupplierUser, tender_id: int, bid_id: int
+    request: Request, session: SessionDep, user: SupplierUser, tender_id: Id, bid_id: Id
 ):
     """The receipt as a PDF."""
     receipt = _receipt(request, session, user, tender_id, bid_id)
@@ -275,7 +280,7 @@ def receipt_pdf(
 
 
 @router.post("/tenders/{tender_id}/bid/withdraw", dependencies=[CsrfChecked])
-def withdraw(request: Request, session: SessionDep, user: SupplierUser, tender_id: int):
+def withdraw(request: Request, session: SessionDep, user: SupplierUser, tender_id: Id):
     """Withdraw the supplier's live bid before the deadline."""
     try:
         bidding.withdraw_bid(

@@ -6,6 +6,7 @@ from fastapi import APIRouter, status
 
 from core.clock import ClockDep
 from core.db import SessionDep
+from core.types import Id
 from core.web import SettingsDep
 from procurement.awards import service as awarding
 from procurement.contracts import queries as contract_queries
@@ -29,7 +30,7 @@ router = APIRouter(prefix="/api", tags=["procurement: awards and contracts"])
     response_model=public.ContractView,
 )
 def contract(
-    award_id: int,
+    award_id: Id,
     body: ContractIn,
     buyer: BuyerUser,
     session: SessionDep,
@@ -49,7 +50,7 @@ def contract(
     response_model=public.ContractView,
 )
 def amend_contract(
-    contract_id: int,
+    contract_id: Id,
     body: ContractAmendmentIn,
     buyer: BuyerUser,
     session: SessionDep,
@@ -74,7 +75,7 @@ def amend_contract(
     response_model=public.ContractView,
 )
 def add_milestone(
-    contract_id: int,
+    contract_id: Id,
     body: MilestoneIn,
     buyer: BuyerUser,
     session: SessionDep,
@@ -95,7 +96,7 @@ def add_milestone(
 
 @router.post("/milestones/{milestone_id}/done", response_model=public.MilestoneView)
 def complete_milestone(
-    milestone_id: int,
+    milestone_id: Id,
     body: MilestoneDoneIn,
     buyer: BuyerUser,
     session: SessionDep,
@@ -121,7 +122,7 @@ def complete_milestone(
     response_model=public.ContractView,
 )
 def record_payment(
-    contract_id: int,
+    contract_id: Id,
     body: PaymentIn,
     buyer: BuyerUser,
     session: SessionDep,

@@ -4,32 +4,34 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from core.types import Input, Money
 
 
-class ContractIn(BaseModel):
-    value: int = Field(gt=0)
+class ContractIn(Input):
+    value: Money
     start_date: date
     end_date: date
     signed_date: date
 
 
-class ContractAmendmentIn(BaseModel):
+class ContractAmendmentIn(Input):
     rationale: str = Field(min_length=5, max_length=5_000)
-    value: int | None = Field(default=None, gt=0)
+    value: Money | None = None
     end_date: date | None = None
 
 
-class MilestoneIn(BaseModel):
+class MilestoneIn(Input):
     title: str = Field(min_length=3, max_length=300)
     due_date: date
 
 
-class MilestoneDoneIn(BaseModel):
+class MilestoneDoneIn(Input):
     met: bool = True
 
 
-class PaymentIn(BaseModel):
-    amount: int = Field(gt=0, description="minor units")
+class PaymentIn(Input):
+    amount: Money = Field(description="minor units")
     paid_date: date
     description: str = Field(min_length=1, max_length=500)

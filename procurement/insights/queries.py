@@ -11,6 +11,7 @@ from collections.abc import Callable
 from sqlmodel import Session, col, select
 
 from core.auth.models import Organisation, OrganisationKind
+from core.auth.queries import NOT_YET_PUBLIC
 from core.errors import NotFound
 from procurement.insights import facts, flags, profiles, rules, stats
 from procurement.insights.schemas import (
@@ -98,7 +99,10 @@ def supplier_profile(session: Session, *, supplier_id: int) -> SupplierProfile:
 def suppliers(session: Session) -> list[SupplierListRow]:
     """Every supplier company with its opened bids, wins and awarded value."""
     companies = session.exec(
-        select(Organisation).where(Organisation.kind == OrganisationKind.SUPPLIER)
+        select(Organisation).where(
+            Organisation.kind == OrganisationKind.SUPPLIER,
+            col(Organisation.status).notin_(NOT_YET_PUBLIC),
+        )
     )
     return profiles.supplier_list(
         [_party(o) for o in companies], facts.load(session), DEFAULT_CURRENCY

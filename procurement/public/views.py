@@ -12,6 +12,7 @@ from core.auth.models import OrganisationKind
 from core.auth.queries import list_organisations
 from core.db import SessionDep
 from core.errors import NotFound
+from core.types import Id
 from procurement.pages import pdf_response, public_view, render, tender_page
 from procurement.public import queries
 from procurement.publishing import pdfs
@@ -41,7 +42,7 @@ def tenders(
     user: OptionalUser,
     status: Annotated[TenderStatus | None, Query()] = None,
     buyer: Annotated[str | None, Query(max_length=100)] = None,
-    after_id: Annotated[int | None, Query(ge=1)] = None,
+    after_id: Annotated[Id | None, Query(ge=1)] = None,
 ):
     """Published tenders, newest first, filtered by status and buyer, a page at a time."""
     buyer = buyer or None
@@ -69,14 +70,14 @@ def tenders(
 
 
 @router.get("/tenders/{tender_id}", response_class=HTMLResponse)
-def tender(request: Request, session: SessionDep, user: OptionalUser, tender_id: int):
+def tender(request: Request, session: SessionDep, user: OptionalUser, tender_id: Id):
     """A tender's notice and its whole public record."""
     return tender_page(request, session, tender_id=tender_id, user=user)
 
 
 @router.get("/tenders/{tender_id}/documents/{document_id}")
 def document(
-    request: Request, session: SessionDep, user: OptionalUser, tender_id: int, document_id: int
+    request: Request, session: SessionDep, user: OptionalUser, tender_id: Id, document_id: Id
 ):
     """A tender document, as stored under its SHA-256."""
     view = public_view(request, session, tender_id=tender_id, user=user)
@@ -95,7 +96,7 @@ def document(
 
 
 @router.get("/tenders/{tender_id}/notice.pdf")
-def notice_pdf(request: Request, session: SessionDep, user: OptionalUser, tender_id: int):
+def notice_pdf(request: Request, session: SessionDep, user: OptionalUser, tender_id: Id):
     """The tender notice, as a PDF."""
     view = public_view(request, session, tender_id=tender_id, user=user)
     content = pdfs.notice(request.app.state.templates.env, view)
@@ -103,7 +104,7 @@ def notice_pdf(request: Request, session: SessionDep, user: OptionalUser, tender
 
 
 @router.get("/tenders/{tender_id}/opening.pdf")
-def opening_pdf(request: Request, session: SessionDep, user: OptionalUser, tender_id: int):
+def opening_pdf(request: Request, session: SessionDep, user: OptionalUser, tender_id: Id):
     """The bid opening report, once the bids are opened."""
     view = public_view(request, session, tender_id=tender_id, user=user)
     content = pdfs.opening(request.app.state.templates.env, view)
@@ -111,7 +112,7 @@ def opening_pdf(request: Request, session: SessionDep, user: OptionalUser, tende
 
 
 @router.get("/tenders/{tender_id}/award.pdf")
-def award_pdf(request: Request, session: SessionDep, user: OptionalUser, tender_id: int):
+def award_pdf(request: Request, session: SessionDep, user: OptionalUser, tender_id: Id):
     """The award notice, once an award is decided."""
     view = public_view(request, session, tender_id=tender_id, user=user)
     content = pdfs.award(request.app.state.templates.env, view)

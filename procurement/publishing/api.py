@@ -13,6 +13,7 @@ from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import NotFound
 from core.ledger.service import format_time
+from core.types import Index
 from core.web import SettingsDep
 from procurement.publishing import ocds
 from procurement.publishing import queries as publishing_queries
@@ -25,40 +26,57 @@ def _base(settings) -> str:
     return str(settings.public_base_url).rstrip("/")
 
 
+def _public_url(settings, request: Request) -> str:
+    """This request's address at the deployment's public base (not the proxy's view of it)."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return f"{_base(settings)}{request.url.path}{query}"
+
+
 @router.get("/releases")
 def releases(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
-    since: Annotated[int, Query(ge=0, description="return releases after this cursor")] = 0,
+    since: Annotated[Index, Query(description="return releases after this cursor")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ):
-    """A release package of every release after `since`, oldest first, with `links.next`."""
+    """A release package of the releases after `since`, oldest first; `links.next` names the
+    next page and is absent on the last one."""
     releases, cursor = publishing_queries.releases_after(session, since=since, limit=limit)
-    body = ocds.package(releases, uri=str(request.url), published=clock(), publisher=PUBLISHER)
-    body["links"] = {"next": f"{_base(settings)}/api/ocds/releases?since={cursor}&limit={limit}"}
+    body = ocds.package(
+        releases, uri=_public_url(settings, request), published=clock(), publisher=PUBLISHER
+    )
+    if cursor is not None:
+        body["links"] = {
+            "next": f"{_base(settings)}/api/ocds/releases?since={cursor}&limit={limit}"
+        }
     return body
 
 
 @router.get("/releases/{release_id}")
-def release(release_id: str, request: Request, session: SessionDep, clock: ClockDep):
+def release(
+    release_id: str, request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep
+):
     """A release package holding one release."""
     found = publishing_queries.release(session, release_id=release_id)
     if found is None:
         raise NotFound(f"There is no release {release_id}.")
-    return ocds.package([found], uri=str(request.url), published=clock(), publisher=PUBLISHER)
+    uri = _public_url(settings, request)
+    return ocds.package([found], uri=uri, published=clock(), publisher=PUBLISHER)
 
 
 @router.get("/records/{ocid}")
-def record(ocid: str, request: Request, session: SessionDep, clock: ClockDep):
+def record(
+    ocid: str, request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep
+):
     """A record package: every release of the process and the compiled release."""
     bodies = publishing_queries.process_releases(session, ocid=ocid)
     if not bodies:
         raise NotFound(f"There is no contracting process {ocid}.")
     compiled = ocds.compile_release(bodies)
     return {
-        "uri": str(request.url),
+        "uri": _public_url(settings, request),
         "version": "1.1",
         "extensions": [ocds.BIDS_EXTENSION, ocds.LOTS_EXTENSION],
         "publishedDate": format_time(clock()),
@@ -69,7 +87,7 @@ def record(ocid: str, request: Request, session: SessionDep, clock: ClockDep):
                 "ocid": ocid,
                 "releases": [
                     {
-                        "url": f"{str(request.base_url).rstrip('/')}/api/ocds/releases/{b['id']}",
+                        "url": f"{_base(settings)}/api/ocds/releases/{b['id']}",
                         "date": b["date"],
                         "tag": b["tag"],
                     }

@@ -10,12 +10,15 @@ from sqlmodel import Session, col, select
 from procurement.publishing.models import Release
 
 
-def releases_after(session: Session, *, since: int, limit: int) -> tuple[list[dict], int]:
-    """Up to `limit` releases after the cursor `since`, oldest first, and the next cursor."""
+def releases_after(session: Session, *, since: int, limit: int) -> tuple[list[dict], int | None]:
+    """Up to `limit` releases after the cursor `since`, oldest first, and the next page's
+    cursor: None on the last page, so a harvester following it stops."""
     rows = session.exec(
-        select(Release).where(Release.id > since).order_by(Release.id).limit(limit)
+        select(Release).where(Release.id > since).order_by(Release.id).limit(limit + 1)
     ).all()
-    return [json.loads(r.body) for r in rows], (rows[-1].id if rows else since)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return [json.loads(r.body) for r in rows], (rows[-1].id if more else None)
 
 
 def release(session: Session, *, release_id: str) -> dict | None:

@@ -18,7 +18,7 @@ from procurement.exceptions import (
 )
 from procurement.publishing.service import notify, record
 from procurement.tenders import rules as tender_rules
-from procurement.tenders.documents import decoded, keep_file, store_pdf
+from procurement.tenders.documents import check_pdf, decoded, discard, keep_files
 from procurement.tenders.models import (
     Amendment,
     TenderStatus,
@@ -61,7 +61,7 @@ def amend(
     # Check and store the new documents before anything changes: a bad PDF refuses it all.
     contents = [(d.title, decoded(d)) for d in amendment.documents]
     documents = [
-        store_pdf(tender, title=title, content=content, now=now, settings=settings, write=False)
+        check_pdf(tender, title=title, content=content, now=now, settings=settings)
         for title, content in contents
     ]
     if not changes and not documents:
@@ -101,8 +101,7 @@ def amend(
     )
     session.add(row)
     session.flush()
-    for document, (_, content) in zip(documents, contents, strict=True):
-        keep_file(settings, document.sha256, content)
+    for document in documents:
         document.amendment_id = row.id
         session.add(document)
     session.flush()
@@ -128,7 +127,13 @@ def amend(
             body=f"{amendment.rationale}\n\nChanged: {', '.join(printable)}",
             now=now,
         )
-    session.commit()
+    files = [(d.sha256, content) for d, (_, content) in zip(documents, contents, strict=True)]
+    written = keep_files(settings, files)
+    try:
+        session.commit()
+    except BaseException:
+        discard(written)  # no file outlives an amendment that did not commit
+        raise
     session.refresh(row)
     return row
 

@@ -13,6 +13,7 @@ from core.auth.schemas import OrganisationPublic
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import InvalidInput
+from core.types import Id, bigint_or_none
 from core.web import SettingsDep
 from procurement.dependencies import BuyerUser, SupplierUser
 from procurement.public import queries
@@ -38,7 +39,7 @@ def list_tenders(
     settings: SettingsDep,
     status_: Annotated[TenderStatus | None, Query(alias="status")] = None,
     buyer: str | None = None,
-    after_id: Annotated[int | None, Query(ge=1)] = None,
+    after_id: Annotated[Id | None, Query(ge=1)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ):
     """Published tenders, newest first; page with `after_id` (the last id you saw)."""
@@ -64,18 +65,18 @@ def tender_changes(
     if cursor:
         try:
             at, last_id = cursor.rsplit("_", 1)
-            parsed = (datetime.fromisoformat(at), int(last_id))
+            parsed = (datetime.fromisoformat(at), bigint_or_none(last_id))
         except ValueError:
-            raise InvalidInput(
-                "cursor is malformed: pass back the next_cursor you were given."
-            ) from None
+            parsed = None
+        if parsed is None or parsed[0].tzinfo is None or parsed[1] is None:
+            raise InvalidInput("cursor is malformed: pass back the next_cursor you were given.")
     rows = queries.changes(session, prefix=settings.ocid_prefix, cursor=parsed, limit=limit)
     next_cursor = f"{rows[-1].updated_at.isoformat()}_{rows[-1].id}" if rows else cursor
     return {"tenders": rows, "next_cursor": next_cursor}
 
 
 @router.get("/tenders/{tender_id}", response_model=public.TenderView)
-def get_tender(tender_id: int, session: SessionDep, settings: SettingsDep):
+def get_tender(tender_id: Id, session: SessionDep, settings: SettingsDep):
     """Everything public about one tender; bid prices appear only after the opening."""
     return queries.tender_view(session, tender_id=tender_id, prefix=settings.ocid_prefix)
 
@@ -98,13 +99,40 @@ def create_tender(
     )
 
 
+@router.put("/tenders/{tender_id}", response_model=public.TenderView)
+def update_draft(
+    tender_id: Id,
+    body: TenderDraftIn,
+    buyer: BuyerUser,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+):
+    """Replace a draft's fields, items and lots; its dates are checked as at publication."""
+    tender_service.update_draft(
+        session, buyer=buyer, tender_id=tender_id, draft=body, now=clock(), settings=settings
+    )
+    return queries.tender_view(
+        session,
+        tender_id=tender_id,
+        prefix=settings.ocid_prefix,
+        viewer_organisation_id=buyer.organisation_id,
+    )
+
+
+@router.delete("/tenders/{tender_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_draft(tender_id: Id, buyer: BuyerUser, session: SessionDep):
+    """Delete a draft (a published tender is cancelled instead, with a reason)."""
+    tender_service.delete_draft(session, buyer=buyer, tender_id=tender_id)
+
+
 @router.post(
     "/tenders/{tender_id}/documents",
     status_code=status.HTTP_201_CREATED,
     response_model=public.DocumentView,
 )
 async def add_document(
-    tender_id: int,
+    tender_id: Id,
     buyer: BuyerUser,
     session: SessionDep,
     clock: ClockDep,
@@ -128,7 +156,7 @@ async def add_document(
 
 @router.post("/tenders/{tender_id}/publish", response_model=public.TenderView)
 def publish(
-    tender_id: int, buyer: BuyerUser, session: SessionDep, clock: ClockDep, settings: SettingsDep
+    tender_id: Id, buyer: BuyerUser, session: SessionDep, clock: ClockDep, settings: SettingsDep
 ):
     """Publish a draft: its notice, sealing key and log entry become public."""
     tender_service.publish(
@@ -143,7 +171,7 @@ def publish(
     response_model=public.QuestionView,
 )
 def ask(
-    tender_id: int, body: QuestionIn, supplier: SupplierUser, session: SessionDep, clock: ClockDep
+    tender_id: Id, body: QuestionIn, supplier: SupplierUser, session: SessionDep, clock: ClockDep
 ):
     """Ask a clarification question (public once answered; the asker never is)."""
     asked = questions.ask_question(
@@ -154,7 +182,7 @@ def ask(
 
 @router.post("/questions/{question_id}/answer", response_model=public.QuestionView)
 def answer(
-    question_id: int,
+    question_id: Id,
     body: AnswerIn,
     buyer: BuyerUser,
     session: SessionDep,
@@ -179,7 +207,7 @@ def answer(
     response_model=public.TenderView,
 )
 def amend(
-    tender_id: int,
+    tender_id: Id,
     body: AmendmentIn,
     buyer: BuyerUser,
     session: SessionDep,
@@ -195,7 +223,7 @@ def amend(
 
 @router.post("/tenders/{tender_id}/cancel", response_model=public.TenderView)
 def cancel(
-    tender_id: int,
+    tender_id: Id,
     body: CancelIn,
     buyer: BuyerUser,
     session: SessionDep,

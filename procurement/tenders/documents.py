@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import os
 from datetime import datetime
+from pathlib import Path
 
 from core.settings import Settings
 from procurement.exceptions import (
@@ -20,16 +22,10 @@ from procurement.tenders.schemas import DocumentIn
 PDF_MAGIC = b"%PDF-"
 
 
-def store_pdf(
-    tender: Tender,
-    *,
-    title: str,
-    content: bytes,
-    now: datetime,
-    settings: Settings,
-    write: bool = True,
+def check_pdf(
+    tender: Tender, *, title: str, content: bytes, now: datetime, settings: Settings
 ) -> Document:
-    """Check a tender PDF, keep it under its SHA-256 (unless told not to yet), return its row."""
+    """Check a tender PDF and return its row (its file is kept by `keep_files`)."""
     if not content.startswith(PDF_MAGIC):
         raise InvalidTender(f"Document {title!r}: tender documents must be PDF files.")
     if len(content) > settings.procurement_max_document_bytes:
@@ -37,17 +33,35 @@ def store_pdf(
             f"Document {title!r} is larger than {settings.procurement_max_document_bytes:,} bytes."
         )
     digest = hashlib.sha256(content).hexdigest()
-    if write:
-        keep_file(settings, digest, content)
     return Document(
         tender_id=tender.id, title=title, sha256=digest, size=len(content), created_at=now
     )
 
 
-def keep_file(settings: Settings, digest: str, content: bytes) -> None:
+def keep_files(settings: Settings, files: list[tuple[str, bytes]]) -> list[Path]:
+    """Keep PDFs under their SHA-256, atomically; the paths that did not exist before.
+
+    The caller commits after, and on failure hands these paths to `discard`, so no file
+    outlives a transaction that did not commit (a file that existed before stays).
+    """
     folder = settings.data_dir / "documents"
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{digest}.pdf").write_bytes(content)
+    created = []
+    for digest, content in files:
+        target = folder / f"{digest}.pdf"
+        if target.exists():
+            continue
+        temporary = folder / f".{digest}.{os.getpid()}.part"
+        temporary.write_bytes(content)
+        os.replace(temporary, target)
+        created.append(target)
+    return created
+
+
+def discard(paths: list[Path]) -> None:
+    """Remove files written for a transaction that did not commit."""
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def decoded(document: DocumentIn) -> bytes:

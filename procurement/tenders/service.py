@@ -8,7 +8,7 @@ import json
 import secrets
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, delete, select
 
 from core.auth.models import Organisation, OrganisationKind, User
 from core.ledger.service import format_time
@@ -23,7 +23,7 @@ from procurement.exceptions import (
 )
 from procurement.publishing.service import notify, organisation_slug, record
 from procurement.tenders import rules as tender_rules
-from procurement.tenders.documents import store_pdf
+from procurement.tenders.documents import check_pdf, discard, keep_files
 from procurement.tenders.models import (
     AwardCriteria,
     Document,
@@ -95,15 +95,28 @@ def create_draft(session: Session, *, buyer: User, draft: TenderDraftIn, now: da
         status=TenderStatus.DRAFT,
         created_at=now,
         updated_at=now,
-        criteria_json=json.dumps([c.model_dump() for c in draft.criteria]),
-        invited_json=json.dumps(draft.invited_suppliers),
-        reserve_base=draft.reserve.base_amount if draft.reserve else None,
-        reserve_range_bp=draft.reserve.range_bp if draft.reserve else None,
-        floor_rate_bp=draft.reserve.floor_rate_bp if draft.reserve else None,
-        **draft.model_dump(exclude={"items", "lots", "criteria", "invited_suppliers", "reserve"}),
+        **_draft_columns(draft),
     )
     session.add(tender)
     session.flush()
+    _add_contents(session, tender, draft)
+    session.commit()
+    session.refresh(tender)
+    return tender
+
+
+def _draft_columns(draft: TenderDraftIn) -> dict:
+    return {
+        "criteria_json": json.dumps([c.model_dump() for c in draft.criteria]),
+        "invited_json": json.dumps(draft.invited_suppliers),
+        "reserve_base": draft.reserve.base_amount if draft.reserve else None,
+        "reserve_range_bp": draft.reserve.range_bp if draft.reserve else None,
+        "floor_rate_bp": draft.reserve.floor_rate_bp if draft.reserve else None,
+        **draft.model_dump(exclude={"items", "lots", "criteria", "invited_suppliers", "reserve"}),
+    }
+
+
+def _add_contents(session: Session, tender: Tender, draft: TenderDraftIn) -> None:
     lots = [
         Lot(tender_id=tender.id, position=n, **lot.model_dump())
         for n, lot in enumerate(draft.lots, start=1)
@@ -119,9 +132,57 @@ def create_draft(session: Session, *, buyer: User, draft: TenderDraftIn, now: da
                 **item.model_dump(exclude={"lot"}),
             )
         )
+
+
+def _own_draft(session: Session, *, buyer: User, tender_id: int) -> Tender:
+    tender = owned_tender(session, buyer=buyer, tender_id=tender_id, for_update=True)
+    if tender.status != TenderStatus.DRAFT:
+        raise TenderClosed(
+            f"Tender {tender_id} is {tender.status}: a published tender changes only by amendment."
+        )
+    return tender
+
+
+def update_draft(
+    session: Session,
+    *,
+    buyer: User,
+    tender_id: int,
+    draft: TenderDraftIn,
+    now: datetime,
+    settings: Settings,
+) -> Tender:
+    """Replace every field, item and lot of a draft; its dates are checked now, as they will
+    be at publication, so a draft never keeps a schedule that cannot be published."""
+    tender = _own_draft(session, buyer=buyer, tender_id=tender_id)
+    _check_draft(session, draft)
+    schedule = tender_rules.Schedule(
+        draft.enquiry_end_at, draft.tender_start_at, draft.tender_end_at, draft.opening_at
+    )
+    problems = tender_rules.schedule_problems(
+        schedule, now=now, min_tender_days=settings.procurement_min_tender_days
+    )
+    if problems:
+        raise InvalidTender("The draft cannot be saved: " + "; ".join(problems) + ".")
+    for column, value in _draft_columns(draft).items():
+        setattr(tender, column, value)
+    tender.updated_at = now
+    session.add(tender)
+    session.exec(delete(Item).where(col(Item.tender_id) == tender.id))
+    session.exec(delete(Lot).where(col(Lot.tender_id) == tender.id))
+    _add_contents(session, tender, draft)
     session.commit()
     session.refresh(tender)
     return tender
+
+
+def delete_draft(session: Session, *, buyer: User, tender_id: int) -> None:
+    """Delete a draft and its items, lots and documents (it was never public)."""
+    tender = _own_draft(session, buyer=buyer, tender_id=tender_id)
+    for table in (Item, Lot, Document):
+        session.exec(delete(table).where(col(table.tender_id) == tender.id))
+    session.delete(tender)
+    session.commit()
 
 
 def publish(
@@ -290,8 +351,13 @@ def add_document(
         raise TenderClosed(
             "Documents are added to drafts; a published tender changes by amendment."
         )
-    document = store_pdf(tender, title=title, content=content, now=now, settings=settings)
+    document = check_pdf(tender, title=title, content=content, now=now, settings=settings)
     session.add(document)
-    session.commit()
+    written = keep_files(settings, [(document.sha256, content)])
+    try:
+        session.commit()
+    except BaseException:
+        discard(written)
+        raise
     session.refresh(document)
     return document

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from core.auth.models import User
 from core.db import SessionDep
 from core.errors import DomainError, InvalidInput
+from core.types import Id
 from procurement.dependencies import BuyerUser, CsrfChecked, SupplierUser
 from procurement.pages import (
     local_time,
@@ -27,7 +28,7 @@ from procurement.pages import (
 from procurement.tenders import amendments, questions
 from procurement.tenders import queries as tender_queries
 from procurement.tenders import service as tender_service
-from procurement.tenders.models import AwardCriteria, Category, Method
+from procurement.tenders.models import AwardCriteria, Category, Method, TenderStatus
 from procurement.tenders.schemas import (
     AmendmentIn,
     AnswerIn,
@@ -57,14 +58,19 @@ def buyer_home(request: Request, session: SessionDep, user: BuyerUser):
         organisation_id=user.organisation_id,
         prefix=request.app.state.settings.ocid_prefix,
     )
-    return render(request, "procurement/buyer.html", {"grouped": grouped}, user=user)
+    waiting = tender_queries.waiting_questions(session, organisation_id=user.organisation_id)
+    now = request.app.state.clock()
+    due = [t for t in grouped[TenderStatus.ACTIVE] if t.opening_at <= now]
+    context = {"grouped": grouped, "questions": waiting, "to_open": due}
+    return render(request, "procurement/buyer.html", context, user=user)
 
 
-def _new_form(request: Request, user: User, *, values, error=None, status_code=200):
+def _new_form(request: Request, user: User, *, values, error=None, status_code=200, tender_id=None):
     return render(
         request,
         "procurement/tender_new.html",
         {
+            "tender_id": tender_id,
             "values": values,
             "error": error,
             "categories": list(Category),
@@ -189,8 +195,65 @@ async def create_tender(request: Request, session: SessionDep, user: BuyerUser):
     return RedirectResponse(f"/buyer/tenders/{tender.id}", status_code=303)
 
 
+@router.get("/buyer/tenders/{tender_id}/edit", response_class=HTMLResponse)
+def edit_form(request: Request, session: SessionDep, user: BuyerUser, tender_id: Id):
+    """The draft form again, filled in with the draft."""
+    values = tender_queries.draft_form_values(
+        session,
+        organisation_id=user.organisation_id,
+        tender_id=tender_id,
+        zone=request.app.state.settings.zone,
+    )
+    return _new_form(request, user, values=values, tender_id=tender_id)
+
+
+@router.post("/buyer/tenders/{tender_id}/edit", dependencies=[CsrfChecked])
+async def edit(request: Request, session: SessionDep, user: BuyerUser, tender_id: Id):
+    """Save every field, item and lot of the draft; its dates are checked now."""
+    form = await request.form()
+    settings = request.app.state.settings
+    try:
+        draft = _draft_from(form, settings.zone)
+        tender_service.update_draft(
+            session,
+            buyer=user,
+            tender_id=tender_id,
+            draft=draft,
+            now=request.app.state.clock(),
+            settings=settings,
+        )
+    except DomainError as error:
+        session.rollback()
+        values = {key: form.get(key) for key in form}
+        values["items"] = _item_rows(form)
+        values["lots"] = _lot_rows(form)
+        return _new_form(
+            request,
+            user,
+            values=values,
+            error=error.message,
+            status_code=error.status_code,
+            tender_id=tender_id,
+        )
+    return RedirectResponse(f"/buyer/tenders/{tender_id}?saved=1", status_code=303)
+
+
+@router.post("/buyer/tenders/{tender_id}/delete", dependencies=[CsrfChecked])
+def delete_draft(
+    session: SessionDep,
+    user: BuyerUser,
+    tender_id: Id,
+    confirm: Annotated[str, Form()] = "",
+):
+    """Delete a draft, once the buyer confirmed it."""
+    if confirm != "yes":
+        raise InvalidInput("Tick the box to confirm deleting the draft; nothing was deleted.")
+    tender_service.delete_draft(session, buyer=user, tender_id=tender_id)
+    return RedirectResponse("/buyer?deleted=1", status_code=303)
+
+
 @router.get("/buyer/tenders/{tender_id}", response_class=HTMLResponse)
-def manage(request: Request, session: SessionDep, user: BuyerUser, tender_id: int):
+def manage(request: Request, session: SessionDep, user: BuyerUser, tender_id: Id):
     """Everything the owning buyer may do with a tender now."""
     return manage_page(request, session, user, tender_id)
 
@@ -200,7 +263,7 @@ async def upload_document(
     request: Request,
     session: SessionDep,
     user: BuyerUser,
-    tender_id: int,
+    tender_id: Id,
     title: Annotated[str, Form(max_length=200)] = "",
     file: Annotated[UploadFile | None, File()] = None,
 ):
@@ -224,7 +287,7 @@ async def upload_document(
 
 
 @router.post("/buyer/tenders/{tender_id}/publish", dependencies=[CsrfChecked])
-def publish(request: Request, session: SessionDep, user: BuyerUser, tender_id: int):
+def publish(request: Request, session: SessionDep, user: BuyerUser, tender_id: Id):
     """Publish the draft: it becomes public and starts taking sealed bids."""
     return run_step(
         request,
@@ -249,8 +312,8 @@ def answer_question(
     request: Request,
     session: SessionDep,
     user: BuyerUser,
-    tender_id: int,
-    question_id: int,
+    tender_id: Id,
+    question_id: Id,
     answer: Annotated[str, Form()] = "",
 ):
     """Answer a clarification question; question and answer are published."""
@@ -280,7 +343,7 @@ def answer_question(
 
 
 @router.post("/buyer/tenders/{tender_id}/amend", dependencies=[CsrfChecked])
-async def amend(request: Request, session: SessionDep, user: BuyerUser, tender_id: int):
+async def amend(request: Request, session: SessionDep, user: BuyerUser, tender_id: Id):
     """Amend the open tender: only the fields that differ from the notice are changed."""
     form = await request.form()
     uploads = [u for u in form.getlist("documents") if not isinstance(u, str) and u.filename]
@@ -331,7 +394,7 @@ def cancel(
     request: Request,
     session: SessionDep,
     user: BuyerUser,
-    tender_id: int,
+    tender_id: Id,
     reason: Annotated[str, Form()] = "",
 ):
     """Cancel the tender, with a public reason."""
@@ -358,7 +421,7 @@ def ask(
     request: Request,
     session: SessionDep,
     user: SupplierUser,
-    tender_id: int,
+    tender_id: Id,
     question: Annotated[str, Form()] = "",
 ):
     """Ask the buyer a clarification question; it is published without the asker's name."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlmodel import Session
 
+from core import spreadsheet
 from core.auth.dependencies import OptionalUser
 from core.db import SessionDep
 from core.templating import render
@@ -183,7 +183,7 @@ def _download(request: Request, search: SearchParams, fmt: str) -> Response:
 
     def csv_lines() -> Iterator[str]:
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+        writer = spreadsheet.dict_writer(out, CSV_COLUMNS)
         writer.writeheader()
         with open_session() as session:
             for hit in iterate(session, everything):

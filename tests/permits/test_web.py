@@ -222,7 +222,10 @@ def test_no_personal_data_on_any_public_page_feed_export_or_log(
             settings=settings,
             note=note,
         )
-    subscriptions.subscribe(session, number=number, email="watcher@example.org", now=clock())
+    watcher = subscriptions.subscribe(
+        session, number=number, email="watcher@example.org", now=clock(), settings=settings
+    )
+    subscriptions.confirm(session, token=watcher.token, now=clock())
     owner = session.get(type(health_officer), apps[1].applicant_id)
     service.act(
         session,
@@ -290,7 +293,10 @@ def test_subscribers_get_an_email_per_public_change_once(
 
     application = factories.food_application(session, now=clock(), settings=settings)
     number = application.tracking_number
-    subscriptions.subscribe(session, number=number, email="watcher@example.org", now=clock())
+    watcher = subscriptions.subscribe(
+        session, number=number, email="watcher@example.org", now=clock(), settings=settings
+    )
+    subscriptions.confirm(session, token=watcher.token, now=clock())
     service.act(
         session,
         number=number,
@@ -310,6 +316,78 @@ def test_subscribers_get_an_email_per_public_change_once(
     assert all(m["To"] == "watcher@example.org" for m in mails)
     assert number in mails[-1]["Subject"]
     assert "/unsubscribe?token=" in mails[-1].get_content()
+    assert "/confirm?token=" in mails[0].get_content()  # the first asked to confirm
+
+
+@pytest.mark.usefixtures("setup")
+def test_a_subscription_sends_nothing_until_its_address_confirms(
+    client, session, clock, settings, health_officer
+):
+    from sqlmodel import select
+
+    from permits.models import Notification
+
+    application = factories.food_application(session, now=clock(), settings=settings)
+    number = application.tracking_number
+    page = client.get(f"/permits/{number}")
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    response = client.post(
+        f"/permits/{number}/subscribe", data={"email": "Stranger@Example.org", "csrf_token": token}
+    )
+    assert response.status_code == 200
+    assert "Follow its link to confirm" in response.text
+
+    def mails_to_stranger():
+        return session.exec(
+            select(Notification).where(Notification.email == "stranger@example.org")
+        ).all()
+
+    [confirmation] = mails_to_stranger()
+    assert "/confirm?token=" in confirmation.body
+    service.act(
+        session,
+        number=number,
+        action=Action.ADVANCE,
+        actor=health_officer,
+        now=clock(),
+        settings=settings,
+    )
+    assert len(mails_to_stranger()) == 1  # unconfirmed: the change was not e-mailed
+    link = confirmation.body.split("open: ")[1].split()[0].split("8000")[1]
+    assert client.get(link).status_code == 200
+    assert client.get(f"/permits/{number}/confirm?token=forged").status_code == 404
+    service.act(
+        session,
+        number=number,
+        action=Action.ADVANCE,
+        actor=health_officer,
+        now=clock(),
+        settings=settings,
+    )
+    assert len(mails_to_stranger()) == 2
+
+
+@pytest.mark.usefixtures("setup")
+def test_one_address_may_not_be_signed_up_without_limit(session, clock, settings):
+    from core.errors import RateLimited
+
+    numbers = [
+        factories.food_application(session, now=clock(), settings=settings).tracking_number
+        for _ in range(4)
+    ]
+    for number in numbers[:3]:
+        subscriptions.subscribe(
+            session, number=number, email="victim@example.org", now=clock(), settings=settings
+        )
+    with pytest.raises(RateLimited, match="confirmation e-mails waiting"):
+        subscriptions.subscribe(
+            session, number=numbers[3], email="victim@example.org", now=clock(), settings=settings
+        )
+    few = settings.model_copy(update={"permits_subscriptions_per_address": 3})
+    with pytest.raises(RateLimited, match="already follows 3 applications"):
+        subscriptions.subscribe(
+            session, number=numbers[3], email="victim@example.org", now=clock(), settings=few
+        )
 
 
 @pytest.mark.usefixtures("setup")

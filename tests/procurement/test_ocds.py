@@ -192,6 +192,24 @@ def test_release_pages_link_to_the_next_and_the_bulk_file_holds_every_release(
     assert [json.loads(line)["id"] for line in lines] == [r["id"] for r in everything]
 
 
+def test_walking_links_next_from_the_first_page_ends_with_every_release_once(
+    client, session, clock
+):
+    run_lifecycle(client, session, clock)
+    everything = client.get("/api/ocds/releases", params={"limit": 1000}).json()
+    assert "next" not in everything.get("links", {})  # one page holds them all: it is the last
+    seen, path, pages = [], "/api/ocds/releases?limit=2", 0
+    while path is not None:
+        page = client.get(path).json()
+        pages += 1
+        assert pages <= len(everything["releases"]), "links.next never ends"
+        seen += [r["id"] for r in page["releases"]]
+        nxt = page.get("links", {}).get("next")
+        path = nxt.split("127.0.0.1:8000", 1)[1] if nxt else None
+    assert seen == [r["id"] for r in everything["releases"]]
+    assert page["releases"], "the last page is never an empty one"
+
+
 def test_unknown_release_and_record_are_404(client):
     assert client.get("/api/ocds/releases/nope").status_code == 404
     assert client.get("/api/ocds/records/ocds-prongsai-999999").status_code == 404

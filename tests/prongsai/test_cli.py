@@ -133,3 +133,47 @@ def test_serve_refuses_a_database_that_is_not_migrated(fresh_database, tmp_path)
     result = run("serve", "--port", "8999", database_url=fresh_database, data_dir=tmp_path)
     assert result.returncode == 1
     assert "Run `prongsai migrate` first" in result.stderr
+
+
+def test_org_create_and_user_invite_as_an_operator(migrated, tmp_path):
+    common = {"database_url": migrated, "data_dir": tmp_path}
+    made = run(
+        "org", "create", "--slug", "nan-province", "--name", "Nan Province", "--kind",
+        "buying_entity", "--reason", "new buying entity joins", **common,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert "nan-province" in made.stdout
+    again = run(
+        "org", "create", "--slug", "nan-province", "--name", "Again", "--kind", "department",
+        **common,
+    )  # fmt: skip
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
+    invited = run(
+        "user", "invite", "--email", "lead@nan.example", "--name", "Khun Lead", "--role",
+        "buyer", "--organisation", "nan-province", "--lead", **common,
+    )  # fmt: skip
+    assert invited.returncode == 0, invited.stderr
+    mails = list((tmp_path / "outbox").glob("accounts-*.eml"))
+    assert len(mails) == 1
+    assert "/invitation?token=" in mails[0].read_text()
+    wrong = run(
+        "user", "invite", "--email", "x@nan.example", "--name", "Khun X", "--role", "applicant",
+        "--organisation", "nan-province", **common,
+    )  # fmt: skip
+    assert wrong.returncode == 1
+    assert "belongs to no organisation" in wrong.stderr
+    engine = make_engine(migrated)
+    try:
+        with Session(engine) as session:
+            lead = session.exec(select(User).where(User.email == "lead@nan.example")).one()
+            assert lead.is_lead
+            assert lead.email_verified_at is None  # until they follow the link
+            assert (
+                session.exec(select(Organisation).where(Organisation.slug == "nan-province"))
+                .one()
+                .status
+                == "active"
+            )
+    finally:
+        engine.dispose()

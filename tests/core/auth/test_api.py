@@ -70,14 +70,71 @@ def test_token_list_never_shows_secrets(client, supplier):
     assert [t["id"] for t in listed.json()] == [issued["id"]]
 
 
-def test_signin_attempts_are_rate_limited_per_account(client, supplier):
-    # The test settings allow 5 attempts a minute.
+def test_failed_signins_slow_the_address_they_come_from(client, supplier):
+    # The test settings allow 5 failed attempts a minute.
     for _ in range(5):
         assert issue(client, supplier, password="guess guess").status_code == 401
-    response = issue(client, supplier)  # even the right password waits
+    response = issue(client, supplier)  # from the guessing address, even the right one waits
     assert response.status_code == 429
-    assert "Too many sign-in attempts" in response.json()["detail"]
+    assert "Too many failed sign-in attempts from your address" in response.json()["detail"]
     assert int(response.headers["retry-after"]) >= 1
+
+
+def test_the_owner_is_not_locked_out_by_a_guesser_and_is_told_once_by_email(
+    app, client, supplier, session, connection, clock, monkeypatch
+):
+    from fastapi.testclient import TestClient
+    from sqlmodel import select
+
+    from core.auth.models import AccountMail
+
+    for _ in range(12):  # past the limit, from the guesser's address
+        assert issue(client, supplier, password="guess guess").status_code in (401, 429)
+    with TestClient(app, base_url="https://testserver", client=("198.51.100.7", 4000)) as owner:
+        assert issue(owner, supplier).status_code == 201
+    notices = session.exec(select(AccountMail)).all()
+    assert [n.to_email for n in notices] == [supplier.email]
+    assert "you can still sign in" in notices[0].body
+    from sqlmodel import Session
+
+    from core.auth import jobs
+    from core.scheduler import JobContext
+
+    monkeypatch.setattr(
+        jobs,
+        "Session",
+        lambda _: Session(bind=connection, join_transaction_mode="create_savepoint"),
+    )
+    settings = app.state.settings
+    jobs.send_mail(JobContext(engine=None, settings=settings, clock=clock))
+    [sent] = (settings.data_dir / "outbox").glob("accounts-*.eml")
+    assert supplier.email in sent.read_text()
+
+
+def test_x_forwarded_for_names_the_client_only_from_a_trusted_proxy(
+    app, settings, engine, clock, supplier
+):
+    from fastapi.testclient import TestClient
+
+    from prongsai.app import create_app
+
+    def guesses(application) -> list[int]:
+        with TestClient(application, base_url="https://testserver", client=("10.0.0.2", 1)) as c:
+            return [
+                c.post(
+                    "/api/auth/tokens",
+                    json={"email": supplier.email, "password": "guess guess"},
+                    headers={"x-forwarded-for": f"203.0.113.{n}"},
+                ).status_code
+                for n in range(7)
+            ]
+
+    assert guesses(app)[5:] == [429, 429]  # the header is not believed: one address
+    behind_proxy = create_app(
+        settings.model_copy(update={"trusted_proxies": "10.0.0.0/8"}), clock=clock, engine=engine
+    )
+    behind_proxy.dependency_overrides = app.dependency_overrides
+    assert guesses(behind_proxy) == [401] * 7  # each forwarded address is a client of its own
 
 
 def test_role_check_is_a_dependency_answering_403_with_the_needed_role(app, client, session, clock):

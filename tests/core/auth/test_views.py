@@ -89,7 +89,7 @@ def test_signin_never_redirects_off_site(client, applicant):
             "next": "//evil.example/phish",
         },
     )
-    assert response.headers["location"] == "/account"
+    assert response.headers["location"] == "/permits/mine"  # the applicant's own dashboard
 
 
 def test_pages_needing_an_account_send_the_public_to_sign_in(client):

@@ -1,0 +1,224 @@
+"""HTML routes of joining: register, the links' landing pages, password reset and change, and
+the public register of approved supplier companies (with its JSON twin)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+
+from core.auth import onboarding, queries
+from core.auth.accounts_api import REGISTERED, RESET_REQUESTED, send_now, throttle
+from core.auth.csrf import verify_csrf
+from core.auth.dependencies import SESSION_COOKIE, CurrentUser, OptionalUser
+from core.auth.schemas import AccountRegistration, PasswordResetRequest, RegisteredSupplier
+from core.clock import ClockDep
+from core.db import SessionDep
+from core.errors import DomainError
+from core.templating import render
+
+router = APIRouter(tags=["accounts"], include_in_schema=False)
+api_router = APIRouter(prefix="/api", tags=["accounts"])
+CsrfChecked = Depends(verify_csrf)
+COMPANY_FIELDS = (
+    "name",
+    "name_th",
+    "registration_number",
+    "address",
+    "contact_name",
+    "contact_phone",
+)
+
+
+def problems(error: ValidationError) -> str:
+    """A validation error as one sentence naming each field."""
+    parts = []
+    for e in error.errors():
+        where = ".".join(str(p) for p in e["loc"])
+        message = e["msg"].removeprefix("Value error, ")
+        parts.append(f"{where}: {message}" if where else message)
+    return "Check the form — " + "; ".join(parts) + "."
+
+
+def _message(request: Request, user, *, title: str, message: str, status_code: int = 200, **extra):
+    context = {"user": user, "title": title, "message": message, **extra}
+    return render(request, "core/message.html", context, status_code=status_code)
+
+
+@router.get("/register", response_class=HTMLResponse)
+def register_form(request: Request, user: OptionalUser, role: str = "supplier"):
+    """The registration form: a supplier company, or an applicant for permits."""
+    values = {"role": role if role in ("supplier", "applicant") else "supplier"}
+    return render(request, "core/register.html", {"user": user, "values": values, "error": None})
+
+
+@router.post("/register", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def register(request: Request, session: SessionDep, clock: ClockDep):
+    """Register; on a mistake the form again, filled in (never the password), naming the field."""
+    form = await request.form()
+    values: dict[str, Any] = {k: str(v).strip() for k, v in form.items() if k != "csrf_token"}
+    body: dict[str, Any] = {k: values.get(k, "") for k in ("role", "email", "name", "password")}
+    if values.get("role") == "supplier":
+        body["organisation"] = {k: values.get(f"organisation.{k}") or None for k in COMPANY_FIELDS}
+    values.pop("password", None)
+    try:
+        registration = AccountRegistration.model_validate(body)
+        throttle(request, "register", registration.email)
+        onboarding.register(
+            session, registration=registration, now=clock(), settings=request.app.state.settings
+        )
+    except ValidationError as error:
+        context = {"user": None, "values": values, "error": problems(error)}
+        return render(request, "core/register.html", context, status_code=422)
+    except DomainError as error:
+        session.rollback()
+        context = {"user": None, "values": values, "error": error.message}
+        return render(request, "core/register.html", context, status_code=error.status_code)
+    send_now(request, session)
+    return _message(request, None, title="Check your e-mail", message=REGISTERED)
+
+
+@router.get("/verify", response_class=HTMLResponse)
+def verify_form(request: Request, user: OptionalUser, token: str = ""):
+    """Where the verification link lands: one button confirms (a mail scanner opening the
+    link confirms nothing)."""
+    return render(request, "core/verify.html", {"user": user, "token": token})
+
+
+@router.post("/verify", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def verify(
+    request: Request, session: SessionDep, clock: ClockDep, token: Annotated[str, Form()] = ""
+):
+    """Confirm the address; say what happens next."""
+    try:
+        throttle(request, "verify")
+        ready = onboarding.verify_email(session, token=token, now=clock())
+    except DomainError as error:
+        return _message(
+            request,
+            None,
+            title="This link does not work",
+            message=error.message,
+            status_code=error.status_code,
+            bad=True,
+        )
+    return _message(request, None, title="E-mail confirmed", message=ready.detail, next="/signin")
+
+
+@router.get("/password-reset", response_class=HTMLResponse)
+def reset_form(request: Request, user: OptionalUser):
+    """Ask for a link to choose a new password."""
+    return render(request, "core/password_reset.html", {"user": user, "error": None})
+
+
+@router.post("/password-reset", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def request_reset(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    email: Annotated[str, Form(max_length=254)] = "",
+):
+    """Mail the link if the address has an account; the page says the same either way."""
+    try:
+        wanted = PasswordResetRequest(email=email)
+        throttle(request, "reset", wanted.email)
+    except ValidationError as error:
+        context = {"user": None, "error": problems(error), "email": email}
+        return render(request, "core/password_reset.html", context, status_code=422)
+    except DomainError as error:
+        context = {"user": None, "error": error.message, "email": email}
+        return render(request, "core/password_reset.html", context, status_code=error.status_code)
+    onboarding.request_password_reset(
+        session, email=wanted.email, now=clock(), settings=request.app.state.settings
+    )
+    send_now(request, session)
+    return _message(request, None, title="Check your e-mail", message=RESET_REQUESTED)
+
+
+def _new_password_page(request: Request, *, action: str, token: str, error=None, status_code=200):
+    context = {"user": None, "action": action, "token": token, "error": error}
+    return render(request, "core/password_new.html", context, status_code=status_code)
+
+
+@router.get("/password-reset/confirm", response_class=HTMLResponse)
+def reset_confirm_form(request: Request, token: str = ""):
+    """Choose a new password (from the reset link)."""
+    return _new_password_page(request, action="/password-reset/confirm", token=token)
+
+
+@router.get("/invitation", response_class=HTMLResponse)
+def invitation_form(request: Request, token: str = ""):
+    """Choose your first password (from the invitation link)."""
+    return _new_password_page(request, action="/invitation", token=token)
+
+
+@router.post("/password-reset/confirm", response_class=HTMLResponse, dependencies=[CsrfChecked])
+@router.post("/invitation", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def set_password(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    token: Annotated[str, Form()] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+):
+    """Set the password the link allows; a weak one is refused and the link still works."""
+    action = request.url.path
+    use = onboarding.accept_invitation if action == "/invitation" else onboarding.reset_password
+    try:
+        throttle(request, "invitation" if action == "/invitation" else "reset-confirm")
+        ready = use(session, token=token, password=password, now=clock())
+    except DomainError as error:
+        session.rollback()
+        return _new_password_page(
+            request, action=action, token=token, error=error.message, status_code=error.status_code
+        )
+    return _message(request, None, title="Password set", message=ready.detail, next="/signin")
+
+
+@router.post("/account/password", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def change_password(
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    clock: ClockDep,
+    current_password: Annotated[str, Form(max_length=1024)] = "",
+    new_password: Annotated[str, Form(max_length=1024)] = "",
+):
+    """Change your password; you stay signed in here, and everywhere else you are signed out."""
+    try:
+        onboarding.change_password(
+            session,
+            user=user,
+            current_password=current_password,
+            new_password=new_password,
+            now=clock(),
+            keep_token=request.cookies.get(SESSION_COOKIE),
+        )
+    except DomainError as error:
+        session.rollback()
+        return _message(
+            request,
+            user,
+            title="Password not changed",
+            message=error.message,
+            status_code=422 if error.status_code == 401 else error.status_code,
+            bad=True,
+            next="/account",
+        )
+    message = "Your password is changed. Your other sessions and your API tokens are stopped."
+    return _message(request, user, title="Password changed", message=message, next="/account")
+
+
+@router.get("/supplier-register", response_class=HTMLResponse)
+def supplier_register_page(request: Request, session: SessionDep, user: OptionalUser):
+    """The public register of approved supplier companies (never their contact)."""
+    suppliers = queries.supplier_register(session)
+    return render(request, "core/supplier_register.html", {"user": user, "suppliers": suppliers})
+
+
+@api_router.get("/supplier-register", response_model=list[RegisteredSupplier])
+def supplier_register(session: SessionDep):
+    """Every approved supplier company: name, registration number, date of approval."""
+    return queries.supplier_register(session)

@@ -1,0 +1,83 @@
+"""Bounded types shared by every request schema and route parameter: what the database holds.
+
+Every integer that reaches a query is a signed 64-bit value (BIGINT on PostgreSQL, INTEGER on
+SQLite); a larger one fails inside the driver (`OverflowError`, `bigint out of range`) long after
+validation, as a 500. These types refuse it at the edge, as a 422 naming the field. Money has a
+lower, sane cap so that any sum a tender makes (its lots, its bids, its payments) stays far
+within BIGINT too. Text never carries NUL: PostgreSQL refuses it in a string, SQLite would keep it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from annotated_types import Ge, Gt, Le
+from pydantic import AfterValidator, BaseModel, field_validator
+
+MAX_BIGINT = 2**63 - 1
+# 10^15 minor units: ten trillion in a two-decimal currency, far beyond any public contract,
+# and 9,000 times below BIGINT, so a tender's lots or a year's payments always add up.
+MAX_MONEY = 10**15
+MAX_PAGE = 1_000_000
+NUL = "\x00"
+
+BigInt = Annotated[int, Ge(-MAX_BIGINT), Le(MAX_BIGINT)]
+"""Any integer a BIGINT column holds."""
+
+Id = Annotated[int, Ge(1), Le(MAX_BIGINT)]
+"""A row's id in a path or a query (`/api/tenders/{tender_id}`, `?after_id=`)."""
+
+Index = Annotated[int, Ge(0), Le(MAX_BIGINT)]
+"""A position or cursor counted from zero (a log index, a release cursor)."""
+
+Page = Annotated[int, Ge(1), Le(MAX_PAGE)]
+"""A page number of a listing."""
+
+Year = Annotated[int, Ge(1900), Le(9999)]
+"""A calendar year."""
+
+Money = Annotated[int, Gt(0), Le(MAX_MONEY)]
+"""A positive amount in minor units (satang for THB)."""
+
+MoneyOrZero = Annotated[int, Ge(0), Le(MAX_MONEY)]
+"""An amount in minor units that may be zero (an estimate, a lot's value)."""
+
+
+def bigint_or_none(text: str) -> int | None:
+    """A header's decimal digits as a non-negative BIGINT, or None (as if it were absent)."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    value = int(text)
+    return value if value <= MAX_BIGINT else None
+
+
+def _no_nul(value: str) -> str:
+    if NUL in value:
+        raise ValueError("text may not contain NUL (\\x00) characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+"""A string without NUL characters."""
+
+
+def contains_nul(value: Any) -> bool:
+    """Whether a value, or any string inside it (lists, dicts), holds a NUL character."""
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, dict):
+        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple | set):
+        return any(contains_nul(v) for v in value)
+    return False
+
+
+class Input(BaseModel):
+    """The base of every request model: no field, however nested, carries a NUL character."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text_without_nul(cls, value: Any) -> Any:
+        if contains_nul(value):
+            raise ValueError("text may not contain NUL (\\x00) characters")
+        return value

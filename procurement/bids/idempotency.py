@@ -1,0 +1,132 @@
+"""Idempotency-Keys of bid submissions: scoped, keyed-hashed, and leased.
+
+A key belongs to (supplier, method, target): the same key on another tender is another
+request. The request is remembered by an HMAC-SHA256 under a server secret (a 0600 file in the
+data folder, like the opening key), never a plain hash of the clear bid, which a database dump
+would let anyone test prices against. A claim is a lease: a claim left by a crash between
+claiming and saving expires, and the retry that finds it takes it over.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, delete, select, update
+
+from core.settings import Settings, write_private_file
+from procurement.bids.models import IdempotencyKey
+from procurement.exceptions import IdempotencyConflict, IdempotencyMismatch
+
+LEASE = timedelta(seconds=60)  # far longer than a submission takes, short enough for a retry
+STILL_IN_PROGRESS = "A request with this Idempotency-Key is still in progress; retry shortly."
+
+
+def server_key(settings: Settings) -> bytes:
+    """The deployment's idempotency secret (32 bytes in a 0600 file), made on first use."""
+    path = settings.data_dir / "idempotency-key"
+    if not path.exists():
+        with contextlib.suppress(FileExistsError):  # another worker made it first
+            write_private_file(path, secrets.token_bytes(32))
+    return path.read_bytes()
+
+
+def request_hash(settings: Settings, *, target: str, body: bytes) -> str:
+    """HMAC-SHA256 of the request under the server secret: equal bodies compare, none is read."""
+    return hmac.new(
+        server_key(settings), target.encode() + b"\n" + body, hashlib.sha256
+    ).hexdigest()
+
+
+def bid_target(tender_id: int) -> str:
+    """The method and route target a bid's key is scoped to."""
+    return f"POST /tenders/{tender_id}/bids"
+
+
+def claim(
+    session: Session,
+    *,
+    supplier_id: int,
+    target: str,
+    key: str,
+    digest: str,
+    now: datetime,
+) -> int | None:
+    """Claim a key before the work; the bid id of a finished request with it, or None.
+
+    Raises IdempotencyMismatch for the same key with another body, IdempotencyConflict while
+    another request holds a live lease on it.
+    """
+    scope = (
+        IdempotencyKey.supplier_id == supplier_id,
+        IdempotencyKey.target == target,
+        IdempotencyKey.key == key,
+    )
+    existing = session.exec(select(IdempotencyKey).where(*scope)).first()
+    if existing is None:
+        session.add(
+            IdempotencyKey(
+                supplier_id=supplier_id,
+                target=target,
+                key=key,
+                request_hash=digest,
+                created_at=now,
+                lease_expires_at=now + LEASE,
+            )
+        )
+        try:
+            session.commit()  # claimed before the work, so a concurrent retry sees it
+        except IntegrityError:
+            session.rollback()
+            raise IdempotencyConflict(STILL_IN_PROGRESS) from None
+        return None
+    if not hmac.compare_digest(existing.request_hash, digest):
+        raise IdempotencyMismatch(
+            "This Idempotency-Key was already used with a different request body."
+        )
+    if existing.bid_id is not None:
+        return existing.bid_id
+    # Unfinished: take the claim over only if its lease has run out (its request crashed).
+    taken = session.exec(
+        update(IdempotencyKey)
+        .where(
+            col(IdempotencyKey.id) == existing.id,
+            col(IdempotencyKey.bid_id).is_(None),
+            col(IdempotencyKey.lease_expires_at) <= now,
+        )
+        .values(lease_expires_at=now + LEASE)
+    )
+    session.commit()
+    if taken.rowcount != 1:
+        raise IdempotencyConflict(STILL_IN_PROGRESS)
+    return None
+
+
+def finish(session: Session, *, supplier_id: int, target: str, key: str, bid_id: int) -> None:
+    """Tie the key to the bid it made, in the bid's own transaction."""
+    row = session.exec(
+        select(IdempotencyKey).where(
+            IdempotencyKey.supplier_id == supplier_id,
+            IdempotencyKey.target == target,
+            IdempotencyKey.key == key,
+        )
+    ).one()
+    row.bid_id = bid_id
+    session.add(row)
+
+
+def release(session: Session, *, supplier_id: int, target: str, key: str) -> None:
+    """Give a claim back after a refused request, so a corrected retry may use the key."""
+    session.exec(
+        delete(IdempotencyKey).where(
+            col(IdempotencyKey.supplier_id) == supplier_id,
+            col(IdempotencyKey.target) == target,
+            col(IdempotencyKey.key) == key,
+            col(IdempotencyKey.bid_id).is_(None),
+        )
+    )
+    session.commit()

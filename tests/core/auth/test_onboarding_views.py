@@ -1,0 +1,149 @@
+"""Joining through the pages: register, confirm, land on one's dashboard, admin approval, reset."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from core.auth.models import Role
+from tests import factories
+from tests.core.auth.onboarding import STRONG, juristic, last_link
+from tests.core.auth.test_views import csrf_from
+
+
+def post_form(client, path: str, data: dict, page: str | None = None):
+    token = csrf_from(client.get(page or path).text)
+    return client.post(path, data={**data, "csrf_token": token})
+
+
+def sign_in(client, email: str, password: str):
+    return post_form(client, "/signin", {"email": email, "password": password})
+
+
+def company_form(email: str, number: str) -> dict:
+    return {
+        "role": "supplier",
+        "name": "Khun Somchai",
+        "email": email,
+        "password": STRONG,
+        "organisation.name": "Isan Solar Co., Ltd.",
+        "organisation.registration_number": number,
+        "organisation.address": "9 Mittraphap Road, Khon Kaen",
+        "organisation.contact_name": "Khun Somchai",
+        "organisation.contact_phone": "+66 43 555 010",
+    }
+
+
+def test_a_company_registers_on_the_page_confirms_and_waits_for_approval(
+    client, session, clock, settings
+):
+    email = "somchai@isan-solar.example"
+    bad = post_form(client, "/register", company_form(email, "0105500000001"))
+    assert bad.status_code == 422
+    assert "registration_number" in bad.text
+    assert 'value="Isan Solar Co., Ltd."' in bad.text  # the form comes back filled in
+    assert STRONG not in bad.text  # but never the password
+
+    done = post_form(client, "/register", company_form(email, juristic()))
+    assert done.status_code == 200, done.text
+    assert "Check your e-mail" in done.text
+    assert sign_in(client, email, STRONG).status_code == 401
+
+    token = last_link(settings.data_dir, email, "/verify")
+    landing = client.get(f"/verify?token={token}")
+    assert "Confirm my e-mail address" in landing.text
+    confirmed = post_form(client, "/verify", {"token": token}, page=f"/verify?token={token}")
+    assert "E-mail confirmed" in confirmed.text
+    assert "administrator" in html.unescape(confirmed.text)
+
+    signed_in = sign_in(client, email, STRONG)
+    assert signed_in.headers["location"] == "/supplier"
+    dashboard = client.get("/supplier").text
+    assert "waiting for an administrator" in html.unescape(dashboard)
+    assert 'href="/tenders?status=active"' in dashboard  # the supplier's header links
+
+    admin = factories.user(session, role=Role.ADMIN, now=clock())
+    client.cookies.clear()
+    assert sign_in(client, admin.email, factories.PASSWORD).headers["location"] == "/admin"
+    page = client.get("/admin").text
+    assert "Isan Solar Co., Ltd." in page
+    assert email in page
+    slug = next(
+        part for part in page.split('"') if part.startswith("/admin/organisations/supplier-")
+    )
+    approved = post_form(client, slug, {"reason": ""}, page="/admin")
+    assert approved.status_code == 303
+    assert "Approved" in client.get(approved.headers["location"]).text
+    assert "Isan Solar Co., Ltd." in client.get("/supplier-register").text
+
+
+@pytest.mark.parametrize(
+    ("role", "lands", "link"),
+    [
+        (Role.BUYER, "/buyer", "/buyer/tenders/new"),
+        (Role.SUPPLIER, "/supplier", "/supplier"),
+        (Role.PERMIT_OFFICER, "/permits/officer", "/permits/officer"),
+        (Role.APPLICANT, "/permits/mine", "/permits/apply"),
+        (Role.ADMIN, "/admin", "/admin"),
+        (Role.AUDITOR, "/admin/actions", "/admin/actions"),
+    ],
+)
+def test_each_role_lands_on_its_dashboard_and_the_header_links_its_pages(
+    client, session, clock, role, lands, link
+):
+    user = factories.user(session, role=role, now=clock())
+    response = sign_in(client, user.email, factories.PASSWORD)
+    assert response.headers["location"] == lands
+    page = client.get(lands)
+    assert page.status_code == 200, page.text
+    assert f'<a href="{link}">' in page.text.split("<main")[0]  # the header and its nav band
+
+
+def test_a_password_is_reset_through_the_pages_and_the_old_one_stops(
+    client, session, clock, settings
+):
+    user = factories.user(session, role=Role.APPLICANT, now=clock())
+    asked = post_form(client, "/password-reset", {"email": user.email})
+    assert "Check your e-mail" in asked.text
+    unknown = post_form(client, "/password-reset", {"email": "nobody@x.example"})
+    assert unknown.text == asked.text.replace(user.email, "nobody@x.example")
+    token = last_link(settings.data_dir, user.email, "/password-reset/confirm")
+    page = f"/password-reset/confirm?token={token}"
+    weak = post_form(
+        client, "/password-reset/confirm", {"token": token, "password": "password1"}, page
+    )
+    assert weak.status_code == 422
+    assert "at least 10 characters" in weak.text
+    done = post_form(client, "/password-reset/confirm", {"token": token, "password": STRONG}, page)
+    assert "Password set" in done.text
+    assert sign_in(client, user.email, factories.PASSWORD).status_code == 401
+    assert sign_in(client, user.email, STRONG).status_code == 303
+
+
+def test_change_password_keeps_this_session(client, session, clock):
+    user = factories.user(session, role=Role.APPLICANT, now=clock())
+    sign_in(client, user.email, factories.PASSWORD)
+    wrong = post_form(
+        client,
+        "/account/password",
+        {"current_password": "nope", "new_password": STRONG},
+        page="/account",
+    )
+    assert wrong.status_code == 422
+    assert "current password is wrong" in wrong.text
+    changed = post_form(
+        client,
+        "/account/password",
+        {"current_password": factories.PASSWORD, "new_password": STRONG},
+        page="/account",
+    )
+    assert "Password changed" in changed.text
+    assert client.get("/account").status_code == 200
+
+
+def test_admin_pages_refuse_everyone_else(client, session, clock):
+    buyer = factories.user(session, role=Role.BUYER, now=clock())
+    sign_in(client, buyer.email, factories.PASSWORD)
+    assert client.get("/admin").status_code == 403
+    assert client.get("/admin/actions").status_code == 403

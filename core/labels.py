@@ -17,6 +17,8 @@ from core.i18n import N_, current_locale, gettext
 CORE_LABELS: Mapping[str, Mapping[str, str]] = {
     "entry": {
         "core.organisation.registered": N_("Organisation registered"),
+        "core.organisation.renamed": N_("Organisation renamed"),
+        "core.organisation.deactivated": N_("Organisation deactivated"),
         "ledger.checkpoint.sign": N_("Checkpoint signed"),
     },
     "kind": {

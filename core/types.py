@@ -4,7 +4,8 @@ Every integer that reaches a query is a signed 64-bit value (BIGINT on PostgreSQ
 SQLite); a larger one fails inside the driver (`OverflowError`, `bigint out of range`) long after
 validation, as a 500. These types refuse it at the edge, as a 422 naming the field. Money has a
 lower, sane cap so that any sum a tender makes (its lots, its bids, its payments) stays far
-within BIGINT too. Text never carries NUL: PostgreSQL refuses it in a string, SQLite would keep it.
+within BIGINT too. Text never carries NUL (every request model derives from Input): PostgreSQL
+refuses it in a string, SQLite would keep it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from annotated_types import Ge, Gt, Le
-from pydantic import AfterValidator, BaseModel, field_validator
+from pydantic import BaseModel, field_validator
 
 MAX_BIGINT = 2**63 - 1
 # 10^15 minor units: ten trillion in a two-decimal currency, far beyond any public contract,
@@ -33,9 +34,6 @@ Index = Annotated[int, Ge(0), Le(MAX_BIGINT)]
 Page = Annotated[int, Ge(1), Le(MAX_PAGE)]
 """A page number of a listing."""
 
-Year = Annotated[int, Ge(1900), Le(9999)]
-"""A calendar year."""
-
 Money = Annotated[int, Gt(0), Le(MAX_MONEY)]
 """A positive amount in minor units (satang for THB)."""
 
@@ -51,24 +49,29 @@ def bigint_or_none(text: str) -> int | None:
     return value if value <= MAX_BIGINT else None
 
 
-def _no_nul(value: str) -> str:
-    if NUL in value:
-        raise ValueError("text may not contain NUL (\\x00) characters")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
-"""A string without NUL characters."""
+_CONTAINERS = (list, tuple, set)
+_CONTAINER_TYPES = frozenset((dict, list, tuple, set))
 
 
 def contains_nul(value: Any) -> bool:
-    """Whether a value, or any string inside it (lists, dicts), holds a NUL character."""
-    if isinstance(value, str):
+    """Whether a value, or any string inside it (lists, tuples, dicts, keys too), holds NUL.
+
+    It runs on the parameters of every query (core.db), so it stays a plain loop."""
+    if type(value) is str:
         return NUL in value
     if isinstance(value, dict):
-        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple | set):
-        return any(contains_nul(v) for v in value)
+        items: Any = (*value.keys(), *value.values())
+    elif isinstance(value, _CONTAINERS):
+        items = value
+    else:
+        return False
+    for item in items:
+        kind = type(item)
+        if kind is str:
+            if NUL in item:
+                return True
+        elif kind in _CONTAINER_TYPES and contains_nul(item):
+            return True
     return False
 
 

@@ -20,7 +20,7 @@ from core.settings import Settings
 from permits.exceptions import InvalidDefinition
 from permits.models import Closure, PermitType
 from permits.rules import Calendar
-from permits.schemas import TypeDefinition
+from permits.schemas import ClosurePublic, Holiday, PermitsSetup, TypeDefinition, TypeVersion
 
 DEFINITIONS = Path(__file__).parent / "definitions"
 
@@ -168,3 +168,34 @@ def stage_names(definition: TypeDefinition) -> dict[str, str]:
 def canonical(value: object) -> str:
     """Compact, sorted JSON (for the private form data)."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def setup_for_admin(session: Session, *, settings: Settings, now: datetime) -> PermitsSetup:
+    """Every version of every permit type (the newest in force), local closures, and this
+    year's and next year's national holidays."""
+    rows = list(
+        session.exec(select(PermitType).order_by(col(PermitType.code), col(PermitType.version)))
+    )
+    newest = {row.code: row.version for row in rows}
+    year = now.astimezone(settings.zone).year
+    national = holidays.country_holidays(settings.permits_holiday_country, years=(year, year + 1))
+    return PermitsSetup(
+        types=[
+            TypeVersion(
+                code=r.code,
+                version=r.version,
+                name=r.name,
+                name_th=r.name_th,
+                source_sha256=r.source_sha256,
+                loaded_at=r.loaded_at,
+                in_force=newest[r.code] == r.version,
+            )
+            for r in rows
+        ],
+        closures=[
+            ClosurePublic(closure_date=c.closure_date, reason=c.reason)
+            for c in list_closures(session)
+        ],
+        holidays=[Holiday(holiday_date=d, name=n) for d, n in sorted(national.items())],
+        country=settings.permits_holiday_country,
+    )

@@ -275,7 +275,7 @@ class DocumentFile(BaseModel):
     download_name: str
 
 
-class OpenDocument(BaseModel):
+class OpenDocument(Input):
     reason: str = Field(min_length=5, max_length=400)
 
 
@@ -307,3 +307,29 @@ class MyApplication(BaseModel):
     definition: TypeDefinition
     documents: list[DocumentPublic]
     accesses: list[AccessPublic]
+
+
+class TypeVersion(BaseModel):
+    """A version of a permit type, as loaded from its definition file."""
+
+    code: str
+    version: int
+    name: str
+    name_th: str
+    source_sha256: str
+    loaded_at: datetime
+    in_force: bool
+
+
+class Holiday(BaseModel):
+    holiday_date: date
+    name: str
+
+
+class PermitsSetup(BaseModel):
+    """What decides permit clocks, as an admin reviews it."""
+
+    types: list[TypeVersion]
+    closures: list[ClosurePublic]
+    holidays: list[Holiday]
+    country: str

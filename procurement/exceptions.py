@@ -37,6 +37,10 @@ class NotInvited(PermissionDenied):
     """A selective tender takes bids only from the suppliers it invited."""
 
 
+class NotABidder(PermissionDenied):
+    """Only a company that bid on the tender may do this (complain about its award)."""
+
+
 class SupplierNotRegistered(PermissionDenied):
     """The supplier company has not registered its details yet."""
 
@@ -58,3 +62,7 @@ class OpeningFailed(DomainError):
     or missing. Nothing was opened; the opening is retried once the key is restored."""
 
     status_code = 503
+
+
+class BidsStillSealed(Conflict):
+    """What is inside the bids is read only after the opening."""

@@ -18,6 +18,8 @@ from pydantic import ValidationError
 from core.auth.models import Role, User
 from core.errors import DomainError, InvalidInput
 from core.templating import render as render_page
+from core.types import MAX_MONEY
+from procurement.bids import queries as bid_queries
 from procurement.insights import queries as insights
 from procurement.insights.rules import INDICATORS
 from procurement.public import queries
@@ -119,7 +121,11 @@ def minor_units(text: str | None, *, field: str) -> int:
         amount = Decimal(cleaned)
     except InvalidOperation:
         raise InvalidInput(f"{field}: enter an amount in baht, such as 1,250,000.00.") from None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+    if not amount.is_finite() or amount < 0:
+        raise InvalidInput(f"{field}: enter a positive amount with at most two decimals.")
+    if amount * 100 > MAX_MONEY:  # before quantize, which fails past Decimal's precision
+        raise InvalidInput(f"{field}: enter at most {MAX_MONEY // 100:,} baht.")
+    if amount != amount.quantize(Decimal("0.01")):
         raise InvalidInput(f"{field}: enter a positive amount with at most two decimals.")
     return int(amount * 100)
 
@@ -158,12 +164,18 @@ def manage_page(
 ) -> HTMLResponse:
     tender_service.owned_tender(session, buyer=user, tender_id=tender_id)  # 404 / 403 for others
     view = public_view(request, session, tender_id=tender_id, user=user)
+    opened = view.opened_at is not None
     return render(
         request,
         "procurement/buyer_tender.html",
         {
             "manage": True,
             "tender": view,
+            "bid_documents": bid_queries.bid_documents(
+                session, organisation_id=user.organisation_id, tender_id=tender_id
+            )
+            if opened
+            else [],
             "now": request.app.state.clock(),
             "error": error,
             "error_form": error_form,

@@ -59,7 +59,7 @@ from core.scheduler import registry as job_registry
 from core.settings import Settings, load_settings
 from core.templating import make_templates
 from core.web import BodyLimitMiddleware, RequestLogMiddleware, SecurityHeadersMiddleware
-from prongsai import schema
+from prongsai import openapi, schema
 
 OPENAPI_URL = "/api/openapi.json"
 
@@ -184,6 +184,7 @@ def create_app(
     ):
         app.include_router(router)
     _add_platform_routes(app)
+    app.openapi = lambda: openapi.describe(app)  # type: ignore[method-assign]
     return app
 
 

@@ -86,8 +86,9 @@ def backup(settings: Settings, folder: Path, *, opening_key: bool, now: datetime
     finally:
         engine.dispose()
     keys = {"log-signing-key.pem": settings.signing_key_path}
-    if (settings.data_dir / "secret_key").exists():
-        keys["secret_key"] = settings.data_dir / "secret_key"
+    for name in ("secret_key", "idempotency-key"):  # a retried bid's key matches after a restore
+        if (settings.data_dir / name).exists():
+            keys[name] = settings.data_dir / name
     opening = "none yet"  # made when the first tender is published
     if settings.opening_key_path.exists():
         opening = "included" if opening_key else "left out"

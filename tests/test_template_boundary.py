@@ -113,6 +113,7 @@ def test_no_page_receives_a_table_row(demo_app, renders, role):
             "/permits/mine",
             "/admin",
             "/admin/actions",
+            "/admin/permits",
             "/supplier-register",
             "/register",
         ]

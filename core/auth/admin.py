@@ -29,6 +29,7 @@ from core.auth.service import (
 )
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.ledger import service as ledger_service
+from core.ledger.keys import LogSigner
 from core.settings import Settings
 
 OPERATOR = "operator (command line)"
@@ -350,3 +351,13 @@ def change_role(
     )
     session.commit()
     return queries.member(user)
+
+
+def sign_checkpoint(session: Session, *, admin: User, signer: LogSigner, now: datetime) -> int:
+    """Sign a checkpoint of the transparency log now, recorded as the admin's action; the
+    tree size it signs."""
+    signed = ledger_service.make_checkpoint(session, signer=signer, now=now)
+    subject = f"tree size {signed.tree_size}"
+    record(session, actor=admin, action="ledger.checkpoint", subject=subject, reason="", now=now)
+    session.commit()
+    return signed.tree_size

@@ -99,6 +99,20 @@ def reject(
     return _back(f"Rejected {slug}; the company is told why.")
 
 
+@router.post("/admin/organisations/{slug}/deactivate", dependencies=[CsrfChecked])
+def deactivate_organisation(
+    slug: str, user: AdminUser, session: SessionDep, clock: ClockDep, reason: Reason = ""
+):
+    """Stop an organisation and its people acting."""
+    if len(reason.strip()) < 3:
+        return _back("Give a reason to deactivate an organisation.", bad=True)
+    try:
+        admin.deactivate_organisation(session, admin=user, slug=slug, reason=reason, now=clock())
+    except DomainError as error:
+        return _back(error.message, bad=True)
+    return _back(f"Deactivated {slug}; its people can no longer sign in.")
+
+
 @router.post("/admin/organisations", dependencies=[CsrfChecked])
 def create_organisation(
     user: AdminUser,
@@ -171,3 +185,12 @@ def deactivate_user(
     except DomainError as error:
         return _back(error.message, bad=True)
     return _back(f"Deactivated {closed.email}.")
+
+
+@router.post("/admin/checkpoint", dependencies=[CsrfChecked])
+def checkpoint(request: Request, user: AdminUser, session: SessionDep, clock: ClockDep):
+    """Sign a checkpoint of the transparency log now."""
+    size = admin.sign_checkpoint(
+        session, admin=user, signer=request.app.state.log_signer, now=clock()
+    )
+    return _back(f"Signed a checkpoint of the log at {size} entries.")

@@ -10,7 +10,7 @@ from core.auth import outbox
 from core.scheduler import JobContext, register_job
 
 log = logging.getLogger(__name__)
-SEND_MAIL_JOB = "core.accounts.send_mail"
+SEND_MAIL_JOB = "core.notifications.accounts"  # a job, never a log entry type
 EVERY_SECONDS = 30
 
 

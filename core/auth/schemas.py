@@ -52,7 +52,7 @@ class TokenPublic(BaseModel):
     last_used_at: datetime | None
 
 
-class OrganisationIn(BaseModel):
+class OrganisationIn(Input):
     """A supplier company as it registers itself; the address and contact stay private."""
 
     name: str = Field(min_length=2, max_length=200, description="the company's legal name")
@@ -67,7 +67,7 @@ class OrganisationIn(BaseModel):
     contact_phone: str = Field(min_length=6, max_length=40)
 
 
-class AccountRegistration(BaseModel):
+class AccountRegistration(Input):
     """A person registering themselves: a supplier company's account holder, or an applicant."""
 
     role: Literal["supplier", "applicant"]
@@ -91,20 +91,20 @@ class Accepted(BaseModel):
     detail: str
 
 
-class LinkToken(BaseModel):
+class LinkToken(Input):
     token: str = Field(min_length=1, max_length=200)
 
 
-class NewPassword(BaseModel):
+class NewPassword(Input):
     token: str = Field(min_length=1, max_length=200)
     password: str = Field(max_length=1024)
 
 
-class PasswordResetRequest(BaseModel):
+class PasswordResetRequest(Input):
     email: EmailStr
 
 
-class PasswordChange(BaseModel):
+class PasswordChange(Input):
     current_password: str = Field(max_length=1024)
     new_password: str = Field(max_length=1024)
 
@@ -163,7 +163,7 @@ class OrganisationAdminView(BaseModel):
     members: list[Member] = []
 
 
-class OrganisationCreate(BaseModel):
+class OrganisationCreate(Input):
     """A buying entity or government department, created by an admin."""
 
     slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
@@ -173,15 +173,15 @@ class OrganisationCreate(BaseModel):
     registration_id: str | None = Field(default=None, max_length=64)
 
 
-class Reason(BaseModel):
+class Reason(Input):
     reason: str = Field(default="", max_length=2000)
 
 
-class RequiredReason(BaseModel):
+class RequiredReason(Input):
     reason: str = Field(min_length=3, max_length=2000)
 
 
-class Invitation(BaseModel):
+class Invitation(Input):
     """Invite a person into an organisation and role; they set their own password."""
 
     email: EmailStr
@@ -200,12 +200,12 @@ class AdminActionView(BaseModel):
     created_at: datetime
 
 
-class Rename(BaseModel):
+class Rename(Input):
     name: str = Field(min_length=2, max_length=200)
     name_th: str | None = Field(default=None, max_length=200)
     reason: str = Field(default="", max_length=2000)
 
 
-class RoleChange(BaseModel):
+class RoleChange(Input):
     role: Role
     reason: str = Field(min_length=3, max_length=2000)

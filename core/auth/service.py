@@ -194,7 +194,7 @@ def sign_in(
 
 def _warn_owner(session: Session, *, email: str, now: datetime) -> None:
     user = get_user_by_email(session, email=email)
-    if user is None or user.id is None:
+    if user is None:
         return
     outbox.queue(
         session,

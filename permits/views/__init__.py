@@ -4,10 +4,11 @@ from fastapi import APIRouter
 
 from core.settings import Settings
 from core.web import BodyLimit
-from permits.views import applicant, officer, public
+from permits.views import admin, applicant, officer, public
 
 router = APIRouter(include_in_schema=False)
 # First: their fixed paths (/permits/apply, /permits/officer) win over /permits/{number}.
+router.include_router(admin.router)
 router.include_router(applicant.router)
 router.include_router(officer.router)
 router.include_router(public.router)

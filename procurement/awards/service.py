@@ -26,6 +26,7 @@ from procurement.contracts.schemas import ContractIn
 from procurement.exceptions import (
     DeadlinePassed,
     InvalidBid,
+    NotABidder,
     NotYetTime,
     TenderClosed,
     TenderNotFound,
@@ -179,7 +180,7 @@ def lodge_complaint(
         )
     ).first()
     if bidder is None:
-        raise TenderClosed("Only a company that bid on this tender may complain about its award.")
+        raise NotABidder("Only a company that bid on this tender may complain about its award.")
     if row.status != AwardStatus.STANDSTILL or now >= row.standstill_end_at:
         raise DeadlinePassed(
             f"The standstill period ended at {format_time(row.standstill_end_at)}."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -66,6 +67,10 @@ def disqualify(
     )
 
 
+SCORE_FIELD = re.compile(r"score-([0-9]{1,18})-([0-9]{1,3})")  # score-<bid id>-<criterion>
+SCORE = re.compile(r"[0-9]{1,3}")
+
+
 @router.post("/buyer/tenders/{tender_id}/award", dependencies=[CsrfChecked])
 async def award(request: Request, session: SessionDep, user: BuyerUser, tender_id: Id):
     """Decide the award (lowest price, or best value from the scores given)."""
@@ -76,13 +81,14 @@ async def award(request: Request, session: SessionDep, user: BuyerUser, tender_i
         scores: dict[int, list[int]] = {}
         for key, value in values.items():
             if key.startswith("score-") and value.strip():
-                _, bid_id, position = key.split("-")
-                if not value.strip().isdigit():
+                field = SCORE_FIELD.fullmatch(key)
+                if field is None or not SCORE.fullmatch(value.strip()):
                     raise InvalidInput("Scores are whole numbers from 0 to 100.")
-                scores.setdefault(int(bid_id), []).append((int(position), int(value)))
+                bid_id, position = int(field.group(1)), int(field.group(2))
+                scores.setdefault(bid_id, []).append((position, int(value)))
         lot = values.get("lot", "").strip()
         decision = AwardIn(
-            lot=int(lot) if lot.isdigit() else None,
+            lot=int(lot) if SCORE.fullmatch(lot) else None,
             justification=values.get("justification", "").strip(),
             scores={b: [s for _, s in sorted(pairs)] for b, pairs in scores.items()},
         )

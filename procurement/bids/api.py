@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, status
+from fastapi import APIRouter, Header, Response, status
 
 from core.clock import ClockDep
 from core.db import SessionDep
@@ -13,12 +13,51 @@ from core.web import SettingsDep
 from procurement.bids import opening
 from procurement.bids import queries as bid_queries
 from procurement.bids import service as bidding
-from procurement.bids.schemas import BidIn, BidReceipt, SealedBidIn, SupplierIn
+from procurement.bids.schemas import BidIn, BidReceipt, MyBid, SealedBidIn, SupplierIn
 from procurement.dependencies import BuyerUser, SupplierUser
 from procurement.public import queries
 from procurement.public import schemas as public
 
 router = APIRouter(prefix="/api", tags=["procurement"])
+
+
+@router.get("/suppliers/me/bids", response_model=list[MyBid])
+def my_bids(supplier: SupplierUser, session: SessionDep):
+    """Every bid version your company has sent, newest first (no price before the opening)."""
+    return bid_queries.supplier_bids(session, organisation_id=supplier.organisation_id)
+
+
+@router.get("/tenders/{tender_id}/bids/{bid_id}/receipt", response_model=BidReceipt)
+def my_receipt(
+    tender_id: Id, bid_id: Id, supplier: SupplierUser, session: SessionDep, settings: SettingsDep
+):
+    """The receipt of one of your bids, with its inclusion proof against the log as it is now."""
+    return bid_queries.bid_receipt(
+        session,
+        organisation_id=supplier.organisation_id,
+        tender_id=tender_id,
+        bid_id=bid_id,
+        prefix=settings.ocid_prefix,
+    )
+
+
+@router.get("/tenders/{tender_id}/bids/{bid_id}/documents/{number}")
+def bid_document(
+    tender_id: Id, bid_id: Id, number: Id, buyer: BuyerUser, session: SessionDep
+) -> Response:
+    """A document of an opened bid (the tender's buyer, after the opening only)."""
+    found = bid_queries.bid_document(
+        session,
+        organisation_id=buyer.organisation_id,
+        tender_id=tender_id,
+        bid_id=bid_id,
+        number=number,
+    )
+    return Response(
+        found.content,
+        media_type="application/pdf",
+        headers={"content-disposition": f'attachment; filename="{found.filename}"'},
+    )
 
 
 @router.put("/suppliers/me", status_code=status.HTTP_200_OK)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 from sqlmodel import Session, col, select
 
 from core.auth.models import Organisation
@@ -9,13 +12,15 @@ from core.errors import NotFound
 from core.ledger import service as ledger
 from procurement.bids.models import Bid, BidLot, BidStatus, Supplier
 from procurement.bids.schemas import (
+    BidDocumentFile,
+    BidDocumentView,
     BidReceipt,
     MyBid,
     SupplierIn,
     SupplierRegistration,
     WithdrawnBid,
 )
-from procurement.exceptions import TenderNotFound
+from procurement.exceptions import BidsStillSealed, TenderNotFound
 from procurement.publishing import ocds
 from procurement.tenders.models import Lot, Tender
 
@@ -116,3 +121,58 @@ def bid_receipt(
             h.hex() for h in ledger.inclusion_proof(session, index=bid.log_index, size=size)
         ],
     )
+
+
+def _opened_bids(session: Session, *, organisation_id: int | None, tender_id: int) -> list[Bid]:
+    tender = session.get(Tender, tender_id)
+    if tender is None or tender.buyer_id != organisation_id:
+        raise TenderNotFound(f"There is no tender {tender_id} of yours.")
+    if tender.opened_at is None:
+        raise BidsStillSealed("Bid documents can be read only after the opening.")
+    return list(
+        session.exec(
+            select(Bid)
+            .where(Bid.tender_id == tender_id, col(Bid.opened_json).is_not(None))
+            .order_by(col(Bid.id))
+        )
+    )
+
+
+def bid_documents(
+    session: Session, *, organisation_id: int | None, tender_id: int
+) -> list[BidDocumentView]:
+    """The documents of every opened bid of the buyer's tender (none before the opening)."""
+    bids = _opened_bids(session, organisation_id=organisation_id, tender_id=tender_id)
+    suppliers = {bid.supplier_id for bid in bids}
+    names = {
+        o.id: o.name
+        for o in session.exec(select(Organisation).where(col(Organisation.id).in_(suppliers)))
+    }
+    found = []
+    for bid in bids:
+        for n, document in enumerate(json.loads(bid.opened_json or "{}").get("documents", []), 1):
+            found.append(
+                BidDocumentView(
+                    bid_id=bid.id,
+                    supplier_name=names.get(bid.supplier_id, ""),
+                    number=n,
+                    title=str(document.get("title", "")),
+                    sha256=str(document.get("sha256", "")),
+                    size_bytes=len(base64.b64decode(document.get("content_base64", ""))),
+                )
+            )
+    return found
+
+
+def bid_document(
+    session: Session, *, organisation_id: int | None, tender_id: int, bid_id: int, number: int
+) -> BidDocumentFile:
+    """One document of an opened bid of the buyer's tender, as the bid carried it."""
+    for bid in _opened_bids(session, organisation_id=organisation_id, tender_id=tender_id):
+        documents = json.loads(bid.opened_json or "{}").get("documents", [])
+        if bid.id == bid_id and 1 <= number <= len(documents):
+            return BidDocumentFile(
+                content=base64.b64decode(documents[number - 1]["content_base64"]),
+                filename=f"tender-{tender_id}-bid-{bid_id}-document-{number}.pdf",
+            )
+    raise NotFound(f"Bid {bid_id} of tender {tender_id} has no document {number}.")

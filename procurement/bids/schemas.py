@@ -112,3 +112,19 @@ class WithdrawnBid(BaseModel):
     bid_id: int
     status: BidStatus
     withdrawn_at: datetime | None
+
+
+class BidDocumentView(BaseModel):
+    """A document a bid carried, as its buyer sees it once the bids are opened."""
+
+    bid_id: int
+    supplier_name: str
+    number: int  # 1, 2, ... in the bid's own order
+    title: str
+    sha256: str
+    size_bytes: int
+
+
+class BidDocumentFile(BaseModel):
+    content: bytes
+    filename: str

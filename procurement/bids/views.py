@@ -295,3 +295,18 @@ def withdraw(request: Request, session: SessionDep, user: SupplierUser, tender_i
             request, session, user, tender_id, error=error.message, status_code=error.status_code
         )
     return RedirectResponse("/supplier", status_code=303)
+
+
+@router.get("/buyer/tenders/{tender_id}/bids/{bid_id}/documents/{number}")
+def bid_document(session: SessionDep, user: BuyerUser, tender_id: Id, bid_id: Id, number: Id):
+    """A document of an opened bid, for the tender's buyer (after the opening only)."""
+    found = bid_queries.bid_document(
+        session,
+        organisation_id=user.organisation_id,
+        tender_id=tender_id,
+        bid_id=bid_id,
+        number=number,
+    )
+    response = pdf_response(found.content, found.filename)
+    response.headers["content-disposition"] = f'attachment; filename="{found.filename}"'
+    return response

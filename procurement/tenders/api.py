@@ -60,7 +60,8 @@ def tender_changes(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ):
-    """Every tender changed since the cursor, oldest change first, with the next cursor."""
+    """Every tender changed since the cursor, oldest change first, with the cursor to resume
+    from; `more` is false once the mirror has caught up (ask again later with the cursor)."""
     parsed = None
     if cursor:
         try:
@@ -72,7 +73,7 @@ def tender_changes(
             raise InvalidInput("cursor is malformed: pass back the next_cursor you were given.")
     rows = queries.changes(session, prefix=settings.ocid_prefix, cursor=parsed, limit=limit)
     next_cursor = f"{rows[-1].updated_at.isoformat()}_{rows[-1].id}" if rows else cursor
-    return {"tenders": rows, "next_cursor": next_cursor}
+    return {"tenders": rows, "next_cursor": next_cursor, "more": len(rows) == limit}
 
 
 @router.get("/tenders/{tender_id}", response_model=public.TenderView)

@@ -73,7 +73,7 @@ def test_the_public_page_shows_an_officers_advance_without_a_reload(server, brow
     sync_api.expect(public.locator("#current-stage")).to_have_text(next_name, timeout=5000)
     sync_api.expect(public.locator("#live-status")).to_contain_text("Updated at")
     assert actions.all_inner_texts()[: len(before)] == before
-    assert "Moved on" in actions.all_inner_texts()[len(before) :]  # "advance", in words
+    assert "Moved on" in actions.all_inner_texts()[len(before) :]  # the advance, in words
     assert public.url == url
     assert navigations == []
     assert public.evaluate("window.__sameDocument") is True
@@ -92,9 +92,9 @@ def test_the_public_page_reads_without_javascript(server, browser):
         assert page.locator("#live", has_text=stage["name"]).count() == 1
     # The served demo runs on the real clock: its stages fall due, so the page may say so.
     overdue = " — overdue" if permit["overdue"] else ""
-    status = permit["status"].replace("_", " ").capitalize()  # in_progress reads "In progress"
+    status = permit["status"].replace("_", " ").capitalize()  # in words: in_progress → In progress
     assert page.inner_text("#status") == status + overdue
-    assert page.locator("#live tr", has_text="Submitted").count() == 1
+    assert page.locator("#live tr", has_text="submitted").count() == 1
     # Without the script nothing updates itself, and the page does not pretend it does.
     assert "Reload" in page.inner_text("#live-status")
     assert page.get_attribute("#live", "data-live") is None

@@ -67,7 +67,7 @@ def test_a_supplier_registers_is_approved_and_bids(deployment):
             submit(supplier)
             supplier.wait_for_url(re.compile(r".*/supplier$"))
             assert supplier.is_visible("h1:has-text('Supplier dashboard')")
-            supplier.click("header >> text=Open tenders")
+            supplier.click("nav.role >> text=Open tenders")
             supplier.click("text=Flood pump maintenance")
             supplier.click("text=Submit a sealed bid")
             supplier.fill("#price", "13,800,000.00")

@@ -318,3 +318,30 @@ def test_a_new_type_version_leaves_applications_in_progress_on_theirs(session, c
     view = queries.permit(session, number=newer.tracking_number, settings=settings, now=clock())
     assert view.type_version == 2
     assert view.stages[1].duration == 3
+
+
+@pytest.mark.usefixtures("setup")
+def test_a_stage_that_fails_to_be_marked_overdue_stops_no_other(
+    session, clock, settings, monkeypatch, caplog
+):
+    first = factories.food_application(session, now=clock(), settings=settings)
+    second = factories.food_application(
+        session, now=clock() + timedelta(minutes=1), settings=settings
+    )
+    real_record = overdue.record
+
+    def record_or_fail(session, application, stage, **kwargs):
+        if application.id == first.id:
+            raise RuntimeError("the log's lock timed out")
+        return real_record(session, application, stage, **kwargs)
+
+    monkeypatch.setattr(overdue, "record", record_or_fail)
+    later = clock() + timedelta(days=60)
+    assert overdue.mark_overdue(session, now=later, settings=settings) == 1
+    assert "could not be marked overdue" in caplog.text
+    session.expire_all()
+    assert stages(session, first)[0].overdue_at is None
+    assert stages(session, second)[0].overdue_at is not None
+    monkeypatch.setattr(overdue, "record", real_record)
+    assert overdue.mark_overdue(session, now=later, settings=settings) == 1  # the next run
+    assert overdue.mark_overdue(session, now=later, settings=settings) == 0

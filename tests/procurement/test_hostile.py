@@ -283,3 +283,30 @@ def test_sealed_bids_of_any_price_have_the_same_length_and_old_unpadded_bids_sti
     )
     expected = sealing.commitment(bid, salt)
     assert sealing.unseal(raw, old, ocid="ocds-x-1", expected=expected) == bid
+
+
+@pytest.mark.parametrize(
+    ("path", "form"),
+    [
+        ("/buyer/tenders", {"title": "Road works", "estimated_value": "1e400"}),
+        ("/buyer/tenders/{id}/award", {"score-1-2-3": "50"}),
+        ("/buyer/tenders/{id}/award", {"score-abc-0": "50"}),
+        ("/buyer/tenders/{id}/award", {"score-1-0": "²"}),
+        ("/buyer/tenders/{id}/award", {"lot": "²"}),
+    ],
+)
+def test_a_hostile_buyer_form_is_a_4xx_never_a_500(app, session, clock, path, form):
+    from core.auth.models import Role
+    from tests import factories
+    from tests.prongsai.test_authorization_matrix import Identity
+
+    buyer = factories.user(session, role=Role.BUYER, now=clock())
+    draft = f.draft_body(clock())
+    from procurement.tenders import service as tender_service
+    from procurement.tenders.schemas import TenderDraftIn
+
+    tender = tender_service.create_draft(
+        session, buyer=buyer, draft=TenderDraftIn.model_validate(draft), now=clock()
+    )
+    response = Identity(app, session, buyer).call("POST", path.format(id=tender.id), form)
+    assert 400 <= response.status_code < 500, (response.status_code, response.text[-300:])

@@ -72,6 +72,14 @@ def test_tender_from_draft_to_contract(client, session, clock):
     assert award["supplier"]["slug"] == _slug(session, low)
     assert award["status"] == "standstill"
 
+    _, outsider_h = f.supplier(client, session, clock())
+    refused = client.post(
+        f"/api/awards/{award['id']}/complaints",
+        json={"text": "I did not bid, but I object anyway."},
+        headers=outsider_h,
+    )
+    assert refused.status_code == 403  # another organisation: refused, not a conflict
+    assert "Only a company that bid" in refused.json()["detail"]
     complaint = client.post(
         f"/api/awards/{award['id']}/complaints",
         json={"text": "The winner's price is abnormally low."},
@@ -117,6 +125,9 @@ def test_tender_from_draft_to_contract(client, session, clock):
     assert tid in [t["id"] for t in changes["tenders"]]
     after = client.get("/api/tenders/changes", params={"cursor": changes["next_cursor"]})
     assert tid not in [t["id"] for t in after.json()["tenders"]]
+    assert after.json()["more"] is False  # caught up: a mirror stops here and polls later
+    paged = client.get("/api/tenders/changes", params={"limit": 1}).json()
+    assert paged["more"] is True
 
 
 def _slug(session, user):

@@ -76,7 +76,7 @@ def test_every_integer_parameter_of_every_route_is_bounded_within_bigint(app):
             low, high = _bounds(param)
             if low is None or high is None or low < -MAX_BIGINT or high > MAX_BIGINT:
                 unbounded.append(f"{sorted(route.methods)} {route.path} {param.name}")
-    assert unbounded == [], "use core.types (Id, Index, Page, Year) for these parameters"
+    assert unbounded == [], "use core.types (Id, Index, Page, BigInt) for these parameters"
 
 
 @pytest.fixture
@@ -112,9 +112,10 @@ def raw_client(app):
         f"/api/permits/BLD-2026-000001-K/stream?after={BIG}",
     ],
 )
-def test_an_integer_past_64_bits_or_a_time_without_zone_is_a_422(raw_client, url):
+def test_an_integer_past_64_bits_or_a_time_without_zone_is_a_4xx_never_a_500(raw_client, url):
     response = raw_client.get(url)
-    # A page whose own address names no record is, for a person, a page that is not there.
+    # The API answers 422 naming the parameter; a page whose address holds no such record is,
+    # for the person reading it, a page that is not there (404).
     page_address = not url.startswith("/api/") and "?" not in url
     expected = 404 if page_address else 422
     assert response.status_code == expected, (url, response.status_code, response.text[:300])

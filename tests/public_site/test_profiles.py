@@ -164,7 +164,7 @@ def test_unknown_profiles_are_404_and_the_buyer_directory_still_works(client, ma
     assert client.get("/suppliers/999999").status_code == 404
     # a buying entity's id is not a supplier
     assert client.get(f"/suppliers/{market['buyer'].organisation_id}").status_code == 404
-    assert client.get("/suppliers/abc").status_code == 404  # an address that names nothing
+    assert client.get("/suppliers/abc").status_code == 404  # a page address, not a form field
     directory = client.get("/buyers")
     assert directory.status_code == 200
     listing = client.get("/suppliers?format=json").json()["tables"]["suppliers"]

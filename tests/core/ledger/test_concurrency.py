@@ -16,7 +16,7 @@ from prongsai import schema
 from tests.core.ledger.test_merkle import mth
 
 WORKER = Path(__file__).with_name("_append_worker.py")
-WRITERS, EACH = 4, 60
+WRITERS, EACH = 4, 30
 
 
 def test_concurrent_writers_build_one_consistent_tree(fresh_database, tmp_path):

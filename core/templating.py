@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    pass_context,
+    select_autoescape,
+)
 
 from core import i18n
 from core.auth.csrf import csrf_token
 from core.labels import LabelBook, make_book
-from core.lang import local_name, marked
+from core.lang import local_name, marked, other_language
 from core.settings import Settings
 
 
@@ -45,8 +52,29 @@ def make_templates(
         env, locale_dir=locale_dir, zone=settings.zone, default_currency=settings.default_currency
     )
     env.globals.update(csrf_token=csrf_token, settings=settings)
-    env.filters.update(human=(labels or make_book()).label, marked=marked, local_name=local_name)
+    # Locale-dependent: pass_context keeps Jinja from folding `"code" | human` into the
+    # language of whichever request compiled the template first.
+    book = labels or make_book()
+    filters: dict[str, Callable[..., Any]] = {
+        "human": book.label,
+        "marked": marked,
+        "local_name": local_name,
+        "other_language": other_language,
+    }
+    for name, function in filters.items():
+        env.filters[name] = per_request(function)
     return Jinja2Templates(env=env)
+
+
+def per_request(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter Jinja must call at render time, never fold at compile time: it reads the
+    request's language."""
+
+    @pass_context
+    def filter_at_render(_context: Any, value: Any, *args: Any) -> Any:
+        return function(value, *args)
+
+    return filter_at_render
 
 
 def render(

@@ -30,6 +30,7 @@ _TICK = timedelta(microseconds=1)  # a stage due at midnight is due on the day b
 class StageHandled(BaseModel):
     code: str
     name: str
+    name_th: str | None = None
     duration: int
     unit: str
 
@@ -202,7 +203,11 @@ def performance(
                     name_th=definition.name_th,
                     stages=[
                         StageHandled(
-                            code=s.code, name=s.name, duration=s.duration, unit=str(s.unit)
+                            code=s.code,
+                            name=s.name,
+                            name_th=s.name_th,
+                            duration=s.duration,
+                            unit=str(s.unit),
                         )
                         for s in here
                     ],

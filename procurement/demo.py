@@ -181,7 +181,7 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
                 14_800_000,
                 [("Pump station maintenance, annual", "16", "station")],
                 start=now - DAY,
-                days=14,
+                days=21,  # long enough for Cardinal R003 (15 days): a tender no flag is raised on
             ),
             at=now - DAY,
         )
@@ -236,7 +236,7 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
                     ("Video management system", "1", "lot"),
                 ],
                 start=now - 20 * DAY,
-                days=14,
+                days=15,
             ),
             at=now - 20 * DAY,
         )

@@ -12,6 +12,7 @@ import procurement.insights.queries as procurement_insights
 from core.auth.dependencies import OptionalUser
 from core.clock import ClockDep
 from core.db import SessionDep
+from core.i18n import current_locale
 from core.web import SettingsDep
 from public_site.profiles import buyer_link
 from public_site.svg import Chart
@@ -80,6 +81,7 @@ def rankings(
             {
                 "rank": d.rank,
                 "department": d.name,
+                "department_th": d.name_th,
                 "slug": d.slug,
                 "completed": d.completed,
                 "on_time": d.on_time,
@@ -108,6 +110,7 @@ def rankings(
             {
                 "rank": b.rank,
                 "buyer": b.buyer.name,
+                "buyer_th": b.buyer.name_th,
                 "buyer_slug": b.buyer.slug,
                 "opened_tenders": b.opened_tenders,
                 "bids": b.bids,
@@ -121,7 +124,7 @@ def rankings(
     )
     chart = Chart(
         "on-time-share",
-        [d.name for d in departments],
+        [d.name_th if current_locale() == "th" and d.name_th else d.name for d in departments],
         [(d.on_time_share or 0) * 100 for d in departments],
         kind="hbars",
         value_text=lambda v: f"{v:.1f} %",

@@ -121,6 +121,7 @@ def red_flag(
             "year": year,
             "years": queries.years(session),
             "disclaimer": DISCLAIMER,
+            "today": clock().date(),
         },
         tables=[tenders],
         fmt=format,

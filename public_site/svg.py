@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from core.i18n import period_label
+from core.lang import other_language
 
 WIDTH, HEIGHT = 720, 320
 LEFT, RIGHT, TOP, BOTTOM = 84, 16, 16, 64
@@ -41,6 +42,12 @@ def short_number(value: float) -> str:
         if abs(value) >= size:
             return f"{value / size:.3g}{suffix}"
     return f"{value:.3g}"
+
+
+def _lang(label: str) -> str:
+    """A label's `lang` attribute when it is in another language than the page (a name)."""
+    language = other_language(label)
+    return f' lang="{language}"' if language else ""
 
 
 @dataclass
@@ -118,9 +125,12 @@ class Chart:
         if count > 8:  # crowded: turn the labels
             return (
                 f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="end" '
-                f'transform="rotate(-40 {x:.1f} {y:.1f})">{escape(label)}</text>'
+                f'transform="rotate(-40 {x:.1f} {y:.1f})"{_lang(label)}>{escape(label)}</text>'
             )
-        return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle">{escape(label)}</text>'
+        return (
+            f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle"{_lang(label)}>'
+            f"{escape(label)}</text>"
+        )
 
     def _hbars(self) -> str:
         if not self.values:
@@ -135,7 +145,7 @@ class Chart:
             width = plot_w * value / top
             name = label if len(label) <= 38 else label[:37] + "…"
             parts.append(
-                f'<text x="{left - 8}" y="{y + height / 2 + 4:.1f}" text-anchor="end">'
+                f'<text x="{left - 8}" y="{y + height / 2 + 4:.1f}" text-anchor="end"{_lang(name)}>'
                 f"{escape(name)}</text>"
                 f'<rect x="{left}" y="{y:.1f}" width="{width:.1f}" height="{height:.1f}" '
                 f'fill="{BAR}"><title>{escape(label)}: {escape(self.value_text(value))}</title>'

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
@@ -55,8 +55,16 @@ def department_rankings(
     departments = session.exec(
         select(Organisation).where(Organisation.kind == OrganisationKind.DEPARTMENT)
     ).all()
-    groups = {
-        d.id: {"slug": d.slug, "name": d.name, "days": [], "on_time": 0, "backlog": 0, "overdue": 0}
+    groups: dict[int | None, dict[str, Any]] = {
+        d.id: {
+            "slug": d.slug,
+            "name": d.name,
+            "name_th": d.name_th,
+            "days": [],
+            "on_time": 0,
+            "backlog": 0,
+            "overdue": 0,
+        }
         for d in departments
     }
     rows = session.exec(  # columns, not entities: this reads every stage there is
@@ -91,6 +99,7 @@ def department_rankings(
             {
                 "slug": group["slug"],
                 "name": group["name"],
+                "name_th": group["name_th"],
                 "completed": done,
                 "on_time": group["on_time"],
                 "on_time_share": round(group["on_time"] / done, 4) if done else None,

@@ -9,6 +9,7 @@ class DepartmentRanking(BaseModel):
     rank: int
     slug: str
     name: str
+    name_th: str | None = None
     completed: int  # stages ended (advanced, approved or rejected) in the period
     on_time: int
     on_time_share: float | None

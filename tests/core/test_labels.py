@@ -51,3 +51,16 @@ def test_every_entry_type_the_code_records_has_a_label(book):
     jobs |= {"permits.stage.mark_overdue", "core.accounts.send_mail", "core.ledger.frontier"}
     unlabelled = sorted(name for name in recorded - jobs if ("entry", name) not in book.messages)
     assert unlabelled == []
+
+
+def test_a_label_of_a_constant_is_not_frozen_in_the_language_that_compiled_it(book):
+    from jinja2 import Environment
+
+    from core.templating import per_request
+
+    env = Environment(autoescape=True)
+    env.filters["human"] = per_request(book.label)
+    template = env.from_string('{{ "procurement.bid.sealed" | human("entry") }}')
+    assert template.render() == "Bid sealed"
+    i18n.set_locale("th")
+    assert template.render() == "ยื่นข้อเสนอแบบปิดผนึก"

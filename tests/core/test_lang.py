@@ -24,3 +24,13 @@ def test_an_english_title_on_a_thai_page_is_marked_and_a_thai_one_is_not():
         i18n.set_locale("en")
     assert local_name("Department of Highways", "กรมทางหลวง") == "Department of Highways"
     assert marked("กรมทางหลวง") == '<span lang="th">กรมทางหลวง</span>'
+
+
+def test_each_half_of_a_bilingual_title_is_marked_on_the_page_of_the_other_language():
+    title = "Flood pump maintenance (บำรุงรักษาเครื่องสูบน้ำ)"
+    assert marked(title) == 'Flood pump maintenance (<span lang="th">บำรุงรักษาเครื่องสูบน้ำ</span>)'
+    i18n.set_locale("th")
+    try:
+        assert marked(title) == '<span lang="en">Flood pump maintenance</span> (บำรุงรักษาเครื่องสูบน้ำ)'
+    finally:
+        i18n.set_locale("en")

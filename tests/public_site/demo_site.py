@@ -44,4 +44,6 @@ def scalar_rows(client: TestClient, sql: str, **params) -> list:
 def visible_text(html: str) -> str:
     """The page's words as a reader sees them: tags dropped, whitespace collapsed."""
     without_scripts = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    # A span that marks a passage's language (or any inline tag) adds no space of its own.
+    without_scripts = re.sub(r"</?(span|strong|em|b|i|abbr)\b[^>]*>", "", without_scripts)
     return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", without_scripts)).split())

@@ -1,6 +1,7 @@
-"""At a phone's 390 × 844, no main public page is wider than the screen, in English or Thai:
-wide tables scroll inside their own box, and the navigation folds behind a Menu button that
-works without JavaScript."""
+"""The main public pages as a phone user and a Thai reader meet them, on one server and one
+browser: at 390 × 844 no page is wider than the screen, in English or Thai (wide tables scroll
+inside their own box; the navigation folds behind a Menu button that works without JavaScript),
+and a Thai page has no English words outside passages marked with their `lang`."""
 
 from __future__ import annotations
 
@@ -81,6 +82,52 @@ def test_no_main_page_is_wider_than_a_phone(server, paths, phone):
         if width > screen:
             too_wide.append(f"{path}: {width} px")
     assert too_wide == [], f"wider than {PHONE['width']} px: {too_wide}"
+
+
+# Words the Thai pages may show in Latin letters: acronyms (all capitals) and anything with a
+# digit (codes such as BLD-2026-000042-S) are allowed by the check itself.
+LATIN_WORDS = r"""(() => {
+  const FORMATS = new Set(['Atom']);  // a file format's name, as CSV and JSON are
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const element = walker.currentNode.parentElement;
+    if (!element || element.closest('script, style, noscript, code, pre, .hash')) continue;
+    const marked = element.closest('[lang]');
+    if (marked && marked !== document.documentElement && marked.lang !== 'th') continue;
+    if (!element.getClientRects().length) continue;
+    const text = walker.currentNode.textContent
+      .replace(/\b[a-z]+:\/\/\S+/g, ' ').replace(/\S*\d\S*/g, ' ');
+    for (const word of text.match(/[A-Za-z][A-Za-z']{2,}/g) || []) {
+      if (word !== word.toUpperCase() && !FORMATS.has(word)) {
+        found.push(word + ' in ' + element.outerHTML.slice(0, 120));
+      }
+    }
+  }
+  return found;
+})()"""
+# Pages whose subject is a protocol or a file format (the log's proofs, the open-data reference)
+# keep their technical terms in English; every other main page is checked.
+THAI_PAGES = [p for p in PAGES if p not in {"/transparency", "/data"}]
+
+
+@pytest.fixture(scope="module")
+def thai_reader(browser):
+    context = browser.new_context(locale="th-TH")
+    yield context.new_page()
+    context.close()
+
+
+def test_a_thai_page_has_no_english_outside_passages_marked_as_english(server, paths, thai_reader):
+    unmarked = {}
+    for name in THAI_PAGES:
+        path = paths.get(name, name)
+        thai_reader.goto(f"{server}{path}")
+        assert thai_reader.get_attribute("html", "lang") == "th"
+        words = thai_reader.evaluate(LATIN_WORDS)
+        if words:
+            unmarked[path] = sorted(set(words))[:8]
+    assert unmarked == {}, f"English without lang on Thai pages: {unmarked}"
 
 
 def test_the_menu_folds_on_a_phone_and_opens_without_javascript(server, browser):

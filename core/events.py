@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import re
+import secrets
 import threading
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -213,6 +214,9 @@ class EventBus:
         self._stopping = threading.Event()
         self._listening = threading.Event()
         self._thread: threading.Thread | None = None
+        # A channel of this bus's own: stop() notifies it, so the listener wakes at once
+        # instead of at the end of its wait for notifications.
+        self._wake_channel = f"prongsai_wake_{secrets.token_hex(8)}"
 
     @property
     def listening(self) -> bool:
@@ -316,9 +320,18 @@ class EventBus:
         thread, self._thread = self._thread, None
         if thread is not None:
             self._stopping.set()
+            self._wake()
             thread.join(timeout=self.poll_seconds + 10)
             if thread.is_alive():
                 log.warning("event listener still busy in a handler after stop()")
+
+    def _wake(self) -> None:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(sa.text("NOTIFY " + self._wake_channel))
+                connection.commit()
+        except sa.exc.SQLAlchemyError:
+            pass  # unreachable: the listener ends at its next timeout instead
 
     def _remember_id(self, event_id: int) -> None:
         self._seen.add(event_id)
@@ -339,11 +352,14 @@ class EventBus:
                     application_name=LISTENER_APPLICATION_NAME,
                 ) as connection:
                     connection.execute("LISTEN " + CHANNEL)
+                    connection.execute("LISTEN " + self._wake_channel)
                     self._catch_up()
                     self._listening.set()
                     backoff = 0.5
                     while not self._stopping.is_set():
                         for notify in connection.notifies(timeout=self.poll_seconds):
+                            if notify.channel == self._wake_channel:
+                                break  # stop() asks: the loop's condition decides
                             self._notified(notify.payload)
             except Exception as error:
                 log.warning("event listener disconnected (%s); retry in %.1fs", error, backoff)

@@ -8,28 +8,12 @@ import re
 import httpx
 import pytest
 
-from tests.deployment import serving
-from tests.e2e.conftest import launch
-
 pytestmark = pytest.mark.e2e
 DONE = ".verify[data-state=ok], .verify[data-state=bad], .verify[data-state=error]"
 
 
-@pytest.fixture
-def server(demo_deployment):
-    with serving(*demo_deployment) as base:
-        yield base
-
-
-@pytest.fixture
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = launch(playwright)
-        try:
-            yield browser
-        finally:
-            browser.close()
+# The demo is served once for the module (tests/e2e/conftest.py): these tests only read it, and
+# the tampering ones alter what the browser receives, never the database.
 
 
 def verify(page) -> tuple[str, str, str]:

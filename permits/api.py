@@ -102,7 +102,11 @@ def export_json(request: Request, session: SessionDep, clock: ClockDep):
     return Response(body, media_type="application/json")
 
 
-@router.get("/export.csv")
+@router.get(
+    "/export.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "one application per row"}},
+)
 def export_csv(request: Request, session: SessionDep, clock: ClockDep):
     """Every application in BLDS fields; the stage history as a JSON column (CSV)."""
     rows = listing.export_rows(session, settings=request.app.state.settings, now=clock())

@@ -54,8 +54,11 @@ class MonthFigures(BaseModel):
 class OverdueApplication(BaseModel):
     tracking_number: str
     type_code: str
+    type_name: str
+    type_name_th: str | None
     stage: str
     stage_name: str
+    stage_name_th: str | None
     due_date: date
     days_late: int  # business days past due, at least 1 (as the application's page counts)
     delay_reason: str | None
@@ -213,7 +216,8 @@ def performance(
                     ],
                 )
             )
-    stage_names = {(t.code, s.code): s.name for t in types for s in t.stages}
+    stage_names = {(t.code, s.code): (s.name, s.name_th) for t in types for s in t.stages}
+    type_names = {t.code: (t.name, t.name_th) for t in types}
     statuses: dict[str, str] = {}
     days: list[int] = []
     on_time = backlog = 0
@@ -242,8 +246,11 @@ def performance(
                     OverdueApplication(
                         tracking_number=number,
                         type_code=type_code,
+                        type_name=type_names.get(type_code, (type_code, None))[0],
+                        type_name_th=type_names.get(type_code, (type_code, None))[1],
                         stage=code,
-                        stage_name=stage_names.get((type_code, code), code),
+                        stage_name=stage_names.get((type_code, code), (code, None))[0],
+                        stage_name_th=stage_names.get((type_code, code), (code, None))[1],
                         due_date=calendar.local_date(due - _TICK),
                         days_late=max(1, calendar.business_days_between(due, now)),
                         delay_reason=reason,

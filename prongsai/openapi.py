@@ -49,7 +49,11 @@ DESCRIPTIONS = {
     503: "The service cannot do this now",
 }
 EXTRA = {  # statuses particular to one operation
-    ("POST", "/api/auth/tokens"): (429,),
+    ("POST", "/api/auth/tokens"): (401, 429),
+    ("GET", "/api/ledger/checkpoint"): (404,),  # before the first checkpoint is signed
+    ("GET", "/api/ledger/checkpoint.txt"): (404,),
+    ("GET", "/api/ledger/proof/inclusion"): (404,),
+    ("GET", "/api/ledger/proof/consistency"): (404,),
     ("POST", "/api/tenders/{tender_id}/open"): (503,),
 }
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}

@@ -99,7 +99,11 @@ def record(
     }
 
 
-@router.get("/bulk/releases.jsonl.gz")
+@router.get(
+    "/bulk/releases.jsonl.gz",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/gzip": {}}, "description": "JSON lines, gzipped"}},
+)
 def bulk(request: Request, clock: ClockDep):
     """Every release, one JSON per line, gzipped; streamed in constant memory."""
     open_session = request.app.state.stream_session

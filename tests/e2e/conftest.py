@@ -24,9 +24,8 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
 
 
-@pytest.fixture(scope="module")
-def server(demo_golden, tmp_path_factory):
-    """The demo deployment, copied once per test module and served; its base URL."""
+def served_copy(demo_golden, tmp_path_factory):
+    """Serve a copy of the demo deployment until the generator is closed; yields its URL."""
     target = tmp_path_factory.mktemp("served-demo")
     copy = demo_clone(demo_golden, tmp_path_factory, target)
     try:
@@ -36,7 +35,20 @@ def server(demo_golden, tmp_path_factory):
         drop_database(copy)
 
 
+@pytest.fixture(scope="session")
+def server(demo_golden, tmp_path_factory):
+    """The demo deployment served once per worker, for the tests that only read it: they
+    change what a browser holds (cookies, a tampered response), never the records."""
+    yield from served_copy(demo_golden, tmp_path_factory)
+
+
 @pytest.fixture(scope="module")
+def own_server(demo_golden, tmp_path_factory):
+    """A served copy of the demo for one module, whose tests change the records."""
+    yield from served_copy(demo_golden, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:

@@ -10,6 +10,12 @@ sync_api = pytest.importorskip("playwright.sync_api")
 OFFICER = "officer@bma-health.example"  # the demo officer of the food-sanitation department
 
 
+@pytest.fixture(scope="module")
+def server(own_server):
+    """An officer advances an application here: a copy of the demo of this module's own."""
+    return own_server
+
+
 def in_progress(server: str) -> dict:
     """A demo food application in progress whose current stage an officer may advance."""
     listing = httpx.get(

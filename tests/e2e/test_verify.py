@@ -12,8 +12,8 @@ pytestmark = pytest.mark.e2e
 DONE = ".verify[data-state=ok], .verify[data-state=bad], .verify[data-state=error]"
 
 
-# The demo is served once for the module (tests/e2e/conftest.py): these tests only read it, and
-# the tampering ones alter what the browser receives, never the database.
+# The demo is served once per worker (tests/e2e/conftest.py): these tests only read it, and the
+# tampering ones alter what the browser receives, never the database.
 
 
 def verify(page) -> tuple[str, str, str]:

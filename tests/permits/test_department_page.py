@@ -87,6 +87,16 @@ def test_the_overdue_list_links_each_application_with_the_delay_its_page_shows(c
     row = re.search(r"<tr><td><a[^>]*>" + re.escape(history["B"]) + r"</a>.*?</tr>", overdue)
     assert f'<td class="num">{late}</td>' in row.group(0)
     assert "Document check" in row.group(0)
+    assert "Food-sanitation licence" in row.group(0)
+
+
+def test_the_overdue_list_names_the_type_and_stage_in_thai_for_a_thai_reader(client, history):
+    page = client.get("/departments/bma-health", headers={"accept-language": "th"}).text
+    overdue = page.split('id="overdue"')[1].split('id="by-month"')[0]
+    row = re.search(r"<tr><td><a[^>]*>" + re.escape(history["B"]) + r"</a>.*?</tr>", overdue)
+    assert "ตรวจสอบเอกสาร" in row.group(0)
+    assert "ใบอนุญาตจัดตั้งสถานที่จำหน่ายอาหาร" in row.group(0)
+    assert "Document check" not in row.group(0)
 
 
 @pytest.mark.usefixtures("history")

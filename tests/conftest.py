@@ -35,6 +35,39 @@ SERVER_URL = os.environ.get("PRONGSAI_DATABASE_URL", "")
 ON_POSTGRES = SERVER_URL.startswith("postgresql")
 START = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)  # 10:00 in Bangkok
 
+
+def _memoised_route_analysis() -> None:
+    """FastAPI analyses every included route again for each new app, on its first request
+    (about half a second for this app's 200 routes: signatures, dependencies, response
+    models). The tests make an app per test. The analysis depends on the route's path,
+    endpoint, methods and dependencies, never on the app, except for the app whose dependency
+    overrides apply: so it is done once per run and that one attribute set per app."""
+    from fastapi import routing
+
+    populate = routing._populate_api_route_state
+    done: dict[tuple, dict] = {}
+    per_app = {"original_route", "app", "dependency_overrides_provider"}
+
+    def once(route, path, endpoint, **settings):
+        key = (
+            path,
+            endpoint,
+            tuple(id(d) for d in settings.get("dependencies") or ()),
+            tuple(sorted(settings.get("methods") or ())),
+        )
+        if key in done:
+            for name, value in done[key].items():
+                setattr(route, name, value)
+            route.dependency_overrides_provider = settings.get("dependency_overrides_provider")
+            return
+        populate(route, path, endpoint, **settings)
+        done[key] = {k: v for k, v in vars(route).items() if k not in per_app}
+
+    routing._populate_api_route_state = once
+
+
+_memoised_route_analysis()
+
 # Argon2 at its cheapest, in tests only: the product keeps the library's recommended cost
 # (core/auth/passwords.py); a test checks what a hash is for, not what it costs.
 passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)

@@ -6,13 +6,14 @@ from sqlmodel import Session, select
 
 from core.auth.models import Organisation, User
 from core.db import make_engine
+from prongsai import schema
 from tests.deployment import run
 
 
 @pytest.fixture
-def migrated(fresh_database, tmp_path):
-    result = run("migrate", database_url=fresh_database, data_dir=tmp_path)
-    assert result.returncode == 0, result.stderr
+def migrated(fresh_database):
+    """A migrated database (`prongsai migrate` itself runs as a process for every demo build)."""
+    schema.upgrade(fresh_database)
     return fresh_database
 
 

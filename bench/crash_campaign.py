@@ -71,7 +71,11 @@ class History:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def fresh_database(server: str | None, folder: Path) -> tuple[str, callable]:
+def fresh_database(server: str | None, folder: Path, given: str | None = None):
+    """The campaign's database and how to drop it: `given` (empty, kept), a new one on the
+    PostgreSQL `server`, or a SQLite file in `folder`."""
+    if given:
+        return given, lambda: None
     if not server:
         return f"sqlite:///{folder / 'crash.sqlite3'}", lambda: None
     name = f"prongsai_crash_{secrets.token_hex(4)}"
@@ -192,7 +196,7 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{self.base}/healthz", timeout=5).status_code == 200:
                     return
             except httpx.TransportError:
                 time.sleep(0.05)
@@ -266,7 +270,7 @@ def send(server, tender_id, index, body, headers, history: History, args) -> boo
 
 def run(args: argparse.Namespace) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="prongsai-crash-"))
-    url, drop = fresh_database(args.server, folder)
+    url, drop = fresh_database(args.server, folder, args.database)
     data_dir = folder / "data"
     settings = Settings(
         data_dir=data_dir, database_url=url, secret_key="c" * 32, procurement_min_tender_days=0
@@ -281,7 +285,9 @@ def run(args: argparse.Namespace) -> dict:
         )
         # Open long enough for the server to start, the burst, and its retries to settle.
         # A restart takes seconds (more on a loaded machine): the deadline leaves room for each.
-        open_for = timedelta(seconds=args.burst_seconds + 15 + args.restart_allowance * args.kills)
+        open_for = timedelta(
+            seconds=args.burst_seconds + args.settle + args.restart_allowance * args.kills
+        )
         tender_id, tokens, deadline = prepare(url, settings, env, args.suppliers, open_for)
         import socket
 
@@ -454,6 +460,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--restart-allowance", type=float, default=6.0, help="seconds allowed per restart"
     )
+    parser.add_argument(
+        "--settle", type=float, default=15.0, help="seconds for the first start and last retries"
+    )
+    parser.add_argument("--database", help="an empty database to use instead of a new one")
     args = parser.parse_args(argv)
     started = time.monotonic()
     report = run(args)

@@ -1,8 +1,9 @@
 """Bounded types shared by every request schema and route parameter: what the database holds.
 
 Every integer that reaches a query is a signed 64-bit value (BIGINT on PostgreSQL, INTEGER on
-SQLite); a larger one fails inside the driver (`OverflowError`, `bigint out of range`) long after
-validation, as a 500. These types refuse it at the edge, as a 422 naming the field. Money has a
+SQLite), and a row's id a signed 32-bit one (the INTEGER primary keys of PostgreSQL); a larger
+one fails inside the driver (`OverflowError`, `integer out of range`) long after validation, as
+a 500. These types refuse it at the edge, as a 422 naming the field. Money has a
 lower, sane cap so that any sum a tender makes (its lots, its bids, its payments) stays far
 within BIGINT too. Text never carries NUL (every request model derives from Input): PostgreSQL
 refuses it in a string, SQLite would keep it.
@@ -16,6 +17,7 @@ from annotated_types import Ge, Gt, Le
 from pydantic import BaseModel, field_validator
 
 MAX_BIGINT = 2**63 - 1
+MAX_ID = 2**31 - 1  # INTEGER primary keys on PostgreSQL (SQLite's hold 64 bits)
 # 10^15 minor units: ten trillion in a two-decimal currency, far beyond any public contract,
 # and 9,000 times below BIGINT, so a tender's lots or a year's payments always add up.
 MAX_MONEY = 10**15
@@ -25,8 +27,11 @@ NUL = "\x00"
 BigInt = Annotated[int, Ge(-MAX_BIGINT), Le(MAX_BIGINT)]
 """Any integer a BIGINT column holds."""
 
-Id = Annotated[int, Ge(1), Le(MAX_BIGINT)]
+Id = Annotated[int, Ge(1), Le(MAX_ID)]
 """A row's id in a path or a query (`/api/tenders/{tender_id}`, `?after_id=`)."""
+
+IdCursor = Annotated[int, Ge(0), Le(MAX_ID)]
+"""A cursor that is a row's id (OCDS `?since=`): after this row; 0 from the start."""
 
 Index = Annotated[int, Ge(0), Le(MAX_BIGINT)]
 """A position or cursor counted from zero (a log index, a release cursor)."""

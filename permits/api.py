@@ -208,6 +208,7 @@ def transition(
             note=body.note,
             effective_at=body.effective_at,
             expected_date=body.expected_date,
+            asked=service.information_request(body.asks, body.asked_for),
         )
     except service.TransitionNotAllowed as error:
         return JSONResponse({"detail": error.message, "allowed": error.allowed}, status_code=409)

@@ -13,11 +13,12 @@ from core.auth.models import Role, User
 from core.errors import PermissionDenied
 from core.settings import Settings
 from permits import catalogue, queries, service
-from permits.models import Application, DataAccess, Document, Notification, Stage
+from permits.models import Application, DataAccess, Document, Notification, Pause, Stage
 from permits.record import current_stage, officer_label, open_pause
 from permits.rules import Action, allowed_actions
 from permits.schemas import (
     AccessPublic,
+    AnswerPrivate,
     Colleague,
     DocumentPublic,
     InboxMessage,
@@ -96,6 +97,21 @@ def _documents(session: Session, application: Application) -> list[DocumentPubli
     ]
 
 
+def _answers(session: Session, application: Application) -> list[AnswerPrivate]:
+    """The applicant's written answers to requests for information, oldest first."""
+    rows = session.exec(
+        select(Pause)
+        .join(Stage, col(Stage.id) == col(Pause.stage_id))
+        .where(Stage.application_id == application.id, col(Pause.answer).is_not(None))
+        .order_by(col(Pause.answered_at))
+    )
+    return [
+        AnswerPrivate(asked_for=p.asked_for, answer=p.answer or "", answered_at=p.answered_at)
+        for p in rows
+        if p.answered_at is not None
+    ]
+
+
 def _own(session: Session, number: str, applicant: User) -> Application:
     application = service.get_application(session, number=number)
     if application.applicant_id != applicant.id:
@@ -118,6 +134,7 @@ def my_application(
         values=json.loads(application.form_data),
         definition=catalogue.definition_of(service.application_type(session, application)),
         documents=_documents(session, application),
+        answers=_answers(session, application),
         accesses=[
             AccessPublic(
                 accessed_at=a.accessed_at,
@@ -176,6 +193,8 @@ def work_page(
         definition=definition,
         overdue=stage is not None and stage.due_at <= now,
         documents=_documents(session, application),
+        # The applicant's own words: shown with the personal data, once its opening is logged.
+        answers=_answers(session, application) if personal else [],
     )
 
 

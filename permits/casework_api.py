@@ -79,11 +79,19 @@ def my_document(
 async def respond(
     number: NumberPath, request: Request, session: SessionDep, user: Applicant, clock: ClockDep
 ):
-    """Answer a request for information with documents (`doc_<requirement>` file fields)."""
+    """Answer a request for information (multipart): the document it names as the file field
+    `doc_requested`, a written answer as the field `answer`, or for a request that names
+    nothing, the type's documents (`doc_<requirement>`)."""
     settings = request.app.state.settings
-    _, files = await read_upload_form(request, settings.permits_upload_max_bytes)
+    values, files = await read_upload_form(request, settings.permits_upload_max_bytes)
     service.respond(
-        session, number=number, applicant=user, files=files, now=clock(), settings=settings
+        session,
+        number=number,
+        applicant=user,
+        files=files,
+        answer=values.get("answer"),
+        now=clock(),
+        settings=settings,
     )
     return casework.my_application(
         session, number=number, applicant=user, settings=settings, now=clock()

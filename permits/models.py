@@ -118,6 +118,12 @@ class Pause(SQLModel, table=True):
     started_at: datetime = Field(sa_type=UTCDateTime)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     units: int | None = None
+    # What the officer asked for (None: any of the type's documents, as before they named it).
+    asks: str | None = Field(default=None, sa_type=sa.String(20))
+    asked_for: str | None = Field(default=None, sa_type=sa.String(300))
+    # The applicant's written answer: private, like the applicant's own data.
+    answer: str | None = Field(default=None, sa_type=sa.Text)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Transition(SQLModel, table=True):

@@ -182,7 +182,14 @@ def _stage(
         outcome=stage.outcome if stage else None,
         paused=paused,
         pauses=[
-            PausePublic(started_at=p.started_at, ended_at=p.ended_at, reason=p.reason, days=p.units)
+            PausePublic(
+                started_at=p.started_at,
+                ended_at=p.ended_at,
+                reason=p.reason,
+                days=p.units,
+                asks=p.asks,
+                asked_for=p.asked_for,
+            )
             for p in pauses
         ],
         extension_reason=stage.extension_reason if stage else None,

@@ -181,6 +181,26 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
 
 
+class Asks(StrEnum):
+    """What a request for information asks the applicant for."""
+
+    DOCUMENT = "document"  # a document the officer names, uploaded as a file
+    ANSWER = "answer"  # a written answer to the officer's question
+
+
+@dataclass(frozen=True)
+class InformationRequest:
+    """What the officer asks for: a named document, or an answer to a question. Without one
+    (requests made before they named it), any of the permit type's documents answers."""
+
+    asks: Asks
+    asked_for: str  # the document's name, or the question
+
+    def __post_init__(self) -> None:
+        if not self.asked_for.strip():
+            raise ValueError("name the document or write the question")
+
+
 NOTE_REQUIRED = frozenset({Action.REJECT, Action.REQUEST_INFORMATION, Action.EXTEND})
 APPLICANT_ACTIONS = frozenset({Action.WITHDRAW, Action.RESUME})
 # The clock is stopped: the stage waits for the applicant, who may answer or give up.

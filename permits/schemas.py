@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from core.types import Input
-from permits.rules import Action, Unit
+from permits.rules import Action, Asks, Unit
 
 FieldKind = Literal["text", "textarea", "number", "date", "email", "phone", "choice"]
 DocumentKind = Literal["pdf", "png", "jpeg"]
@@ -100,6 +100,8 @@ class PausePublic(BaseModel):
     ended_at: datetime | None
     reason: str
     days: int | None = Field(description="business days (or working hours) the clock stopped")
+    asks: Asks | None = Field(default=None, description="a named document, or a written answer")
+    asked_for: str | None = Field(default=None, description="the document's name, or the question")
 
 
 class TransitionPublic(BaseModel):
@@ -207,6 +209,9 @@ class TransitionRequest(Input):
     note: str | None = Field(default=None, max_length=1000)
     effective_at: datetime | None = None
     expected_date: date | None = None
+    # A request for information names what it asks for: a document or a written answer.
+    asks: Asks | None = None
+    asked_for: str | None = Field(default=None, max_length=300)
 
 
 class ClosureIn(Input):
@@ -253,6 +258,15 @@ class Colleague(BaseModel):
     display_name: str
 
 
+class AnswerPrivate(BaseModel):
+    """The applicant's written answer to a request for information: for the applicant and the
+    department's officers, never public."""
+
+    asked_for: str | None
+    answer: str
+    answered_at: datetime
+
+
 class WorkPage(BaseModel):
     """An application on an officer's desk."""
 
@@ -265,6 +279,7 @@ class WorkPage(BaseModel):
     definition: TypeDefinition
     overdue: bool
     documents: list[DocumentPublic] = []
+    answers: list[AnswerPrivate] = []
 
 
 class DocumentFile(BaseModel):
@@ -307,6 +322,7 @@ class MyApplication(BaseModel):
     definition: TypeDefinition
     documents: list[DocumentPublic]
     accesses: list[AccessPublic]
+    answers: list[AnswerPrivate] = []
 
 
 class TypeVersion(BaseModel):

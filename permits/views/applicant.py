@@ -103,11 +103,18 @@ def my_application(
 async def respond(
     number: NumberPath, request: Request, session: SessionDep, user: Applicant, clock: ClockDep
 ):
-    """Answer a request for information with documents; the clock starts again."""
+    """Answer a request for information (the document it names, or a written answer); the
+    clock starts again."""
     settings = request.app.state.settings
-    _, files = await read_upload_form(request, settings.permits_upload_max_bytes)
+    values, files = await read_upload_form(request, settings.permits_upload_max_bytes)
     service.respond(
-        session, number=number, applicant=user, files=files, now=clock(), settings=settings
+        session,
+        number=number,
+        applicant=user,
+        files=files,
+        answer=values.get("answer"),
+        now=clock(),
+        settings=settings,
     )
     return RedirectResponse(f"/permits/mine/{number.upper()}", status_code=303)
 

@@ -96,13 +96,21 @@ def act(
     note: Annotated[str, Form(max_length=1000)] = "",
     effective_date: Annotated[date | None, Form()] = None,
     expected_date: Annotated[date | None, Form()] = None,
+    asks: Annotated[str, Form(max_length=20)] = "",
+    asked_for: Annotated[str, Form(max_length=300)] = "",
 ):
-    """Take a transition; the note is required to reject, request information or extend."""
+    """Take a transition; the note is required to reject, request information or extend, and a
+    request for information names the document or the answer it asks for."""
     settings = request.app.state.settings
     effective = None
     if effective_date is not None and effective_date < clock().astimezone(settings.zone).date():
         effective = datetime.combine(effective_date, time(12), settings.zone)
     try:
+        asked = None
+        if action is Action.REQUEST_INFORMATION:
+            asked = service.information_request(asks, asked_for)
+            if asked is None:
+                raise InvalidInput("Say whether you ask for a document or an answer.", field="asks")
         service.act(
             session,
             number=number,
@@ -113,6 +121,7 @@ def act(
             note=note,
             effective_at=effective,
             expected_date=expected_date,
+            asked=asked,
         )
     except (InvalidInput, service.TransitionNotAllowed) as error:
         session.rollback()

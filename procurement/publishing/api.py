@@ -13,7 +13,7 @@ from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import NotFound
 from core.ledger.service import format_time
-from core.types import Index
+from core.types import IdCursor
 from core.web import SettingsDep
 from procurement.publishing import ocds
 from procurement.publishing import queries as publishing_queries
@@ -38,7 +38,7 @@ def releases(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
-    since: Annotated[Index, Query(description="return releases after this cursor")] = 0,
+    since: Annotated[IdCursor, Query(description="return releases after this cursor")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ):
     """A release package of the releases after `since`, oldest first; `links.next` names the

@@ -93,6 +93,10 @@ def raw_client(app):
     [
         f"/api/tenders/{BIG}",
         f"/tenders/{BIG}",
+        f"/api/tenders/{2**31}",  # past PostgreSQL's INTEGER ids, within 64 bits
+        f"/tenders/{2**31}",
+        f"/api/ocds/releases?since={2**31}",
+        f"/api/tenders?after_id={2**31}",
         f"/api/tenders?after_id={BIG}",
         "/api/tenders?after_id=1e20",
         f"/tenders?after_id={BIG}",

@@ -1,5 +1,5 @@
-"""The `prongsai` command: serve, migrate, demo, ledger verify|checkpoint, backup, restore,
-user create|invite, org create."""
+"""The `prongsai` command: serve, migrate, demo, ledger verify|checkpoint, seal-bid,
+verify-receipt, backup, restore, user create|invite, org create."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from core.ledger import verify as ledger_verify
 from core.ledger.exceptions import LedgerInconsistent
 from core.ledger.keys import SigningKeyError
 from core.settings import Settings, SettingsError, load_settings
-from prongsai import backup, schema
+from prongsai import backup, receipt_cli, schema
 
 
 class CommandError(Exception):
@@ -72,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     seal.add_argument("--document", action="append", default=[], help="a PDF (repeatable)")
     seal.add_argument("--declare", action="store_true", help="declare the bid true and eligible")
+
+    receipt_cli.add_parser(commands)
 
     backup = commands.add_parser(
         "backup", help="copy the database, keys and uploaded files into a new folder"
@@ -128,6 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     args = build_parser().parse_args(argv)
+    if args.command == "verify-receipt":  # an outsider's check: no deployment, no settings
+        return receipt_cli.run(args)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings()

@@ -10,11 +10,11 @@ from core.clock import ClockDep
 from core.db import SessionDep
 from core.types import Id
 from core.web import SettingsDep
-from procurement.bids import opening
+from procurement.bids import opening, receipts
 from procurement.bids import queries as bid_queries
 from procurement.bids import service as bidding
 from procurement.bids.schemas import BidIn, BidReceipt, MyBid, SealedBidIn, SupplierIn
-from procurement.dependencies import BuyerUser, SupplierUser
+from procurement.dependencies import BuyerUser, LogSignerDep, SupplierUser
 from procurement.public import queries
 from procurement.public import schemas as public
 
@@ -29,15 +29,24 @@ def my_bids(supplier: SupplierUser, session: SessionDep):
 
 @router.get("/tenders/{tender_id}/bids/{bid_id}/receipt", response_model=BidReceipt)
 def my_receipt(
-    tender_id: Id, bid_id: Id, supplier: SupplierUser, session: SessionDep, settings: SettingsDep
+    response: Response,
+    signer: LogSignerDep,
+    tender_id: Id,
+    bid_id: Id,
+    supplier: SupplierUser,
+    session: SessionDep,
+    settings: SettingsDep,
 ):
-    """The receipt of one of your bids, with its inclusion proof against the log as it is now."""
-    return bid_queries.bid_receipt(
+    """The public part of one of your receipts, proved against the newest signed checkpoint;
+    the opened bid after the opening. The private part came with the submission's response."""
+    response.headers["cache-control"] = "no-store"
+    return receipts.stored_receipt(
         session,
         organisation_id=supplier.organisation_id,
         tender_id=tender_id,
         bid_id=bid_id,
         prefix=settings.ocid_prefix,
+        verifier_key=signer.verifier_key if signer else None,
     )
 
 
@@ -75,6 +84,8 @@ def register_supplier(
     "/tenders/{tender_id}/bids", status_code=status.HTTP_201_CREATED, response_model=BidReceipt
 )
 def submit_bid(
+    response: Response,
+    signer: LogSignerDep,
     tender_id: Id,
     body: BidIn | SealedBidIn,
     supplier: SupplierUser,
@@ -83,7 +94,10 @@ def submit_bid(
     settings: SettingsDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ):
-    """Submit (or replace) a sealed bid; the receipt proves it is in the public log."""
+    """Submit (or replace) a sealed bid. The receipt proves it is in the public log against a
+    checkpoint signed after it, and carries, in `private`, the bid in clear and the salt that
+    open its commitment: keep it, for it is given here once and stored nowhere."""
+    response.headers["cache-control"] = "no-store"
     return bidding.submit_bid(
         session,
         user=supplier,
@@ -92,6 +106,7 @@ def submit_bid(
         clock=clock,
         settings=settings,
         idempotency_key=idempotency_key,
+        signer=signer,
     )
 
 

@@ -9,19 +9,16 @@ from sqlmodel import Session, col, select
 
 from core.auth.models import Organisation
 from core.errors import NotFound
-from core.ledger import service as ledger
 from procurement.bids.models import Bid, BidLot, BidStatus, Supplier
 from procurement.bids.schemas import (
     BidDocumentFile,
     BidDocumentView,
-    BidReceipt,
     MyBid,
     SupplierIn,
     SupplierRegistration,
     WithdrawnBid,
 )
 from procurement.exceptions import BidsStillSealed, TenderNotFound
-from procurement.publishing import ocds
 from procurement.tenders.models import Lot, Tender
 
 
@@ -96,31 +93,6 @@ def withdrawn_bid(session: Session, *, bid_id: int) -> WithdrawnBid:
     if bid is None:
         raise NotFound(f"There is no bid {bid_id}.")
     return WithdrawnBid(bid_id=bid.id, status=bid.status, withdrawn_at=bid.withdrawn_at)
-
-
-def bid_receipt(
-    session: Session, *, organisation_id: int, tender_id: int, bid_id: int, prefix: str
-) -> BidReceipt:
-    """The receipt of the supplier's own bid, with a proof against the log as it is now."""
-    bid = session.get(Bid, bid_id)
-    if bid is None or bid.tender_id != tender_id or bid.supplier_id != organisation_id:
-        raise TenderNotFound(f"There is no bid {bid_id} of yours on tender {tender_id}.")
-    size = ledger.tree_size(session)
-    return BidReceipt(
-        ocid=ocds.ocid(prefix, tender_id),
-        tender_id=tender_id,
-        bid_id=bid.id,
-        version=bid.version,
-        supplier=session.get(Organisation, organisation_id).slug,
-        commitment=bid.commitment,
-        server_time=bid.submitted_at,
-        log_index=bid.log_index,
-        tree_size=size,
-        root_hash=ledger.root_hash(session, size=size).hex(),
-        inclusion_proof=[
-            h.hex() for h in ledger.inclusion_proof(session, index=bid.log_index, size=size)
-        ],
-    )
 
 
 def _opened_bids(session: Session, *, organisation_id: int | None, tender_id: int) -> list[Bid]:

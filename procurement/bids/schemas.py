@@ -69,18 +69,79 @@ class SealedBidIn(Input):
     commitment: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
+RECEIPT_FORMAT = "prongsai-bid-receipt/1"
+
+
+class ReceiptLotPrice(BaseModel):
+    lot: int
+    amount: int
+
+
+class ReceiptDocument(BaseModel):
+    title: str
+    sha256: str
+
+
+class ReceiptPrice(BaseModel):
+    amount: int
+    currency: str
+
+
+class ReceiptPrivate(BaseModel):
+    """The bid in clear and the salt of its commitment: only ever in the submission's response
+    to its bidder, never stored (see ARCHITECTURE.md, "Receipts")."""
+
+    salt: str = Field(description="hex; the commitment is SHA-256(salt ‖ canonical_bid)")
+    canonical_bid: str = Field(description="the committed bid, as the exact JSON text hashed")
+    price: ReceiptPrice
+    lot_prices: list[ReceiptLotPrice] = []
+    item_prices: list[int] = []
+    reserve_picks: list[int] = []
+    documents: list[ReceiptDocument] = []
+
+
+class ReceiptOpened(BaseModel):
+    """The bid as the public opening read it: after the opening only."""
+
+    status: BidStatus
+    price: int | None
+    currency: str | None
+    lot_prices: list[ReceiptLotPrice] = []
+    documents: list[ReceiptDocument] = []
+
+
+class ReceiptCheckpoint(BaseModel):
+    """A signed checkpoint of the log whose tree holds the bid's entry."""
+
+    tree_size: int
+    root_hash: str
+    note: str = Field(description="the C2SP tlog-checkpoint signed note")
+
+
 class BidReceipt(BaseModel):
+    """A supplier's receipt: what the log recorded, the proof of it against a signed checkpoint
+    and, in the submission's response only, the private part that opens the commitment."""
+
+    format: str = RECEIPT_FORMAT
     ocid: str
     tender_id: int
+    tender_title: str
     bid_id: int
     version: int
-    supplier: str
+    supplier: str = Field(description="the company's short name, as the log names it")
+    supplier_name: str
+    supplier_name_th: str | None = None
     commitment: str
     server_time: datetime
     log_index: int
-    tree_size: int
+    log_entry: str = Field(description="the log entry's canonical JSON (the leaf's data)")
+    tree_size: int = Field(description="the size of the tree the proof is against")
     root_hash: str
     inclusion_proof: list[str]
+    checkpoint: ReceiptCheckpoint | None = None
+    log_public_key: str | None = None
+    private: ReceiptPrivate | None = None
+    opened: ReceiptOpened | None = None
 
 
 class MyBid(BaseModel):

@@ -10,6 +10,7 @@ cannot open a bid.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -54,6 +55,21 @@ def commitment(bid: dict[str, Any], salt: bytes) -> str:
     return hashlib.sha256(salt + canonical(bid)).hexdigest()
 
 
+def committed_form(bid: dict[str, Any]) -> dict[str, Any]:
+    """The bid as its commitment covers it: each document by its title and the SHA-256 of its
+    content (recomputed here), not the content itself, so a receipt of a few kilobytes lets
+    its bidder check the commitment, and the documents stay bound by their hashes."""
+    if "documents" not in bid:
+        return bid
+    documents = []
+    for document in bid["documents"]:
+        content = base64.b64decode(document["content_base64"], validate=True)
+        documents.append(
+            {"title": document["title"], "sha256": hashlib.sha256(content).hexdigest()}
+        )
+    return {**bid, "documents": documents}
+
+
 def bucket(length: int) -> int:
     """The padded size of a plaintext: a whole number of KiB up to 64 KiB, then of 64 KiB."""
     step = 1024 if length <= 64 * 1024 else 64 * 1024
@@ -68,14 +84,22 @@ def padded(bid: dict[str, Any], salt: bytes) -> bytes:
     return canonical({"bid": bid, "pad": " " * (bucket(len(bare)) - len(bare)), "salt": salt.hex()})
 
 
-def seal(public_key: bytes, bid: dict[str, Any], *, ocid: str) -> tuple[bytes, str]:
-    """Encrypt a bid with a fresh salt; returns (ciphertext, commitment)."""
-    salt = secrets.token_bytes(SALT_BYTES)
+def new_salt() -> bytes:
+    """A fresh random salt: it keeps a commitment from being tested against guessed prices."""
+    return secrets.token_bytes(SALT_BYTES)
+
+
+def seal(
+    public_key: bytes, bid: dict[str, Any], *, ocid: str, salt: bytes | None = None
+) -> tuple[bytes, str]:
+    """Encrypt a bid with a salt (fresh unless given, for the bidder's receipt); returns
+    (ciphertext, commitment), the commitment over the bid's committed form."""
+    salt = new_salt() if salt is None else salt
     plaintext = padded(bid, salt)
     ciphertext = SUITE.encrypt(
         plaintext, X25519PublicKey.from_public_bytes(public_key), hpke_info(ocid)
     )
-    return ciphertext, commitment(bid, salt)
+    return ciphertext, commitment(committed_form(bid), salt)
 
 
 def unseal(
@@ -91,9 +115,19 @@ def unseal(
         bid, salt = sealed["bid"], bytes.fromhex(sealed["salt"])
     except Exception as error:  # any failure to open is the bid's failure, never a crash
         raise SealingError("the ciphertext does not decrypt with this tender's key") from error
-    if not isinstance(bid, dict) or commitment(bid, salt) != expected:
+    if not isinstance(bid, dict) or expected not in _commitments(bid, salt):
         raise SealingError("the opened bid does not match its commitment")
     return bid
+
+
+def _commitments(bid: dict[str, Any], salt: bytes) -> tuple[str, ...]:
+    # Bids sealed before receipts carried their bid committed to it whole, documents' content
+    # included, as clients sealing on their own machine may still do: either form opens.
+    try:
+        form = committed_form(bid)
+    except (KeyError, TypeError, ValueError):  # a malformed document: only the whole form
+        return (commitment(bid, salt),)
+    return commitment(bid, salt), commitment(form, salt)
 
 
 def _time_lock_key(opening_key: bytes, tender_id: int) -> bytes:

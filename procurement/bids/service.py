@@ -15,12 +15,13 @@ from core.auth.models import Organisation, OrganisationStatus, User
 from core.auth.schemas import OrganisationIn
 from core.clock import Clock
 from core.ledger import service as ledger
+from core.ledger.keys import LogSigner
 from core.ledger.service import format_time
 from core.settings import Settings
-from procurement.bids import idempotency, sealing
+from procurement.bids import idempotency, receipts, sealing
 from procurement.bids import rules as bid_rules
 from procurement.bids.models import Bid, BidStatus, Supplier
-from procurement.bids.schemas import BidIn, BidReceipt, SealedBidIn, SupplierIn
+from procurement.bids.schemas import BidIn, BidReceipt, ReceiptPrivate, SealedBidIn, SupplierIn
 from procurement.exceptions import (
     DeadlinePassed,
     InvalidBid,
@@ -118,8 +119,11 @@ def submit_bid(
     clock: Clock,
     settings: Settings,
     idempotency_key: str | None = None,
+    signer: LogSigner | None = None,
 ) -> BidReceipt:
-    """Seal and record a bid (the newest version from a supplier counts) and return a receipt."""
+    """Seal and record a bid (the newest version from a supplier counts) and return a receipt:
+    with a checkpoint signed over it when a signer is given, and its private part (the bid in
+    clear and the salt) for the bidder alone, which is nowhere kept."""
     company = session.get(Organisation, user.organisation_id)
     if company is None or company.status != OrganisationStatus.ACTIVE:
         status = company.status if company else "unknown"
@@ -150,7 +154,7 @@ def submit_bid(
             now=clock(),
         )
         if done is not None:
-            return _replay(session, bid_id=done, settings=settings)
+            return _replay(session, bid_id=done, settings=settings, signer=signer, clock=clock)
     try:
         return _submit(
             session,
@@ -160,6 +164,7 @@ def submit_bid(
             clock=clock,
             settings=settings,
             idempotency_key=idempotency_key,
+            signer=signer,
         )
     except Exception:
         session.rollback()
@@ -179,6 +184,7 @@ def _submit(
     clock: Clock,
     settings: Settings,
     idempotency_key: str | None,
+    signer: LogSigner | None,
 ) -> BidReceipt:
     tender = get_tender(session, tender_id=tender_id)
     the_ocid = ocds.ocid(settings.ocid_prefix, tender.id)
@@ -186,25 +192,26 @@ def _submit(
     if tender.public_key is None:
         raise TenderClosed(f"Tender {tender_id} is not published.")
     # Seal before taking the lock: encryption is the slow part and needs no shared state.
+    private: ReceiptPrivate | None
     if isinstance(bid, SealedBidIn):
         try:
             ciphertext = base64.b64decode(bid.ciphertext_base64, validate=True)
         except (binascii.Error, ValueError):
             raise InvalidBid("ciphertext_base64 is not valid base64.") from None
-        commitment, by_client = bid.commitment, True
+        commitment, by_client, private = bid.commitment, True, None
     else:
         _check_picks(tender, bid.reserve_picks)
         _check_lot_prices(session, tender, bid)
         _check_item_prices(session, tender, bid)
-        ciphertext, commitment = sealing.seal(
-            tender.public_key,
-            bid_document(
-                bid,
-                currency=tender.currency,
-                max_document_bytes=settings.procurement_max_document_bytes,
-            ),
-            ocid=the_ocid,
+        clear = bid_document(
+            bid,
+            currency=tender.currency,
+            max_document_bytes=settings.procurement_max_document_bytes,
         )
+        salt = sealing.new_salt()
+        ciphertext, commitment = sealing.seal(tender.public_key, clear, ocid=the_ocid, salt=salt)
+        # The bidder's only copy: it leaves in this response and is kept nowhere.
+        private = receipts.private_part(sealing.committed_form(clear), salt)
         by_client = False
     # The tender row lock orders every bid against the opening: the time is read under it.
     tender = get_tender(session, tender_id=tender_id, for_update=True)
@@ -252,7 +259,6 @@ def _submit(
     )
     session.add(row)
     session.flush()
-    supplier = organisation_slug(session, user.organisation_id)
     if idempotency_key:
         idempotency.finish(
             session,
@@ -262,9 +268,16 @@ def _submit(
             bid_id=row.id,
         )
     session.commit()
-    # The proof is built after the commit, outside the locks: any tree that holds the entry
-    # proves it, and the bids queued behind this one need not wait for the hashing.
-    return _receipt(session, row, the_ocid, supplier)
+    # The checkpoint and the proof are made after the commit, outside the locks: any tree that
+    # holds the entry proves it, and the bids queued behind this one need not wait for them.
+    return receipts.submission_receipt(
+        session,
+        bid=row,
+        prefix=settings.ocid_prefix,
+        signer=signer,
+        private=private,
+        now=clock(),
+    )
 
 
 def _check_invited(session: Session, tender: Tender, user: User) -> None:
@@ -284,29 +297,15 @@ def _check_open(tender: Tender, now: datetime) -> None:
         )
 
 
-def _receipt(session: Session, bid: Bid, the_ocid: str, supplier: str) -> BidReceipt:
-    size = ledger.tree_size(session)
-    proof = ledger.inclusion_proof(session, index=bid.log_index, size=size)
-    return BidReceipt(
-        ocid=the_ocid,
-        tender_id=bid.tender_id,
-        bid_id=bid.id,
-        version=bid.version,
-        supplier=supplier,
-        commitment=bid.commitment,
-        server_time=bid.submitted_at,
-        log_index=bid.log_index,
-        tree_size=size,
-        root_hash=ledger.root_hash(session, size=size).hex(),
-        inclusion_proof=[h.hex() for h in proof],
-    )
-
-
-def _replay(session: Session, *, bid_id: int, settings: Settings) -> BidReceipt:
-    """The first receipt of a request repeated with its Idempotency-Key."""
+def _replay(
+    session: Session, *, bid_id: int, settings: Settings, signer: LogSigner | None, clock: Clock
+) -> BidReceipt:
+    """The receipt of a request repeated with its Idempotency-Key: its private part went out
+    with the first response only, so the repeat has none."""
     bid = session.get(Bid, bid_id)
-    the_ocid = ocds.ocid(settings.ocid_prefix, bid.tender_id)
-    return _receipt(session, bid, the_ocid, organisation_slug(session, bid.supplier_id))
+    return receipts.submission_receipt(
+        session, bid=bid, prefix=settings.ocid_prefix, signer=signer, private=None, now=clock()
+    )
 
 
 def withdraw_bid(

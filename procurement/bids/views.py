@@ -7,19 +7,28 @@ import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from core.auth import queries as auth_queries
+from core.auth.dependencies import OptionalUser
 from core.auth.models import User
 from core.db import SessionDep
 from core.errors import DomainError, InvalidInput
 from core.types import Id
-from procurement.bids import opening
+from procurement.bids import opening, receipts
 from procurement.bids import queries as bid_queries
 from procurement.bids import service as bidding
-from procurement.bids.schemas import BidDocumentIn, BidIn, LotPriceIn, PriceIn, SupplierIn
-from procurement.dependencies import BuyerUser, CsrfChecked, SupplierUser
+from procurement.bids.receipts import data_url, receipt_file
+from procurement.bids.schemas import (
+    BidDocumentIn,
+    BidIn,
+    BidReceipt,
+    LotPriceIn,
+    PriceIn,
+    SupplierIn,
+)
+from procurement.dependencies import BuyerUser, CsrfChecked, LogSignerDep, SupplierUser
 from procurement.pages import (
     minor_units,
     pdf_response,
@@ -158,6 +167,7 @@ async def submit_bid(
     request: Request,
     session: SessionDep,
     user: SupplierUser,
+    signer: LogSignerDep,
     tender_id: Id,
     price: Annotated[str, Form()] = "",
     declaration: Annotated[str, Form()] = "",
@@ -195,13 +205,16 @@ async def submit_bid(
             clock=request.app.state.clock,
             settings=request.app.state.settings,
             idempotency_key=idempotency_key or None,
+            signer=signer,
         )
     except DomainError as error:
         # The price typed is not echoed back: a bid's figures never appear on an error page.
         return _bid_form(
             request, session, user, tender_id, error=error.message, status_code=error.status_code
         )
-    return RedirectResponse(f"/tenders/{tender_id}/bids/{receipt.bid_id}", status_code=303)
+    # The receipt is this response, not a redirect: its private part (the price and the salt)
+    # reaches the bidder's browser here, once, and no later page can show it again.
+    return _receipt_page(request, session, user, receipt, fresh=True)
 
 
 def _lot_prices(form, view) -> list[LotPriceIn]:
@@ -222,35 +235,59 @@ def _lot_prices(form, view) -> list[LotPriceIn]:
     return prices
 
 
-def _receipt(request: Request, session, user: User, tender_id: Id, bid_id: Id):
-    return bid_queries.bid_receipt(
+def _stored_receipt(request: Request, session, user: User, tender_id: Id, bid_id: Id):
+    signer = getattr(request.app.state, "log_signer", None)
+    return receipts.stored_receipt(
         session,
         organisation_id=user.organisation_id,
         tender_id=tender_id,
         bid_id=bid_id,
         prefix=request.app.state.settings.ocid_prefix,
+        verifier_key=signer.verifier_key if signer else None,
     )
+
+
+def _receipt_page(
+    request: Request, session, user: User, receipt: BidReceipt, *, fresh: bool = False
+) -> HTMLResponse:
+    view = public_view(request, session, tender_id=receipt.tender_id, user=user)
+    live = bid_queries.live_bid(
+        session, organisation_id=user.organisation_id, tender_id=receipt.tender_id
+    )
+    downloads = {}
+    if receipt.private is not None:  # carried by this page alone, as data: links to save
+        downloads = {
+            "json": data_url("application/json", receipt_file(receipt)),
+            "pdf": data_url(
+                "application/pdf", pdfs.receipt(request.app.state.templates.env, receipt)
+            ),
+        }
+    response = render(
+        request,
+        "procurement/receipt.html",
+        {
+            "receipt": receipt,
+            "tender": view,
+            "fresh": fresh,
+            "downloads": downloads,
+            "is_live": live is not None and live.id == receipt.bid_id,
+            "can_withdraw": view.status == TenderStatus.ACTIVE
+            and request.app.state.clock() < view.tender_end_at,
+        },
+        user=user,
+    )
+    response.headers["cache-control"] = "no-store"
+    return response
 
 
 @router.get("/tenders/{tender_id}/bids/{bid_id}", response_class=HTMLResponse)
 def receipt_page(
     request: Request, session: SessionDep, user: SupplierUser, tender_id: Id, bid_id: Id
 ):
-    """The receipt of one of the supplier's own bids."""
-    receipt = _receipt(request, session, user, tender_id, bid_id)
-    view = public_view(request, session, tender_id=tender_id, user=user)
-    live = bid_queries.live_bid(session, organisation_id=user.organisation_id, tender_id=tender_id)
-    return render(
-        request,
-        "procurement/receipt.html",
-        {
-            "receipt": receipt,
-            "tender": view,
-            "is_live": live is not None and live.id == bid_id,
-            "can_withdraw": view.status == TenderStatus.ACTIVE
-            and request.app.state.clock() < view.tender_end_at,
-        },
-        user=user,
+    """The receipt of one of the supplier's own bids (its public part; the price after the
+    opening)."""
+    return _receipt_page(
+        request, session, user, _stored_receipt(request, session, user, tender_id, bid_id)
     )
 
 
@@ -258,11 +295,15 @@ def receipt_page(
 def receipt_json(
     request: Request, session: SessionDep, user: SupplierUser, tender_id: Id, bid_id: Id
 ):
-    """The receipt as JSON, to keep and to check against the log."""
-    receipt = _receipt(request, session, user, tender_id, bid_id)
-    return JSONResponse(
-        receipt.model_dump(mode="json"),
-        headers={"content-disposition": f'attachment; filename="bid-{bid_id}-receipt.json"'},
+    """The receipt as JSON, to keep and to check with `prongsai verify-receipt`."""
+    receipt = _stored_receipt(request, session, user, tender_id, bid_id)
+    return Response(
+        receipt_file(receipt),
+        media_type="application/json",
+        headers={
+            "content-disposition": f'attachment; filename="bid-{bid_id}-receipt.json"',
+            "cache-control": "no-store",
+        },
     )
 
 
@@ -271,12 +312,18 @@ def receipt_pdf(
     request: Request, session: SessionDep, user: SupplierUser, tender_id: Id, bid_id: Id
 ):
     """The receipt as a PDF."""
-    receipt = _receipt(request, session, user, tender_id, bid_id)
-    view = public_view(request, session, tender_id=tender_id, user=user)
-    content = pdfs.receipt(request.app.state.templates.env, receipt, tender_title=view.title)
+    receipt = _stored_receipt(request, session, user, tender_id, bid_id)
+    content = pdfs.receipt(request.app.state.templates.env, receipt)
     response = pdf_response(content, f"bid-{bid_id}-receipt.pdf")
     response.headers["content-disposition"] = f'attachment; filename="bid-{bid_id}-receipt.pdf"'
+    response.headers["cache-control"] = "no-store"
     return response
+
+
+@router.get("/receipts/verify", response_class=HTMLResponse)
+def verify_receipt_page(request: Request, user: OptionalUser):
+    """Check a downloaded bid receipt in the browser: the file is read there, never sent."""
+    return render(request, "procurement/verify_receipt.html", {}, user=user)
 
 
 @router.post("/tenders/{tender_id}/bid/withdraw", dependencies=[CsrfChecked])

@@ -36,8 +36,7 @@ def award(env: Environment, tender: TenderView) -> bytes:
     return render_pdf(env, "procurement/pdf/award.html", {"tender": tender})
 
 
-def receipt(env: Environment, receipt: BidReceipt, *, tender_title: str) -> bytes:
-    """A supplier's bid receipt: commitment, log index, server time and inclusion proof."""
-    return render_pdf(
-        env, "procurement/pdf/receipt.html", {"receipt": receipt, "tender_title": tender_title}
-    )
+def receipt(env: Environment, receipt: BidReceipt) -> bytes:
+    """A supplier's bid receipt: the commitment and its log entry, proof and checkpoint; the
+    bid in clear and the salt only when the receipt carries them (the submission's own)."""
+    return render_pdf(env, "procurement/pdf/receipt.html", {"receipt": receipt})

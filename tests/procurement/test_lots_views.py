@@ -152,11 +152,11 @@ def test_suppliers_bid_per_lot_and_the_opening_ranks_each_lot(
     assert "Lot 1 price: enter an amount" in bad.text
     client.cookies.clear()
     assert session.exec(select(func.count()).select_from(Bid)).one() == 0
-    assert (
-        _bid(client, first, tender.id, lot_price_1="3,400,000", lot_price_2="1,150,000").status_code
-        == 303
-    )
-    assert _bid(client, second, tender.id, lot_price_2="1,090,000.50").status_code == 303
+    sent = _bid(client, first, tender.id, lot_price_1="3,400,000", lot_price_2="1,150,000")
+    assert sent.status_code == 200
+    # The receipt answering the submission names each lot's price, for its bidder alone.
+    assert "<dt>Lot 1</dt><dd>฿3,400,000.00</dd>" in sent.text
+    assert _bid(client, second, tender.id, lot_price_2="1,090,000.50").status_code == 200
     sealed = client.get(f"/tenders/{tender.id}").text
     assert "1,090,000" not in sealed
     assert "3,400,000" not in sealed

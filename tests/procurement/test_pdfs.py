@@ -65,6 +65,21 @@ def sealed(session, clock, settings, app):  # noqa: ARG001 -- requested for its 
     return tender, receipt
 
 
+def stored(session, settings, receipt):
+    """The receipt as its supplier downloads it later: the public part only."""
+    from procurement.bids import receipts
+    from procurement.bids.models import Bid
+
+    return receipts.stored_receipt(
+        session,
+        organisation_id=session.get(Bid, receipt.bid_id).supplier_id,
+        tender_id=receipt.tender_id,
+        bid_id=receipt.bid_id,
+        prefix=settings.ocid_prefix,
+        verifier_key=None,
+    )
+
+
 def view(session, settings, tender_id):
     return queries.tender_view(session, tender_id=tender_id, prefix=settings.ocid_prefix)
 
@@ -78,7 +93,7 @@ def test_notice_and_receipt_before_the_opening_carry_no_price(
     assert "Ambulances for Nakhon Ratchasima" in notice
     assert "รถพยาบาล" in notice
     assert "฿4,800,000.00" in notice
-    printed = pdf_text(pdfs.receipt(env, receipt, tender_title=tender.title), tmp_path)
+    printed = pdf_text(pdfs.receipt(env, stored(session, settings, receipt)), tmp_path)
     assert receipt.commitment[:32] in printed.replace("\n", "")
     for text in (notice, printed):
         assert str(MARKER) not in text

@@ -78,7 +78,16 @@ def test_nothing_reveals_a_bid_before_the_opening(
             ]
         receipt = client.post(f"/api/tenders/{tid}/bids", json=bid, headers=supplier_h)
         assert receipt.status_code == 201
-        responses.append(receipt.text)
+        # The bidder's own answer carries the private part, once, and is cached nowhere...
+        assert receipt.json()["private"]["price"]["amount"] == PRICE_MARKER
+        assert receipt.headers["cache-control"] == "no-store"
+        bid_id = receipt.json()["bid_id"]
+        # ...and every later copy of the receipt, the bidder's own included, is the public part.
+        stored = client.get(f"/api/tenders/{tid}/bids/{bid_id}/receipt", headers=supplier_h)
+        assert stored.status_code == 200
+        assert stored.json()["private"] is None
+        assert stored.json()["opened"] is None
+        responses.append(stored.text)
         for headers in ({}, buyer_h, supplier_h, admin_h):
             for path in (
                 f"/api/tenders/{tid}",

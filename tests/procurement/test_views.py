@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from datetime import timedelta
 
@@ -138,19 +140,35 @@ def test_a_draft_is_hidden_from_the_public_and_other_buyers(client, session, clo
     assert client.get(f"/buyer/tenders/{made.id}").status_code == 404
 
 
+def full_receipt(page: str) -> dict:
+    """The full receipt a submission's page offers to save, as a data: link."""
+    encoded = re.search(r'href="data:application/json;base64,([A-Za-z0-9+/=]+)"', page).group(1)
+    return json.loads(base64.b64decode(encoded))
+
+
 @pytest.mark.usefixtures("session", "settings", "supplier")
 def test_the_whole_sealed_bid_flow_through_the_pages(client, clock, tender, buyer):
     form = client.get(f"/tenders/{tender.id}/bid")
     assert form.status_code == 200
     assert "Seal and submit bid" in form.text
     sent = submit_bid(client, tender.id, "9,876,543.21")
-    assert sent.status_code == 303
-    receipt_url = sent.headers["location"]
+    # The receipt is the answer itself: the only page ever to show the price before the opening.
+    assert sent.status_code == 200
+    assert sent.headers["cache-control"] == "no-store"
+    assert "Save this receipt now" in sent.text
+    assert '<dd id="price">฿9,876,543.21</dd>' in sent.text
+    full = full_receipt(sent.text)
+    assert full["private"]["price"] == {"amount": MARKER, "currency": "THB"}
+    commitment = re.search(r'id="commitment">([0-9a-f]{64})<', sent.text).group(1)
+    assert full["commitment"] == commitment
+    receipt_url = f"/tenders/{tender.id}/bids/{full['bid_id']}"
     receipt = client.get(receipt_url)
-    commitment = re.search(r'id="commitment">([0-9a-f]{64})<', receipt.text).group(1)
     assert "Transparency log index" in receipt.text
+    assert "9,876,543.21" not in receipt.text
+    assert "were given to you once, on the page shown when you submitted" in receipt.text
     downloaded = client.get(f"{receipt_url}/receipt.json").json()
     assert downloaded["commitment"] == commitment
+    assert downloaded["private"] is None
     assert downloaded["inclusion_proof"] is not None
 
     # Before the opening, nothing public carries the price: page, PDFs, JSON twin.
@@ -191,7 +209,7 @@ def test_the_whole_sealed_bid_flow_through_the_pages(client, clock, tender, buye
 @pytest.mark.usefixtures("supplier")
 def test_a_supplier_cannot_see_another_suppliers_receipt(client, session, clock, tender):
     sent = submit_bid(client, tender.id, "1,000,000")
-    receipt_url = sent.headers["location"]
+    receipt_url = f"/tenders/{tender.id}/bids/{full_receipt(sent.text)['bid_id']}"
     rival = factories.user(session, role=Role.SUPPLIER, now=clock())
     client.cookies.clear()
     sign_in(client, rival)

@@ -134,6 +134,7 @@ POLICY: dict[str, str] = {
     "GET /tenders/{tender_id}/bids/{bid_id}": "supplier",
     "GET /tenders/{tender_id}/bids/{bid_id}/receipt.json": "supplier",
     "GET /tenders/{tender_id}/bids/{bid_id}/receipt.pdf": "supplier",
+    "GET /receipts/verify": "public",
     "POST /tenders/{tender_id}/bid/withdraw": "supplier",
     "GET /buyer": "buyer",
     "GET /buyer/tenders/new": "buyer",

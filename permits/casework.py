@@ -177,8 +177,3 @@ def work_page(
         overdue=stage is not None and stage.due_at <= now,
         documents=_documents(session, application),
     )
-
-
-def receipt_documents(session: Session, *, number: str, applicant: User) -> list[DocumentPublic]:
-    """The documents of the applicant's own application, for its receipt."""
-    return _documents(session, _own(session, number, applicant))

@@ -14,7 +14,7 @@ from core.db import SessionDep
 from core.errors import DomainError
 from core.pdf import render_pdf
 from core.types import Id
-from permits import casework, catalogue, queries, service
+from permits import casework, catalogue, service
 from permits import personal_data as data_access
 from permits.dependencies import Applicant, NumberPath, read_upload_form
 from permits.rules import Action
@@ -139,18 +139,19 @@ def receipt(
     number: NumberPath, request: Request, session: SessionDep, user: Applicant, clock: ClockDep
 ):
     """The receipt of your application: its tracking number, date and documents."""
-    settings = request.app.state.settings
-    documents = casework.receipt_documents(session, number=number, applicant=user)
-    permit = queries.permit(session, number=number, settings=settings, now=clock())
+    page = casework.my_application(
+        session, number=number, applicant=user, settings=request.app.state.settings, now=clock()
+    )
     pdf = render_pdf(
         request.app.state.templates.env,
         "permits/pdf/receipt.html",
-        {"permit": permit, "documents": documents, "settings": settings},
+        {"permit": page.permit, "documents": page.documents, "definition": page.definition},
     )
+    number = page.permit.tracking_number
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"content-disposition": f'inline; filename="receipt-{permit.tracking_number}.pdf"'},
+        headers={"content-disposition": f'inline; filename="receipt-{number}.pdf"'},
     )
 
 

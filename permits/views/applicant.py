@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from core import templating
+from core import forms, templating
 from core.auth.csrf import verify_csrf
 from core.clock import ClockDep
 from core.db import SessionDep
@@ -39,7 +39,9 @@ def apply_form(code: str, request: Request, session: SessionDep, user: Applicant
     """The application form, generated from the permit type's definition."""
     definition = catalogue.definition_of(catalogue.latest_type(session, code=code.upper()))
     return _render(
-        request, "apply.html", {"user": user, "definition": definition, "values": {}, "error": None}
+        request,
+        "apply.html",
+        {"user": user, "definition": definition, "values": {}},
     )
 
 
@@ -68,7 +70,7 @@ async def apply(code: str, request: Request, session: SessionDep, user: Applican
                 "user": user,
                 "definition": definition,
                 "values": values,
-                "error": error.message,
+                "errors": forms.from_domain(error),
             },
             status_code=error.status_code,
         )

@@ -3,11 +3,13 @@ as the content security policy allows no inline style), its emblem and the favic
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, Response
 
+from core.settings import Settings
 from core.web import SettingsDep
 
 router = APIRouter(include_in_schema=False)
@@ -68,6 +70,21 @@ def _emblem_path(emblem_file: Path | None) -> Path:
     return emblem_file if usable and emblem_file is not None else DEFAULT_EMBLEM
 
 
+def _emblem(settings: Settings) -> tuple[bytes, str]:
+    """The emblem's bytes and media type: the deployment's file, else Prongsai's in its colour."""
+    path = _emblem_path(settings.emblem_file)
+    if path == DEFAULT_EMBLEM:
+        svg = path.read_text().replace("#0b5cad", settings.brand_colour.lower())
+        return svg.encode(), "image/svg+xml"
+    return path.read_bytes(), EMBLEM_TYPES[path.suffix.lower()]
+
+
+def emblem_data_uri(settings: Settings) -> str:
+    """The emblem as a data URI, for documents (a PDF fetches nothing from the server)."""
+    content, media_type = _emblem(settings)
+    return f"data:{media_type};base64,{base64.b64encode(content).decode()}"
+
+
 @router.get("/emblem")
 @router.get("/favicon.ico")
 def emblem(settings: SettingsDep) -> Response:
@@ -75,8 +92,8 @@ def emblem(settings: SettingsDep) -> Response:
     colour); also the favicon, so no page asks for one in vain."""
     path = _emblem_path(settings.emblem_file)
     if path == DEFAULT_EMBLEM:
-        svg = path.read_text().replace("#0b5cad", settings.brand_colour.lower())
-        return Response(svg, media_type="image/svg+xml", headers={"cache-control": CACHE})
+        content, media_type = _emblem(settings)
+        return Response(content, media_type=media_type, headers={"cache-control": CACHE})
     return FileResponse(
         path, media_type=EMBLEM_TYPES[path.suffix.lower()], headers={"cache-control": CACHE}
     )

@@ -18,8 +18,9 @@ from jinja2 import (
     select_autoescape,
 )
 
-from core import i18n
+from core import i18n, pdf
 from core.auth.csrf import csrf_token
+from core.identity import emblem_data_uri
 from core.labels import LabelBook, make_book
 from core.lang import local_name, marked, other_language
 from core.settings import Settings
@@ -51,7 +52,15 @@ def make_templates(
     i18n.install(
         env, locale_dir=locale_dir, zone=settings.zone, default_currency=settings.default_currency
     )
-    env.globals.update(csrf_token=csrf_token, settings=settings)
+    env.globals.update(
+        csrf_token=csrf_token,
+        settings=settings,
+        # What a document's letterhead and its way back to the public record are made of.
+        emblem_data_uri=emblem_data_uri,
+        qr_data_uri=pdf.qr_data_uri,
+        public_url=lambda path: pdf.public_url(settings, path),
+        log_entry_url=lambda index: pdf.log_entry_url(settings, index),
+    )
     # Locale-dependent: pass_context keeps Jinja from folding `"code" | human` into the
     # language of whichever request compiled the template first.
     book = labels or make_book()

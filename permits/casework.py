@@ -196,8 +196,3 @@ def work_page(
         # The applicant's own words: shown with the personal data, once its opening is logged.
         answers=_answers(session, application) if personal else [],
     )
-
-
-def receipt_documents(session: Session, *, number: str, applicant: User) -> list[DocumentPublic]:
-    """The documents of the applicant's own application, for its receipt."""
-    return _documents(session, _own(session, number, applicant))

@@ -9,13 +9,11 @@ printed facts or URL differ) cannot pass.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
 
-import segno
 from sqlmodel import Session, select
 
 from core.auth.models import User
@@ -138,9 +136,3 @@ def verify(session: Session, *, digest: str) -> Verification:
         proof=[p.hex() for p in proof],
         proof_valid=valid,
     )
-
-
-def qr_data_uri(url: str) -> str:
-    """A QR code of a URL, as an SVG data URI for the PDF."""
-    svg = segno.make(url, error="m").svg_inline(scale=4, border=2)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()

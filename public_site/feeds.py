@@ -30,7 +30,13 @@ from procurement.public import queries
 router = APIRouter(include_in_schema=False)
 ATOM = "http://www.w3.org/2005/Atom"
 MEDIA_TYPE = "application/atom+xml; charset=utf-8"
+# Chromium shows application/atom+xml as plain text, stylesheet or not: a browser (which asks
+# for text/html) gets the same document as XML, which it renders through the stylesheet.
+BROWSER_MEDIA_TYPE = "application/xml; charset=utf-8"
 FEED_SIZE = 50
+# A person who opens a feed in a browser sees it as a page of the site, with a word on what a
+# feed is (core/static/feed.xsl); feed readers ignore the instruction.
+STYLESHEET = b'<?xml-stylesheet type="text/xsl" href="/static/feed.xsl"?>\n'
 ET.register_namespace("", ATOM)
 
 # Feeds are read by programs: the same amount text in every language (1,234,567.00 THB).
@@ -64,7 +70,8 @@ def atom_response(
     request: Request, *, title: str, page: str, entries: Iterable[Entry], now: datetime
 ) -> Response:
     """The Atom document of a feed whose HTML twin is `page`, newest entries first."""
-    base = str(request.app.state.settings.public_base_url).rstrip("/")
+    settings = request.app.state.settings
+    base = str(settings.public_base_url).rstrip("/")
     ordered = sorted(entries, key=lambda e: e.updated, reverse=True)[:FEED_SIZE]
     feed = ET.Element(f"{{{ATOM}}}feed")
     self_url = base + request.url.path
@@ -74,7 +81,7 @@ def atom_response(
     _add(feed, "link", rel="self", type="application/atom+xml", href=self_url)
     _add(feed, "link", rel="alternate", type="text/html", href=base + page)
     author = _add(feed, "author")
-    _add(author, "name", "Prongsai")
+    _add(author, "name", settings.body_name)
     _add(author, "uri", base + "/")
     _add(
         feed, "rights", "Open data under ODC-By 1.0 (https://opendatacommons.org/licenses/by/1-0/)"
@@ -88,8 +95,15 @@ def atom_response(
         _add(entry, "link", rel="alternate", type="text/html", href=base + item.link)
         _add(entry, "category", term=item.category)
         _add(entry, "summary", item.summary)
-    body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
-    return Response(body, media_type=MEDIA_TYPE)
+    declaration, _, rest = ET.tostring(feed, encoding="utf-8", xml_declaration=True).partition(
+        b"\n"
+    )
+    browser = "text/html" in request.headers.get("accept", "")
+    return Response(
+        declaration + b"\n" + STYLESHEET + rest,
+        media_type=BROWSER_MEDIA_TYPE if browser else MEDIA_TYPE,
+        headers={"vary": "Accept"},
+    )
 
 
 def _tender_entries(tenders) -> list[Entry]:

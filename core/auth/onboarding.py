@@ -88,7 +88,7 @@ def check_password(password: str, *, email: str, name: str) -> None:
     """Refuse a new password the policy refuses, saying why."""
     problem = rules.password_problem(password, user_inputs=[email, email.split("@")[0], name])
     if problem:
-        raise WeakPassword(problem)
+        raise WeakPassword(problem, field="password")
 
 
 def register(

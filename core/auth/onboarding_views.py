@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
+from core import forms
 from core.auth import onboarding, queries
 from core.auth.accounts_api import REGISTERED, RESET_REQUESTED, send_now, throttle
 from core.auth.csrf import verify_csrf
@@ -51,7 +52,7 @@ def _message(request: Request, user, *, title: str, message: str, status_code: i
 def register_form(request: Request, user: OptionalUser, role: str = "supplier"):
     """The registration form: a supplier company, or an applicant for permits."""
     values = {"role": role if role in ("supplier", "applicant") else "supplier"}
-    return render(request, "core/register.html", {"user": user, "values": values, "error": None})
+    return render(request, "core/register.html", {"user": user, "values": values, "errors": None})
 
 
 @router.post("/register", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -70,11 +71,11 @@ async def register(request: Request, session: SessionDep, clock: ClockDep):
             session, registration=registration, now=clock(), settings=request.app.state.settings
         )
     except ValidationError as error:
-        context = {"user": None, "values": values, "error": problems(error)}
+        context = {"user": None, "values": values, "errors": forms.from_validation(error)}
         return render(request, "core/register.html", context, status_code=422)
     except DomainError as error:
         session.rollback()
-        context = {"user": None, "values": values, "error": error.message}
+        context = {"user": None, "values": values, "errors": forms.from_domain(error)}
         return render(request, "core/register.html", context, status_code=error.status_code)
     send_now(request, session)
     return _message(request, None, title="Check your e-mail", message=REGISTERED)
@@ -110,7 +111,7 @@ def verify(
 @router.get("/password-reset", response_class=HTMLResponse)
 def reset_form(request: Request, user: OptionalUser):
     """Ask for a link to choose a new password."""
-    return render(request, "core/password_reset.html", {"user": user, "error": None})
+    return render(request, "core/password_reset.html", {"user": user, "errors": None})
 
 
 @router.post("/password-reset", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -125,10 +126,10 @@ def request_reset(
         wanted = PasswordResetRequest(email=email)
         throttle(request, "reset", wanted.email)
     except ValidationError as error:
-        context = {"user": None, "error": problems(error), "email": email}
+        context = {"user": None, "errors": forms.from_validation(error), "email": email}
         return render(request, "core/password_reset.html", context, status_code=422)
     except DomainError as error:
-        context = {"user": None, "error": error.message, "email": email}
+        context = {"user": None, "errors": forms.from_domain(error), "email": email}
         return render(request, "core/password_reset.html", context, status_code=error.status_code)
     onboarding.request_password_reset(
         session, email=wanted.email, now=clock(), settings=request.app.state.settings
@@ -137,8 +138,8 @@ def request_reset(
     return _message(request, None, title="Check your e-mail", message=RESET_REQUESTED)
 
 
-def _new_password_page(request: Request, *, action: str, token: str, error=None, status_code=200):
-    context = {"user": None, "action": action, "token": token, "error": error}
+def _new_password_page(request: Request, *, action: str, token: str, errors=None, status_code=200):
+    context = {"user": None, "action": action, "token": token, "errors": errors}
     return render(request, "core/password_new.html", context, status_code=status_code)
 
 
@@ -172,7 +173,11 @@ def set_password(
     except DomainError as error:
         session.rollback()
         return _new_password_page(
-            request, action=action, token=token, error=error.message, status_code=error.status_code
+            request,
+            action=action,
+            token=token,
+            errors=forms.from_domain(error),
+            status_code=error.status_code,
         )
     return _message(request, None, title="Password set", message=ready.detail, next="/signin")
 

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from core import forms
 from core.auth import service
 from core.auth.api import client_address
 from core.auth.csrf import verify_csrf
@@ -17,6 +18,7 @@ from core.auth.models import Role, TokenKind
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import DomainError
+from core.i18n import gettext
 from core.types import Id
 
 router = APIRouter(tags=["accounts"], include_in_schema=False)
@@ -56,7 +58,16 @@ def signin_form(request: Request, user: OptionalUser, next: str | None = None):
     """The sign-in form."""
     templates = request.app.state.templates
     return templates.TemplateResponse(
-        request, "core/signin.html", {"user": user, "next": _safe_next(next), "error": None}
+        request, "core/signin.html", {"user": user, "next": _safe_next(next), "errors": None}
+    )
+
+
+def _signin_page(request: Request, next: str, email: str, errors, status_code: int):
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "core/signin.html",
+        {"user": None, "next": _safe_next(next), "errors": errors, "email": email},
+        status_code=status_code,
     )
 
 
@@ -65,12 +76,23 @@ def signin(
     request: Request,
     session: SessionDep,
     clock: ClockDep,
-    email: Annotated[str, Form(max_length=254)],
-    password: Annotated[str, Form(max_length=1024)],
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
     next: Annotated[str, Form()] = "",
 ):
-    """Check the credentials and start a session in an HTTP-only cookie."""
+    """Check the credentials and start a session in an HTTP-only cookie; a field left empty, or
+    credentials that do not match, show the form again with the address kept."""
     settings = request.app.state.settings
+    missing = {
+        name: message
+        for name, value, message in (
+            ("email", email, gettext("Enter your email address.")),
+            ("password", password, gettext("Enter your password.")),
+        )
+        if not value.strip()
+    }
+    if missing:
+        return _signin_page(request, next, email, forms.FormErrors(fields=missing), 422)
     try:
         user = service.sign_in(
             session,
@@ -81,12 +103,7 @@ def signin(
             now=clock(),
         )
     except DomainError as error:
-        return request.app.state.templates.TemplateResponse(
-            request,
-            "core/signin.html",
-            {"user": None, "next": _safe_next(next), "error": error.message, "email": email},
-            status_code=error.status_code,
-        )
+        return _signin_page(request, next, email, forms.from_domain(error), error.status_code)
     lifetime = timedelta(hours=settings.session_hours)
     raw, _ = service.issue_token(
         session, user=user, kind=TokenKind.SESSION, now=clock(), lifetime=lifetime

@@ -7,14 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from core import templating
+from core import forms, templating
 from core.auth.csrf import verify_csrf
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import DomainError
 from core.pdf import render_pdf
 from core.types import Id
-from permits import casework, catalogue, queries, service
+from permits import casework, catalogue, service
 from permits import personal_data as data_access
 from permits.dependencies import Applicant, NumberPath, read_upload_form
 from permits.rules import Action
@@ -39,7 +39,9 @@ def apply_form(code: str, request: Request, session: SessionDep, user: Applicant
     """The application form, generated from the permit type's definition."""
     definition = catalogue.definition_of(catalogue.latest_type(session, code=code.upper()))
     return _render(
-        request, "apply.html", {"user": user, "definition": definition, "values": {}, "error": None}
+        request,
+        "apply.html",
+        {"user": user, "definition": definition, "values": {}},
     )
 
 
@@ -68,7 +70,7 @@ async def apply(code: str, request: Request, session: SessionDep, user: Applican
                 "user": user,
                 "definition": definition,
                 "values": values,
-                "error": error.message,
+                "errors": forms.from_domain(error),
             },
             status_code=error.status_code,
         )
@@ -146,18 +148,19 @@ def receipt(
     number: NumberPath, request: Request, session: SessionDep, user: Applicant, clock: ClockDep
 ):
     """The receipt of your application: its tracking number, date and documents."""
-    settings = request.app.state.settings
-    documents = casework.receipt_documents(session, number=number, applicant=user)
-    permit = queries.permit(session, number=number, settings=settings, now=clock())
+    page = casework.my_application(
+        session, number=number, applicant=user, settings=request.app.state.settings, now=clock()
+    )
     pdf = render_pdf(
         request.app.state.templates.env,
         "permits/pdf/receipt.html",
-        {"permit": permit, "documents": documents, "settings": settings},
+        {"permit": page.permit, "documents": page.documents, "definition": page.definition},
     )
+    number = page.permit.tracking_number
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"content-disposition": f'inline; filename="receipt-{permit.tracking_number}.pdf"'},
+        headers={"content-disposition": f'inline; filename="receipt-{number}.pdf"'},
     )
 
 

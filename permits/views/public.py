@@ -258,10 +258,9 @@ def certificate_pdf(number: NumberPath, request: Request, session: SessionDep):
         {
             "facts": certificates.json.loads(certificate.facts),
             "url": url,
-            "qr": certificates.qr_data_uri(url),
+            "permit_url": queries.permit_link(settings, application.tracking_number),
             "digest": certificate.digest,
             "index": certificate.ledger_index,
-            "settings": settings,
         },
     )
     return Response(

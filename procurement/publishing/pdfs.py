@@ -1,7 +1,9 @@
 """PDFs of procurement: the tender notice, the bid receipt, the opening report, the award notice.
 
 Each renders from a template under procurement/pdf/ that extends core/pdf/document.html, from
-the same public view the pages show, so a PDF never says more than the page may.
+the same public view the pages show, so a PDF never says more than the page may. A document
+names the log entry that recorded what it states: the notice's publication (or latest
+amendment or cancellation), the opening, the award.
 """
 
 from __future__ import annotations
@@ -13,10 +15,28 @@ from core.pdf import render_pdf
 from procurement.bids.schemas import BidReceipt
 from procurement.public.schemas import TenderView
 
+NOTICE_ENTRIES = (
+    "procurement.tender.published",
+    "procurement.tender.amended",
+    "procurement.tender.cancelled",
+)
+OPENING_ENTRIES = ("procurement.bids.opened",)
+AWARD_ENTRIES = ("procurement.award.decided", "procurement.award.final")
+
+
+def log_index(tender: TenderView, entry_types: tuple[str, ...]) -> int | None:
+    """The index of the tender's latest log entry of one of `entry_types`, if it has one."""
+    found = [e.index for e in tender.log_entries if e.entry_type in entry_types]
+    return max(found) if found else None
+
 
 def notice(env: Environment, tender: TenderView) -> bytes:
     """The tender notice: what is bought, when, how, and the sealing key."""
-    return render_pdf(env, "procurement/pdf/notice.html", {"tender": tender})
+    return render_pdf(
+        env,
+        "procurement/pdf/notice.html",
+        {"tender": tender, "log_index": log_index(tender, NOTICE_ENTRIES)},
+    )
 
 
 def opening(env: Environment, tender: TenderView) -> bytes:
@@ -26,14 +46,22 @@ def opening(env: Environment, tender: TenderView) -> bytes:
             f"Tender {tender.id} has not been opened, so there is no opening report yet. "
             f"The sealed bids are opened at the opening time."
         )
-    return render_pdf(env, "procurement/pdf/opening.html", {"tender": tender})
+    return render_pdf(
+        env,
+        "procurement/pdf/opening.html",
+        {"tender": tender, "log_index": log_index(tender, OPENING_ENTRIES)},
+    )
 
 
 def award(env: Environment, tender: TenderView) -> bytes:
     """The award notice: winner, value, standstill, complaints and contract."""
     if not tender.awards:
         raise NotFound(f"Tender {tender.id} has no award decision yet.")
-    return render_pdf(env, "procurement/pdf/award.html", {"tender": tender})
+    return render_pdf(
+        env,
+        "procurement/pdf/award.html",
+        {"tender": tender, "log_index": log_index(tender, AWARD_ENTRIES)},
+    )
 
 
 def receipt(env: Environment, receipt: BidReceipt) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -17,6 +18,9 @@ def atom(client, path: str) -> ET.Element:
     response = client.get(path)
     assert response.status_code == 200, response.text[:300]
     assert response.headers["content-type"] == "application/atom+xml; charset=utf-8"
+    # Before the root element, so a browser shows the feed as a page (feed readers ignore it).
+    prolog = response.content[: re.search(rb"<[A-Za-z]", response.content).start()]
+    assert b'<?xml-stylesheet type="text/xsl" href="/static/feed.xsl"?>' in prolog
     feed = ET.fromstring(response.content)  # noqa: S314 -- our own feed, under test
     assert feed.tag == f"{A}feed"
     for required in ("id", "title", "updated", "author"):
@@ -174,3 +178,35 @@ def test_pages_announce_their_feeds(demo_site):  # noqa: F811
         demo_site, "SELECT tracking_number FROM permits_application ORDER BY id LIMIT 1"
     )
     assert f'href="/permits/{number}/feed.atom"' in demo_site.get(f"/permits/{number}").text
+
+
+def test_the_feed_stylesheet_is_served_as_xml_and_explains_feeds(client):
+    response = client.get("/static/feed.xsl")
+    assert response.status_code == 200
+    media_type = response.headers["content-type"].split(";")[0]
+    assert media_type in {"application/xslt+xml", "application/xml", "text/xml", "text/xsl"}
+    sheet = ET.fromstring(response.content)  # noqa: S314 -- our own file, under test
+    xsl = "{http://www.w3.org/1999/XSL/Transform}"
+    assert sheet.tag == f"{xsl}stylesheet"
+    matched = [t.get("match") for t in sheet.iter(f"{xsl}template")]
+    assert "/atom:feed" in matched
+    assert "atom:entry" in matched
+    text = response.text
+    assert "This page is a feed" in text
+    assert "หน้านี้คือฟีด" in text
+    assert "/static/prongsai.css" in text
+    assert "/identity.css" in text
+
+
+def test_a_browser_gets_the_feed_as_xml_so_it_applies_the_stylesheet(client):
+    """Chromium shows application/atom+xml as plain text; as XML it renders the stylesheet."""
+    browser = client.get(
+        "/feeds/tenders.atom",
+        headers={"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"},
+    )
+    assert browser.headers["content-type"] == "application/xml; charset=utf-8"
+    assert b'<?xml-stylesheet type="text/xsl" href="/static/feed.xsl"?>' in browser.content
+    reader = client.get("/feeds/tenders.atom", headers={"accept": "application/atom+xml"})
+    assert reader.headers["content-type"] == "application/atom+xml; charset=utf-8"
+    assert browser.content == reader.content
+    assert "accept" in browser.headers["vary"].lower()

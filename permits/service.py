@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from core.auth.models import Role, User
+from core.db import stored_id
 from core.errors import InvalidInput, PermissionDenied
 from core.settings import Settings
 from permits import catalogue, certificates, forms, stages, uploads
@@ -91,11 +92,11 @@ def apply(
     )
     application = Application(
         tracking_number=tracking_number(definition.code, year, sequence),
-        type_id=permit_type.id,
+        type_id=stored_id(permit_type),
         type_code=definition.code,
         year=year,
         sequence=sequence,
-        applicant_id=applicant.id,
+        applicant_id=stored_id(applicant),
         status=ApplicationStatus.IN_PROGRESS,
         description=forms.public_description(definition, clean),
         form_data=catalogue.canonical(clean),
@@ -195,9 +196,11 @@ def _transition(
     calendar = catalogue.calendar(session, settings=settings, around=now)
     extra: dict[str, object] = {}
     if action is Action.REQUEST_INFORMATION:
-        session.add(Pause(stage_id=stage.id, reason=note, started_at=effective))
+        assert note is not None  # NOTE_REQUIRED
+        session.add(Pause(stage_id=stored_id(stage), reason=note, started_at=effective))
         application.status = ApplicationStatus.PAUSED
     elif action is Action.RESUME:
+        assert pause is not None  # allowed_actions offers RESUME only while paused
         stages.resume(stage, pause, effective, definition, calendar)
         application.status = ApplicationStatus.IN_PROGRESS
         session.add(pause)

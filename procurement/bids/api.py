@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Response, status
 
+from core.auth.rules import member_organisation_id
 from core.clock import ClockDep
-from core.db import SessionDep
+from core.db import SessionDep, stored_id
 from core.types import Id
 from core.web import SettingsDep
 from procurement.bids import opening
@@ -24,7 +25,7 @@ router = APIRouter(prefix="/api", tags=["procurement"])
 @router.get("/suppliers/me/bids", response_model=list[MyBid])
 def my_bids(supplier: SupplierUser, session: SessionDep):
     """Every bid version your company has sent, newest first (no price before the opening)."""
-    return bid_queries.supplier_bids(session, organisation_id=supplier.organisation_id)
+    return bid_queries.supplier_bids(session, organisation_id=member_organisation_id(supplier))
 
 
 @router.get("/tenders/{tender_id}/bids/{bid_id}/receipt", response_model=BidReceipt)
@@ -34,7 +35,7 @@ def my_receipt(
     """The receipt of one of your bids, with its inclusion proof against the log as it is now."""
     return bid_queries.bid_receipt(
         session,
-        organisation_id=supplier.organisation_id,
+        organisation_id=member_organisation_id(supplier),
         tender_id=tender_id,
         bid_id=bid_id,
         prefix=settings.ocid_prefix,
@@ -67,7 +68,7 @@ def register_supplier(
     """Register your company's details once; the contact stays private."""
     bidding.register_supplier(session, user=supplier, details=body, now=clock())
     return bid_queries.supplier_registration(
-        session, organisation_id=supplier.organisation_id
+        session, organisation_id=member_organisation_id(supplier)
     ).model_dump()
 
 
@@ -107,7 +108,7 @@ def withdraw_bid(
     withdrawn = bidding.withdraw_bid(
         session, user=supplier, tender_id=tender_id, clock=clock, settings=settings
     )
-    return bid_queries.withdrawn_bid(session, bid_id=withdrawn.id).model_dump()
+    return bid_queries.withdrawn_bid(session, bid_id=stored_id(withdrawn)).model_dump()
 
 
 @router.post("/tenders/{tender_id}/open", response_model=public.TenderView)

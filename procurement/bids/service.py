@@ -12,8 +12,10 @@ from sqlmodel import Session, func, select
 
 from core.auth import onboarding
 from core.auth.models import Organisation, OrganisationStatus, User
+from core.auth.rules import member_organisation_id
 from core.auth.schemas import OrganisationIn
 from core.clock import Clock
+from core.db import stored_id
 from core.ledger import service as ledger
 from core.ledger.service import format_time
 from core.settings import Settings
@@ -46,7 +48,7 @@ def register_supplier(
     supplier = session.get(Supplier, user.organisation_id)
     if supplier is None:
         supplier = Supplier(
-            organisation_id=user.organisation_id, registered_at=now, **details.model_dump()
+            organisation_id=member_organisation_id(user), registered_at=now, **details.model_dump()
         )
     else:
         for field, value in details.model_dump().items():
@@ -143,7 +145,7 @@ def submit_bid(
         )
         done = idempotency.claim(
             session,
-            supplier_id=user.organisation_id,
+            supplier_id=member_organisation_id(user),
             target=target,
             key=idempotency_key,
             digest=digest,
@@ -165,7 +167,10 @@ def submit_bid(
         session.rollback()
         if idempotency_key:  # release the claim, so a corrected retry may use the key
             idempotency.release(
-                session, supplier_id=user.organisation_id, target=target, key=idempotency_key
+                session,
+                supplier_id=member_organisation_id(user),
+                target=target,
+                key=idempotency_key,
             )
         raise
 
@@ -181,7 +186,7 @@ def _submit(
     idempotency_key: str | None,
 ) -> BidReceipt:
     tender = get_tender(session, tender_id=tender_id)
-    the_ocid = ocds.ocid(settings.ocid_prefix, tender.id)
+    the_ocid = ocds.ocid(settings.ocid_prefix, stored_id(tender))
     _check_invited(session, tender, user)
     if tender.public_key is None:
         raise TenderClosed(f"Tender {tender_id} is not published.")
@@ -232,7 +237,7 @@ def _submit(
         entry_type="procurement.bid.sealed",
         payload={
             "ocid": the_ocid,
-            "supplier": organisation_slug(session, user.organisation_id),
+            "supplier": organisation_slug(session, member_organisation_id(user)),
             "version": version,
             "commitment": commitment,
         },
@@ -240,8 +245,8 @@ def _submit(
         subject=the_ocid,
     )
     row = Bid(
-        tender_id=tender.id,
-        supplier_id=user.organisation_id,
+        tender_id=stored_id(tender),
+        supplier_id=member_organisation_id(user),
         version=version,
         status=BidStatus.SEALED,
         ciphertext=ciphertext,
@@ -252,14 +257,14 @@ def _submit(
     )
     session.add(row)
     session.flush()
-    supplier = organisation_slug(session, user.organisation_id)
+    supplier = organisation_slug(session, member_organisation_id(user))
     if idempotency_key:
         idempotency.finish(
             session,
-            supplier_id=user.organisation_id,
+            supplier_id=member_organisation_id(user),
             target=idempotency.bid_target(tender.id),
             key=idempotency_key,
-            bid_id=row.id,
+            bid_id=stored_id(row),
         )
     session.commit()
     # The proof is built after the commit, outside the locks: any tree that holds the entry
@@ -270,7 +275,9 @@ def _submit(
 def _check_invited(session: Session, tender: Tender, user: User) -> None:
     if tender.method != Method.SELECTIVE:
         return
-    if organisation_slug(session, user.organisation_id) not in json.loads(tender.invited_json):
+    if organisation_slug(session, member_organisation_id(user)) not in json.loads(
+        tender.invited_json
+    ):
         raise NotInvited("This is a selective tender: only the invited suppliers may bid.")
 
 
@@ -290,7 +297,7 @@ def _receipt(session: Session, bid: Bid, the_ocid: str, supplier: str) -> BidRec
     return BidReceipt(
         ocid=the_ocid,
         tender_id=bid.tender_id,
-        bid_id=bid.id,
+        bid_id=stored_id(bid),
         version=bid.version,
         supplier=supplier,
         commitment=bid.commitment,
@@ -327,7 +334,7 @@ def withdraw_bid(
         raise TenderClosed("You have no live bid on this tender to withdraw.")
     bid.status, bid.withdrawn_at = BidStatus.WITHDRAWN, now
     session.add(bid)
-    the_ocid = ocds.ocid(settings.ocid_prefix, tender.id)
+    the_ocid = ocds.ocid(settings.ocid_prefix, stored_id(tender))
     ledger.append(
         session,
         entry_type="procurement.bid.withdrawn",
@@ -348,7 +355,7 @@ def withdraw_bid(
 def _check_lot_prices(session: Session, tender: Tender, bid: BidIn) -> None:
     problem = bid_rules.lot_prices_problem(
         [(p.lot, p.amount) for p in bid.lot_prices],
-        lot_count=len(tender_lots(session, tender.id)),
+        lot_count=len(tender_lots(session, stored_id(tender))),
         total=bid.price.amount,
     )
     if problem:

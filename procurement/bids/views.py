@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from core.auth import queries as auth_queries
 from core.auth.models import User
+from core.auth.rules import member_organisation_id
 from core.db import SessionDep
 from core.errors import DomainError, InvalidInput
 from core.types import Id
@@ -56,7 +57,7 @@ def open_bids(request: Request, session: SessionDep, user: BuyerUser, tender_id:
 def _dashboard(
     request: Request, session, user: User, *, error=None, values=None, status_code=200, saved=False
 ) -> HTMLResponse:
-    registered = bid_queries.registration(session, organisation_id=user.organisation_id)
+    registered = bid_queries.registration(session, organisation_id=member_organisation_id(user))
     return render(
         request,
         "procurement/supplier.html",
@@ -66,7 +67,9 @@ def _dashboard(
                 session, organisation_id=user.organisation_id
             ),
             "values": values or (registered.model_dump() if registered else {}),
-            "bids": bid_queries.supplier_bids(session, organisation_id=user.organisation_id),
+            "bids": bid_queries.supplier_bids(
+                session, organisation_id=member_organisation_id(user)
+            ),
             "error": error,
             "saved": saved,
         },
@@ -118,10 +121,12 @@ def _bid_form(
         {
             "tender": view,
             "now": request.app.state.clock(),
-            "registered": bid_queries.registration(session, organisation_id=user.organisation_id)
+            "registered": bid_queries.registration(
+                session, organisation_id=member_organisation_id(user)
+            )
             is not None,
             "live": bid_queries.live_bid(
-                session, organisation_id=user.organisation_id, tender_id=tender_id
+                session, organisation_id=member_organisation_id(user), tender_id=tender_id
             ),
             "idempotency_key": secrets.token_urlsafe(18),
             "error": error,
@@ -225,7 +230,7 @@ def _lot_prices(form, view) -> list[LotPriceIn]:
 def _receipt(request: Request, session, user: User, tender_id: Id, bid_id: Id):
     return bid_queries.bid_receipt(
         session,
-        organisation_id=user.organisation_id,
+        organisation_id=member_organisation_id(user),
         tender_id=tender_id,
         bid_id=bid_id,
         prefix=request.app.state.settings.ocid_prefix,
@@ -239,7 +244,9 @@ def receipt_page(
     """The receipt of one of the supplier's own bids."""
     receipt = _receipt(request, session, user, tender_id, bid_id)
     view = public_view(request, session, tender_id=tender_id, user=user)
-    live = bid_queries.live_bid(session, organisation_id=user.organisation_id, tender_id=tender_id)
+    live = bid_queries.live_bid(
+        session, organisation_id=member_organisation_id(user), tender_id=tender_id
+    )
     return render(
         request,
         "procurement/receipt.html",

@@ -262,7 +262,7 @@ def _submit(
         idempotency.finish(
             session,
             supplier_id=member_organisation_id(user),
-            target=idempotency.bid_target(tender.id),
+            target=idempotency.bid_target(stored_id(tender)),
             key=idempotency_key,
             bid_id=stored_id(row),
         )
@@ -311,7 +311,7 @@ def _receipt(session: Session, bid: Bid, the_ocid: str, supplier: str) -> BidRec
 
 def _replay(session: Session, *, bid_id: int, settings: Settings) -> BidReceipt:
     """The first receipt of a request repeated with its Idempotency-Key."""
-    bid = session.get(Bid, bid_id)
+    bid = session.get_one(Bid, bid_id)  # the idempotency record names a stored bid
     the_ocid = ocds.ocid(settings.ocid_prefix, bid.tender_id)
     return _receipt(session, bid, the_ocid, organisation_slug(session, bid.supplier_id))
 

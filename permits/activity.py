@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlmodel import Session, col, func, select
 
@@ -74,16 +75,16 @@ def recent_changes(
 ) -> list[PermitChange]:
     """Public changes, newest first; of one department or one application when asked."""
     query = (
-        select(Transition, Application, PermitType, Stage, Organisation)
-        .join(Application, Application.id == Transition.application_id)
-        .join(PermitType, PermitType.id == Application.type_id)
-        .outerjoin(Stage, Stage.id == Transition.stage_id)
-        .outerjoin(Organisation, Organisation.id == Stage.department_id)
+        sa.select(Transition, Application, PermitType, Stage, Organisation)
+        .join(Application, col(Application.id) == Transition.application_id)
+        .join(PermitType, col(PermitType.id) == Application.type_id)
+        .outerjoin(Stage, col(Stage.id) == Transition.stage_id)
+        .outerjoin(Organisation, col(Organisation.id) == Stage.department_id)
     )
     if department_slug is not None:
-        query = query.where(Organisation.slug == department_slug)
+        query = query.where(col(Organisation.slug) == department_slug)
     if tracking_number is not None:
-        query = query.where(Application.tracking_number == tracking_number)
+        query = query.where(col(Application.tracking_number) == tracking_number)
     query = query.order_by(col(Transition.entered_at).desc(), col(Transition.id).desc())
     return [
         PermitChange(
@@ -103,7 +104,7 @@ def recent_changes(
             entered_at=t.entered_at,
             ledger_index=t.ledger_index,
         )
-        for t, a, p, s, o in session.exec(query.limit(limit))
+        for t, a, p, s, o in session.execute(query.limit(limit))
     ]
 
 
@@ -111,28 +112,31 @@ def fell_overdue(session: Session, *, limit: int = 10) -> list[OverdueStage]:
     """Running stages that went past their due date, most recently overdue first."""
     query = (
         select(Stage, Application, PermitType, Organisation)
-        .join(Application, Application.id == Stage.application_id)
-        .join(PermitType, PermitType.id == Application.type_id)
-        .join(Organisation, Organisation.id == Stage.department_id)
+        .join(Application, col(Application.id) == Stage.application_id)
+        .join(PermitType, col(PermitType.id) == Application.type_id)
+        .join(Organisation, col(Organisation.id) == Stage.department_id)
         .where(col(Stage.overdue_at).is_not(None), col(Stage.ended_at).is_(None))
         .where(Application.status == ApplicationStatus.IN_PROGRESS)
         .order_by(col(Stage.overdue_at).desc(), col(Stage.id).desc())
         .limit(limit)
     )
-    return [
-        OverdueStage(
-            tracking_number=a.tracking_number,
-            type_name=p.name,
-            stage=s.code,
-            department_name=o.name,
-            type_name_th=p.name_th,
-            department_name_th=o.name_th,
-            due_at=s.due_at,
-            overdue_at=s.overdue_at,
-            delay_reason=s.delay_reason,
+    overdue = []
+    for s, a, p, o in session.exec(query):
+        assert s.overdue_at is not None  # the query reads overdue stages only
+        overdue.append(
+            OverdueStage(
+                tracking_number=a.tracking_number,
+                type_name=p.name,
+                stage=s.code,
+                department_name=o.name,
+                type_name_th=p.name_th,
+                department_name_th=o.name_th,
+                due_at=s.due_at,
+                overdue_at=s.overdue_at,
+                delay_reason=s.delay_reason,
+            )
         )
-        for s, a, p, o in session.exec(query)
-    ]
+    return overdue
 
 
 def figures(session: Session, *, now: datetime) -> PermitFigures:
@@ -142,7 +146,7 @@ def figures(session: Session, *, now: datetime) -> PermitFigures:
     )
     overdue = session.exec(
         select(func.count(func.distinct(Stage.application_id)))
-        .join(Application, Application.id == Stage.application_id)
+        .join(Application, col(Application.id) == Stage.application_id)
         .where(Application.status == ApplicationStatus.IN_PROGRESS)
         .where(col(Stage.ended_at).is_(None), Stage.due_at <= now)
     ).one()

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from core.auth.models import Role, User
+from core.db import stored_id
 from core.errors import PermissionDenied
 from core.settings import Settings
 from permits import catalogue, queries, service
@@ -163,7 +164,7 @@ def work_page(
     definition = catalogue.definition_of(service.application_type(session, application))
     mine = stage is not None and stage.department_id == officer.organisation_id
     allowed: list[Action] = []
-    if mine:
+    if mine and stage is not None:
         allowed = allowed_actions(
             definition.stage(stage.position).transitions,
             paused=open_pause(session, stage) is not None,
@@ -177,7 +178,7 @@ def work_page(
     ).all()
     data = None
     if personal:
-        applicant = session.get(User, application.applicant_id)
+        applicant = session.get_one(User, application.applicant_id)
         data = {
             "values": json.loads(application.form_data),
             "account": applicant.email,
@@ -188,7 +189,7 @@ def work_page(
         stage_code=stage.code if stage is not None else None,
         mine=mine,
         allowed=[a for a in allowed if a is not Action.WITHDRAW],
-        colleagues=[Colleague(id=c.id, display_name=c.display_name) for c in colleagues],
+        colleagues=[Colleague(id=stored_id(c), display_name=c.display_name) for c in colleagues],
         personal=data,
         definition=definition,
         overdue=stage is not None and stage.due_at <= now,

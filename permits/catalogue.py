@@ -134,7 +134,7 @@ def _holidays(country: str, first_year: int, last_year: int) -> frozenset[date]:
 def calendar(session: Session, *, settings: Settings, around: datetime) -> Calendar:
     """Business days near an instant: national holidays of the country plus local closures."""
     year = around.year
-    closures = session.exec(select(Closure.closure_date)).all()
+    closures = session.exec(select(col(Closure.closure_date))).all()
     national = _holidays(settings.permits_holiday_country, year - 2, year + 2)
     return Calendar(zone=settings.zone, closed=national | frozenset(closures))
 
@@ -157,7 +157,7 @@ def add_closure(session: Session, *, closure_date: date, reason: str, now: datet
 
 def list_closures(session: Session) -> list[Closure]:
     """Every local closure, by date."""
-    return list(session.exec(select(Closure).order_by(Closure.closure_date)))
+    return list(session.exec(select(Closure).order_by(col(Closure.closure_date))))
 
 
 def stage_names(definition: TypeDefinition) -> dict[str, str]:

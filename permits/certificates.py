@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from core.auth.models import User
+from core.db import stored_id
 from core.errors import NotFound
 from core.ledger import merkle
 from core.ledger import service as ledger_service
@@ -66,7 +67,7 @@ def issue(
         subject=application.tracking_number,
     )
     certificate = Certificate(
-        application_id=application.id,
+        application_id=stored_id(application),
         digest=digest,
         facts=text,
         issued_at=now,

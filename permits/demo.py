@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, func, select
 
 from core.auth import service as auth_service
-from core.auth.models import Role
+from core.auth.models import Role, User
+from core.db import stored_id
 from core.settings import Settings, load_settings
 from permits import catalogue, overdue, service
 from permits.models import Application, OfficerProfile
@@ -65,10 +66,7 @@ def load(
     if session.exec(select(func.count()).select_from(Application)).one():
         return 0
     r = random.Random(2026)
-    applicants = [
-        auth_service.get_user_by_email(session, email=e)
-        for e in ("applicant@example.com", "applicant2@example.com")
-    ]
+    applicants = [_account(session, e) for e in ("applicant@example.com", "applicant2@example.com")]
     officers = {d: auth_service.get_user_by_email(session, email=e) for d, e in OFFICERS.items()}
     types = {t.code: catalogue.definition_of(t) for t in catalogue.latest_types(session)}
     for n in range(count):
@@ -90,6 +88,13 @@ def load(
         number = application.tracking_number
         _walk(session, r, number, definition, officers, moment, now, settings)
     return count
+
+
+def _account(session: Session, email: str) -> User:
+    user = auth_service.get_user_by_email(session, email=email)
+    if user is None:
+        raise LookupError(f"the demo needs the account {email}")
+    return user
 
 
 def _walk(session, r, number, definition, officers, moment, now, settings) -> None:
@@ -156,6 +161,7 @@ def _walk(session, r, number, definition, officers, moment, now, settings) -> No
         from permits.record import current_stage
 
         current = current_stage(session, app)
+        assert current is not None  # the walk returns once the application is decided
         if current.overdue_at is not None and r.random() < 0.7:
             service.explain_delay(
                 session,
@@ -203,7 +209,7 @@ def _officers(session: Session, now: datetime) -> None:
             if user is not None and session.get(OfficerProfile, user.id) is None:
                 session.add(
                     OfficerProfile(
-                        user_id=user.id,
+                        user_id=stored_id(user),
                         badge_number=f"BKK-{user.id:05d}",
                         supervisor_id=boss.id if boss else None,
                     )

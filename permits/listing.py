@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from core.auth.models import Organisation
@@ -159,17 +160,17 @@ def statistics(session: Session, *, settings: Settings, now: datetime) -> list[S
     groups: dict[tuple[str, str], dict] = defaultdict(
         lambda: {"days": [], "on_time": 0, "backlog": 0, "overdue": 0, "late": 0}
     )
-    rows = session.exec(  # columns, not entities: this reads every stage there is
-        select(
-            Stage.id,
-            Stage.department_id,
-            Stage.started_at,
-            Stage.ended_at,
-            Stage.due_at,
-            Stage.outcome,
-            Stage.paused_units,
-            Application.type_code,
-            Application.status,
+    rows = session.execute(  # columns, not entities: this reads every stage there is
+        sa.select(
+            col(Stage.id),
+            col(Stage.department_id),
+            col(Stage.started_at),
+            col(Stage.ended_at),
+            col(Stage.due_at),
+            col(Stage.outcome),
+            col(Stage.paused_units),
+            col(Application.type_code),
+            col(Application.status),
         ).join(Application, col(Application.id) == Stage.application_id)
     ).all()
     for (

@@ -15,6 +15,7 @@ def deliver_pending(session: Session, *, settings: Settings, now: datetime) -> i
     """Send every unsent email notification once (inbox messages stay on the queue page)."""
 
     def compose(notification: Notification):
+        assert notification.email is not None  # only rows with an email are delivered
         return mail.compose(
             settings=settings,
             to=[notification.email],

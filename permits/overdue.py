@@ -84,6 +84,7 @@ def mark_stage_overdue(
                 User.role == Role.PERMIT_OFFICER,
             )
         ):
+            assert officer_id is not None  # a primary key
             notify_user(
                 session,
                 application,

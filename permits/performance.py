@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
+import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from core.auth.models import Organisation, OrganisationKind
+from core.db import stored_id
 from core.errors import NotFound
 from core.settings import Settings
 from permits import catalogue, queries
@@ -118,23 +120,23 @@ def department(session: Session, *, slug: str) -> Organisation:
 
 
 def _stages(session: Session, department_id: int):
-    return session.exec(  # columns, not entities: a busy department has many stages
-        select(
-            Stage.code,
-            Stage.started_at,
-            Stage.due_at,
-            Stage.ended_at,
-            Stage.outcome,
-            Stage.paused_units,
-            Stage.delay_reason,
-            Application.tracking_number,
-            Application.type_code,
-            Application.status,
-            Application.submitted_at,
-            Application.decided_at,
+    return session.execute(  # columns, not entities: a busy department has many stages
+        sa.select(
+            col(Stage.code),
+            col(Stage.started_at),
+            col(Stage.due_at),
+            col(Stage.ended_at),
+            col(Stage.outcome),
+            col(Stage.paused_units),
+            col(Stage.delay_reason),
+            col(Application.tracking_number),
+            col(Application.type_code),
+            col(Application.status),
+            col(Application.submitted_at),
+            col(Application.decided_at),
         )
         .join(Application, col(Application.id) == Stage.application_id)
-        .where(Stage.department_id == department_id)
+        .where(col(Stage.department_id) == department_id)
         .order_by(col(Application.submitted_at), col(Application.id), col(Stage.position))
     ).all()
 
@@ -159,7 +161,7 @@ def applications(
         status,
         submitted,
         decided,
-    ) in _stages(session, found.id):
+    ) in _stages(session, stored_id(found)):
         completed = ended is not None and outcome in COMPLETED_OUTCOMES
         rows.append(
             ApplicationRow(
@@ -236,7 +238,7 @@ def performance(
         status,
         _submitted,
         _decided,
-    ) in _stages(session, found.id):
+    ) in _stages(session, stored_id(found)):
         statuses[number] = status
         months[calendar.local_date(started).strftime("%Y-%m")]["started"] += 1
         if ended is None:

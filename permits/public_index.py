@@ -22,8 +22,8 @@ SEARCH_STATUSES = [s.value for s in ApplicationStatus]  # the status facet's per
 # The change feed reads transitions in (entered_at, id) order.
 sa.Index(
     "ix_permits_transition_entered_at_id",
-    Transition.__table__.c.entered_at,
-    Transition.__table__.c.id,
+    col(Transition.entered_at),
+    col(Transition.id),
 )
 
 
@@ -51,6 +51,7 @@ def applications_changed_since(
     ids = sorted({application_id for _, _, application_id in changes})
     records = public_records(session, application_ids=ids)
     last_id, last_at, _ = changes[-1]
+    assert last_id is not None  # a primary key
     return ChangeBatch(
         records=records,
         next_cursor=ChangeCursor(changed_at=last_at, id=last_id),
@@ -61,23 +62,23 @@ def applications_changed_since(
 def public_records(session: Session, *, application_ids: list[int]) -> list[PublicRecord]:
     """The public records of some applications."""
     # Columns, not table objects: a first build reads millions of rows.
-    rows = session.exec(
-        select(
-            Application.id,
-            Application.tracking_number,
-            Application.type_code,
-            Application.status,
-            Application.description,
-            Application.submitted_at,
-            PermitType.name,
-            PermitType.name_th,
+    rows = session.execute(
+        sa.select(
+            col(Application.id),
+            col(Application.tracking_number),
+            col(Application.type_code),
+            col(Application.status),
+            col(Application.description),
+            col(Application.submitted_at),
+            col(PermitType.name),
+            col(PermitType.name_th),
         )
         .join(PermitType, col(PermitType.id) == Application.type_id)
         .where(col(Application.id).in_(application_ids))
         .order_by(col(Application.id))
     ).all()
     stages: dict[int, list[Any]] = {}
-    for stage in session.exec(
+    for stage in session.execute(
         select(Stage.application_id, Stage.department_id, Stage.ended_at, Stage.overdue_at)
         .where(col(Stage.application_id).in_(application_ids))
         .order_by(col(Stage.application_id), col(Stage.position))

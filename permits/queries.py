@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from core.auth.models import Organisation
+from core.db import stored_id
 from core.events import Event
 from core.settings import Settings
 from permits import catalogue, certificates
@@ -19,7 +20,7 @@ from permits.public_index import (  # noqa: F401 -- read by the public site's se
     search_categories,
 )
 from permits.record import officer_label, supervisor_of
-from permits.rules import BLDS_STATUS, Calendar
+from permits.rules import BLDS_STATUS, Asks, Calendar
 from permits.schemas import PausePublic, PermitPublic, StagePublic, TransitionPublic
 from permits.service import get_application
 
@@ -41,7 +42,7 @@ def public_view(
     session: Session, application: Application, *, settings: Settings, now: datetime
 ) -> PermitPublic:
     """The public view of a loaded application."""
-    permit_type = session.get(PermitType, application.type_id)
+    permit_type = session.get_one(PermitType, application.type_id)
     definition = catalogue.definition_of(permit_type)
     calendar = catalogue.calendar(session, settings=settings, around=now)
     stages = list(
@@ -82,7 +83,7 @@ def public_view(
                 declared,
                 position,
                 stage,
-                pauses.get(stage.id, []) if stage else [],
+                pauses.get(stored_id(stage), []) if stage else [],
                 department,
                 calendar,
                 settings,
@@ -152,10 +153,10 @@ def _stage(
     late_against = stage.original_due_at if stage else None
     delay = (
         calendar.business_days_between(late_against, reference)
-        if stage and reference > late_against and not paused
+        if late_against is not None and reference > late_against and not paused
         else 0
     )
-    if stage and reference > late_against and delay == 0 and not paused:
+    if late_against is not None and reference > late_against and delay == 0 and not paused:
         delay = 1  # late within the day after the due date
     return StagePublic(
         position=position,
@@ -187,13 +188,13 @@ def _stage(
                 ended_at=p.ended_at,
                 reason=p.reason,
                 days=p.units,
-                asks=p.asks,
+                asks=Asks(p.asks) if p.asks else None,
                 asked_for=p.asked_for,
             )
             for p in pauses
         ],
         extension_reason=stage.extension_reason if stage else None,
-        overdue=bool(running and not paused and stage.due_at <= now),
+        overdue=bool(running and not paused and stage is not None and stage.due_at <= now),
         delay_days=delay,
         delay_reason=stage.delay_reason if stage else None,
     )

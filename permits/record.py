@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from core import events
 from core.auth.models import Organisation, Role, User
+from core.db import stored_id
 from core.ledger import service as ledger_service
 from core.settings import Settings
 from permits.models import (
@@ -74,10 +75,10 @@ def start_stage(
     ).one()
     due = calendar.due(at, declared.duration, declared.unit)
     stage = Stage(
-        application_id=application.id,
+        application_id=stored_id(application),
         position=position,
         code=declared.code,
-        department_id=department.id,
+        department_id=stored_id(department),
         started_at=at,
         original_due_at=due,
         due_at=due,
@@ -125,6 +126,7 @@ def record(
     late = actor is not None and is_late_entry(  # the system's own marks are never late
         effective_at=effective_at, entered_at=now, threshold_days=settings.permits_late_entry_days
     )
+    by: str | None
     if actor is None:
         by = "system"
     elif actor.role == Role.PERMIT_OFFICER:
@@ -151,7 +153,7 @@ def record(
         subject=application.tracking_number,
     )
     transition = Transition(
-        application_id=application.id,
+        application_id=stored_id(application),
         stage_id=stage.id if stage else None,
         action=action,
         note=note,
@@ -186,7 +188,7 @@ def _email_subscribers(
     ):
         session.add(
             Notification(
-                application_id=application.id,
+                application_id=stored_id(application),
                 email=subscription.email,
                 subject=f"{application.tracking_number}: {payload['action'].replace('_', ' ')}",
                 body=(
@@ -212,7 +214,7 @@ def notify_user(
     """Put a message in an officer's inbox (shown on their work queue)."""
     session.add(
         Notification(
-            application_id=application.id,
+            application_id=stored_id(application),
             user_id=user_id,
             subject=subject,
             body=body,

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from core.auth.models import Role, User
+from core.db import stored_id
 from core.errors import InvalidInput, PermissionDenied
 from core.settings import Settings
 from permits import catalogue, certificates, forms, stages, uploads
@@ -99,11 +100,11 @@ def apply(
     )
     application = Application(
         tracking_number=tracking_number(definition.code, year, sequence),
-        type_id=permit_type.id,
+        type_id=stored_id(permit_type),
         type_code=definition.code,
         year=year,
         sequence=sequence,
-        applicant_id=applicant.id,
+        applicant_id=stored_id(applicant),
         status=ApplicationStatus.IN_PROGRESS,
         description=forms.public_description(definition, clean),
         form_data=catalogue.canonical(clean),
@@ -207,9 +208,10 @@ def _transition(
     calendar = catalogue.calendar(session, settings=settings, around=now)
     extra: dict[str, object] = {}
     if action is Action.REQUEST_INFORMATION:
+        assert note is not None  # NOTE_REQUIRED
         session.add(
             Pause(
-                stage_id=stage.id,
+                stage_id=stored_id(stage),
                 reason=note,
                 started_at=effective,
                 asks=asked.asks.value if asked else None,
@@ -218,6 +220,7 @@ def _transition(
         )
         application.status = ApplicationStatus.PAUSED
     elif action is Action.RESUME:
+        assert pause is not None  # allowed_actions offers RESUME only while paused
         stages.resume(stage, pause, effective, definition, calendar)
         application.status = ApplicationStatus.IN_PROGRESS
         session.add(pause)
@@ -336,10 +339,11 @@ def information_request(asks: str | None, asked_for: str | None) -> InformationR
         kind = Asks(asks)
     except ValueError:
         raise InvalidInput("Ask for a document or an answer.", field="asks") from None
-    if not (asked_for or "").strip():
+    named = (asked_for or "").strip()
+    if not named:
         what = "the document you ask for" if kind is Asks.DOCUMENT else "your question"
         raise InvalidInput(f"Name {what}.", field="asked_for")
-    return InformationRequest(kind, asked_for.strip()[:300])
+    return InformationRequest(kind, named[:300])
 
 
 def _answer_documents(

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
+from core.db import stored_id
 from core.errors import InvalidInput, RateLimited
 from core.settings import Settings
 from permits import forms
@@ -39,7 +40,7 @@ def subscribe(
         return existing  # confirmed, or its confirmation already sent: nothing more to send
     _check_limits(session, email=email, settings=settings)
     subscription = Subscription(
-        application_id=application.id,
+        application_id=stored_id(application),
         email=email,
         token=secrets.token_urlsafe(32),
         created_at=now,
@@ -48,7 +49,7 @@ def subscribe(
     link = f"{str(settings.public_base_url).rstrip('/')}/permits/{application.tracking_number}"
     session.add(
         Notification(
-            application_id=application.id,
+            application_id=stored_id(application),
             email=email,
             subject=f"Confirm: e-mails about {application.tracking_number}",
             body=(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from core.db import stored_id
 from permits.exceptions import InvalidUpload
 from permits.models import Application, Document
 
@@ -122,7 +123,7 @@ def add_documents(session: Session, application: Application, checked, now: date
     for upload in checked:
         session.add(
             Document(
-                application_id=application.id,
+                application_id=stored_id(application),
                 requirement=upload.requirement,
                 sha256=upload.sha256,
                 content_type=upload.content_type,

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session
 
 from core.clock import FrozenClock
+from core.db import stored_id
 from core.settings import Settings
 from procurement.awards import service as awarding
 from procurement.awards.schemas import AwardIn
@@ -115,14 +116,14 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
         asked = questions.ask_question(
             session,
             supplier=demo_user(session, "bids@lanna-medical.example"),
-            tender_id=tender.id,
+            tender_id=stored_id(tender),
             now=now - 2 * DAY,
             question="May bidders offer beds with a 5-year warranty instead of 3 years?",
         )
         questions.answer_question(
             session,
             buyer=moph,
-            clarification_id=asked.id,
+            clarification_id=stored_id(asked),
             now=now - DAY,
             settings=settings,
             answer="Yes. A longer warranty is welcome; the minimum remains 3 years.",
@@ -130,7 +131,7 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
         amendments.amend(
             session,
             buyer=moph,
-            tender_id=tender.id,
+            tender_id=stored_id(tender),
             now=now - DAY,
             settings=settings,
             amendment=AmendmentIn(
@@ -208,7 +209,7 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
             bidding.submit_bid(
                 session,
                 user=demo_user(session, email),
-                tender_id=tender.id,
+                tender_id=stored_id(tender),
                 settings=settings,
                 clock=FrozenClock(now - HOUR),
                 bid=BidIn(
@@ -243,7 +244,7 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
         bid(session, settings, "bids@chaophraya-it.example", tender, 28_640_000, at=now - 10 * DAY)
         bid(session, settings, "bids@siam-civil.example", tender, 30_150_000, at=now - 9 * DAY)
         opening.open_tender(
-            session, tender_id=tender.id, now=tender.opening_at + HOUR, settings=settings
+            session, tender_id=stored_id(tender), now=tender.opening_at + HOUR, settings=settings
         )
         made += 1
 
@@ -270,11 +271,13 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
         )
         bid(session, settings, "bids@lanna-medical.example", tender, 48_900_000, at=now - 14 * DAY)
         bid(session, settings, "bids@chaophraya-it.example", tender, 50_300_000, at=now - 13 * DAY)
-        opening.open_tender(session, tender_id=tender.id, now=tender.opening_at, settings=settings)
+        opening.open_tender(
+            session, tender_id=stored_id(tender), now=tender.opening_at, settings=settings
+        )
         award = awarding.award(
             session,
             buyer=moph,
-            tender_id=tender.id,
+            tender_id=stored_id(tender),
             now=now - 3 * DAY,
             settings=settings,
             decision=AwardIn(justification="Lowest valid price; all documents complete."),
@@ -282,7 +285,7 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
         awarding.lodge_complaint(
             session,
             supplier=demo_user(session, "bids@chaophraya-it.example"),
-            award_id=award.id,
+            award_id=stored_id(award),
             now=now - 2 * DAY,
             settings=settings,
             text="The winning bid's gowns may not meet the level 2 fluid-resistance standard; "
@@ -310,21 +313,25 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
         )
         bid(session, settings, "bids@siam-civil.example", tender, 118_200_000, at=now - 65 * DAY)
         bid(session, settings, "bids@andaman-build.example", tender, 121_000_000, at=now - 64 * DAY)
-        opening.open_tender(session, tender_id=tender.id, now=tender.opening_at, settings=settings)
+        opening.open_tender(
+            session, tender_id=stored_id(tender), now=tender.opening_at, settings=settings
+        )
         award = awarding.award(
             session,
             buyer=doh,
-            tender_id=tender.id,
+            tender_id=stored_id(tender),
             now=now - 55 * DAY,
             settings=settings,
             decision=AwardIn(justification="Lowest price."),
         )
-        awarding.finalise_award(session, award_id=award.id, now=now - 47 * DAY, settings=settings)
+        awarding.finalise_award(
+            session, award_id=stored_id(award), now=now - 47 * DAY, settings=settings
+        )
         signed = (now - 45 * DAY).date()
         awarding.sign_contract(
             session,
             buyer=doh,
-            award_id=award.id,
+            award_id=stored_id(award),
             now=now - 45 * DAY,
             settings=settings,
             contract=ContractIn(
@@ -361,7 +368,7 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
         tender_service.cancel(
             session,
             buyer=bma,
-            tender_id=tender.id,
+            tender_id=stored_id(tender),
             now=now - 4 * DAY,
             settings=settings,
             reason="The works are merged into the 2027 canal master plan budget; "

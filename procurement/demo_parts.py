@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from core.auth import service as auth_service
 from core.clock import FrozenClock
+from core.db import stored_id
 from procurement.awards import service as awarding
 from procurement.awards.schemas import AwardIn
 from procurement.bids import opening
@@ -16,8 +17,8 @@ from procurement.bids import service as bidding
 from procurement.bids.schemas import BidIn, LotPriceIn, PriceIn
 from procurement.contracts.schemas import ContractIn
 from procurement.tenders import service as tender_service
-from procurement.tenders.models import Tender
-from procurement.tenders.schemas import LotIn, TenderDraftIn
+from procurement.tenders.models import AwardCriteria, Tender
+from procurement.tenders.schemas import ItemIn, LotIn, TenderDraftIn
 
 DAY = timedelta(days=1)
 
@@ -43,7 +44,7 @@ def make_draft(title, description, category, baht, items, *, start, days, criter
         description=description,
         category=category,
         estimated_value=baht * 100,
-        award_criteria="best_value" if criteria else "lowest_price",
+        award_criteria=AwardCriteria.BEST_VALUE if criteria else AwardCriteria.LOWEST_PRICE,
         criteria=criteria or [],
         eligibility="Thai juristic persons registered in the e-GP supplier register, "
         "not on the list of abandoned-work contractors.",
@@ -52,14 +53,14 @@ def make_draft(title, description, category, baht, items, *, start, days, criter
         tender_start_at=start,
         tender_end_at=start + days * DAY,
         opening_at=start + days * DAY + HOUR,
-        items=[{"description": d, "quantity": q, "unit": u} for d, q, u in items],
+        items=[ItemIn(description=d, quantity=q, unit=u) for d, q, u in items],
     )
 
 
 def publish(session, settings, buyer, draft: TenderDraftIn, *, at: datetime) -> Tender:
     made = tender_service.create_draft(session, buyer=buyer, draft=draft, now=at)
     return tender_service.publish(
-        session, buyer=buyer, tender_id=made.id, now=at, settings=settings
+        session, buyer=buyer, tender_id=stored_id(made), now=at, settings=settings
     )
 
 
@@ -68,7 +69,7 @@ def bid(session, settings, email: str, tender: Tender, baht: int, *, at: datetim
     return bidding.submit_bid(
         session,
         user=demo_user(session, email),
-        tender_id=tender.id,
+        tender_id=stored_id(tender),
         bid=bid,
         clock=FrozenClock(at),
         settings=settings,
@@ -125,17 +126,19 @@ def lotted_tender(session, settings, buyer, title: str, *, now: datetime) -> Non
         bidding.submit_bid(
             session,
             user=demo_user(session, email),
-            tender_id=tender.id,
+            tender_id=stored_id(tender),
             bid=bid,
             clock=FrozenClock(now - at * DAY),
             settings=settings,
         )
-    opening.open_tender(session, tender_id=tender.id, now=tender.opening_at, settings=settings)
+    opening.open_tender(
+        session, tender_id=stored_id(tender), now=tender.opening_at, settings=settings
+    )
     awards = [
         awarding.award(
             session,
             buyer=buyer,
-            tender_id=tender.id,
+            tender_id=stored_id(tender),
             now=now - 40 * DAY,
             settings=settings,
             decision=AwardIn(lot=lot, justification=f"Lowest valid price on lot {lot}."),
@@ -143,12 +146,14 @@ def lotted_tender(session, settings, buyer, title: str, *, now: datetime) -> Non
         for lot in (1, 2, 3)
     ]
     for award in awards:
-        awarding.finalise_award(session, award_id=award.id, now=now - 32 * DAY, settings=settings)
+        awarding.finalise_award(
+            session, award_id=stored_id(award), now=now - 32 * DAY, settings=settings
+        )
     signed = (now - 30 * DAY).date()
     awarding.sign_contract(
         session,
         buyer=buyer,
-        award_id=awards[0].id,
+        award_id=stored_id(awards[0]),
         now=now - 30 * DAY,
         settings=settings,
         contract=ContractIn(

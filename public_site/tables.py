@@ -145,6 +145,7 @@ def respond(
             )
         table = tables[0].name
     if fmt == "csv":
+        assert table is not None  # named, or the page's only table
         return Response(
             by_name[table].csv(),
             media_type="text/csv; charset=utf-8",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from zxcvbn import zxcvbn
 
-from core.auth.models import ROLE_ORGANISATION, OrganisationKind, Role
+from core.auth.models import ROLE_ORGANISATION, OrganisationKind, Role, User
+from core.errors import PermissionDenied
 
 # People register themselves only as these; every other role is given by an admin.
 SELF_REGISTERED_ROLES = frozenset({Role.SUPPLIER, Role.APPLICANT})
@@ -56,6 +57,13 @@ def membership_problem(
     if wanted is None and organisation_id is not None:
         return f"A {role} belongs to no organisation: leave the organisation out."
     return None
+
+
+def member_organisation_id(user: User) -> int:
+    """The organisation of a buyer or a supplier: their role requires one (membership_problem)."""
+    if user.organisation_id is None:
+        raise PermissionDenied(f"Your account ({user.role}) belongs to no organisation.")
+    return user.organisation_id
 
 
 def inviter_problem(

@@ -12,6 +12,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any, Literal
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from core.auth.models import Organisation, OrganisationKind
@@ -67,15 +68,15 @@ def department_rankings(
         }
         for d in departments
     }
-    rows = session.exec(  # columns, not entities: this reads every stage there is
-        select(
-            Stage.department_id,
-            Stage.started_at,
-            Stage.ended_at,
-            Stage.due_at,
-            Stage.outcome,
-            Stage.paused_units,
-            Application.status,
+    rows = session.execute(  # columns, not entities: this reads every stage there is
+        sa.select(
+            col(Stage.department_id),
+            col(Stage.started_at),
+            col(Stage.ended_at),
+            col(Stage.due_at),
+            col(Stage.outcome),
+            col(Stage.paused_units),
+            col(Application.status),
         ).join(Application, col(Application.id) == Stage.application_id)
     ).all()
     for department_id, started_at, ended_at, due_at, outcome, paused_units, status in rows:
@@ -134,20 +135,24 @@ def charts(
             col(Application.status).in_(DECIDED), col(Application.decided_at).is_not(None)
         )
     ).all()
-    for application_id, submitted_at, decided_at in decided:
+    for decided_id, submitted_at, decided_at in decided:
+        assert decided_id is not None  # a primary key
+        assert decided_at is not None  # the query reads decided applications
         local = calendar.local_date(decided_at)
         if year is not None and local.year != year:
             continue
         days = calendar.business_days_between(submitted_at, decided_at)
-        days = max(0, days - paused[application_id])
+        days = max(0, days - paused[decided_id])
         counts[_bucket(days)] += 1
         by_month[local.strftime("%Y-%m")].append(days)
+    trend = []
+    for m, v in sorted(by_month.items()):
+        median = percentile(v, 0.5)
+        assert median is not None  # each month listed has a decided application
+        trend.append(MonthMedian(month=m, decided=len(v), median_days=median))
     return PermitCharts(
         processing_days=[DaysBucket(days=k, applications=v) for k, v in counts.items()],
-        processing_trend=[
-            MonthMedian(month=m, decided=len(v), median_days=percentile(v, 0.5))
-            for m, v in sorted(by_month.items())
-        ],
+        processing_trend=trend,
     )
 
 

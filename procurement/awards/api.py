@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from core.clock import ClockDep
-from core.db import SessionDep
+from core.db import SessionDep, stored_id
 from core.types import Id
 from core.web import SettingsDep
 from procurement.awards import queries as award_queries
@@ -76,7 +76,7 @@ def complain(
         now=clock(),
         settings=settings,
     )
-    return award_queries.complaint_view(session, complaint_id=complaint.id)
+    return award_queries.complaint_view(session, complaint_id=stored_id(complaint))
 
 
 @router.post("/complaints/{complaint_id}/answer", response_model=public.ComplaintView)

@@ -6,6 +6,7 @@ import json
 
 from sqlmodel import Session, col, select
 
+from core.db import stored_id
 from procurement.awards import rules as award_rules
 from procurement.awards.models import Award, AwardStatus
 from procurement.awards.schemas import AwardIn
@@ -30,7 +31,9 @@ def best_value(
     """The winner by weighted score, and the committee's evaluation as it is published."""
     criteria = json.loads(tender.criteria_json)
     weights = [c["weight"] for c in criteria]
-    missing = [b.id for b, _ in candidates if len(decision.scores.get(b.id, [])) != len(weights)]
+    missing = [
+        stored_id(b) for b, _ in candidates if len(decision.scores.get(b.id, [])) != len(weights)
+    ]
     if missing:
         raise InvalidBid(
             f"Best value needs one score (0-100) per criterion for every valid bid; "
@@ -39,7 +42,7 @@ def best_value(
     if not decision.justification.strip():
         raise InvalidBid("Best-value scores need a written justification.")
     for bid, _ in candidates:
-        if any(not 0 <= s <= 100 for s in decision.scores[bid.id]):
+        if any(not 0 <= s <= 100 for s in decision.scores[stored_id(bid)]):
             raise InvalidBid(f"Scores for bid {bid.id} must be between 0 and 100.")
         notes = decision.notes.get(bid.id)
         if notes is not None and len(notes) != len(weights):
@@ -62,9 +65,11 @@ def best_value(
                 "price": price,
                 "scores": [
                     {"criterion": c["name"], "weight": c["weight"], "score": score, "note": note}
-                    for c, score, note in zip(criteria, decision.scores[bid.id], notes, strict=True)
+                    for c, score, note in zip(
+                        criteria, decision.scores[stored_id(bid)], notes, strict=True
+                    )
                 ],
-                "total": f"{totals[bid.id] / 100:.2f}",
+                "total": f"{totals[stored_id(bid)] / 100:.2f}",
                 "rank": order.index(bid.id) + 1,
             }
         )
@@ -76,7 +81,7 @@ def candidates_for(
     session: Session, tender: Tender, decision: AwardIn, *, valid
 ) -> tuple[list[tuple[Bid, int]], Lot | None]:
     """The valid bids that can win this award, with their price for it (the lot's, if any)."""
-    lots = tender_lots(session, tender.id)
+    lots = tender_lots(session, stored_id(tender))
     if not lots:
         if decision.lot is not None:
             raise InvalidBid("This tender has no lots: leave lot out of the award.")
@@ -94,9 +99,9 @@ def candidates_for(
         raise TenderClosed(f"Lot {lot.position} has already been awarded.")
     rows = session.exec(
         select(Bid, BidLot)
-        .join(BidLot, BidLot.bid_id == Bid.id)
+        .join(BidLot, col(BidLot.bid_id) == Bid.id)
         .where(BidLot.lot_id == lot.id, Bid.status == BidStatus.VALID)
-        .order_by(BidLot.rank)
+        .order_by(col(BidLot.rank))
     ).all()
     return [(bid, row.price) for bid, row in rows], lot
 
@@ -104,10 +109,10 @@ def candidates_for(
 def awardable_lots_left(session: Session, tender: Tender) -> int:
     """Lots with at least one valid bid that have no award yet."""
     left = 0
-    for lot in tender_lots(session, tender.id):
+    for lot in tender_lots(session, stored_id(tender)):
         has_bid = session.exec(
             select(BidLot.id)
-            .join(Bid, Bid.id == BidLot.bid_id)
+            .join(Bid, col(Bid.id) == BidLot.bid_id)
             .where(BidLot.lot_id == lot.id, Bid.status == BidStatus.VALID)
         ).first()
         awarded = session.exec(

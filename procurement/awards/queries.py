@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from core.db import stored_id
 from core.errors import NotFound
 from procurement.awards.models import Award, Complaint
 from procurement.awards.schemas import AwardState, DisqualifiedBid
@@ -18,7 +19,7 @@ def complaint_view(session: Session, *, complaint_id: int) -> ComplaintView:
     if c is None:
         raise NotFound(f"There is no complaint {complaint_id}.")
     return ComplaintView(
-        id=c.id,
+        id=stored_id(c),
         complainant=org_ref(session, c.complainant_id),
         text=c.text,
         lodged_at=c.lodged_at,
@@ -32,7 +33,7 @@ def disqualified_bid(session: Session, *, bid_id: int) -> DisqualifiedBid:
     bid = session.get(Bid, bid_id)
     if bid is None:
         raise NotFound(f"There is no bid {bid_id}.")
-    return DisqualifiedBid(bid_id=bid.id, status=bid.status, reason=bid.problem)
+    return DisqualifiedBid(bid_id=stored_id(bid), status=bid.status, reason=bid.problem)
 
 
 def award_state(session: Session, *, award_id: int) -> AwardState:
@@ -40,4 +41,4 @@ def award_state(session: Session, *, award_id: int) -> AwardState:
     award = session.get(Award, award_id)
     if award is None:
         raise NotFound(f"There is no award {award_id}.")
-    return AwardState(award_id=award.id, status=award.status)
+    return AwardState(award_id=stored_id(award), status=award.status)

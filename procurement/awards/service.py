@@ -8,6 +8,8 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from core.auth.models import User
+from core.auth.rules import member_organisation_id
+from core.db import stored_id
 from core.ledger.service import format_time
 from core.settings import Settings
 from procurement.awards import rules as award_rules
@@ -109,7 +111,7 @@ def award(
     value = next(price for bid, price in candidates if bid.id == winner.id)
     row = Award(
         tender_id=tender.id,
-        bid_id=winner.id,
+        bid_id=stored_id(winner),
         supplier_id=winner.supplier_id,
         lot_id=lot.id if lot else None,
         value=value,
@@ -173,7 +175,7 @@ def lodge_complaint(
     row = session.get(Award, award_id)
     if row is None:
         raise TenderNotFound(f"There is no award {award_id}.")
-    tender = session.get(Tender, row.tender_id)
+    tender = session.get_one(Tender, row.tender_id)
     bidder = session.exec(
         select(Bid.id).where(
             Bid.tender_id == tender.id, Bid.supplier_id == supplier.organisation_id
@@ -186,7 +188,10 @@ def lodge_complaint(
             f"The standstill period ended at {format_time(row.standstill_end_at)}."
         )
     complaint = Complaint(
-        award_id=row.id, complainant_id=supplier.organisation_id, text=text, lodged_at=now
+        award_id=stored_id(row),
+        complainant_id=member_organisation_id(supplier),
+        text=text,
+        lodged_at=now,
     )
     session.add(complaint)
     record(
@@ -195,7 +200,7 @@ def lodge_complaint(
         entry_type="procurement.complaint.lodged",
         payload={
             "award": row.id,
-            "complainant": organisation_slug(session, supplier.organisation_id),
+            "complainant": organisation_slug(session, member_organisation_id(supplier)),
             "text": text,
         },
         tags=["awardUpdate"],
@@ -220,7 +225,7 @@ def answer_complaint(
     complaint = session.get(Complaint, complaint_id)
     if complaint is None:
         raise TenderNotFound(f"There is no complaint {complaint_id}.")
-    row = session.get(Award, complaint.award_id)
+    row = session.get_one(Award, complaint.award_id)
     tender = owned_tender(session, buyer=buyer, tender_id=row.tender_id, for_update=True)
     if complaint.response is not None:
         raise TenderClosed("This complaint has already been answered.")
@@ -295,7 +300,7 @@ def _every_award_contracted(session: Session, tender: Tender) -> bool:
         return False  # lots still to award
     uncontracted = session.exec(
         select(Award.id)
-        .outerjoin(Contract, Contract.award_id == Award.id)
+        .outerjoin(Contract, col(Contract.award_id) == Award.id)
         .where(
             Award.tender_id == tender.id,
             Award.status != AwardStatus.CANCELLED,
@@ -336,7 +341,7 @@ def sign_contract(
     if session.exec(select(Contract.id).where(Contract.award_id == row.id)).first():
         raise TenderClosed("This award already has a contract.")
     created = Contract(
-        award_id=row.id,
+        award_id=stored_id(row),
         value=contract.value,
         currency=row.currency,
         start_date=contract.start_date,

@@ -78,7 +78,7 @@ async def award(request: Request, session: SessionDep, user: BuyerUser, tender_i
     values = {key: str(form.get(key, "")) for key in form}
 
     def action():
-        scores: dict[int, list[int]] = {}
+        scores: dict[int, list[tuple[int, int]]] = {}  # bid → (criterion position, score)
         for key, value in values.items():
             if key.startswith("score-") and value.strip():
                 field = SCORE_FIELD.fullmatch(key)
@@ -176,11 +176,13 @@ def contract(
             session,
             buyer=user,
             award_id=chosen.id,
-            contract=ContractIn(
-                value=minor_units(value, field="Contract value"),
-                start_date=start_date or None,
-                end_date=end_date or None,
-                signed_date=signed_date or None,
+            contract=ContractIn.model_validate(  # the form's dates are text
+                {
+                    "value": minor_units(value, field="Contract value"),
+                    "start_date": start_date or None,
+                    "end_date": end_date or None,
+                    "signed_date": signed_date or None,
+                }
             ),
             now=request.app.state.clock(),
             settings=request.app.state.settings,

@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Response, status
 
+from core.auth.rules import member_organisation_id
 from core.clock import ClockDep
-from core.db import SessionDep
+from core.db import SessionDep, stored_id
 from core.types import Id
 from core.web import SettingsDep
 from procurement.bids import opening, receipts
@@ -24,7 +25,7 @@ router = APIRouter(prefix="/api", tags=["procurement"])
 @router.get("/suppliers/me/bids", response_model=list[MyBid])
 def my_bids(supplier: SupplierUser, session: SessionDep):
     """Every bid version your company has sent, newest first (no price before the opening)."""
-    return bid_queries.supplier_bids(session, organisation_id=supplier.organisation_id)
+    return bid_queries.supplier_bids(session, organisation_id=member_organisation_id(supplier))
 
 
 @router.get("/tenders/{tender_id}/bids/{bid_id}/receipt", response_model=BidReceipt)
@@ -42,7 +43,7 @@ def my_receipt(
     response.headers["cache-control"] = "no-store"
     return receipts.stored_receipt(
         session,
-        organisation_id=supplier.organisation_id,
+        organisation_id=member_organisation_id(supplier),
         tender_id=tender_id,
         bid_id=bid_id,
         prefix=settings.ocid_prefix,
@@ -76,7 +77,7 @@ def register_supplier(
     """Register your company's details once; the contact stays private."""
     bidding.register_supplier(session, user=supplier, details=body, now=clock())
     return bid_queries.supplier_registration(
-        session, organisation_id=supplier.organisation_id
+        session, organisation_id=member_organisation_id(supplier)
     ).model_dump()
 
 
@@ -122,7 +123,7 @@ def withdraw_bid(
     withdrawn = bidding.withdraw_bid(
         session, user=supplier, tender_id=tender_id, clock=clock, settings=settings
     )
-    return bid_queries.withdrawn_bid(session, bid_id=withdrawn.id).model_dump()
+    return bid_queries.withdrawn_bid(session, bid_id=stored_id(withdrawn)).model_dump()
 
 
 @router.post("/tenders/{tender_id}/open", response_model=public.TenderView)

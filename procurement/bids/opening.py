@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlmodel import Session, col, select
 
 from core.auth.models import User
+from core.db import stored_id
 from core.ledger import service as ledger
 from core.ledger.service import format_time
 from core.settings import Settings
@@ -47,12 +48,12 @@ def open_tender(
         raise NotYetTime(
             f"Bids open at {format_time(tender.opening_at)}; it is {format_time(now)}."
         )
-    the_ocid = ocds.ocid(settings.ocid_prefix, tender.id)
+    the_ocid = ocds.ocid(settings.ocid_prefix, stored_id(tender))
     try:
         opening_key = sealing.load_opening_key(settings.opening_key_path, may_create=False)
         private = sealing.release_private_key(
             opening_key,
-            tender_id=tender.id,
+            tender_id=stored_id(tender),
             opening_at=tender.opening_at,
             public_key=tender.public_key,
             sealed=tender.sealed_private_key,
@@ -101,7 +102,7 @@ def open_tender(
             now=now,
             subject=the_ocid,
         )
-    lots = tender_lots(session, tender.id)
+    lots = tender_lots(session, stored_id(tender))
     per_lot: dict[int, list[BidLot]] = {}
     if lots:
         per_lot = _open_lots(session, bids, lots)
@@ -179,11 +180,11 @@ def _open_lots(session: Session, bids: list[Bid], lots: list[Lot]) -> dict[int, 
         if problem:
             bid.status, bid.problem = BidStatus.INVALID, problem
             continue
-        rows[bid.id] = [
-            BidLot(bid_id=bid.id, lot_id=by_number[number].id, price=amount)
+        rows[stored_id(bid)] = [
+            BidLot(bid_id=stored_id(bid), lot_id=by_number[number].id, price=amount)
             for number, amount in prices
         ]
-        session.add_all(rows[bid.id])
+        session.add_all(rows[stored_id(bid)])
     rank_lots(session, [row for bid_rows in rows.values() for row in bid_rows], bids)
     return rows
 
@@ -214,7 +215,7 @@ def _draw_reserve(
     opening_key = sealing.load_opening_key(settings.opening_key_path, may_create=False)
     seed = sealing.release_secret(
         opening_key,
-        tender_id=tender.id,
+        tender_id=stored_id(tender),
         label="reserve-seed",
         sealed=tender.sealed_reserve_seed,
         opening_at=tender.opening_at,

@@ -8,6 +8,7 @@ import json
 from sqlmodel import Session, col, select
 
 from core.auth.models import Organisation
+from core.db import stored_id
 from core.errors import NotFound
 from procurement.bids.models import Bid, BidLot, BidStatus, Supplier
 from procurement.bids.schemas import (
@@ -26,22 +27,22 @@ def supplier_bids(session: Session, *, organisation_id: int) -> list[MyBid]:
     """Every bid version the supplier has sent, newest first."""
     rows = session.exec(
         select(Bid, Tender)
-        .join(Tender, Tender.id == Bid.tender_id)
+        .join(Tender, col(Tender.id) == Bid.tender_id)
         .where(Bid.supplier_id == organisation_id)
         .order_by(col(Bid.submitted_at).desc(), col(Bid.id).desc())
     ).all()
     lot_ranks: dict[int, dict[int, int | None]] = {}
     for row, lot in session.exec(
         select(BidLot, Lot)
-        .join(Lot, Lot.id == BidLot.lot_id)
+        .join(Lot, col(Lot.id) == BidLot.lot_id)
         .where(col(BidLot.bid_id).in_([bid.id for bid, _ in rows]))
-        .order_by(Lot.position)
+        .order_by(col(Lot.position))
     ):
         lot_ranks.setdefault(row.bid_id, {})[lot.position] = row.rank
     return [
         MyBid(
-            id=bid.id,
-            tender_id=tender.id,
+            id=stored_id(bid),
+            tender_id=stored_id(tender),
             tender_title=tender.title,
             tender_status=tender.status,
             version=bid.version,
@@ -50,7 +51,7 @@ def supplier_bids(session: Session, *, organisation_id: int) -> list[MyBid]:
             log_index=bid.log_index,
             submitted_at=bid.submitted_at,
             rank=bid.rank,
-            lot_ranks=lot_ranks.get(bid.id, {}),
+            lot_ranks=lot_ranks.get(stored_id(bid), {}),
         )
         for bid, tender in rows
     ]
@@ -92,7 +93,7 @@ def withdrawn_bid(session: Session, *, bid_id: int) -> WithdrawnBid:
     bid = session.get(Bid, bid_id)
     if bid is None:
         raise NotFound(f"There is no bid {bid_id}.")
-    return WithdrawnBid(bid_id=bid.id, status=bid.status, withdrawn_at=bid.withdrawn_at)
+    return WithdrawnBid(bid_id=stored_id(bid), status=bid.status, withdrawn_at=bid.withdrawn_at)
 
 
 def _opened_bids(session: Session, *, organisation_id: int | None, tender_id: int) -> list[Bid]:
@@ -125,7 +126,7 @@ def bid_documents(
         for n, document in enumerate(json.loads(bid.opened_json or "{}").get("documents", []), 1):
             found.append(
                 BidDocumentView(
-                    bid_id=bid.id,
+                    bid_id=stored_id(bid),
                     supplier_name=names.get(bid.supplier_id, ""),
                     number=n,
                     title=str(document.get("title", "")),

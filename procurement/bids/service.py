@@ -12,8 +12,10 @@ from sqlmodel import Session, func, select
 
 from core.auth import onboarding
 from core.auth.models import Organisation, OrganisationStatus, User
+from core.auth.rules import member_organisation_id
 from core.auth.schemas import OrganisationIn
 from core.clock import Clock
+from core.db import stored_id
 from core.ledger import service as ledger
 from core.ledger.keys import LogSigner
 from core.ledger.service import format_time
@@ -47,7 +49,7 @@ def register_supplier(
     supplier = session.get(Supplier, user.organisation_id)
     if supplier is None:
         supplier = Supplier(
-            organisation_id=user.organisation_id, registered_at=now, **details.model_dump()
+            organisation_id=member_organisation_id(user), registered_at=now, **details.model_dump()
         )
     else:
         for field, value in details.model_dump().items():
@@ -147,7 +149,7 @@ def submit_bid(
         )
         done = idempotency.claim(
             session,
-            supplier_id=user.organisation_id,
+            supplier_id=member_organisation_id(user),
             target=target,
             key=idempotency_key,
             digest=digest,
@@ -170,7 +172,10 @@ def submit_bid(
         session.rollback()
         if idempotency_key:  # release the claim, so a corrected retry may use the key
             idempotency.release(
-                session, supplier_id=user.organisation_id, target=target, key=idempotency_key
+                session,
+                supplier_id=member_organisation_id(user),
+                target=target,
+                key=idempotency_key,
             )
         raise
 
@@ -187,7 +192,7 @@ def _submit(
     signer: LogSigner | None,
 ) -> BidReceipt:
     tender = get_tender(session, tender_id=tender_id)
-    the_ocid = ocds.ocid(settings.ocid_prefix, tender.id)
+    the_ocid = ocds.ocid(settings.ocid_prefix, stored_id(tender))
     _check_invited(session, tender, user)
     if tender.public_key is None:
         raise TenderClosed(f"Tender {tender_id} is not published.")
@@ -239,7 +244,7 @@ def _submit(
         entry_type="procurement.bid.sealed",
         payload={
             "ocid": the_ocid,
-            "supplier": organisation_slug(session, user.organisation_id),
+            "supplier": organisation_slug(session, member_organisation_id(user)),
             "version": version,
             "commitment": commitment,
         },
@@ -247,8 +252,8 @@ def _submit(
         subject=the_ocid,
     )
     row = Bid(
-        tender_id=tender.id,
-        supplier_id=user.organisation_id,
+        tender_id=stored_id(tender),
+        supplier_id=member_organisation_id(user),
         version=version,
         status=BidStatus.SEALED,
         ciphertext=ciphertext,
@@ -262,10 +267,10 @@ def _submit(
     if idempotency_key:
         idempotency.finish(
             session,
-            supplier_id=user.organisation_id,
-            target=idempotency.bid_target(tender.id),
+            supplier_id=member_organisation_id(user),
+            target=idempotency.bid_target(stored_id(tender)),
             key=idempotency_key,
-            bid_id=row.id,
+            bid_id=stored_id(row),
         )
     session.commit()
     # The checkpoint and the proof are made after the commit, outside the locks: any tree that
@@ -283,7 +288,9 @@ def _submit(
 def _check_invited(session: Session, tender: Tender, user: User) -> None:
     if tender.method != Method.SELECTIVE:
         return
-    if organisation_slug(session, user.organisation_id) not in json.loads(tender.invited_json):
+    if organisation_slug(session, member_organisation_id(user)) not in json.loads(
+        tender.invited_json
+    ):
         raise NotInvited("This is a selective tender: only the invited suppliers may bid.")
 
 
@@ -302,7 +309,7 @@ def _replay(
 ) -> BidReceipt:
     """The receipt of a request repeated with its Idempotency-Key: its private part went out
     with the first response only, so the repeat has none."""
-    bid = session.get(Bid, bid_id)
+    bid = session.get_one(Bid, bid_id)  # the key's bid_id references the bid
     return receipts.submission_receipt(
         session, bid=bid, prefix=settings.ocid_prefix, signer=signer, private=None, now=clock()
     )
@@ -326,7 +333,7 @@ def withdraw_bid(
         raise TenderClosed("You have no live bid on this tender to withdraw.")
     bid.status, bid.withdrawn_at = BidStatus.WITHDRAWN, now
     session.add(bid)
-    the_ocid = ocds.ocid(settings.ocid_prefix, tender.id)
+    the_ocid = ocds.ocid(settings.ocid_prefix, stored_id(tender))
     ledger.append(
         session,
         entry_type="procurement.bid.withdrawn",
@@ -347,7 +354,7 @@ def withdraw_bid(
 def _check_lot_prices(session: Session, tender: Tender, bid: BidIn) -> None:
     problem = bid_rules.lot_prices_problem(
         [(p.lot, p.amount) for p in bid.lot_prices],
-        lot_count=len(tender_lots(session, tender.id)),
+        lot_count=len(tender_lots(session, stored_id(tender))),
         total=bid.price.amount,
     )
     if problem:

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from core.auth import queries as auth_queries
 from core.auth.dependencies import OptionalUser
 from core.auth.models import User
+from core.auth.rules import member_organisation_id
 from core.db import SessionDep
 from core.errors import DomainError, InvalidInput
 from core.types import Id
@@ -65,7 +66,7 @@ def open_bids(request: Request, session: SessionDep, user: BuyerUser, tender_id:
 def _dashboard(
     request: Request, session, user: User, *, error=None, values=None, status_code=200, saved=False
 ) -> HTMLResponse:
-    registered = bid_queries.registration(session, organisation_id=user.organisation_id)
+    registered = bid_queries.registration(session, organisation_id=member_organisation_id(user))
     return render(
         request,
         "procurement/supplier.html",
@@ -75,7 +76,9 @@ def _dashboard(
                 session, organisation_id=user.organisation_id
             ),
             "values": values or (registered.model_dump() if registered else {}),
-            "bids": bid_queries.supplier_bids(session, organisation_id=user.organisation_id),
+            "bids": bid_queries.supplier_bids(
+                session, organisation_id=member_organisation_id(user)
+            ),
             "error": error,
             "saved": saved,
         },
@@ -127,10 +130,12 @@ def _bid_form(
         {
             "tender": view,
             "now": request.app.state.clock(),
-            "registered": bid_queries.registration(session, organisation_id=user.organisation_id)
+            "registered": bid_queries.registration(
+                session, organisation_id=member_organisation_id(user)
+            )
             is not None,
             "live": bid_queries.live_bid(
-                session, organisation_id=user.organisation_id, tender_id=tender_id
+                session, organisation_id=member_organisation_id(user), tender_id=tender_id
             ),
             "idempotency_key": secrets.token_urlsafe(18),
             "error": error,
@@ -239,7 +244,7 @@ def _stored_receipt(request: Request, session, user: User, tender_id: Id, bid_id
     signer = getattr(request.app.state, "log_signer", None)
     return receipts.stored_receipt(
         session,
-        organisation_id=user.organisation_id,
+        organisation_id=member_organisation_id(user),
         tender_id=tender_id,
         bid_id=bid_id,
         prefix=request.app.state.settings.ocid_prefix,
@@ -252,7 +257,7 @@ def _receipt_page(
 ) -> HTMLResponse:
     view = public_view(request, session, tender_id=receipt.tender_id, user=user)
     live = bid_queries.live_bid(
-        session, organisation_id=user.organisation_id, tender_id=receipt.tender_id
+        session, organisation_id=member_organisation_id(user), tender_id=receipt.tender_id
     )
     downloads = {}
     if receipt.private is not None:  # carried by this page alone, as data: links to save

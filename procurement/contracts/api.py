@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from core.clock import ClockDep
-from core.db import SessionDep
+from core.db import SessionDep, stored_id
 from core.types import Id
 from core.web import SettingsDep
 from procurement.awards import service as awarding
@@ -41,7 +41,7 @@ def contract(
     signed = awarding.sign_contract(
         session, buyer=buyer, award_id=award_id, contract=body, now=clock(), settings=settings
     )
-    return contract_queries.contract_view(session, contract_id=signed.id)
+    return contract_queries.contract_view(session, contract_id=stored_id(signed))
 
 
 @router.post(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from core.db import stored_id
 from core.errors import NotFound
 from procurement.contracts.models import Contract, Milestone
 from procurement.public.queries import contract_view as _contract_view
@@ -24,7 +25,7 @@ def milestone_view(session: Session, *, milestone_id: int) -> MilestoneView:
     if m is None:
         raise NotFound(f"There is no milestone {milestone_id}.")
     return MilestoneView(
-        id=m.id,
+        id=stored_id(m),
         title=m.title,
         due_date=m.due_date.isoformat(),
         status=str(m.status),

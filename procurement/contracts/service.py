@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from core.auth.models import User
+from core.db import stored_id
 from core.settings import Settings
 from procurement.awards.models import Award
 from procurement.contracts.models import (
@@ -27,7 +28,7 @@ def _contract(session: Session, *, buyer: User, contract_id: int) -> tuple[Contr
     contract = session.get(Contract, contract_id)
     if contract is None:
         raise TenderNotFound(f"There is no contract {contract_id}.")
-    award = session.get(Award, contract.award_id)
+    award = session.get_one(Award, contract.award_id)
     return contract, owned_tender(session, buyer=buyer, tender_id=award.tender_id, for_update=True)
 
 
@@ -49,7 +50,7 @@ def amend_contract(
     if end < contract.start_date:
         raise InvalidBid("The contract cannot end before it starts.")
     row = ContractAmendment(
-        contract_id=contract.id,
+        contract_id=stored_id(contract),
         rationale=amendment.rationale,
         value_before=contract.value,
         value_after=value,
@@ -92,7 +93,7 @@ def add_milestone(
     """Plan a delivery milestone of the contract."""
     contract, tender = _contract(session, buyer=buyer, contract_id=contract_id)
     row = Milestone(
-        contract_id=contract.id,
+        contract_id=stored_id(contract),
         title=milestone.title,
         due_date=milestone.due_date,
         status=MilestoneStatus.SCHEDULED,
@@ -164,7 +165,7 @@ def record_payment(
     """Publish a payment made under the contract."""
     contract, tender = _contract(session, buyer=buyer, contract_id=contract_id)
     row = Payment(
-        contract_id=contract.id,
+        contract_id=stored_id(contract),
         amount=payment.amount,
         paid_date=payment.paid_date,
         description=payment.description,

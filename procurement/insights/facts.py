@@ -189,7 +189,7 @@ def load(
     for tender_id, created_at, changes_json in session.exec(
         select(Amendment.tender_id, Amendment.created_at, Amendment.changes_json)
         .where(of(Amendment.tender_id))
-        .order_by(Amendment.version)
+        .order_by(col(Amendment.version))
     ):
         if tender_id in tenders:
             tenders[tender_id].amendments.append((created_at, _replaced_deadline(changes_json)))
@@ -214,9 +214,9 @@ def _only_award():
     """A condition on an award row: it is its tender's one live award (no other live one)."""
     other = aliased(Award)
     return ~exists().where(
-        other.tender_id == Award.tender_id,
-        other.id != Award.id,
-        other.status != AwardStatus.CANCELLED,
+        col(other.tender_id) == col(Award.tender_id),
+        col(other.id) != col(Award.id),
+        col(other.status) != AwardStatus.CANCELLED,
     )
 
 
@@ -269,7 +269,7 @@ def loser_records(
             col(Bid.status).in_(OPENED_BIDS),
             winners.c.supplier_id != Bid.supplier_id,
         )
-        .group_by(Bid.supplier_id)
+        .group_by(col(Bid.supplier_id))
     )
     records = {s: (s in won, 0, 0, None) for s in ids}
     for supplier, losses, distinct_winners, winner in lost:

@@ -105,14 +105,16 @@ def _per_tender(tender: TenderFact) -> Iterator[Hit]:
 
 
 def _supplier_share(tender: TenderFact, won: int, total: int, party: PartyOf) -> Hit:
+    award = tender.award
+    assert award is not None  # only awarded tenders are asked
     return (
         "supplier-share",
         tender,
-        tender.award.supplier_id,
+        award.supplier_id,
         (
             N_("%(supplier)s holds %(won)s of the buyer's %(total)s awards"),
             {
-                "supplier": party(tender.award.supplier_id).name,
+                "supplier": party(award.supplier_id).name,
                 "won": str(won),
                 "total": str(total),
             },
@@ -122,6 +124,7 @@ def _supplier_share(tender: TenderFact, won: int, total: int, party: PartyOf) ->
 
 def _same_winner(tender: TenderFact, captive: Mapping[int, int], party: PartyOf) -> Iterator[Hit]:
     """Each bidder of this awarded tender that always lost to its winner, by supplier id."""
+    assert tender.award is not None  # only awarded tenders are asked
     winner = tender.award.supplier_id
     for loser in sorted(tender.bidders):
         if captive.get(loser) == winner:
@@ -137,19 +140,17 @@ def _same_winner(tender: TenderFact, captive: Mapping[int, int], party: PartyOf)
 
 
 def _across_tenders(tenders: list[TenderFact], party: PartyOf) -> Iterator[Hit]:
-    awarded = [t for t in tenders if t.award is not None]
+    awarded = [(t, award) for t in tenders if (award := t.award) is not None]
     per_buyer: dict[int, Counter] = defaultdict(Counter)
-    for tender in awarded:
-        per_buyer[tender.buyer_id][tender.award.supplier_id] += 1
+    for tender, award in awarded:
+        per_buyer[tender.buyer_id][award.supplier_id] += 1
     dominant = {buyer: rules.dominant_in(counts) for buyer, counts in per_buyer.items()}
-    for tender in awarded:
+    for tender, award in awarded:
         counts = per_buyer[tender.buyer_id]
-        if tender.award.supplier_id in dominant[tender.buyer_id]:
-            yield _supplier_share(
-                tender, counts[tender.award.supplier_id], sum(counts.values()), party
-            )
-    captive = rules.captive_losers((t.award.supplier_id, t.bidders) for t in awarded)
-    for tender in awarded:
+        if award.supplier_id in dominant[tender.buyer_id]:
+            yield _supplier_share(tender, counts[award.supplier_id], sum(counts.values()), party)
+    captive = rules.captive_losers((award.supplier_id, t.bidders) for t, award in awarded)
+    for tender, _award in awarded:
         yield from _same_winner(tender, captive, party)
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from core.auth.models import Organisation, OrganisationKind
 from core.auth.queries import NOT_YET_PUBLIC
+from core.db import stored_id
 from core.errors import NotFound
 from procurement.insights import facts, flags, profiles, rules, stats
 from procurement.insights.schemas import (
@@ -31,7 +32,7 @@ DEFAULT_CURRENCY = "THB"
 
 def _party(organisation: Organisation) -> Party:
     return Party(
-        id=organisation.id,
+        id=stored_id(organisation),
         slug=organisation.slug,
         name=organisation.name,
         name_th=organisation.name_th,
@@ -49,7 +50,7 @@ def _parties(session: Session) -> Callable[[int], Party]:
 
     def party(organisation_id: int) -> Party:
         if organisation_id not in known:
-            known[organisation_id] = _party(session.get(Organisation, organisation_id))
+            known[organisation_id] = _party(session.get_one(Organisation, organisation_id))
         return known[organisation_id]
 
     return party
@@ -75,7 +76,7 @@ def years(session: Session) -> list[int]:
             Tender.status != TenderStatus.DRAFT, col(Tender.published_at).is_not(None)
         )
     )
-    return sorted({d.year for d in dates}, reverse=True)
+    return sorted({d.year for d in dates if d is not None}, reverse=True)
 
 
 def buyer_profile(session: Session, *, slug: str) -> BuyerProfile:
@@ -92,7 +93,9 @@ def supplier_profile(session: Session, *, supplier_id: int) -> SupplierProfile:
     supplier = _organisation(session, OrganisationKind.SUPPLIER, id=supplier_id)
     if supplier is None:
         raise NotFound(f"There is no supplier {supplier_id}.")
-    tenders = facts.load(session, tender_ids=facts.supplier_tender_ids(session, supplier.id))
+    tenders = facts.load(
+        session, tender_ids=facts.supplier_tender_ids(session, stored_id(supplier))
+    )
     return profiles.supplier_profile(_party(supplier), tenders, _parties(session))
 
 
@@ -175,6 +178,7 @@ def tender_flags(session: Session, *, tender_id: int) -> list[FlaggedTender]:
         losers = tender.bidders - {tender.award.supplier_id}
         for loser, (won, losses, winners, winner) in facts.loser_records(session, losers).items():
             if rules.always_loses_to_one(ever_won=won, losses=losses, winners=winners):
+                assert winner is not None  # they lost to exactly one winner
                 captive[loser] = winner
     known = facts.organisations(
         session, {tender.buyer_id} | tender.bidders | {a.supplier_id for a in tender.awards}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from typing import Any
 
 from procurement.insights.facts import TenderFact
 from procurement.insights.profiles import competition
@@ -26,7 +27,7 @@ def buyer_competition(tenders: list[TenderFact], party: PartyOf) -> list[BuyerCo
     for tender in tenders:
         if tender.opened:
             per_buyer[tender.buyer_id].append(tender)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for buyer_id, own in per_buyer.items():
         opened, average, single = competition(own)
         rows.append(

@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from core.auth.models import Organisation, OrganisationKind
+from core.db import stored_id
 from procurement.awards.models import Award, AwardStatus
 from procurement.public.queries import summary
 from procurement.public.schemas import AwardSummary, OrgRef, ProcurementFigures, TenderSummary
@@ -28,7 +29,7 @@ def closing_soon(
     """Active tenders whose bidding closes between now and now + within, soonest first."""
     query = (
         select(Tender, Organisation)
-        .join(Organisation, Organisation.id == Tender.buyer_id)
+        .join(Organisation, col(Organisation.id) == Tender.buyer_id)
         .where(Tender.status == TenderStatus.ACTIVE)
         .where(Tender.tender_end_at > now, Tender.tender_end_at <= now + within)
         .order_by(col(Tender.tender_end_at), col(Tender.id))
@@ -43,7 +44,7 @@ def openings_between(
     """Tenders whose public bid opening falls in [start, end), earliest first."""
     query = (
         select(Tender, Organisation)
-        .join(Organisation, Organisation.id == Tender.buyer_id)
+        .join(Organisation, col(Organisation.id) == Tender.buyer_id)
         .where(col(Tender.status).not_in(_HIDDEN))
         .where(Tender.opening_at >= start, Tender.opening_at < end)
         .order_by(col(Tender.opening_at), col(Tender.id))
@@ -65,9 +66,9 @@ def recent_awards(
     supplier = aliased(Organisation)
     query = (
         select(Award, Tender, buyer, supplier)
-        .join(Tender, Tender.id == Award.tender_id)
-        .join(buyer, buyer.id == Tender.buyer_id)
-        .join(supplier, supplier.id == Award.supplier_id)
+        .join(Tender, col(Tender.id) == Award.tender_id)
+        .join(buyer, col(buyer.id) == Tender.buyer_id)
+        .join(supplier, col(supplier.id) == Award.supplier_id)
         .where(col(Award.status).in_(PUBLIC_AWARDS))
     )
     if buyer_slug is not None:
@@ -77,12 +78,12 @@ def recent_awards(
     query = query.order_by(col(Award.decided_at).desc(), col(Award.id).desc()).limit(limit)
     return [
         AwardSummary(
-            id=award.id,
-            tender_id=tender.id,
-            ocid=ocds.ocid(prefix, tender.id),
+            id=stored_id(award),
+            tender_id=stored_id(tender),
+            ocid=ocds.ocid(prefix, stored_id(tender)),
             title=tender.title,
             buyer=OrgRef(slug=b.slug, name=b.name, name_th=b.name_th),
-            supplier_id=s.id,
+            supplier_id=stored_id(s),
             supplier_name=s.name,
             value=award.value,
             currency=award.currency,

@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from core.auth.models import Organisation, OrganisationKind
+from core.db import stored_id
 from core.public_records import ChangeBatch, ChangeCursor, PublicRecord
 from procurement.awards.models import Award, AwardStatus
 from procurement.contracts.models import Contract
@@ -69,7 +70,7 @@ def _tender_records(
     items: list[str],
     awards: list[tuple[Award, Organisation, Contract | None]],
 ) -> list[PublicRecord]:
-    shared = {
+    shared: dict[str, Any] = {
         "buyer": buyer.slug,
         "buyer_name": buyer.name,
         "category": str(tender.category),
@@ -172,14 +173,14 @@ def tenders_changed_since(
         # A party's record is refreshed whenever one of its tenders changes.
         for party in (buyer, *(supplier for _, supplier, _ in tender_awards)):
             if party.id not in seen_parties:
-                seen_parties.add(party.id)
+                seen_parties.add(stored_id(party))
                 record = organisation_record(party)
                 if record is not None:
                     records.append(record)
     last = rows[-1]
     return ChangeBatch(
         records=records,
-        next_cursor=ChangeCursor(changed_at=last.updated_at, id=last.id),
+        next_cursor=ChangeCursor(changed_at=last.updated_at, id=stored_id(last)),
         changes_read=len(rows),
     )
 
@@ -204,6 +205,6 @@ def organisations_since(
     records = [r for r in (organisation_record(o) for o in rows) if r is not None]
     return ChangeBatch(
         records=records,
-        next_cursor=ChangeCursor(changed_at=rows[-1].created_at, id=rows[-1].id),
+        next_cursor=ChangeCursor(changed_at=rows[-1].created_at, id=stored_id(rows[-1])),
         changes_read=len(rows),
     )

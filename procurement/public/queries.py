@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlmodel import Session, col, func, select
 
 from core.auth.models import Organisation
+from core.db import stored_id
 from core.ledger import service as ledger
 from procurement.awards.models import Award, Complaint
 from procurement.bids.models import Bid, BidStatus
@@ -50,9 +51,9 @@ OPENED_STATES = (TenderStatus.OPENED, TenderStatus.AWARDED, TenderStatus.CONTRAC
 
 
 def org_ref(session: Session, organisation_id: int) -> OrgRef:
-    organisation = session.get(Organisation, organisation_id)
+    organisation = session.get_one(Organisation, organisation_id)
     return OrgRef(
-        id=organisation.id,
+        id=stored_id(organisation),
         slug=organisation.slug,
         name=organisation.name,
         name_th=organisation.name_th,
@@ -68,9 +69,9 @@ def tender_view(
         tender.status == TenderStatus.DRAFT and tender.buyer_id != viewer_organisation_id
     ):
         raise TenderNotFound(f"There is no tender {tender_id}.")
-    the_ocid = ocds.ocid(prefix, tender.id)
+    the_ocid = ocds.ocid(prefix, stored_id(tender))
     lots = list(
-        session.exec(select(_Lot).where(_Lot.tender_id == tender.id).order_by(_Lot.position))
+        session.exec(select(_Lot).where(_Lot.tender_id == tender.id).order_by(col(_Lot.position)))
     )
     lot_number = {lot.id: lot.position for lot in lots}
     lot_prices: dict[int, list[LotPriceView]] = {}
@@ -87,20 +88,20 @@ def tender_view(
                 Bid.tender_id == tender.id,
                 col(Bid.status).in_([BidStatus.VALID, BidStatus.INVALID, BidStatus.DISQUALIFIED]),
             )
-            .order_by(col(Bid.rank).nulls_last(), Bid.id)
+            .order_by(col(Bid.rank).nulls_last(), col(Bid.id))
         ).all()
         if lots:
             for row in session.exec(
                 select(_BidLot)
                 .where(col(_BidLot.bid_id).in_([b.id for b in bids]))
-                .order_by(_BidLot.lot_id)
+                .order_by(col(_BidLot.lot_id))
             ):
                 lot_prices.setdefault(row.bid_id, []).append(
                     LotPriceView(lot=lot_number[row.lot_id], price=row.price, rank=row.rank)
                 )
         opened = [
             OpenedBidView(
-                id=b.id,
+                id=stored_id(b),
                 supplier=org_ref(session, b.supplier_id),
                 status=b.status,
                 price=b.price,
@@ -110,15 +111,17 @@ def tender_view(
                 submitted_at=b.submitted_at,
                 problem=b.problem,
                 reserve_picks=b.reserve_picks,
-                lots=lot_prices.get(b.id, []),
+                lots=lot_prices.get(stored_id(b), []),
             )
             for b in bids
         ]
     awards = []
-    for award in session.exec(select(Award).where(Award.tender_id == tender.id).order_by(Award.id)):
+    for award in session.exec(
+        select(Award).where(Award.tender_id == tender.id).order_by(col(Award.id))
+    ):
         complaints = [
             ComplaintView(
-                id=c.id,
+                id=stored_id(c),
                 complainant=org_ref(session, c.complainant_id),
                 text=c.text,
                 lodged_at=c.lodged_at,
@@ -129,7 +132,7 @@ def tender_view(
         ]
         awards.append(
             AwardView(
-                id=award.id,
+                id=stored_id(award),
                 supplier=org_ref(session, award.supplier_id),
                 value=award.value,
                 currency=award.currency,
@@ -143,22 +146,22 @@ def tender_view(
             )
         )
     amendments = session.exec(
-        select(Amendment).where(Amendment.tender_id == tender.id).order_by(Amendment.version)
+        select(Amendment).where(Amendment.tender_id == tender.id).order_by(col(Amendment.version))
     ).all()
     versions = {a.id: a.version for a in amendments}
     documents = session.exec(
-        select(Document).where(Document.tender_id == tender.id).order_by(Document.id)
+        select(Document).where(Document.tender_id == tender.id).order_by(col(Document.id))
     ).all()
     contracts = [
         contract_view(session, c)
         for c in session.exec(
             select(Contract)
-            .join(Award, Award.id == Contract.award_id)
+            .join(Award, col(Award.id) == Contract.award_id)
             .where(Award.tender_id == tender.id)
         )
     ]
     return TenderView(
-        id=tender.id,
+        id=stored_id(tender),
         ocid=the_ocid,
         title=tender.title,
         description=tender.description,
@@ -192,7 +195,7 @@ def tender_view(
             seed=tender.reserve_seed,
             reserve_price=tender.reserve_price,
         )
-        if tender.reserve_base is not None
+        if tender.reserve_base is not None and tender.reserve_range_bp is not None
         else None,
         bids_received=live,
         lots=[
@@ -214,12 +217,12 @@ def tender_view(
                 lot=lot_number.get(i.lot_id),
             )
             for i in session.exec(
-                select(Item).where(Item.tender_id == tender.id).order_by(Item.position)
+                select(Item).where(Item.tender_id == tender.id).order_by(col(Item.position))
             )
         ],
         documents=[
             DocumentView(
-                id=d.id,
+                id=stored_id(d),
                 title=d.title,
                 sha256=d.sha256,
                 size=d.size,
@@ -229,7 +232,7 @@ def tender_view(
         ],
         questions=[
             QuestionView(
-                id=q.id,
+                id=stored_id(q),
                 question=q.question,
                 asked_at=q.asked_at,
                 answer=q.answer,
@@ -238,7 +241,7 @@ def tender_view(
             for q in session.exec(
                 select(Clarification)
                 .where(Clarification.tender_id == tender.id)
-                .order_by(Clarification.id)
+                .order_by(col(Clarification.id))
             )
         ],
         amendments=[
@@ -249,7 +252,7 @@ def tender_view(
                 created_at=a.created_at,
                 documents=[
                     DocumentView(
-                        id=d.id,
+                        id=stored_id(d),
                         title=d.title,
                         sha256=d.sha256,
                         size=d.size,
@@ -276,16 +279,16 @@ def contract_view(session: Session, contract: Contract) -> ContractView:
     amendments = session.exec(
         select(ContractAmendment)
         .where(ContractAmendment.contract_id == contract.id)
-        .order_by(ContractAmendment.id)
+        .order_by(col(ContractAmendment.id))
     )
     milestones = session.exec(
-        select(Milestone).where(Milestone.contract_id == contract.id).order_by(Milestone.id)
+        select(Milestone).where(Milestone.contract_id == contract.id).order_by(col(Milestone.id))
     )
     payments = session.exec(
-        select(Payment).where(Payment.contract_id == contract.id).order_by(Payment.id)
+        select(Payment).where(Payment.contract_id == contract.id).order_by(col(Payment.id))
     )
     return ContractView(
-        id=contract.id,
+        id=stored_id(contract),
         award_id=contract.award_id,
         value=contract.value,
         currency=contract.currency,
@@ -294,7 +297,7 @@ def contract_view(session: Session, contract: Contract) -> ContractView:
         signed_date=contract.signed_date.isoformat(),
         amendments=[
             ContractAmendmentView(
-                id=a.id,
+                id=stored_id(a),
                 rationale=a.rationale,
                 value_before=a.value_before,
                 value_after=a.value_after,
@@ -306,7 +309,7 @@ def contract_view(session: Session, contract: Contract) -> ContractView:
         ],
         milestones=[
             MilestoneView(
-                id=m.id,
+                id=stored_id(m),
                 title=m.title,
                 due_date=m.due_date.isoformat(),
                 status=str(m.status),
@@ -316,7 +319,7 @@ def contract_view(session: Session, contract: Contract) -> ContractView:
         ],
         payments=[
             PaymentView(
-                id=p.id,
+                id=stored_id(p),
                 amount=p.amount,
                 paid_date=p.paid_date.isoformat(),
                 description=p.description,
@@ -336,22 +339,22 @@ def list_tenders(
     limit: int = 50,
 ) -> list[TenderSummary]:
     """Published tenders, newest first, paged by id (keyset)."""
-    query = select(Tender, Organisation).join(Organisation, Organisation.id == Tender.buyer_id)
+    query = select(Tender, Organisation).join(Organisation, col(Organisation.id) == Tender.buyer_id)
     query = query.where(Tender.status != TenderStatus.DRAFT)
     if status is not None:
         query = query.where(Tender.status == status)
     if buyer is not None:
         query = query.where(Organisation.slug == buyer)
     if after_id is not None:
-        query = query.where(Tender.id < after_id)
+        query = query.where(col(Tender.id) < after_id)
     rows = session.exec(query.order_by(col(Tender.id).desc()).limit(limit))
     return [summary(t, o, prefix) for t, o in rows]
 
 
 def summary(tender: Tender, buyer: Organisation, prefix: str) -> TenderSummary:
     return TenderSummary(
-        id=tender.id,
-        ocid=ocds.ocid(prefix, tender.id),
+        id=stored_id(tender),
+        ocid=ocds.ocid(prefix, stored_id(tender)),
         title=tender.title,
         buyer=OrgRef(slug=buyer.slug, name=buyer.name, name_th=buyer.name_th),
         category=str(tender.category),
@@ -368,12 +371,13 @@ def changes(
     session: Session, *, prefix: str, cursor: tuple[datetime, int] | None, limit: int = 100
 ) -> list[TenderSummary]:
     """Published tenders changed after the cursor (updated_at, id), oldest first; no OFFSET."""
-    query = select(Tender, Organisation).join(Organisation, Organisation.id == Tender.buyer_id)
+    query = select(Tender, Organisation).join(Organisation, col(Organisation.id) == Tender.buyer_id)
     query = query.where(Tender.status != TenderStatus.DRAFT)
     if cursor is not None:
         at, last_id = cursor
         query = query.where(
-            (Tender.updated_at > at) | ((Tender.updated_at == at) & (Tender.id > last_id))
+            (col(Tender.updated_at) > at)
+            | ((col(Tender.updated_at) == at) & (col(Tender.id) > last_id))
         )
-    rows = session.exec(query.order_by(Tender.updated_at, Tender.id).limit(limit))
+    rows = session.exec(query.order_by(col(Tender.updated_at), col(Tender.id)).limit(limit))
     return [summary(t, o, prefix) for t, o in rows]

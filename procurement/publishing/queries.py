@@ -14,7 +14,7 @@ def releases_after(session: Session, *, since: int, limit: int) -> tuple[list[di
     """Up to `limit` releases after the cursor `since`, oldest first, and the next page's
     cursor: None on the last page, so a harvester following it stops."""
     rows = session.exec(
-        select(Release).where(Release.id > since).order_by(Release.id).limit(limit + 1)
+        select(Release).where(col(Release.id) > since).order_by(col(Release.id)).limit(limit + 1)
     ).all()
     more = len(rows) > limit
     rows = rows[:limit]
@@ -29,7 +29,7 @@ def release(session: Session, *, release_id: str) -> dict | None:
 
 def process_releases(session: Session, *, ocid: str) -> list[dict]:
     """Every release of one contracting process, oldest first."""
-    rows = session.exec(select(Release).where(Release.ocid == ocid).order_by(Release.id)).all()
+    rows = session.exec(select(Release).where(Release.ocid == ocid).order_by(col(Release.id))).all()
     return [json.loads(r.body) for r in rows]
 
 
@@ -39,11 +39,13 @@ def release_pages(session: Session, *, page_size: int = 500) -> Iterator[str]:
     while True:
         rows = session.exec(
             select(Release.id, Release.body)
-            .where(Release.id > after)
+            .where(col(Release.id) > after)
             .order_by(col(Release.id))
             .limit(page_size)
         ).all()
         if not rows:
             return
         yield "".join(body + "\n" for _, body in rows)
-        after = rows[-1][0]
+        last_id = rows[-1][0]
+        assert last_id is not None  # a primary key
+        after = last_id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.auth.models import Organisation
 from core.ledger.service import format_time
@@ -26,9 +26,11 @@ AWARD_STATUS = {
 
 def awards_and_contracts(session: Session, tender: Tender, parties: dict) -> tuple[list, list]:
     awards, contracts = [], []
-    for award in session.exec(select(Award).where(Award.tender_id == tender.id).order_by(Award.id)):
+    for award in session.exec(
+        select(Award).where(Award.tender_id == tender.id).order_by(col(Award.id))
+    ):
         lot = session.get(Lot, award.lot_id) if award.lot_id else None
-        supplier = session.get(Organisation, award.supplier_id)
+        supplier = session.get_one(Organisation, award.supplier_id)
         party = parties.setdefault(supplier.slug, ocds.party(supplier, []))
         if "supplier" not in party["roles"]:
             party["roles"].append("supplier")
@@ -53,7 +55,7 @@ def awards_and_contracts(session: Session, tender: Tender, parties: dict) -> tup
                     tender,
                     award,
                     contract,
-                    buyer_ref=organisation_ref(session.get(Organisation, tender.buyer_id)),
+                    buyer_ref=organisation_ref(session.get_one(Organisation, tender.buyer_id)),
                     supplier_ref=organisation_ref(supplier),
                 )
             )
@@ -76,13 +78,13 @@ def _contract_block(
     amendments = session.exec(
         select(ContractAmendment)
         .where(ContractAmendment.contract_id == contract.id)
-        .order_by(ContractAmendment.id)
+        .order_by(col(ContractAmendment.id))
     ).all()
     milestones = session.exec(
-        select(Milestone).where(Milestone.contract_id == contract.id).order_by(Milestone.id)
+        select(Milestone).where(Milestone.contract_id == contract.id).order_by(col(Milestone.id))
     ).all()
     payments = session.exec(
-        select(Payment).where(Payment.contract_id == contract.id).order_by(Payment.id)
+        select(Payment).where(Payment.contract_id == contract.id).order_by(col(Payment.id))
     ).all()
     block: dict[str, Any] = {
         "id": str(contract.id),

@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from core.auth.models import Organisation
+from core.db import stored_id
 from core.ledger.service import format_time
 from procurement.awards.models import Award, AwardStatus
 from procurement.bids.models import Bid, BidLot, BidStatus
@@ -49,23 +50,27 @@ def build_release(
     session: Session, tender: Tender, *, tags: list[str], now: datetime, prefix: str, base_url: str
 ) -> dict[str, Any]:
     """The release describing the tender as it stands now."""
-    the_ocid = ocid(prefix, tender.id)
-    buyer = session.get(Organisation, tender.buyer_id)
+    the_ocid = ocid(prefix, stored_id(tender))
+    buyer = session.get_one(Organisation, tender.buyer_id)
     parties: dict[str, dict[str, Any]] = {
         buyer.slug: ocds.party(buyer, ["buyer", "procuringEntity"])
     }
-    items = session.exec(select(Item).where(Item.tender_id == tender.id).order_by(Item.position))
-    documents = session.exec(
-        select(Document).where(Document.tender_id == tender.id).order_by(Document.id)
+    items = session.exec(
+        select(Item).where(Item.tender_id == tender.id).order_by(col(Item.position))
     )
-    lots = list(session.exec(select(Lot).where(Lot.tender_id == tender.id).order_by(Lot.position)))
+    documents = session.exec(
+        select(Document).where(Document.tender_id == tender.id).order_by(col(Document.id))
+    )
+    lots = list(
+        session.exec(select(Lot).where(Lot.tender_id == tender.id).order_by(col(Lot.position)))
+    )
     lot_number = {lot.id: str(lot.position) for lot in lots}
     amendment_version = {
         a.id: a.version
         for a in session.exec(select(Amendment).where(Amendment.tender_id == tender.id))
     }
     amendments = session.exec(
-        select(Amendment).where(Amendment.tender_id == tender.id).order_by(Amendment.version)
+        select(Amendment).where(Amendment.tender_id == tender.id).order_by(col(Amendment.version))
     )
     tender_block: dict[str, Any] = {
         "id": str(tender.id),
@@ -182,7 +187,7 @@ def _lot_status(session: Session, tender: Tender, lot: Lot) -> str:
         return TENDER_STATUS[tender.status]
     valid_bid = session.exec(
         select(BidLot.id)
-        .join(Bid, Bid.id == BidLot.bid_id)
+        .join(Bid, col(Bid.id) == BidLot.bid_id)
         .where(BidLot.lot_id == lot.id, Bid.status == BidStatus.VALID)
     ).first()
     if valid_bid is None:
@@ -194,7 +199,7 @@ def _bids_block(session: Session, tender: Tender, parties: dict) -> dict[str, An
     bids = session.exec(
         select(Bid)
         .where(Bid.tender_id == tender.id, col(Bid.status).in_(list(BID_STATUS)))
-        .order_by(col(Bid.rank).nulls_last(), Bid.id)
+        .order_by(col(Bid.rank).nulls_last(), col(Bid.id))
     ).all()
     lots = {
         lot.id: str(lot.position)
@@ -205,17 +210,17 @@ def _bids_block(session: Session, tender: Tender, parties: dict) -> dict[str, An
         for row in session.exec(
             select(BidLot)
             .where(col(BidLot.bid_id).in_([b.id for b in bids]))
-            .order_by(BidLot.lot_id, col(BidLot.rank).nulls_last(), BidLot.bid_id)
+            .order_by(col(BidLot.lot_id), col(BidLot.rank).nulls_last(), col(BidLot.bid_id))
         ):
             lot_rows.setdefault(row.bid_id, []).append(row)
-    details = []
+    details: list[dict[str, Any]] = []
     suppliers = organisations_by_id(session, [b.supplier_id for b in bids])
     for bid in bids:
         supplier = suppliers[bid.supplier_id]
         party = parties.setdefault(supplier.slug, ocds.party(supplier, []))
         if "tenderer" not in party["roles"]:
             party["roles"].append("tenderer")
-        detail = {
+        detail: dict[str, Any] = {
             "id": str(bid.id),
             "date": format_time(bid.submitted_at),
             "status": BID_STATUS[bid.status],
@@ -276,7 +281,7 @@ def store_release(session: Session, tender: Tender, release: dict[str, Any]) -> 
     row = Release(
         release_id=release["id"],
         ocid=release["ocid"],
-        tender_id=tender.id,
+        tender_id=stored_id(tender),
         date=datetime.fromisoformat(release["date"].replace("Z", "+00:00")),
         tags=",".join(release["tag"]),
         body=json.dumps(release, ensure_ascii=False, sort_keys=True),
@@ -291,5 +296,5 @@ def organisations_by_id(session: Session, ids: Iterable[int]) -> dict[int, Organ
     wanted, found = sorted(set(ids)), dict[int, Organisation]()
     for start in range(0, len(wanted), 5000):
         query = select(Organisation).where(col(Organisation.id).in_(wanted[start : start + 5000]))
-        found.update((o.id, o) for o in session.exec(query))
+        found.update((stored_id(o), o) for o in session.exec(query))
     return found

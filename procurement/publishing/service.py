@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from core import events
 from core.auth.models import Organisation
+from core.db import stored_id
 from core.ledger import service as ledger
 from core.settings import Settings
 from procurement.publishing import ocds, releases
@@ -33,7 +34,7 @@ def record(
     tender.updated_at = now
     session.add(tender)
     session.flush()
-    the_ocid = ocds.ocid(settings.ocid_prefix, tender.id)
+    the_ocid = ocds.ocid(settings.ocid_prefix, stored_id(tender))
     release = releases.build_release(
         session,
         tender,
@@ -81,4 +82,4 @@ def notify_each(session: Session, *, messages: list[tuple[int, str, str]], now: 
 
 def organisation_slug(session: Session, organisation_id: int) -> str:
     """The public identifier of an organisation (its slug)."""
-    return session.get(Organisation, organisation_id).slug
+    return session.get_one(Organisation, organisation_id).slug

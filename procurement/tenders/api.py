@@ -11,7 +11,7 @@ from core.auth.models import OrganisationKind
 from core.auth.queries import list_organisations
 from core.auth.schemas import OrganisationPublic
 from core.clock import ClockDep
-from core.db import SessionDep
+from core.db import SessionDep, stored_id
 from core.errors import InvalidInput
 from core.types import Id, bigint_or_none
 from core.web import SettingsDep
@@ -62,15 +62,17 @@ def tender_changes(
 ):
     """Every tender changed since the cursor, oldest change first, with the cursor to resume
     from; `more` is false once the mirror has caught up (ask again later with the cursor)."""
-    parsed = None
+    parsed: tuple[datetime, int] | None = None
     if cursor:
+        when: datetime | None
         try:
             at, last_id = cursor.rsplit("_", 1)
-            parsed = (datetime.fromisoformat(at), bigint_or_none(last_id))
+            when, number = datetime.fromisoformat(at), bigint_or_none(last_id)
         except ValueError:
-            parsed = None
-        if parsed is None or parsed[0].tzinfo is None or parsed[1] is None:
+            when, number = None, None
+        if when is None or when.tzinfo is None or number is None:
             raise InvalidInput("cursor is malformed: pass back the next_cursor you were given.")
+        parsed = (when, number)
     rows = queries.changes(session, prefix=settings.ocid_prefix, cursor=parsed, limit=limit)
     next_cursor = f"{rows[-1].updated_at.isoformat()}_{rows[-1].id}" if rows else cursor
     return {"tenders": rows, "next_cursor": next_cursor, "more": len(rows) == limit}
@@ -94,7 +96,7 @@ def create_tender(
     draft = tender_service.create_draft(session, buyer=buyer, draft=body, now=clock())
     return queries.tender_view(
         session,
-        tender_id=draft.id,
+        tender_id=stored_id(draft),
         prefix=settings.ocid_prefix,
         viewer_organisation_id=buyer.organisation_id,
     )
@@ -152,7 +154,7 @@ async def add_document(
         now=clock(),
         settings=settings,
     )
-    return tender_queries.document_view(session, document_id=added.id)
+    return tender_queries.document_view(session, document_id=stored_id(added))
 
 
 @router.post("/tenders/{tender_id}/publish", response_model=public.TenderView)
@@ -178,7 +180,7 @@ def ask(
     asked = questions.ask_question(
         session, supplier=supplier, tender_id=tender_id, question=body.question, now=clock()
     )
-    return tender_queries.question_view(session, question_id=asked.id)
+    return tender_queries.question_view(session, question_id=stored_id(asked))
 
 
 @router.post("/questions/{question_id}/answer", response_model=public.QuestionView)

@@ -9,6 +9,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+from core.db import stored_id
 from core.settings import Settings
 from procurement.exceptions import (
     InvalidTender,
@@ -34,7 +35,7 @@ def check_pdf(
         )
     digest = hashlib.sha256(content).hexdigest()
     return Document(
-        tender_id=tender.id, title=title, sha256=digest, size=len(content), created_at=now
+        tender_id=stored_id(tender), title=title, sha256=digest, size=len(content), created_at=now
     )
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from core.auth.models import Organisation
+from core.db import stored_id
 from core.errors import NotFound
 from procurement.exceptions import TenderClosed
 from procurement.public.queries import summary
@@ -20,7 +21,7 @@ def buyer_tenders(
     session: Session, *, organisation_id: int, prefix: str
 ) -> dict[TenderStatus, list[TenderSummary]]:
     """The organisation's tenders, drafts included, grouped by status, newest first."""
-    buyer = session.get(Organisation, organisation_id)
+    buyer = session.get_one(Organisation, organisation_id)
     grouped: dict[TenderStatus, list[TenderSummary]] = {status: [] for status in TenderStatus}
     rows = session.exec(
         select(Tender).where(Tender.buyer_id == organisation_id).order_by(col(Tender.id).desc())
@@ -36,7 +37,7 @@ def question_view(session: Session, *, question_id: int) -> QuestionView:
     if q is None:
         raise NotFound(f"There is no question {question_id}.")
     return QuestionView(
-        id=q.id,
+        id=stored_id(q),
         question=q.question,
         asked_at=q.asked_at,
         answer=q.answer,
@@ -49,7 +50,7 @@ def document_view(session: Session, *, document_id: int) -> DocumentView:
     d = session.get(Document, document_id)
     if d is None:
         raise NotFound(f"There is no document {document_id}.")
-    return DocumentView(id=d.id, title=d.title, sha256=d.sha256, size=d.size)
+    return DocumentView(id=stored_id(d), title=d.title, sha256=d.sha256, size=d.size)
 
 
 def waiting_questions(session: Session, *, organisation_id: int) -> list[WaitingQuestion]:
@@ -62,7 +63,7 @@ def waiting_questions(session: Session, *, organisation_id: int) -> list[Waiting
     )
     return [
         WaitingQuestion(
-            id=q.id,
+            id=stored_id(q),
             tender_id=q.tender_id,
             tender_title=title,
             question=q.question,

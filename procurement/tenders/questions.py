@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlmodel import Session
 
 from core.auth.models import User
+from core.auth.rules import member_organisation_id
+from core.db import stored_id
 from core.ledger.service import format_time
 from core.settings import Settings
 from procurement.exceptions import (
@@ -33,7 +35,10 @@ def ask_question(
     if not tender_rules.question_on_time(now=now, enquiry_end_at=tender.enquiry_end_at):
         raise DeadlinePassed(f"The enquiry period ended at {format_time(tender.enquiry_end_at)}.")
     clarification = Clarification(
-        tender_id=tender.id, asker_id=supplier.organisation_id, question=question, asked_at=now
+        tender_id=stored_id(tender),
+        asker_id=member_organisation_id(supplier),
+        question=question,
+        asked_at=now,
     )
     session.add(clarification)
     session.commit()

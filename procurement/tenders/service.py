@@ -11,6 +11,8 @@ from datetime import datetime
 from sqlmodel import Session, col, delete, select
 
 from core.auth.models import Organisation, OrganisationKind, User
+from core.auth.rules import member_organisation_id
+from core.db import stored_id
 from core.ledger.service import format_time
 from core.settings import Settings
 from procurement.bids import sealing
@@ -90,8 +92,8 @@ def create_draft(session: Session, *, buyer: User, draft: TenderDraftIn, now: da
     """Save a new draft tender for the buyer's organisation (not public yet)."""
     _check_draft(session, draft)
     tender = Tender(
-        buyer_id=buyer.organisation_id,
-        created_by_id=buyer.id,
+        buyer_id=member_organisation_id(buyer),
+        created_by_id=stored_id(buyer),
         status=TenderStatus.DRAFT,
         created_at=now,
         updated_at=now,
@@ -118,7 +120,7 @@ def _draft_columns(draft: TenderDraftIn) -> dict:
 
 def _add_contents(session: Session, tender: Tender, draft: TenderDraftIn) -> None:
     lots = [
-        Lot(tender_id=tender.id, position=n, **lot.model_dump())
+        Lot(tender_id=stored_id(tender), position=n, **lot.model_dump())
         for n, lot in enumerate(draft.lots, start=1)
     ]
     session.add_all(lots)
@@ -126,7 +128,7 @@ def _add_contents(session: Session, tender: Tender, draft: TenderDraftIn) -> Non
     for position, item in enumerate(draft.items, start=1):
         session.add(
             Item(
-                tender_id=tender.id,
+                tender_id=stored_id(tender),
                 position=position,
                 lot_id=lots[item.lot - 1].id if item.lot else None,
                 **item.model_dump(exclude={"lot"}),
@@ -262,13 +264,13 @@ def _notify_invited(session: Session, tender: Tender, *, now: datetime, settings
     invited = json.loads(tender.invited_json)
     if not invited:
         return
-    buyer = session.get(Organisation, tender.buyer_id)
+    buyer = session.get_one(Organisation, tender.buyer_id)
     link = f"{str(settings.public_base_url).rstrip('/')}/tenders/{tender.id}"
     organisations = session.exec(select(Organisation).where(col(Organisation.slug).in_(invited)))
     for organisation in organisations:
         notify(
             session,
-            organisation_id=organisation.id,
+            organisation_id=stored_id(organisation),
             subject=f"You are invited to bid on tender {tender.id}: {tender.title}",
             body=f"{buyer.name} invites {organisation.name} to bid on a selective tender.\n\n"
             f"{tender.title}\nBid deadline: {format_time(tender.tender_end_at)}\n"
@@ -279,7 +281,9 @@ def _notify_invited(session: Session, tender: Tender, *, now: datetime, settings
 
 def tender_lots(session: Session, tender_id: int) -> list[Lot]:
     """The tender's lots, by number (empty for a tender without lots)."""
-    return list(session.exec(select(Lot).where(Lot.tender_id == tender_id).order_by(Lot.position)))
+    return list(
+        session.exec(select(Lot).where(Lot.tender_id == tender_id).order_by(col(Lot.position)))
+    )
 
 
 def _documents(session: Session, tender_id: int) -> list[Document]:
@@ -287,7 +291,7 @@ def _documents(session: Session, tender_id: int) -> list[Document]:
         session.exec(
             select(Document)
             .where(Document.tender_id == tender_id, col(Document.amendment_id).is_(None))
-            .order_by(Document.id)
+            .order_by(col(Document.id))
         )
     )
 

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
 from core.auth.models import User
+from core.auth.rules import member_organisation_id
 from core.db import SessionDep
 from core.errors import DomainError, InvalidInput
 from core.types import Id
@@ -55,10 +56,12 @@ def buyer_home(request: Request, session: SessionDep, user: BuyerUser):
     """The buyer's dashboard: their organisation's tenders by status, drafts included."""
     grouped = tender_queries.buyer_tenders(
         session,
-        organisation_id=user.organisation_id,
+        organisation_id=member_organisation_id(user),
         prefix=request.app.state.settings.ocid_prefix,
     )
-    waiting = tender_queries.waiting_questions(session, organisation_id=user.organisation_id)
+    waiting = tender_queries.waiting_questions(
+        session, organisation_id=member_organisation_id(user)
+    )
     now = request.app.state.clock()
     due = [t for t in grouped[TenderStatus.ACTIVE] if t.opening_at <= now]
     context = {"grouped": grouped, "questions": waiting, "to_open": due}

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from public_site.search.models import SearchDocument
 from public_site.search.schemas import SearchParams
 
-DOC = SearchDocument.__table__
+DOC = SearchDocument.__table__  # type: ignore[attr-defined]  # set by SQLAlchemy; SQLModel declares no __table__
 
 
 def pattern(term: str) -> str:

@@ -46,7 +46,7 @@ SOURCES: dict[str, tuple[Callable[..., Any], type]] = {
         permits_queries.ChangeCursor,
     ),
 }
-_DOCUMENT = SearchDocument.__table__
+_DOCUMENT = SearchDocument.__table__  # type: ignore[attr-defined]  # set by SQLAlchemy; SQLModel declares no __table__
 _UPDATABLE = [c.name for c in _DOCUMENT.columns if c.name not in {"id", "kind", "key"}]
 
 

@@ -83,21 +83,21 @@ def parse(params: Mapping[str, Sequence[str]]) -> SearchParams:
     sort = _one(params, "sort")
     if sort is not None and sort not in SORTS:
         raise SearchError("sort", f"{sort[:40]!r} is not one of {', '.join(SORTS)}.")
-    year = _one(params, "year")
-    if year is not None:
-        if not year.isdigit() or not 1900 <= int(year) <= 2200:
-            raise SearchError("year", f"{year[:40]!r} is not a year (e.g. 2026).")
-        year = int(year)
-    overdue = _one(params, "overdue")
-    if overdue is not None:
-        if overdue.lower() not in _TRUE | _FALSE:
+    year: int | None = None
+    if (year_text := _one(params, "year")) is not None:
+        if not year_text.isdigit() or not 1900 <= int(year_text) <= 2200:
+            raise SearchError("year", f"{year_text[:40]!r} is not a year (e.g. 2026).")
+        year = int(year_text)
+    overdue: bool | None = None
+    if (overdue_text := _one(params, "overdue")) is not None:
+        if overdue_text.lower() not in _TRUE | _FALSE:
             raise SearchError("overdue", "use true or false.")
-        overdue = overdue.lower() in _TRUE
-    per_page = _one(params, "per_page")
-    if per_page is not None:
-        if not per_page.isdigit() or not 1 <= int(per_page) <= MAX_PER_PAGE:
+        overdue = overdue_text.lower() in _TRUE
+    per_page: int | None = None
+    if (per_page_text := _one(params, "per_page")) is not None:
+        if not per_page_text.isdigit() or not 1 <= int(per_page_text) <= MAX_PER_PAGE:
             raise SearchError("per_page", f"give a number from 1 to {MAX_PER_PAGE}.")
-        per_page = int(per_page)
+        per_page = int(per_page_text)
     value_min, value_max = _money(params, "value_min"), _money(params, "value_max")
     if value_min is not None and value_max is not None and value_min > value_max:
         raise SearchError("value_min", "the minimum is above the maximum.")

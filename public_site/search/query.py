@@ -146,7 +146,7 @@ def _page_rows(
             .order_by(*(expr.desc() for expr, _ in keys))
             .limit(size + 1)
         )
-        rows = session.execute(statement).all()
+        rows = list(session.execute(statement).all())
     more = len(rows) > size
     rows = rows[:size]
     next_cursor = None
@@ -231,6 +231,7 @@ def _time_budget(session: Session, milliseconds: int) -> Iterator[None]:
             nested.commit()
         return
     raw = connection.connection.driver_connection
+    assert raw is not None  # the session's connection is checked out
     deadline = time.monotonic() + milliseconds / 1000
     raw.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
     try:

@@ -22,7 +22,7 @@ from core.auth.schemas import OrganisationPublic
 from core.clock import ClockDep
 from core.db import SessionDep, read_only
 from core.types import Index, Page, bigint_or_none
-from permits import catalogue, listing, queries, service
+from permits import catalogue, information, listing, queries, service
 from permits.dependencies import NumberPath, Officer
 from permits.models import ApplicationStatus
 from permits.schemas import (
@@ -208,7 +208,7 @@ def transition(
             note=body.note,
             effective_at=body.effective_at,
             expected_date=body.expected_date,
-            asked=service.information_request(body.asks, body.asked_for),
+            asked=information.information_request(body.asks, body.asked_for),
         )
     except service.TransitionNotAllowed as error:
         return JSONResponse({"detail": error.message, "allowed": error.allowed}, status_code=409)

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.types import Id
-from permits import casework, service
+from permits import casework, information, service
 from permits import personal_data as data_access
 from permits.dependencies import Applicant, NumberPath, Officer, read_upload_form
 from permits.rules import Action
@@ -84,7 +84,7 @@ async def respond(
     nothing, the type's documents (`doc_<requirement>`)."""
     settings = request.app.state.settings
     values, files = await read_upload_form(request, settings.permits_upload_max_bytes)
-    service.respond(
+    information.respond(
         session,
         number=number,
         applicant=user,

@@ -14,7 +14,7 @@ from core.db import SessionDep
 from core.errors import DomainError
 from core.pdf import render_pdf
 from core.types import Id
-from permits import casework, catalogue, service
+from permits import casework, catalogue, information, service
 from permits import personal_data as data_access
 from permits.dependencies import Applicant, NumberPath, read_upload_form
 from permits.rules import Action
@@ -109,7 +109,7 @@ async def respond(
     clock starts again."""
     settings = request.app.state.settings
     values, files = await read_upload_form(request, settings.permits_upload_max_bytes)
-    service.respond(
+    information.respond(
         session,
         number=number,
         applicant=user,

@@ -14,7 +14,7 @@ from core.db import SessionDep
 from core.errors import InvalidInput
 from core.templating import render
 from core.types import Id
-from permits import casework, service
+from permits import casework, information, service
 from permits import personal_data as data_access
 from permits.dependencies import NumberPath, Officer
 from permits.rules import Action
@@ -108,7 +108,7 @@ def act(
     try:
         asked = None
         if action is Action.REQUEST_INFORMATION:
-            asked = service.information_request(asks, asked_for)
+            asked = information.information_request(asks, asked_for)
             if asked is None:
                 raise InvalidInput("Say whether you ask for a document or an answer.", field="asks")
         service.act(

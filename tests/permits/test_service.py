@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from core.errors import InvalidInput, PermissionDenied
 from core.ledger import service as ledger_service
-from permits import casework, certificates, overdue, queries, service
+from permits import casework, certificates, information, overdue, queries, service
 from permits.exceptions import ApplicationNotFound, NotYourDepartment, TransitionNotAllowed
 from permits.models import Notification, Stage
 from permits.rules import Action
@@ -75,7 +75,7 @@ def test_an_application_runs_through_pause_overdue_extension_late_entry_and_appr
     applicant = casework.my_applications  # the applicant answers with a document
     owner = session.get(type(health_officer), app.applicant_id)
     assert applicant(session, applicant=owner)[0].tracking_number == number
-    service.respond(
+    information.respond(
         session,
         number=number,
         applicant=owner,

@@ -46,16 +46,20 @@ format: $(BIN)/.installed-test
 typecheck: $(BIN)/.installed-test
 	$(BIN)/mypy
 
+# uv installs the project's packages: the same resolution as pip, several times faster (CI
+# builds the environment from nothing on every run).
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q 'uv>=0.9'
+
+INSTALL := $(BIN)/uv pip install -q --python $(BIN)/python
 
 $(BIN)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
+	$(INSTALL) -e .
 	touch $@
 
 $(BIN)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(INSTALL) -e '.[test]'
 	touch $@ $(BIN)/.installed
 
 # Extract every _() / {% trans %} string into the catalogue template and merge it into each

@@ -1,10 +1,13 @@
 """Idempotency-Keys of bid submissions: scoped, keyed-hashed, and leased.
 
 A key belongs to (supplier, method, target): the same key on another tender is another
-request. The request is remembered by an HMAC-SHA256 under a server secret (a 0600 file in the
-data folder, like the opening key), never a plain hash of the clear bid, which a database dump
-would let anyone test prices against. A claim is a lease: a claim left by a crash between
-claiming and saving expires, and the retry that finds it takes it over.
+request. Neither the key nor the clear request is stored. The key is kept as its SHA-256; the
+request as an HMAC-SHA256 under the server's secret (a 0600 file in the data folder, like the
+opening key) *and the client's key*, which only the client holds. A database dump, even with
+the secret file beside it, therefore lets nobody test guessed prices against the stored hash,
+as long as the client's key is random (a UUID, or the form's 144 random bits). A claim is a
+lease: a claim left by a crash between claiming and saving expires, and the retry that finds it
+takes it over. At the opening the tender's keys are deleted: bidding is over, nothing retries.
 """
 
 from __future__ import annotations
@@ -35,10 +38,16 @@ def server_key(settings: Settings) -> bytes:
     return path.read_bytes()
 
 
-def request_hash(settings: Settings, *, target: str, body: bytes) -> str:
-    """HMAC-SHA256 of the request under the server secret: equal bodies compare, none is read."""
+def key_digest(key: str) -> str:
+    """What the table keeps of a client's Idempotency-Key: its SHA-256."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def request_hash(settings: Settings, *, key: str, target: str, body: bytes) -> str:
+    """HMAC-SHA256 of the request under the server secret and the client's key: equal requests
+    compare, and none can be guessed from what the server keeps."""
     return hmac.new(
-        server_key(settings), target.encode() + b"\n" + body, hashlib.sha256
+        server_key(settings) + key.encode(), target.encode() + b"\n" + body, hashlib.sha256
     ).hexdigest()
 
 
@@ -64,7 +73,7 @@ def claim(
     scope = (
         IdempotencyKey.supplier_id == supplier_id,
         IdempotencyKey.target == target,
-        IdempotencyKey.key == key,
+        IdempotencyKey.key == key_digest(key),
     )
     existing = session.exec(select(IdempotencyKey).where(*scope)).first()
     if existing is None:
@@ -72,7 +81,7 @@ def claim(
             IdempotencyKey(
                 supplier_id=supplier_id,
                 target=target,
-                key=key,
+                key=key_digest(key),
                 request_hash=digest,
                 created_at=now,
                 lease_expires_at=now + LEASE,
@@ -112,7 +121,7 @@ def finish(session: Session, *, supplier_id: int, target: str, key: str, bid_id:
         select(IdempotencyKey).where(
             IdempotencyKey.supplier_id == supplier_id,
             IdempotencyKey.target == target,
-            IdempotencyKey.key == key,
+            IdempotencyKey.key == key_digest(key),
         )
     ).one()
     row.bid_id = bid_id
@@ -125,8 +134,14 @@ def release(session: Session, *, supplier_id: int, target: str, key: str) -> Non
         delete(IdempotencyKey).where(
             col(IdempotencyKey.supplier_id) == supplier_id,
             col(IdempotencyKey.target) == target,
-            col(IdempotencyKey.key) == key,
+            col(IdempotencyKey.key) == key_digest(key),
             col(IdempotencyKey.bid_id).is_(None),
         )
     )
     session.commit()
+
+
+def forget_tender(session: Session, *, tender_id: int) -> None:
+    """Delete a tender's keys once its bids are opened, in the opening's transaction: bidding
+    is over, so no request will retry with them."""
+    session.exec(delete(IdempotencyKey).where(col(IdempotencyKey.target) == bid_target(tender_id)))

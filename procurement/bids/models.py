@@ -80,8 +80,9 @@ class IdempotencyKey(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     supplier_id: int = Field(foreign_key="auth_organisation.id", ondelete="CASCADE")
     target: str = Field(sa_type=sa.String(300))  # method and route target: the key's scope
-    key: str = Field(sa_type=sa.String(200))
-    request_hash: str = Field(sa_type=sa.String(64))  # HMAC-SHA256 under the server's secret
+    key: str = Field(sa_type=sa.String(200))  # SHA-256 of the client's key, never the key
+    # HMAC-SHA256 under the server's secret and the client's key (procurement/bids/idempotency.py)
+    request_hash: str = Field(sa_type=sa.String(64))
     bid_id: int | None = Field(default=None, foreign_key="procurement_bid.id", ondelete="SET NULL")
     created_at: datetime = Field(sa_type=UTCDateTime)
     lease_expires_at: datetime = Field(sa_type=UTCDateTime)  # an unfinished claim, until then

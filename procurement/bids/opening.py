@@ -16,8 +16,8 @@ from core.db import stored_id
 from core.ledger import service as ledger
 from core.ledger.service import format_time
 from core.settings import Settings
+from procurement.bids import idempotency, sealing
 from procurement.bids import rules as bid_rules
-from procurement.bids import sealing
 from procurement.bids.models import Bid, BidLot, BidStatus
 from procurement.bids.service import LIVE
 from procurement.exceptions import NotYetTime, NotYourTender, OpeningFailed, TenderClosed
@@ -65,6 +65,7 @@ def open_tender(
             f"The bids of tender {tender_id} could not be opened: the deployment's opening key "
             "does not release this tender's key. Nothing was opened; restore the opening key."
         ) from error
+    idempotency.forget_tender(session, tender_id=stored_id(tender))
     ledger.append(
         session,
         entry_type="procurement.key.released",

@@ -145,7 +145,7 @@ def submit_bid(
     target = idempotency.bid_target(tender_id)
     if idempotency_key:
         digest = idempotency.request_hash(
-            settings, target=target, body=bid.model_dump_json().encode()
+            settings, key=idempotency_key, target=target, body=bid.model_dump_json().encode()
         )
         done = idempotency.claim(
             session,

@@ -2,7 +2,7 @@
 
 import base64
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import Session, func, select
@@ -210,7 +210,10 @@ def test_a_claim_left_by_a_crash_is_retried_once_its_lease_runs_out(client, sess
     target = idempotency.bid_target(tender["id"])
     # What a process killed between claiming the key and saving the bid leaves behind.
     digest = idempotency.request_hash(
-        settings, target=target, body=BidIn.model_validate(body).model_dump_json().encode()
+        settings,
+        key="crashed",
+        target=target,
+        body=BidIn.model_validate(body).model_dump_json().encode(),
     )
     idempotency.claim(
         session,
@@ -233,8 +236,10 @@ def test_a_claim_left_by_a_crash_is_retried_once_its_lease_runs_out(client, sess
     assert row.bid_id == retried.json()["bid_id"]
 
 
-def test_the_stored_request_hash_is_keyed_and_does_not_reveal_the_price(client, session, clock):
+def test_a_dump_and_the_server_secret_together_cannot_test_a_guessed_price(client, session, clock):
+    """What the table keeps of a key and its request, read with the secret file beside it."""
     import hashlib
+    import hmac
 
     from procurement.bids.models import IdempotencyKey
     from procurement.bids.schemas import BidIn
@@ -245,14 +250,98 @@ def test_the_stored_request_hash_is_keyed_and_does_not_reveal_the_price(client, 
     client.post(
         f"/api/tenders/{tender['id']}/bids",
         json=body,
-        headers={**supplier_h, "Idempotency-Key": "k1"},
+        headers={**supplier_h, "Idempotency-Key": "k1-0f9c2a7e"},
     )
-    stored = session.exec(select(IdempotencyKey)).one().request_hash
-    clear = BidIn.model_validate(body).model_dump_json().encode()
-    assert stored != hashlib.sha256(clear).hexdigest()
+    row = session.exec(select(IdempotencyKey)).one()
+    assert row.key != "k1-0f9c2a7e"  # the client's key is not stored, only its digest
+    assert row.key == hashlib.sha256(b"k1-0f9c2a7e").hexdigest()
     key_file = client.app.state.settings.data_dir / "idempotency-key"
     assert key_file.stat().st_mode & 0o777 == 0o600
-    assert len(key_file.read_bytes()) == 32
+    secret = key_file.read_bytes()
+    assert len(secret) == 32
+    clear = f"POST /tenders/{tender['id']}/bids\n".encode() + (
+        BidIn.model_validate(body).model_dump_json().encode()
+    )
+    # The right guess, tried every way a thief with the dump and the secret could try it:
+    for guess in (
+        hashlib.sha256(clear).hexdigest(),
+        hmac.new(secret, clear, hashlib.sha256).hexdigest(),
+        hmac.new(secret + row.key.encode(), clear, hashlib.sha256).hexdigest(),
+    ):
+        assert row.request_hash != guess
+    # Only the client's own key, which the dump does not hold, makes the hash.
+    keyed = hmac.new(secret + b"k1-0f9c2a7e", clear, hashlib.sha256).hexdigest()
+    assert row.request_hash == keyed
+
+
+def test_the_opening_deletes_the_tenders_idempotency_keys(client, session, clock):
+    from procurement.bids.models import IdempotencyKey
+
+    tender, buyer_h = _tender(client, session, clock)
+    other, _ = _tender(client, session, clock)
+    _, supplier_h = f.supplier(client, session, clock())
+    for each in (tender, other):
+        made = client.post(
+            f"/api/tenders/{each['id']}/bids",
+            json=f.bid_body(900),
+            headers={**supplier_h, "Idempotency-Key": "one-key"},
+        )
+        assert made.status_code == 201, made.text
+    clock.set(datetime.fromisoformat(tender["opening_at"]))
+    opened = client.post(f"/api/tenders/{tender['id']}/open", headers=buyer_h)
+    assert opened.status_code == 200, opened.text
+    targets = session.exec(select(IdempotencyKey.target)).all()
+    assert targets == [f"POST /tenders/{other['id']}/bids"]
+
+
+def test_migration_0011_keeps_keys_as_digests_and_scrubs_the_old_hashes(
+    client, session, connection, clock
+):
+    """Rows as 0010 left them (the client's key in clear, an HMAC under the server secret
+    alone) after the data step of 0011."""
+    import hashlib
+    import importlib.util
+    from pathlib import Path
+
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    from procurement.bids.models import IdempotencyKey
+
+    tender, _ = _tender(client, session, clock)
+    supplier, supplier_h = f.supplier(client, session, clock())
+    url = f"/api/tenders/{tender['id']}/bids"
+    made = client.post(url, json=f.bid_body(800), headers={**supplier_h, "Idempotency-Key": "k1"})
+    assert made.status_code == 201
+    finished = session.exec(select(IdempotencyKey)).one()
+    finished.key, finished.request_hash = "k1", "0" * 64
+    session.add(finished)
+    session.add(
+        IdempotencyKey(
+            supplier_id=supplier.organisation_id,
+            target=f"POST /tenders/{tender['id']}/bids",
+            key="k2",
+            request_hash="1" * 64,
+            created_at=clock(),
+            lease_expires_at=clock(),
+        )
+    )
+    session.commit()
+
+    path = next(Path("migrations/versions").glob("*_idempotency_key_digest.py"))
+    spec = importlib.util.spec_from_file_location("m0011", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with Operations.context(MigrationContext.configure(connection)):
+        migration.upgrade()
+    session.expire_all()
+
+    rows = session.exec(select(IdempotencyKey)).all()
+    assert [(r.key, r.request_hash) for r in rows] == [(hashlib.sha256(b"k1").hexdigest(), "")]
+    # A retry of the old key finds its row and is refused, never recorded twice.
+    again = client.post(url, json=f.bid_body(800), headers={**supplier_h, "Idempotency-Key": "k1"})
+    assert again.status_code in (409, 422), again.text
+    assert "Idempotency-Key" in again.json()["detail"]
 
 
 def test_sealed_bids_of_any_price_have_the_same_length_and_old_unpadded_bids_still_open():

@@ -10,8 +10,9 @@ PORT ?= 8000
 LINK_HOST := $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
 PRONGSAI_PUBLIC_BASE_URL ?= http://$(LINK_HOST):$(PORT)
 PRONGSAI_DATA_DIR ?= $(if $(filter 127.0.0.1:8000,$(LINK_HOST):$(PORT)),var,var/$(PORT))
-# Two workers, one database each: the machines here have two cores.
-PYTEST_ARGS ?= -n 2
+# Two workers, one database each: the machines here have two cores. The browser tests are one
+# group (tests/e2e/conftest.py), run by one worker with one Chromium.
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 # WeasyPrint's Pango and HarfBuzz, a Thai font, and poppler to read PDFs back.
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-tlwg-loma-ttf poppler-utils
 # Debian's Chromium for the browser tests (Playwright never downloads a browser here).

@@ -156,22 +156,50 @@ def demo_golden(tmp_path_factory: pytest.TempPathFactory):
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests of the demo deployment run last, so the workers run everything else while it is
-    built in the background; in CI's second pass (PRONGSAI_TESTS_DATABASE_ONLY=1), tests that
-    touch no database are left out, as they ran on the first."""
+    built in the background (the browser tests aside, below); in CI's second pass
+    (PRONGSAI_TESTS_DATABASE_ONLY=1), tests that touch no database are left out, as they ran on
+    the first, and so are the modules of ONE_DATABASE_MODULES."""
     if os.environ.get("PRONGSAI_TESTS_DATABASE_ONLY") == "1":
         keep, skip = [], []
         for item in items:
             uses_database = DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
-            (keep if uses_database or item.get_closest_marker("postgres_only") else skip).append(
-                item
-            )
+            once = item.nodeid.split("::")[0] in ONE_DATABASE_MODULES
+            wanted = (uses_database and not once) or item.get_closest_marker("postgres_only")
+            (keep if wanted else skip).append(item)
         if skip:
             config.hook.pytest_deselected(items=skip)
             items[:] = keep
-    items.sort(key=lambda item: "demo_golden" in getattr(item, "fixturenames", ()))
+    # The browser tests, though they need the demo, come first: they are one group (one
+    # worker, `--dist loadgroup`) and the longest unit of work, which must not be the last one
+    # handed out. Their worker waits for the demo while the other runs the rest.
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("e2e") is None,
+            "demo_golden" in getattr(item, "fixturenames", ()),
+        )
+    )
 
 
 DATABASE_FIXTURES = {"database_url", "fresh_database", "demo_golden"}
+
+# Modules whose subject does not change with the database server, though they need a database
+# to stand on: what a page, a form or a PDF shows, who may open which route, what the CLI makes
+# of its arguments. CI's PostgreSQL pass leaves them out; the services, queries, jobs and JSON
+# routes beneath them run on both databases in their own tests.
+ONE_DATABASE_MODULES = {
+    "tests/test_template_boundary.py",  # what templates receive
+    "tests/core/test_forms.py",  # error summaries, kept values
+    "tests/core/test_i18n.py",  # the catalogue and the reader's locale
+    "tests/core/test_pdf.py",  # PDF layout
+    "tests/permits/test_pdfs.py",
+    "tests/procurement/test_pdfs.py",
+    "tests/procurement/test_views.py",  # the buyer's and supplier's pages over the JSON routes
+    "tests/procurement/test_lots_views.py",
+    "tests/public_site/test_not_found.py",  # the 404 page
+    "tests/prongsai/test_authorization_matrix.py",  # route policies
+    "tests/prongsai/test_cli.py",  # the command line: arguments, messages, exit codes
+    "tests/prongsai/test_cli_ledger.py",
+}
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -24,27 +24,39 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser tests run on one worker (`--dist loadgroup`), so the run starts one Chromium
+    and one server of each kind, not one per worker."""
+    for item in items:
+        if item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 def served_copy(demo_golden, tmp_path_factory):
-    """Serve a copy of the demo deployment until the generator is closed; yields its URL."""
+    """Serve a copy of the demo deployment until the generator is closed; yields its URL and
+    its data folder."""
     target = tmp_path_factory.mktemp("served-demo")
     copy = demo_clone(demo_golden, tmp_path_factory, target)
     try:
         with serving(copy, target) as base:
-            yield base
+            yield base, target
     finally:
         drop_database(copy)
 
 
 @pytest.fixture(scope="session")
 def server(demo_golden, tmp_path_factory):
-    """The demo deployment served once per worker, for the tests that only read it: they
-    change what a browser holds (cookies, a tampered response), never the records."""
-    yield from served_copy(demo_golden, tmp_path_factory)
+    """The demo deployment served once per run, for the tests that only read it: they change
+    what a browser holds (cookies, a tampered response), never the records."""
+    for base, _ in served_copy(demo_golden, tmp_path_factory):
+        yield base
 
 
-@pytest.fixture(scope="module")
-def own_server(demo_golden, tmp_path_factory):
-    """A served copy of the demo for one module, whose tests change the records."""
+@pytest.fixture(scope="session")
+def writable_server(demo_golden, tmp_path_factory):
+    """A second served copy, for the tests that change records: (URL, data folder). Each
+    changes its own (an officer's application, a bid by its own supplier), never what another
+    reads, so they share it."""
     yield from served_copy(demo_golden, tmp_path_factory)
 
 

@@ -11,9 +11,9 @@ OFFICER = "officer@bma-health.example"  # the demo officer of the food-sanitatio
 
 
 @pytest.fixture(scope="module")
-def server(own_server):
-    """An officer advances an application here: a copy of the demo of this module's own."""
-    return own_server
+def server(writable_server):
+    """An officer advances an application here, not on the read-only copy."""
+    return writable_server[0]
 
 
 def in_progress(server: str) -> dict:

@@ -9,15 +9,15 @@ import subprocess
 import httpx
 import pytest
 
-from tests.deployment import run, serving
+from tests.deployment import run
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def server(demo_deployment):
-    with serving(*demo_deployment) as base:
-        yield base
+def server(writable_server):
+    """The bid is recorded here, not on the read-only copy."""
+    return writable_server[0]
 
 
 def test_a_supplier_bids_in_a_browser_and_verifies_the_downloaded_receipt(

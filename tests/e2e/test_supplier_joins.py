@@ -8,7 +8,6 @@ import re
 import pytest
 
 from tests.core.auth.onboarding import STRONG, juristic, last_link
-from tests.deployment import serving
 
 pytestmark = pytest.mark.e2e
 EMAIL = "sales@mekong-pumps.example"
@@ -16,10 +15,9 @@ COMPANY = "Mekong Pumps Co., Ltd."
 
 
 @pytest.fixture
-def deployment(demo_deployment):
-    url, data_dir = demo_deployment
-    with serving(url, data_dir) as base:
-        yield base, data_dir
+def deployment(writable_server):
+    """The company joins here (its e-mails are read from the data folder's outbox)."""
+    return writable_server
 
 
 def submit(page) -> None:

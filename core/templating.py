@@ -18,7 +18,7 @@ from jinja2 import (
     select_autoescape,
 )
 
-from core import i18n, pdf
+from core import formatting, i18n, pdf
 from core.auth.csrf import csrf_token
 from core.identity import emblem_data_uri
 from core.labels import LabelBook, make_book
@@ -49,9 +49,8 @@ def make_templates(
         extensions=["jinja2.ext.i18n"],
     )
     # Every visible string goes through _() / {% trans %}; the request's catalogue fills them in.
-    i18n.install(
-        env, locale_dir=locale_dir, zone=settings.zone, default_currency=settings.default_currency
-    )
+    i18n.install(env, locale_dir=locale_dir)
+    formatting.install(env, zone=settings.zone, default_currency=settings.default_currency)
     env.globals.update(
         csrf_token=csrf_token,
         settings=settings,

@@ -20,7 +20,7 @@ from core.auth.models import OrganisationKind
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import NotFound
-from core.i18n import format_money
+from core.formatting import format_money
 from core.types import Id
 from core.web import SettingsDep
 from permits import queries as permit_queries

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from core.i18n import period_label
+from core.formatting import period_label
 from core.lang import other_language
 
 WIDTH, HEIGHT = 720, 320

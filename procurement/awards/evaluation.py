@@ -32,7 +32,9 @@ def best_value(
     criteria = json.loads(tender.criteria_json)
     weights = [c["weight"] for c in criteria]
     missing = [
-        stored_id(b) for b, _ in candidates if len(decision.scores.get(b.id, [])) != len(weights)
+        stored_id(b)
+        for b, _ in candidates
+        if len(decision.scores.get(stored_id(b), [])) != len(weights)
     ]
     if missing:
         raise InvalidBid(
@@ -42,35 +44,37 @@ def best_value(
     if not decision.justification.strip():
         raise InvalidBid("Best-value scores need a written justification.")
     for bid, _ in candidates:
-        if any(not 0 <= s <= 100 for s in decision.scores[stored_id(bid)]):
-            raise InvalidBid(f"Scores for bid {bid.id} must be between 0 and 100.")
-        notes = decision.notes.get(bid.id)
+        bid_id = stored_id(bid)
+        if any(not 0 <= s <= 100 for s in decision.scores[bid_id]):
+            raise InvalidBid(f"Scores for bid {bid_id} must be between 0 and 100.")
+        notes = decision.notes.get(bid_id)
         if notes is not None and len(notes) != len(weights):
-            raise InvalidBid(f"Give one justification per criterion for bid {bid.id}.")
+            raise InvalidBid(f"Give one justification per criterion for bid {bid_id}.")
     scored = [
         award_rules.ScoredBid(
-            bid.id, award_rules.weighted_total(weights, decision.scores[bid.id]), price
+            stored_id(bid),
+            award_rules.weighted_total(weights, decision.scores[stored_id(bid)]),
+            price,
         )
         for bid, price in candidates
     ]
     order = award_rules.rank_by_score(scored)
     totals = {s.bid_id: s.total for s in scored}
     evaluation = []
-    for bid, price in sorted(candidates, key=lambda c: order.index(c[0].id)):
-        notes = decision.notes.get(bid.id) or [""] * len(weights)
+    for bid, price in sorted(candidates, key=lambda c: order.index(stored_id(c[0]))):
+        bid_id = stored_id(bid)
+        notes = decision.notes.get(bid_id) or [""] * len(weights)
         evaluation.append(
             {
-                "bid_id": bid.id,
+                "bid_id": bid_id,
                 "supplier": organisation_slug(session, bid.supplier_id),
                 "price": price,
                 "scores": [
                     {"criterion": c["name"], "weight": c["weight"], "score": score, "note": note}
-                    for c, score, note in zip(
-                        criteria, decision.scores[stored_id(bid)], notes, strict=True
-                    )
+                    for c, score, note in zip(criteria, decision.scores[bid_id], notes, strict=True)
                 ],
-                "total": f"{totals[stored_id(bid)] / 100:.2f}",
-                "rank": order.index(bid.id) + 1,
+                "total": f"{totals[bid_id] / 100:.2f}",
+                "rank": order.index(bid_id) + 1,
             }
         )
     winner = next(bid for bid, _ in candidates if bid.id == order[0])

@@ -21,8 +21,8 @@ from procurement.awards.evaluation import (
 )
 from procurement.awards.models import Award, AwardStatus, Complaint
 from procurement.awards.schemas import AwardIn
-from procurement.bids import rules as bid_rules
 from procurement.bids.models import Bid, BidStatus
+from procurement.bids.opening import rank_bids
 from procurement.contracts.models import Contract
 from procurement.contracts.schemas import ContractIn
 from procurement.exceptions import (
@@ -77,13 +77,9 @@ def _rerank(session: Session, tender: Tender) -> list[Bid]:
     valid = list(
         session.exec(select(Bid).where(Bid.tender_id == tender.id, Bid.status == BidStatus.VALID))
     )
-    order = bid_rules.rank_by_price(
-        [bid_rules.RankedBid(b.id, b.price, b.submitted_at) for b in valid]
-    )
-    for bid in valid:
-        bid.rank = order.index(bid.id) + 1
-        session.add(bid)
-    return sorted(valid, key=lambda b: b.rank)
+    ranked = rank_bids(valid)
+    session.add_all(ranked)
+    return ranked
 
 
 def award(
@@ -109,6 +105,7 @@ def award(
     else:
         winner = candidates[0][0]
     value = next(price for bid, price in candidates if bid.id == winner.id)
+    assert winner.price_currency is not None  # the opening reads it into every valid bid
     row = Award(
         tender_id=tender.id,
         bid_id=stored_id(winner),
@@ -317,7 +314,7 @@ def due_finalisations(session: Session, *, now: datetime) -> list[int]:
             Award.status == AwardStatus.STANDSTILL, Award.standstill_end_at <= now
         )
     )
-    return list(rows)
+    return [award_id for award_id in rows if award_id is not None]  # primary keys, never None
 
 
 def sign_contract(

@@ -49,6 +49,9 @@ def open_tender(
             f"Bids open at {format_time(tender.opening_at)}; it is {format_time(now)}."
         )
     the_ocid = ocds.ocid(settings.ocid_prefix, stored_id(tender))
+    # An active tender was published, and publishing made its keys.
+    assert tender.public_key is not None
+    assert tender.sealed_private_key is not None
     try:
         opening_key = sealing.load_opening_key(settings.opening_key_path, may_create=False)
         private = sealing.release_private_key(
@@ -108,12 +111,7 @@ def open_tender(
     if lots:
         per_lot = _open_lots(session, bids, lots)
     else:
-        valid = [b for b in bids if b.status == BidStatus.VALID]
-        order = bid_rules.rank_by_price(
-            [bid_rules.RankedBid(b.id, b.price, b.submitted_at) for b in valid]
-        )
-        for bid in valid:
-            bid.rank = order.index(bid.id) + 1
+        rank_bids(bids)
     tender.status, tender.opened_at = TenderStatus.OPENED, now
     numbers = {lot.id: lot.position for lot in lots}
     suppliers = organisations_by_id(session, (b.supplier_id for b in bids))
@@ -133,7 +131,9 @@ def open_tender(
                         {
                             "lots": [
                                 {"lot": numbers[p.lot_id], "price": p.price, "rank": p.rank}
-                                for p in sorted(per_lot.get(b.id, []), key=lambda p: p.lot_id)
+                                for p in sorted(
+                                    per_lot.get(stored_id(b), []), key=lambda p: p.lot_id
+                                )
                             ]
                         }
                         if lots
@@ -151,7 +151,7 @@ def open_tender(
     for bid in bids:
         ranks = "".join(
             f", ranked {p.rank} on lot {numbers[p.lot_id]}"
-            for p in sorted(per_lot.get(bid.id, []), key=lambda p: p.lot_id)
+            for p in sorted(per_lot.get(stored_id(bid), []), key=lambda p: p.lot_id)
             if p.rank
         )
         body = f"Your bid is {bid.status}" + (f", ranked {bid.rank}." if bid.rank else f"{ranks}.")
@@ -169,6 +169,9 @@ def _open_lots(session: Session, bids: list[Bid], lots: list[Lot]) -> dict[int, 
     for bid in bids:
         if bid.status != BidStatus.VALID:
             continue
+        # The opening reads a valid bid's content and price.
+        assert bid.opened_json is not None
+        assert bid.price is not None
         try:
             prices = [
                 (int(p["lot"]), int(p["amount"]))
@@ -182,12 +185,26 @@ def _open_lots(session: Session, bids: list[Bid], lots: list[Lot]) -> dict[int, 
             bid.status, bid.problem = BidStatus.INVALID, problem
             continue
         rows[stored_id(bid)] = [
-            BidLot(bid_id=stored_id(bid), lot_id=by_number[number].id, price=amount)
+            BidLot(bid_id=stored_id(bid), lot_id=stored_id(by_number[number]), price=amount)
             for number, amount in prices
         ]
         session.add_all(rows[stored_id(bid)])
     rank_lots(session, [row for bid_rows in rows.values() for row in bid_rows], bids)
     return rows
+
+
+def rank_bids(bids: list[Bid]) -> list[Bid]:
+    """Rank the valid bids of a tender without lots (lowest price first; ties: earlier bid);
+    the valid bids in that order."""
+    valid = [b for b in bids if b.status == BidStatus.VALID]
+    ranked = []
+    for bid in valid:
+        assert bid.price is not None  # the opening reads a price into every valid bid
+        ranked.append(bid_rules.RankedBid(stored_id(bid), bid.price, bid.submitted_at))
+    order = bid_rules.rank_by_price(ranked)
+    for bid in valid:
+        bid.rank = order.index(stored_id(bid)) + 1
+    return sorted(valid, key=lambda b: order.index(stored_id(b)))
 
 
 def rank_lots(session: Session, rows: list[BidLot], bids: list[Bid]) -> None:
@@ -213,6 +230,9 @@ def _draw_reserve(
     """Reveal the seed, draw the 15 candidates, count the picks, set the reserve price."""
     if tender.reserve_base is None:
         return None
+    # Publishing a tender with a reserve sealed its seed; the draft validated its range.
+    assert tender.sealed_reserve_seed is not None
+    assert tender.reserve_range_bp is not None
     opening_key = sealing.load_opening_key(settings.opening_key_path, may_create=False)
     seed = sealing.release_secret(
         opening_key,
@@ -231,6 +251,7 @@ def _draw_reserve(
     for bid in bids:
         if bid.status != BidStatus.VALID:
             continue
+        assert bid.opened_json is not None  # the opening reads a valid bid's content
         chosen = json.loads(bid.opened_json).get("reserve_picks", [])
         problem = bid_rules.picks_problem(chosen)
         if problem:
@@ -244,6 +265,7 @@ def _draw_reserve(
     tender.reserve_price = bid_rules.reserve_price(candidates, chosen_numbers)
     for bid in bids:
         if bid.status == BidStatus.VALID:
+            assert bid.price is not None  # the opening reads a price into every valid bid
             problem = bid_rules.within_reserve(
                 bid.price, reserve=tender.reserve_price, floor_rate_bp=tender.floor_rate_bp
             )
@@ -266,4 +288,4 @@ def due_openings(session: Session, *, now: datetime) -> list[int]:
         .where(Tender.status == TenderStatus.ACTIVE, Tender.opening_at <= now)
         .order_by(col(Tender.opening_at), col(Tender.id))
     )
-    return list(rows)
+    return [tender_id for tender_id in rows if tender_id is not None]  # primary keys, never None

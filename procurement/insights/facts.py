@@ -11,12 +11,14 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlalchemy import distinct, exists
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from core.auth.models import Organisation
+from core.db import stored_id
 from procurement.awards.models import Award, AwardStatus
 from procurement.bids.models import Bid, BidStatus
 from procurement.contracts.models import Contract
@@ -97,23 +99,23 @@ def load(
 ) -> list[TenderFact]:
     """Published tenders (all, one buyer's, or the given ids), oldest first, with their facts."""
     # Columns, not entities: building ORM objects was most of the cost on large records.
-    query = select(
-        Tender.id,
-        Tender.title,
-        Tender.buyer_id,
-        Tender.category,
-        Tender.method,
-        Tender.award_criteria,
-        Tender.estimated_value,
-        Tender.currency,
-        Tender.status,
-        Tender.tender_start_at,
-        Tender.tender_end_at,
-        Tender.published_at,
-        Tender.opened_at,
-    ).where(Tender.status != TenderStatus.DRAFT)
+    query = sa.select(
+        col(Tender.id),
+        col(Tender.title),
+        col(Tender.buyer_id),
+        col(Tender.category),
+        col(Tender.method),
+        col(Tender.award_criteria),
+        col(Tender.estimated_value),
+        col(Tender.currency),
+        col(Tender.status),
+        col(Tender.tender_start_at),
+        col(Tender.tender_end_at),
+        col(Tender.published_at),
+        col(Tender.opened_at),
+    ).where(col(Tender.status) != TenderStatus.DRAFT)
     if buyer_id is not None:
-        query = query.where(Tender.buyer_id == buyer_id)
+        query = query.where(col(Tender.buyer_id) == buyer_id)
     if tender_ids is not None:
         query = query.where(col(Tender.id).in_(list(tender_ids)))
     tenders = {
@@ -132,7 +134,7 @@ def load(
             published_at=t.published_at,
             opened_at=t.opened_at,
         )
-        for t in session.exec(query.order_by(Tender.id))
+        for t in session.execute(query.order_by(col(Tender.id)))
     }
     if not tenders:
         return []
@@ -142,26 +144,33 @@ def load(
         """Rows of these tenders (every published one's when no filter was given)."""
         return col(column).in_(ids) if ids is not None else sa_true()
 
-    for bid_id, tender_id, supplier_id, status, price, rank in session.exec(
-        select(Bid.id, Bid.tender_id, Bid.supplier_id, Bid.status, Bid.price, Bid.rank)
+    for bid_id, tender_id, supplier_id, status, price, rank in session.execute(
+        sa.select(
+            col(Bid.id),
+            col(Bid.tender_id),
+            col(Bid.supplier_id),
+            col(Bid.status),
+            col(Bid.price),
+            col(Bid.rank),
+        )
         .where(of(Bid.tender_id), col(Bid.status).in_(OPENED_BIDS))
-        .order_by(Bid.id)
+        .order_by(col(Bid.id))
     ):
         if tender_id in tenders:
             tenders[tender_id].bids.append(BidFact(bid_id, supplier_id, str(status), price, rank))
-    for a in session.exec(
-        select(
-            Award.id,
-            Award.tender_id,
-            Award.supplier_id,
-            Award.bid_id,
-            Award.value,
-            Award.currency,
-            Award.status,
-            Award.decided_at,
+    for a in session.execute(
+        sa.select(
+            col(Award.id),
+            col(Award.tender_id),
+            col(Award.supplier_id),
+            col(Award.bid_id),
+            col(Award.value),
+            col(Award.currency),
+            col(Award.status),
+            col(Award.decided_at),
         )
-        .where(of(Award.tender_id), Award.status != AwardStatus.CANCELLED)
-        .order_by(Award.id)
+        .where(of(Award.tender_id), col(Award.status) != AwardStatus.CANCELLED)
+        .order_by(col(Award.id))
     ):
         if a.tender_id in tenders:
             tenders[a.tender_id].awards.append(
@@ -169,18 +178,18 @@ def load(
                     a.id, a.supplier_id, a.bid_id, a.value, a.currency, str(a.status), a.decided_at
                 )
             )
-    for c in session.exec(
-        select(
-            Contract.id,
-            Contract.award_id,
-            Contract.value,
-            Contract.currency,
-            Contract.signed_date,
-            Award.tender_id,
+    for c in session.execute(
+        sa.select(
+            col(Contract.id),
+            col(Contract.award_id),
+            col(Contract.value),
+            col(Contract.currency),
+            col(Contract.signed_date),
+            col(Award.tender_id),
         )
         .join(Award, col(Award.id) == Contract.award_id)
         .where(of(Award.tender_id))
-        .order_by(Contract.id)
+        .order_by(col(Contract.id))
     ):
         if c.tender_id in tenders:
             tenders[c.tender_id].contracts.append(
@@ -259,7 +268,7 @@ def loser_records(
     lost = session.exec(
         select(
             Bid.supplier_id,
-            func.count(distinct(Bid.tender_id)),
+            func.count(distinct(col(Bid.tender_id))),
             func.count(distinct(winners.c.supplier_id)),
             func.min(winners.c.supplier_id),
         )
@@ -271,7 +280,7 @@ def loser_records(
         )
         .group_by(col(Bid.supplier_id))
     )
-    records = {s: (s in won, 0, 0, None) for s in ids}
+    records: dict[int, tuple[bool, int, int, int | None]] = {s: (s in won, 0, 0, None) for s in ids}
     for supplier, losses, distinct_winners, winner in lost:
         records[supplier] = (supplier in won, losses, distinct_winners, winner)
     return records
@@ -282,7 +291,7 @@ def organisations(session: Session, ids: Collection[int]) -> dict[int, Organisat
     if not ids:
         return {}
     rows = session.exec(select(Organisation).where(col(Organisation.id).in_(list(ids))))
-    return {o.id: o for o in rows}
+    return {stored_id(o): o for o in rows}
 
 
 def supplier_tender_ids(session: Session, supplier_id: int) -> set[int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 
-from core.i18n import format_money
+from core.formatting import format_money
 from procurement.insights import rules
 from procurement.insights.facts import TenderFact
 from procurement.insights.rules import N_

@@ -13,7 +13,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
-from core import i18n
+from core import formatting, i18n
 from prongsai.app import LOCALE_DIR, create_app
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -157,7 +157,7 @@ MORNING = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)  # 10:00 in Bangkok
 
 def test_thai_dates_count_years_in_the_buddhist_era():
     def when(value, style):
-        return i18n.format_when(value, style, zone=BANGKOK, locale="th")
+        return formatting.format_when(value, style, zone=BANGKOK, locale="th")
 
     assert when(MORNING, "date") == "26 พ.ย. 2569"
     assert when(MORNING, "datetime") == "26 พ.ย. 2569 10:00"
@@ -170,7 +170,7 @@ def test_thai_dates_count_years_in_the_buddhist_era():
 
 def test_english_dates_stay_unambiguous_iso():
     def when(value, style):
-        return i18n.format_when(value, style, zone=BANGKOK, locale="en")
+        return formatting.format_when(value, style, zone=BANGKOK, locale="en")
 
     assert when(MORNING, "date") == "2026-11-26"
     assert when(MORNING, "datetime") == "2026-11-26 10:00"
@@ -182,42 +182,49 @@ def test_english_dates_stay_unambiguous_iso():
 def test_localtime_keeps_machine_formats_and_localises_the_rest():
     i18n.set_locale("th")
     try:
-        assert i18n.localtime(MORNING, zone=BANGKOK) == "26 พ.ย. 2569 10:00"
-        assert i18n.localtime(MORNING, "%Y-%m-%d", zone=BANGKOK) == "26 พ.ย. 2569"
-        assert i18n.localtime(MORNING, "%Y-%m-%d %H:%M:%S", zone=BANGKOK) == "26 พ.ย. 2569 10:00:00"
+        assert formatting.localtime(MORNING, zone=BANGKOK) == "26 พ.ย. 2569 10:00"
+        assert formatting.localtime(MORNING, "%Y-%m-%d", zone=BANGKOK) == "26 พ.ย. 2569"
+        assert (
+            formatting.localtime(MORNING, "%Y-%m-%d %H:%M:%S", zone=BANGKOK)
+            == "26 พ.ย. 2569 10:00:00"
+        )
         # The value of a datetime-local input must stay what the browser parses.
-        assert i18n.localtime(MORNING, "%Y-%m-%dT%H:%M", zone=BANGKOK) == "2026-11-26T10:00"
-        assert i18n.localtime(None, zone=BANGKOK) == ""
+        assert formatting.localtime(MORNING, "%Y-%m-%dT%H:%M", zone=BANGKOK) == "2026-11-26T10:00"
+        assert formatting.localtime(None, zone=BANGKOK) == ""
     finally:
         i18n.set_locale("en")
-    assert i18n.localtime(MORNING, zone=BANGKOK) == "2026-11-26 10:00"
+    assert formatting.localtime(MORNING, zone=BANGKOK) == "2026-11-26 10:00"
 
 
 def test_recorded_iso_times_read_as_local_dates_and_other_values_pass_through():
     recorded = "2026-12-05T15:36:00.000000Z"  # how an amendment records the deadline it moved
-    assert i18n.format_recorded(recorded, zone=BANGKOK) == "2026-12-05 22:36"
+    assert formatting.format_recorded(recorded, zone=BANGKOK) == "2026-12-05 22:36"
     i18n.set_locale("th")
     try:
-        assert i18n.format_recorded(recorded, zone=BANGKOK) == "5 ธ.ค. 2569 22:36"
+        assert formatting.format_recorded(recorded, zone=BANGKOK) == "5 ธ.ค. 2569 22:36"
     finally:
         i18n.set_locale("en")
-    assert i18n.format_recorded("Two more hospitals", zone=BANGKOK) == "Two more hospitals"
-    assert i18n.format_recorded("2026-13-45T99:00", zone=BANGKOK) == "2026-13-45T99:00"
-    assert i18n.format_recorded(12, zone=BANGKOK) == "12"
+    assert formatting.format_recorded("Two more hospitals", zone=BANGKOK) == "Two more hospitals"
+    assert formatting.format_recorded("2026-13-45T99:00", zone=BANGKOK) == "2026-13-45T99:00"
+    assert formatting.format_recorded(12, zone=BANGKOK) == "12"
 
 
 def test_money_numbers_and_shares_follow_the_locale():
     for locale in ("en", "th"):
-        assert i18n.format_money(Decimal("3200000.50"), "THB", locale=locale) == "฿3,200,000.50"
-        assert i18n.format_money(320000050, "THB", minor=True, locale=locale) == "฿3,200,000.50"
-        assert i18n.format_money(-1500, "THB", locale=locale) == "-฿1,500.00"
-        assert i18n.format_number(1234567.891, locale=locale) == "1,234,567.891"
-        assert i18n.format_number(Decimal("12.345"), 1, locale=locale) == "12.3"
-        assert i18n.format_share(0.873, locale=locale) == "87%"
-    assert i18n.format_money(Decimal("99.5"), "USD", locale="en") == "$99.50"
-    assert i18n.format_money(Decimal("99.5"), "USD", locale="th") == "US$ 99.50"
-    assert i18n.format_money(1000, "JPY", locale="en") == "¥1,000"
-    assert i18n.format_money(None, "THB") == ""
+        assert (
+            formatting.format_money(Decimal("3200000.50"), "THB", locale=locale) == "฿3,200,000.50"
+        )
+        assert (
+            formatting.format_money(320000050, "THB", minor=True, locale=locale) == "฿3,200,000.50"
+        )
+        assert formatting.format_money(-1500, "THB", locale=locale) == "-฿1,500.00"
+        assert formatting.format_number(1234567.891, locale=locale) == "1,234,567.891"
+        assert formatting.format_number(Decimal("12.345"), 1, locale=locale) == "12.3"
+        assert formatting.format_share(0.873, locale=locale) == "87%"
+    assert formatting.format_money(Decimal("99.5"), "USD", locale="en") == "$99.50"
+    assert formatting.format_money(Decimal("99.5"), "USD", locale="th") == "US$ 99.50"
+    assert formatting.format_money(1000, "JPY", locale="en") == "¥1,000"
+    assert formatting.format_money(None, "THB") == ""
 
 
 def test_the_filters_use_the_requests_locale(app):
@@ -314,7 +321,7 @@ def test_every_string_the_code_marks_is_in_the_catalogue():
 
 
 def test_chart_years_and_months_are_in_the_buddhist_era_for_thai_readers():
-    assert i18n.period_label("2026", locale="th") == "2569"
-    assert i18n.period_label("2026-11", locale="th") == "พ.ย. 2569"
-    assert i18n.period_label("2026-11", locale="en") == "2026-11"
-    assert i18n.period_label("Goods", locale="th") == "Goods"
+    assert formatting.period_label("2026", locale="th") == "2569"
+    assert formatting.period_label("2026-11", locale="th") == "พ.ย. 2569"
+    assert formatting.period_label("2026-11", locale="en") == "2026-11"
+    assert formatting.period_label("Goods", locale="th") == "Goods"

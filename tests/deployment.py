@@ -95,5 +95,9 @@ def serving(url: str, data_dir: Path) -> Iterator[str]:
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # a stream a browser left open holds the shutdown
+            process.kill()
+            process.wait()
         process.stderr.close()

@@ -3,6 +3,8 @@ the real app served by the CLI on a copy of the demo deployment."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.conftest import demo_clone, drop_database
@@ -60,10 +62,29 @@ def writable_server(demo_golden, tmp_path_factory):
     yield from served_copy(demo_golden, tmp_path_factory)
 
 
-@pytest.fixture(scope="session")
+_RUNNING: dict[str, Any] = {}
+
+
+@pytest.fixture
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
+    """One Chromium for the run's browser tests, started by the first of them and stopped after
+    the last (below): Playwright's event loop stays attached to the thread while it runs, and
+    the worker goes on to tests that start event loops of their own."""
+    if "browser" not in _RUNNING:
+        sync_api = pytest.importorskip("playwright.sync_api")
+        playwright = sync_api.sync_playwright().start()
+        _RUNNING.update(playwright=playwright, browser=launch(playwright))
+    return _RUNNING["browser"]
+
+
+def _stop_browser() -> None:
+    if "browser" in _RUNNING:
+        _RUNNING.pop("browser").close()
+        _RUNNING.pop("playwright").stop()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(nextitem: pytest.Item | None) -> None:
+    """After the last browser test of this worker's queue, stop the browser."""
+    if nextitem is None or nextitem.get_closest_marker("e2e") is None:
+        _stop_browser()

@@ -28,7 +28,7 @@ DEFINITIONS = Path(__file__).parent / "definitions"
 def parse_definition(text: str, *, source: str = "definition") -> TypeDefinition:
     """Check a TOML definition; InvalidDefinition names what is wrong and where."""
     try:
-        return TypeDefinition.model_validate(tomllib.loads(text))
+        return _parsed(text)
     except tomllib.TOMLDecodeError as error:
         raise InvalidDefinition(f"{source}: not valid TOML ({error})") from None
     except ValidationError as error:
@@ -36,6 +36,12 @@ def parse_definition(text: str, *, source: str = "definition") -> TypeDefinition
             f"{'.'.join(str(p) for p in e['loc']) or 'file'}: {e['msg']}" for e in error.errors()
         )
         raise InvalidDefinition(f"{source}: {problems}") from None
+
+
+@lru_cache(maxsize=64)
+def _parsed(text: str) -> TypeDefinition:
+    """A definition parsed once per process: the same files are loaded at every start."""
+    return TypeDefinition.model_validate(tomllib.loads(text))
 
 
 def load_type(session: Session, *, text: str, now: datetime, source: str = "definition") -> bool:

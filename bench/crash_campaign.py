@@ -25,10 +25,12 @@ replacing the last) at random moments of the burst, so kills land while requests
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -64,6 +66,10 @@ PASSWORD = "crash campaign password"
 class History:
     acknowledged: dict[int, dict] = field(default_factory=dict)  # supplier index → receipt
     refused: dict[int, tuple[int, str]] = field(default_factory=dict)
+    # Versions whose every try before the deadline met a dead server, refused after it: what a
+    # real supplier sees when the server is down at the deadline; never acknowledged, so no loss.
+    refused_late: int = 0
+    deadline: datetime | None = None
     retries: int = 0
     unanswered: list[str] = field(default_factory=list)
     every_receipt: list[dict] = field(default_factory=list)
@@ -210,7 +216,10 @@ class Server:
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
-            self.process.wait(timeout=10)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
 
 
 def bidder(server: Server, tender_id: int, index: int, token: str, history: History, args):
@@ -228,7 +237,13 @@ def bidder(server: Server, tender_id: int, index: int, token: str, history: Hist
 
 
 def send(server, tender_id, index, body, headers, history: History, args) -> bool:
-    give_up = time.monotonic() + args.burst_seconds + 60
+    # A request is retried until it is answered: past the deadline a retry is refused (or, if
+    # its bid was stored before a crash, answered with its receipt), so give up only a minute
+    # after the deadline, however slowly the restarts went.
+    until_deadline = (
+        (history.deadline - datetime.now(UTC)).total_seconds() if history.deadline else 0
+    )
+    give_up = time.monotonic() + max(args.burst_seconds, until_deadline) + 60
     failure = ""
     while time.monotonic() < give_up:
         try:
@@ -255,7 +270,11 @@ def send(server, tender_id, index, body, headers, history: History, args) -> boo
         )
         if not retry:
             with history.lock:
-                history.refused[index] = (response.status_code, response.text[:200])
+                closed = history.deadline is not None and datetime.now(UTC) >= history.deadline
+                if response.status_code == 409 and closed:
+                    history.refused_late += 1
+                else:
+                    history.refused[index] = (response.status_code, response.text[:200])
             return False
         with history.lock:
             history.retries += 1
@@ -275,7 +294,8 @@ def run(args: argparse.Namespace) -> dict:
     settings = Settings(
         data_dir=data_dir, database_url=url, secret_key="c" * 32, procurement_min_tender_days=0
     )
-    try:
+    with contextlib.ExitStack() as stack:
+        stack.callback(drop)
         env = {k: v for k, v in os.environ.items() if not k.startswith("PRONGSAI_")}
         env.update(
             PRONGSAI_DATABASE_URL=url,
@@ -294,9 +314,11 @@ def run(args: argparse.Namespace) -> dict:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        server = Server(env, port, (folder / "server.log").open("ab"))
+        log = stack.enter_context((folder / "server.log").open("ab"))
+        server = Server(env, port, log)
+        stack.callback(server.stop)  # on any way out, no server left behind
         server.start()
-        history = History()
+        history = History(deadline=deadline)
         started = time.monotonic()
         threads = [
             threading.Thread(
@@ -320,14 +342,16 @@ def run(args: argparse.Namespace) -> dict:
             server.kill()  # while the opening job may be running
             server.start()
         opened = wait_opened(server, tender_id, timeout=40)
-        report = check(url, server, tender_id, history, opened)
+        report = check(url, server, tender_id, history, opened, deadline)
         server.stop()
         report["retries"] = history.retries
         report["last_retried_failure"] = history.last_failure
         report["kills"] = args.kills
+        if not report["problems"]:
+            stack.callback(shutil.rmtree, folder, ignore_errors=True)
+        else:
+            report["folder"] = str(folder)  # the server's log, for whoever investigates
         return report
-    finally:
-        drop()
 
 
 def wait_opened(server: Server, tender_id: int, timeout: float) -> bool:
@@ -340,8 +364,15 @@ def wait_opened(server: Server, tender_id: int, timeout: float) -> bool:
     return False
 
 
-def check(url, server, tender_id, history: History, opened: bool):
+def check(url, server, tender_id, history: History, opened: bool, deadline: datetime):
     problems: list[str] = []
+    late = [
+        r["bid_id"]
+        for r in history.every_receipt
+        if datetime.fromisoformat(r["server_time"]) >= deadline
+    ]
+    if late:
+        problems.append(f"bids acknowledged at or after the deadline: {late}")
     engine = make_engine(url)
     try:
         with engine.connect() as c:
@@ -421,6 +452,7 @@ def check(url, server, tender_id, history: History, opened: bool):
         "acknowledged": len(history.every_receipt),
         "bids_stored": len(bids),
         "openings": openings,
+        "refused_after_the_deadline": history.refused_late,
         "problems": problems,
     }
 
@@ -428,7 +460,11 @@ def check(url, server, tender_id, history: History, opened: bool):
 def check_receipts(server: Server, receipts: list[dict]) -> list[str]:
     """Each receipt's proof against its own root, and that root against a checkpoint signed
     after the campaign (`prongsai ledger checkpoint`, run before this)."""
-    client = httpx.Client(base_url=f"{server.base}/api/ledger", timeout=10)
+    with httpx.Client(base_url=f"{server.base}/api/ledger", timeout=10) as client:
+        return _check_receipts(client, receipts)
+
+
+def _check_receipts(client: httpx.Client, receipts: list[dict]) -> list[str]:
     latest = client.get("/checkpoint").json()
     size, root = latest["tree_size"], bytes.fromhex(latest["root_hash"])
     problems = []

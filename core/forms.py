@@ -106,8 +106,8 @@ class Invalid(InvalidInput):
     """Several problems of one form at once (a Checker's), raised through code that expects a
     domain error; from_domain gives them back field by field."""
 
-    def __init__(self, errors: FormErrors) -> None:
-        super().__init__("; ".join([*errors.general, *errors.fields.values()]))
+    def __init__(self, errors: FormErrors, message: str | None = None) -> None:
+        super().__init__(message or " ".join([*errors.general, *errors.fields.values()]))
         self.errors = errors
 
 

@@ -15,7 +15,7 @@ from core.db import SessionDep
 from core.errors import InvalidInput
 from core.i18n import gettext
 from core.templating import render
-from core.types import Id
+from core.types import Id, Page
 from permits import casework, information, service
 from permits import personal_data as data_access
 from permits.dependencies import NumberPath, Officer
@@ -30,13 +30,10 @@ def _render(request: Request, template: str, context: dict, status_code: int = 2
 
 
 @router.get("/permits/officer", response_class=HTMLResponse)
-def queue(request: Request, session: SessionDep, user: Officer, clock: ClockDep):
-    """The department's running stages, what falls due first on top."""
-    return _render(
-        request,
-        "queue.html",
-        {"user": user, "queue": casework.officer_queue(session, officer=user, now=clock())},
-    )
+def queue(request: Request, session: SessionDep, user: Officer, clock: ClockDep, page: Page = 1):
+    """The department's running stages, what falls due first on top, a page at a time."""
+    found = casework.officer_queue(session, officer=user, now=clock(), page=page)
+    return _render(request, "queue.html", {"user": user, "queue": found})
 
 
 @router.get("/permits/officer/applications/{number}", response_class=HTMLResponse)

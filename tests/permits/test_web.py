@@ -482,3 +482,45 @@ def test_a_bad_subscription_address_is_shown_at_its_field(client, application):
     assert summary_links(refused.text) == ["email"]
     assert "Enter an email address" in field_error(refused.text, "email")
     assert 'value="not-an-address"' in refused.text
+
+
+@pytest.mark.usefixtures("setup")
+def test_my_applications_and_the_queue_come_a_page_at_a_time(
+    client, session, clock, settings, health_officer
+):
+    applicant = factories.applicant(session, now=clock())
+    numbers = []
+    for _ in range(27):
+        numbers.append(
+            factories.food_application(
+                session, now=clock(), settings=settings, applicant_user=applicant
+            ).tracking_number
+        )
+        clock.advance(minutes=1)
+    sign_in(client, applicant)
+    first = client.get("/permits/mine").text
+    assert "Showing 1 to 25 of 27 applications" in first
+    assert numbers[-1] in first
+    assert numbers[0] not in first
+    assert 'href="/permits/mine?page=2" rel="next"' in first
+    second = client.get("/permits/mine?page=2").text
+    assert "Showing 26 to 27 of 27 applications" in second
+    assert numbers[0] in second
+    assert numbers[-1] not in second
+    assert 'aria-current="page">2<' in second
+    for bad, words in (
+        ("3", "There is no page 3: the last page is 2."),
+        ("0", "Page"),
+        ("abc", "Page"),
+        (str(2**63 + 1), "Page"),
+    ):
+        refused = client.get(f"/permits/mine?page={bad}")
+        assert refused.status_code in (400, 422), bad
+        assert words in refused.text
+    client.cookies.clear()
+    sign_in(client, health_officer)
+    queue = client.get("/permits/officer?page=2&lang=th")
+    assert queue.status_code == 200
+    assert numbers[0] not in queue.text
+    assert numbers[-1] in queue.text
+    assert client.get("/permits/officer?page=4").status_code == 422

@@ -33,6 +33,13 @@ class FormErrors:
     def __bool__(self) -> bool:
         return bool(self.fields or self.general)
 
+    def ordered(self, names: Iterable[str]) -> FormErrors:
+        """The same problems with the fields in the form's order (`names`), as the summary lists
+        them; a field not named keeps its place after those."""
+        rank = {name: i for i, name in enumerate(names)}
+        fields = sorted(self.fields.items(), key=lambda pair: rank.get(pair[0], len(rank)))
+        return FormErrors(fields=dict(fields), general=self.general, labels=self.labels)
+
     def __or__(self, other: FormErrors) -> FormErrors:
         """Both forms' problems; a field's first message stands."""
         fields = dict(self.fields)

@@ -159,7 +159,9 @@ def act(
             clock(),
             number,
             personal=False,
-            errors=forms.from_domain(error, known=known, names={"expected_date": "expected"}),
+            errors=forms.from_domain(
+                error, known=known, names={"expected_date": "expected"}
+            ).ordered(["action", "note", "asks", "asked_for", "expected", "effective"]),
             values=values,
             status_code=error.status_code,
         )

@@ -243,12 +243,13 @@ async def submit_bid(
             if isinstance(error, ValidationError)
             else forms.from_domain(error, known=names.values(), names=names)
         )
+        order = [f"lot-price-{lot.number}" for lot in view.lots]
         return _bid_form(
             request,
             session,
             user,
             tender_id,
-            errors=errors,
+            errors=errors.ordered([*order, "price", "reserve-picks", "documents", "declaration"]),
             values=values,
             status_code=error.status_code if isinstance(error, DomainError) else 422,
         )

@@ -31,9 +31,11 @@ router = APIRouter(include_in_schema=False)
 ITEM_ROWS = 5
 LOT_ROWS = 4
 TIMES = ("enquiry_end_at", "tender_start_at", "tender_end_at", "opening_at")
-# The draft's fields that the form names otherwise, or shows as one control.
-RENAMED = {"invited_suppliers": "invited"}
-FIELDS = {
+# The draft's fields that the form names otherwise, or shows as one control: an empty list of
+# items is the first item row's problem.
+RENAMED = {"invited_suppliers": "invited", "items": "item-description-1"}
+# The form's controls in the page's order, the order of its error summary.
+ORDER = (
     "title",
     "description",
     "category",
@@ -45,8 +47,18 @@ FIELDS = {
     "criteria",
     "invited",
     "eligibility",
-    *TIMES,
-}
+    "tender_start_at",
+    "enquiry_end_at",
+    "tender_end_at",
+    "opening_at",
+    *(f"lot-{c}-{n}" for n in range(1, LOT_ROWS + 1) for c in ("title", "description", "value")),
+    *(
+        f"item-{c}-{n}"
+        for n in range(1, ITEM_ROWS + 1)
+        for c in ("description", "quantity", "unit", "lot")
+    ),
+)
+FIELDS = set(ORDER[:15])
 
 
 def _new_form(
@@ -187,8 +199,9 @@ def _draft_from(form: FormData, zone) -> tuple[TenderDraftIn | None, forms.FormE
         )
     except ValidationError as error:
         known = FIELDS | set(names.values())
-        return None, check.errors | forms.from_validation(error, known=known, names=names)
-    return (None if check.errors else draft), check.errors
+        found = check.errors | forms.from_validation(error, known=known, names=names)
+        return None, found.ordered(ORDER)
+    return (None if check.errors else draft), check.errors.ordered(ORDER)
 
 
 def _typed(form: FormData) -> dict[str, Any]:

@@ -438,7 +438,7 @@ def test_an_officer_action_refused_names_each_problem_and_keeps_what_was_typed(
         },
     )
     assert refused.status_code == 422
-    assert summary_links(refused.text) == ["expected", "asked_for"]
+    assert summary_links(refused.text) == ["asked_for", "expected"]  # in the form's order
     assert "Enter a date" in field_error(refused.text, "expected")
     assert "Name the document you ask for." in field_error(refused.text, "asked_for")
     assert "The kitchen plan is unreadable</textarea>" in refused.text

@@ -13,6 +13,7 @@ from procurement.awards import api as awards_api
 from procurement.awards import evaluation_views
 from procurement.awards import views as awards_views
 from procurement.bids import api as bids_api
+from procurement.bids import receipt_views
 from procurement.bids import views as bids_views
 from procurement.contracts import api as contracts_api
 from procurement.public import views as public_views
@@ -29,6 +30,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     publishing_api.router,
     public_views.router,
     bids_views.router,
+    receipt_views.router,
     draft_views.router,
     tenders_views.router,
     awards_views.router,

@@ -1,4 +1,5 @@
-"""The supplier's pages: registration, the bid form, receipts, withdrawal; the buyer's opening."""
+"""The supplier's pages: registration, the bid form, withdrawal; the buyer's opening (the
+receipts' pages are in receipt_views.py)."""
 
 from __future__ import annotations
 
@@ -7,26 +8,23 @@ import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
 from core import forms
 from core.auth import queries as auth_queries
-from core.auth.dependencies import OptionalUser
 from core.auth.models import User
 from core.auth.rules import member_organisation_id
 from core.db import SessionDep
 from core.errors import DomainError
 from core.i18n import gettext
 from core.types import Id
-from procurement.bids import opening, receipts
+from procurement.bids import opening, receipt_views
 from procurement.bids import queries as bid_queries
 from procurement.bids import service as bidding
-from procurement.bids.receipts import data_url, receipt_file
 from procurement.bids.schemas import (
     BidDocumentIn,
     BidIn,
-    BidReceipt,
     LotPriceIn,
     PriceIn,
     SupplierIn,
@@ -40,8 +38,6 @@ from procurement.pages import (
     render,
     run_step,
 )
-from procurement.publishing import pdfs
-from procurement.tenders.models import TenderStatus
 
 router = APIRouter(include_in_schema=False)
 
@@ -255,7 +251,7 @@ async def submit_bid(
         )
     # The receipt is this response, not a redirect: its private part (the price and the salt)
     # reaches the bidder's browser here, once, and no later page can show it again.
-    return _receipt_page(request, session, user, receipt, fresh=True)
+    return receipt_views.receipt_response(request, session, user, receipt, fresh=True)
 
 
 def _lot_prices(form, view, check: forms.Checker) -> list[LotPriceIn]:
@@ -279,97 +275,6 @@ def _lot_prices(form, view, check: forms.Checker) -> list[LotPriceIn]:
             gettext("Enter a price for at least one lot."),
         )
     return prices
-
-
-def _stored_receipt(request: Request, session, user: User, tender_id: Id, bid_id: Id):
-    signer = getattr(request.app.state, "log_signer", None)
-    return receipts.stored_receipt(
-        session,
-        organisation_id=member_organisation_id(user),
-        tender_id=tender_id,
-        bid_id=bid_id,
-        prefix=request.app.state.settings.ocid_prefix,
-        verifier_key=signer.verifier_key if signer else None,
-    )
-
-
-def _receipt_page(
-    request: Request, session, user: User, receipt: BidReceipt, *, fresh: bool = False
-) -> HTMLResponse:
-    view = public_view(request, session, tender_id=receipt.tender_id, user=user)
-    live = bid_queries.live_bid(
-        session, organisation_id=member_organisation_id(user), tender_id=receipt.tender_id
-    )
-    downloads = {}
-    if receipt.private is not None:  # carried by this page alone, as data: links to save
-        downloads = {
-            "json": data_url("application/json", receipt_file(receipt)),
-            "pdf": data_url(
-                "application/pdf", pdfs.receipt(request.app.state.templates.env, receipt)
-            ),
-        }
-    response = render(
-        request,
-        "procurement/receipt.html",
-        {
-            "receipt": receipt,
-            "tender": view,
-            "fresh": fresh,
-            "downloads": downloads,
-            "is_live": live is not None and live.id == receipt.bid_id,
-            "can_withdraw": view.status == TenderStatus.ACTIVE
-            and request.app.state.clock() < view.tender_end_at,
-        },
-        user=user,
-    )
-    response.headers["cache-control"] = "no-store"
-    return response
-
-
-@router.get("/tenders/{tender_id}/bids/{bid_id}", response_class=HTMLResponse)
-def receipt_page(
-    request: Request, session: SessionDep, user: SupplierUser, tender_id: Id, bid_id: Id
-):
-    """The receipt of one of the supplier's own bids (its public part; the price after the
-    opening)."""
-    return _receipt_page(
-        request, session, user, _stored_receipt(request, session, user, tender_id, bid_id)
-    )
-
-
-@router.get("/tenders/{tender_id}/bids/{bid_id}/receipt.json")
-def receipt_json(
-    request: Request, session: SessionDep, user: SupplierUser, tender_id: Id, bid_id: Id
-):
-    """The receipt as JSON, to keep and to check with `prongsai verify-receipt`."""
-    receipt = _stored_receipt(request, session, user, tender_id, bid_id)
-    return Response(
-        receipt_file(receipt),
-        media_type="application/json",
-        headers={
-            "content-disposition": f'attachment; filename="bid-{bid_id}-receipt.json"',
-            "cache-control": "no-store",
-        },
-    )
-
-
-@router.get("/tenders/{tender_id}/bids/{bid_id}/receipt.pdf")
-def receipt_pdf(
-    request: Request, session: SessionDep, user: SupplierUser, tender_id: Id, bid_id: Id
-):
-    """The receipt as a PDF."""
-    receipt = _stored_receipt(request, session, user, tender_id, bid_id)
-    content = pdfs.receipt(request.app.state.templates.env, receipt)
-    response = pdf_response(content, f"bid-{bid_id}-receipt.pdf")
-    response.headers["content-disposition"] = f'attachment; filename="bid-{bid_id}-receipt.pdf"'
-    response.headers["cache-control"] = "no-store"
-    return response
-
-
-@router.get("/receipts/verify", response_class=HTMLResponse)
-def verify_receipt_page(request: Request, user: OptionalUser):
-    """Check a downloaded bid receipt in the browser: the file is read there, never sent."""
-    return render(request, "procurement/verify_receipt.html", {}, user=user)
 
 
 @router.post("/tenders/{tender_id}/bid/withdraw", dependencies=[CsrfChecked])

@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from core.auth.models import Role, User
 from core.db import stored_id
-from core.errors import PermissionDenied
+from core.errors import InvalidInput, PermissionDenied
+from core.i18n import gettext
 from core.settings import Settings
 from permits import catalogue, queries, service
 from permits.models import Application, DataAccess, Document, Notification, Pause, Stage
@@ -24,20 +25,47 @@ from permits.schemas import (
     DocumentPublic,
     InboxMessage,
     MyApplication,
+    MyApplications,
     OfficerQueue,
+    PageOf,
     PermitSummary,
     QueueRow,
     WorkPage,
 )
 
+PER_PAGE = 25
 
-def officer_queue(session: Session, *, officer: User, now: datetime) -> OfficerQueue:
-    """The officer's department's running stages, what falls due first on top, and their inbox."""
+
+def _page_of(number: int, total: int, per_page: int) -> PageOf:
+    """The page asked for; a page past the last is a mistake to say, not an empty page."""
+    page = PageOf(number=number, per_page=per_page, total=total)
+    if number > page.pages:
+        raise InvalidInput(
+            gettext("There is no page %(number)s: the last page is %(last)s.")
+            % {"number": number, "last": page.pages},
+            field="page",
+        )
+    return page
+
+
+def officer_queue(
+    session: Session, *, officer: User, now: datetime, page: int = 1, per_page: int = PER_PAGE
+) -> OfficerQueue:
+    """A page of the officer's department's running stages, what falls due first on top, and
+    their inbox."""
+    running = (
+        col(Stage.department_id) == officer.organisation_id,
+        col(Stage.ended_at).is_(None),
+    )
+    total = session.exec(select(func.count()).select_from(Stage).where(*running)).one()
+    at = _page_of(page, total, per_page)
     rows = session.exec(
         select(Stage, Application)
         .join(Application, col(Application.id) == Stage.application_id)
-        .where(Stage.department_id == officer.organisation_id, col(Stage.ended_at).is_(None))
+        .where(*running)
         .order_by(col(Stage.due_at), col(Stage.id))
+        .offset((at.number - 1) * per_page)
+        .limit(per_page)
     ).all()
     names = {
         u.id: u.display_name
@@ -64,15 +92,42 @@ def officer_queue(session: Session, *, officer: User, now: datetime) -> OfficerQ
             for s, a in rows
         ],
         inbox=[InboxMessage(created_at=n.created_at, subject=n.subject) for n in inbox],
+        page=at,
     )
 
 
-def my_applications(session: Session, *, applicant: User) -> list[PermitSummary]:
-    """An applicant's own applications, newest first."""
+def my_applications_page(
+    session: Session, *, applicant: User, page: int = 1, per_page: int = PER_PAGE
+) -> MyApplications:
+    """A page of an applicant's own applications, newest first, and the tracking numbers of
+    every one waiting for their answer (whatever its page)."""
+    mine = col(Application.applicant_id) == applicant.id
+    total = session.exec(select(func.count()).select_from(Application).where(mine)).one()
+    at = _page_of(page, total, per_page)
+    waiting = session.exec(
+        select(Application.tracking_number)
+        .where(mine, col(Application.status) == "paused")
+        .order_by(col(Application.submitted_at).desc())
+    ).all()
+    return MyApplications(
+        applications=my_applications(
+            session, applicant=applicant, offset=(at.number - 1) * per_page, limit=per_page
+        ),
+        waiting=list(waiting),
+        page=at,
+    )
+
+
+def my_applications(
+    session: Session, *, applicant: User, offset: int = 0, limit: int | None = None
+) -> list[PermitSummary]:
+    """An applicant's own applications, newest first (all of them, or `limit` from `offset`)."""
     rows = session.exec(
         select(Application)
         .where(Application.applicant_id == applicant.id)
-        .order_by(col(Application.submitted_at).desc())
+        .order_by(col(Application.submitted_at).desc(), col(Application.id).desc())
+        .offset(offset)
+        .limit(limit)
     )
     return [
         PermitSummary(

@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from core.errors import InvalidInput
+from core.forms import FormErrors, Invalid
+from core.i18n import current_locale, gettext
 from permits import uploads
 from permits.schemas import TypeDefinition
 from permits.uploads import CheckedUpload, Upload
@@ -15,24 +17,40 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
 
 
+def _label(label: str, label_th: str | None) -> str:
+    return label_th if label_th and current_locale() == "th" else label
+
+
+def _invalid(errors: FormErrors) -> Invalid:
+    """Every problem at its field; the message (what the API answers) names each by its label."""
+    said = [f"{errors.labels.get(name, name)}: {text}" for name, text in errors.fields.items()]
+    return Invalid(errors, message=" ".join([*errors.general, *said]))
+
+
 def check_values(definition: TypeDefinition, values: dict[str, str]) -> dict[str, str]:
-    """The form's values, trimmed and typed-checked; InvalidInput names the first bad field."""
+    """The form's values, trimmed and type-checked; Invalid names every bad field at once."""
     clean: dict[str, str] = {}
+    problems: dict[str, str] = {}
+    labels: dict[str, str] = {}
     for field in definition.fields:
         value = (values.get(field.name) or "").strip()
-        name = f"{field.label} ({field.name})"
-        if not value:
-            if field.required:
-                raise InvalidInput(f"The field {name} is required.", field=field.name)
+        if not value and not field.required:
             continue
-        if len(value) > field.max_length:
-            raise InvalidInput(
-                f"The field {name} has at most {field.max_length} characters.", field=field.name
-            )
-        problem = _kind_problem(field.kind, value, field.choices)
+        if not value:
+            problem: str | None = gettext("This is required.")
+        elif len(value) > field.max_length:
+            problem = gettext("Enter at most %(max_length)s characters.") % {
+                "max_length": field.max_length
+            }
+        else:
+            problem = _kind_problem(field.kind, value, field.choices)
         if problem:
-            raise InvalidInput(f"The field {name} {problem}.", field=field.name)
-        clean[field.name] = value
+            problems[field.name] = problem
+            labels[field.name] = _label(field.label, field.label_th)
+        else:
+            clean[field.name] = value
+    if problems:
+        raise _invalid(FormErrors(fields=problems, labels=labels))
     return clean
 
 
@@ -41,27 +59,28 @@ def _kind_problem(kind: str, value: str, choices: tuple[str, ...]) -> str | None
         try:
             number = Decimal(value)
         except InvalidOperation:
-            return "must be a number"
+            return gettext("Enter a number, such as 24.")
         if not number.is_finite() or number < 0:
-            return "must be a positive number"
+            return gettext("Enter a positive number.")
     elif kind == "date":
         try:
             date.fromisoformat(value)
         except ValueError:
-            return "must be a date (YYYY-MM-DD)"
+            return gettext("Enter a date, such as 2026-12-31.")
     elif kind == "email" and not EMAIL.match(value):
-        return "must be an email address"
+        return gettext("Enter an email address, such as name@example.com.")
     elif kind == "phone" and not PHONE.match(value):
-        return "must be a telephone number"
+        return gettext("Enter a telephone number, such as 02 123 4567.")
     elif kind == "choice" and value not in choices:
-        return f"must be one of: {', '.join(choices)}"
+        return gettext("Choose one of: %(choices)s.") % {"choices": ", ".join(choices)}
     return None
 
 
 def check_documents(
     definition: TypeDefinition, files: list[Upload], *, max_bytes: int, all_required: bool = True
 ) -> list[CheckedUpload]:
-    """Check every upload against its requirement; with all_required, each required one is there."""
+    """Check every upload against its requirement; with all_required, each required one is there
+    (Invalid names every one missing)."""
     requirements = {doc.code: doc for doc in definition.documents}
     checked = []
     for upload in files:
@@ -75,12 +94,37 @@ def check_documents(
         )
     if all_required:
         given = {upload.requirement for upload in checked}
-        for doc in definition.documents:
-            if doc.required and doc.code not in given:
-                raise InvalidInput(
-                    f"The document {doc.label} ({doc.code}) is required.", field=doc.code
+        missing = [d for d in definition.documents if d.required and d.code not in given]
+        if missing:
+            raise _invalid(
+                FormErrors(
+                    fields={d.code: gettext("Choose the file to upload.") for d in missing},
+                    labels={d.code: _label(d.label, d.label_th) for d in missing},
                 )
+            )
     return checked
+
+
+def check_application(
+    definition: TypeDefinition, values: dict[str, str], files: list[Upload], *, max_bytes: int
+) -> tuple[dict[str, str], list[CheckedUpload]]:
+    """The values and documents of an application, or Invalid naming every problem of both."""
+    errors = FormErrors()
+    clean: dict[str, str] = {}
+    checked: list[CheckedUpload] = []
+    try:
+        clean = check_values(definition, values)
+    except Invalid as problem:
+        errors = problem.errors
+    try:
+        checked = check_documents(definition, files, max_bytes=max_bytes)
+    except Invalid as problem:
+        errors = errors | problem.errors
+    except InvalidInput as problem:  # a file that is not what it claims: about the whole form
+        errors = errors | FormErrors(general=(problem.message,))
+    if errors:
+        raise _invalid(errors)
+    return clean, checked
 
 
 def public_description(definition: TypeDefinition, values: dict[str, str]) -> str:

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from core.auth.models import User
 from core.errors import InvalidInput, PermissionDenied
+from core.i18n import gettext
 from core.settings import Settings
 from permits import catalogue, forms, service, uploads
 from permits.exceptions import TransitionNotAllowed
@@ -84,16 +85,22 @@ def information_request(asks: str | None, asked_for: str | None) -> InformationR
     """What an officer's request for information asks for, from a form or the API."""
     if not asks:
         if (asked_for or "").strip():
-            raise InvalidInput("Say whether you ask for a document or an answer.", field="asks")
+            raise InvalidInput(
+                gettext("Say whether you ask for a document or an answer."), field="asks"
+            )
         return None
     try:
         kind = Asks(asks)
     except ValueError:
-        raise InvalidInput("Ask for a document or an answer.", field="asks") from None
+        raise InvalidInput(gettext("Ask for a document or an answer."), field="asks") from None
     named = (asked_for or "").strip()
     if not named:
-        what = "the document you ask for" if kind is Asks.DOCUMENT else "your question"
-        raise InvalidInput(f"Name {what}.", field="asked_for")
+        what = (
+            gettext("Name the document you ask for.")
+            if kind is Asks.DOCUMENT
+            else gettext("Write your question.")
+        )
+        raise InvalidInput(what, field="asked_for")
     return InformationRequest(kind, named[:300])
 
 

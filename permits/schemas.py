@@ -244,11 +244,44 @@ class InboxMessage(BaseModel):
     subject: str
 
 
+class PageOf(BaseModel):
+    """Where a page of a listing stands: its number, its size and the listing's total."""
+
+    number: int = 1
+    per_page: int = 25
+    total: int = 0
+
+    @property
+    def pages(self) -> int:
+        """How many pages the listing has (one, when it is empty)."""
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first row, from 1."""
+        return min(self.total, (self.number - 1) * self.per_page + 1)
+
+    @property
+    def last(self) -> int:
+        """The position of the page's last row."""
+        return min(self.total, self.number * self.per_page)
+
+
 class OfficerQueue(BaseModel):
-    """What an officer sees first: the department's running stages and their own messages."""
+    """What an officer sees first: a page of the department's running stages (the ones due
+    first on the first page) and their own messages."""
 
     rows: list[QueueRow]
     inbox: list[InboxMessage]
+    page: PageOf = PageOf()
+
+
+class MyApplications(BaseModel):
+    """A page of an applicant's own applications, and those waiting for their answer."""
+
+    applications: list[PermitSummary]
+    waiting: list[str]
+    page: PageOf
 
 
 class Colleague(BaseModel):

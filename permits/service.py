@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from core.auth.models import Role, User
 from core.db import stored_id
 from core.errors import InvalidInput, PermissionDenied
+from core.i18n import gettext
 from core.settings import Settings
 from permits import catalogue, certificates, forms, stages, uploads
 from permits.exceptions import ApplicationNotFound, NotYourDepartment, TransitionNotAllowed
@@ -77,8 +78,9 @@ def apply(
         raise PermissionDenied("Only applicant accounts file permit applications.")
     permit_type = catalogue.latest_type(session, code=type_code)
     definition = catalogue.definition_of(permit_type)
-    clean = forms.check_values(definition, values)
-    checked = forms.check_documents(definition, files, max_bytes=settings.permits_upload_max_bytes)
+    clean, checked = forms.check_application(
+        definition, values, files, max_bytes=settings.permits_upload_max_bytes
+    )
     year = now.astimezone(settings.zone).year
     # Numbers are handed out under the type's row lock, so two applicants filing at the same
     # moment (on PostgreSQL) never draw the same sequence.
@@ -196,7 +198,10 @@ def _transition(
         )
     note = (note or "").strip() or None
     if action in NOTE_REQUIRED and not note:
-        raise InvalidInput(f"A note is required to {action.replace('_', ' ')}.", field="note")
+        raise InvalidInput(
+            gettext("A note is required to reject, request information or extend."),
+            field="note",
+        )
     effective = stages.effective(effective_at, stage, now)
     calendar = catalogue.calendar(session, settings=settings, around=now)
     extra: dict[str, object] = {}

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, func, select
 
 from core.db import stored_id
 from core.errors import InvalidInput, RateLimited
+from core.i18n import gettext
 from core.settings import Settings
 from permits import forms
 from permits.models import Notification, Subscription
@@ -30,7 +31,9 @@ def subscribe(
     application = get_application(session, number=number)
     email = email.strip().lower()
     if not forms.EMAIL.match(email) or len(email) > 254:
-        raise InvalidInput("Give a valid email address.", field="email")
+        raise InvalidInput(
+            gettext("Enter an email address, such as name@example.com."), field="email"
+        )
     existing = session.exec(
         select(Subscription).where(
             Subscription.application_id == application.id, Subscription.email == email

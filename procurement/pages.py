@@ -15,8 +15,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from core import forms
 from core.auth.models import Role, User
 from core.errors import DomainError, InvalidInput
+from core.i18n import gettext
 from core.templating import render as render_page
 from core.types import MAX_MONEY
 from procurement.bids import queries as bid_queries
@@ -81,12 +83,13 @@ def tender_page(
     *,
     tender_id: int,
     user: User | None,
-    error: str | None = None,
+    errors: forms.FormErrors | None = None,
     error_form: str | None = None,
     status_code: int = 200,
     values: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    """The public tender page; a refused question or complaint is shown in its own form."""
+    """The public tender page; a refused question or complaint is shown in its own form, with
+    what was typed."""
     view = public_view(request, session, tender_id=tender_id, user=user)
     return render(
         request,
@@ -96,7 +99,7 @@ def tender_page(
             "owner": is_owner(session, user, view),
             "red_flags": red_flags(session, tender_id=view.id),
             "now": request.app.state.clock(),
-            "error": error,
+            "errors": errors,
             "error_form": error_form,
             "values": values or {},
         },
@@ -115,27 +118,42 @@ def pdf_response(content: bytes, filename: str) -> Response:
 
 
 def minor_units(text: str | None, *, field: str) -> int:
-    """An amount typed in baht ("1,234,567.50") as integer satang."""
+    """An amount typed in baht ("1,234,567.50") as integer satang; a problem is raised at the
+    form's `field` (its control's id), in the reader's language."""
     cleaned = (text or "").replace(",", "").replace("฿", "").replace(" ", "").strip()
+    if not cleaned:
+        raise InvalidInput(gettext("Enter an amount in baht, such as 1,250,000.00."), field=field)
     try:
         amount = Decimal(cleaned)
     except InvalidOperation:
-        raise InvalidInput(f"{field}: enter an amount in baht, such as 1,250,000.00.") from None
+        raise InvalidInput(
+            gettext("Enter an amount in baht, such as 1,250,000.00."), field=field
+        ) from None
     if not amount.is_finite() or amount < 0:
-        raise InvalidInput(f"{field}: enter a positive amount with at most two decimals.")
+        raise InvalidInput(
+            gettext("Enter a positive amount with at most two decimals."), field=field
+        )
     if amount * 100 > MAX_MONEY:  # before quantize, which fails past Decimal's precision
-        raise InvalidInput(f"{field}: enter at most {MAX_MONEY // 100:,} baht.")
+        raise InvalidInput(
+            gettext("Enter at most %(most)s baht.") % {"most": f"{MAX_MONEY // 100:,}"},
+            field=field,
+        )
     if amount != amount.quantize(Decimal("0.01")):
-        raise InvalidInput(f"{field}: enter a positive amount with at most two decimals.")
+        raise InvalidInput(
+            gettext("Enter a positive amount with at most two decimals."), field=field
+        )
     return int(amount * 100)
 
 
 def local_time(text: str | None, *, zone: ZoneInfo, field: str) -> datetime:
-    """A `datetime-local` form value, read in the display time zone."""
+    """A `datetime-local` form value, read in the display time zone; a problem is raised at the
+    form's `field`."""
     try:
         moment = datetime.fromisoformat((text or "").strip())
     except ValueError:
-        raise InvalidInput(f"{field}: enter a date and time (YYYY-MM-DDTHH:MM).") from None
+        raise InvalidInput(
+            gettext("Enter a date and time, such as 2026-12-31 14:00."), field=field
+        ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     return moment
@@ -157,11 +175,12 @@ def manage_page(
     user: User,
     tender_id: int,
     *,
-    error: str | None = None,
+    errors: forms.FormErrors | None = None,
     error_form: str | None = None,
     values: dict | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    """The owning buyer's page of a tender; a refused step shows its problems in its form."""
     tender_service.owned_tender(session, buyer=user, tender_id=tender_id)  # 404 / 403 for others
     view = public_view(request, session, tender_id=tender_id, user=user)
     opened = view.opened_at is not None
@@ -177,7 +196,7 @@ def manage_page(
             if opened
             else [],
             "now": request.app.state.clock(),
-            "error": error,
+            "errors": errors,
             "error_form": error_form,
             "values": values or {},
         },
@@ -186,29 +205,47 @@ def manage_page(
     )
 
 
-def run_step(request, session, user, tender_id, form_name, action, values=None):
-    """Run one step; on a domain error, show the tender's page with the reason in that form."""
+def run_step(
+    request,
+    session,
+    user,
+    tender_id,
+    form_name,
+    action,
+    values=None,
+    *,
+    names: dict[str, str] | None = None,
+    labels: dict[str, str] | None = None,
+):
+    """Run one step; on a problem, show the tender's page again with what was typed, each
+    problem at its field (`names`: a schema's field → the control's id; `labels`: the controls'
+    labels for the summary) or, naming none, at the top of the form."""
     tender_service.owned_tender(session, buyer=user, tender_id=tender_id)
+    known = set((names or {}).values())
     try:
         action()
     except ValidationError as error:
+        session.rollback()
+        found = forms.from_validation(error, known=known, names=names, labels=labels)
         return manage_page(
             request,
             session,
             user,
             tender_id,
-            error=problems(error),
+            errors=found,
             error_form=form_name,
             values=values,
             status_code=422,
         )
     except DomainError as error:
+        session.rollback()
+        found = forms.from_domain(error, known=known, names=names, labels=labels)
         return manage_page(
             request,
             session,
             user,
             tender_id,
-            error=error.message,
+            errors=found,
             error_form=form_name,
             values=values,
             status_code=error.status_code,

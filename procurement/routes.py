@@ -10,13 +10,16 @@ from fastapi import APIRouter
 from core.settings import Settings
 from core.web import BodyLimit
 from procurement.awards import api as awards_api
+from procurement.awards import evaluation_views
 from procurement.awards import views as awards_views
 from procurement.bids import api as bids_api
+from procurement.bids import receipt_views
 from procurement.bids import views as bids_views
 from procurement.contracts import api as contracts_api
 from procurement.public import views as public_views
 from procurement.publishing import api as publishing_api
 from procurement.tenders import api as tenders_api
+from procurement.tenders import draft_views
 from procurement.tenders import views as tenders_views
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -27,8 +30,11 @@ ROUTERS: tuple[APIRouter, ...] = (
     publishing_api.router,
     public_views.router,
     bids_views.router,
+    receipt_views.router,
+    draft_views.router,
     tenders_views.router,
     awards_views.router,
+    evaluation_views.router,
 )
 
 

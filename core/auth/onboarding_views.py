@@ -10,14 +10,15 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from core import forms
-from core.auth import onboarding, queries
+from core.auth import onboarding, queries, service
 from core.auth.accounts_api import REGISTERED, RESET_REQUESTED, send_now, throttle
 from core.auth.csrf import verify_csrf
 from core.auth.dependencies import SESSION_COOKIE, CurrentUser, OptionalUser
 from core.auth.schemas import AccountRegistration, PasswordResetRequest, RegisteredSupplier
 from core.clock import ClockDep
 from core.db import SessionDep
-from core.errors import DomainError
+from core.errors import DomainError, InvalidInput, NotAuthenticated
+from core.i18n import gettext
 from core.templating import render
 
 router = APIRouter(tags=["accounts"], include_in_schema=False)
@@ -191,8 +192,14 @@ def change_password(
     current_password: Annotated[str, Form(max_length=1024)] = "",
     new_password: Annotated[str, Form(max_length=1024)] = "",
 ):
-    """Change your password; you stay signed in here, and everywhere else you are signed out."""
+    """Change your password; you stay signed in here, and everywhere else you are signed out.
+    A wrong current password or a weak new one: the account page again, the problem at its
+    field (a password is never written back into the page)."""
     try:
+        if not current_password:
+            raise InvalidInput(gettext("Enter your current password."), field="current_password")
+        if not new_password:
+            raise InvalidInput(gettext("Enter a new password."), field="new_password")
         onboarding.change_password(
             session,
             user=user,
@@ -203,15 +210,24 @@ def change_password(
         )
     except DomainError as error:
         session.rollback()
-        return _message(
-            request,
-            user,
-            title="Password not changed",
-            message=error.message,
-            status_code=422 if error.status_code == 401 else error.status_code,
-            bad=True,
-            next="/account",
-        )
+        if isinstance(error, NotAuthenticated):
+            errors = forms.message(
+                gettext("The current password is wrong; nothing was changed."),
+                field_name="current_password",
+            )
+        else:
+            errors = forms.from_domain(
+                error,
+                known={"current_password", "new_password"},
+                names={"password": "new_password"},
+            )
+        context = {
+            "user": user,
+            "tokens": service.list_tokens(session, user=user),
+            "new_token": None,
+            "password_errors": errors,
+        }
+        return render(request, "core/account.html", context, status_code=422)
     message = "Your password is changed. Your other sessions and your API tokens are stopped."
     return _message(request, user, title="Password changed", message=message, next="/account")
 

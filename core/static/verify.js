@@ -3,120 +3,24 @@
 // recomputes the RFC 9162 hashes with Web Crypto (leaf = SHA-256(0x00 || entry),
 // node = SHA-256(0x01 || left || right)) and compares the root with the signed one.
 // Where the browser supports Ed25519 in Web Crypto, the checkpoint's signature is checked too.
+// The hashing, proofs and signed notes are core/static/merkle.js's, which the page loads first.
 (function () {
   "use strict";
   var MAX_ENTRIES = 100;
   var encoder = window.TextEncoder ? new TextEncoder() : null;
 
-  function fill(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (all, name) {
-      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : all;
-    });
-  }
-  function hexToBytes(hex) {
-    if (typeof hex !== "string" || !/^([0-9a-f]{2})*$/.test(hex)) { throw new Error("bad hex"); }
-    var out = new Uint8Array(hex.length / 2);
-    for (var i = 0; i < out.length; i++) { out[i] = parseInt(hex.substr(i * 2, 2), 16); }
-    return out;
-  }
-  function base64ToBytes(text) {
-    var raw = atob(text);
-    var out = new Uint8Array(raw.length);
-    for (var i = 0; i < raw.length; i++) { out[i] = raw.charCodeAt(i); }
-    return out;
-  }
-  function equal(a, b) {
-    if (a.length !== b.length) { return false; }
-    var diff = 0;
-    for (var i = 0; i < a.length; i++) { diff |= a[i] ^ b[i]; }
-    return diff === 0;
-  }
-  function concat(parts) {
-    var size = parts.reduce(function (n, p) { return n + p.length; }, 0);
-    var out = new Uint8Array(size);
-    var at = 0;
-    parts.forEach(function (p) { out.set(p, at); at += p.length; });
-    return out;
-  }
-  async function sha256(bytes) {
-    return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  }
-  function leafHash(entryText) {
-    return sha256(concat([new Uint8Array([0]), encoder.encode(entryText)]));
-  }
-  function nodeHash(left, right) {
-    return sha256(concat([new Uint8Array([1]), left, right]));
-  }
-
-  // RFC 9162, section 2.1.3.2: the root an inclusion proof leads to, or null if malformed.
-  async function rootFromInclusion(index, size, leaf, path) {
-    if (index >= size) { return null; }
-    var fn = index, sn = size - 1, r = leaf;
-    for (var i = 0; i < path.length; i++) {
-      if (sn === 0) { return null; }
-      if ((fn & 1) === 1 || fn === sn) {
-        r = await nodeHash(path[i], r);
-        if ((fn & 1) === 0) {
-          while ((fn & 1) === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
-        }
-      } else {
-        r = await nodeHash(r, path[i]);
-      }
-      fn = Math.floor(fn / 2);
-      sn = Math.floor(sn / 2);
-    }
-    return sn === 0 ? r : null;
-  }
-
-  async function getJSON(url) {
-    var response = await fetch(url, { credentials: "omit", cache: "no-store" });
-    if (!response.ok) { throw new Error(url.split("?")[0] + " answered " + response.status); }
-    return response.json();
-  }
+  var M = window.ProngsaiMerkle || {};
+  var fill = M.fill, hexToBytes = M.hexToBytes, equal = M.equal, getJSON = M.getJSON;
+  var leafHash = M.leafHash, rootFromInclusion = M.rootFromInclusion;
 
   // The checkpoint's signed text must say the same size and root as its JSON fields.
   function parseNote(checkpoint) {
-    var note = checkpoint.note;
-    var cut = note.lastIndexOf("\n\n");
-    if (cut < 0) { return null; }
-    var body = note.slice(0, cut + 1);
-    var lines = body.split("\n");
-    if (lines.length < 4 || String(checkpoint.tree_size) !== lines[1]) { return null; }
-    var root = base64ToBytes(lines[2]);
-    if (!equal(root, hexToBytes(checkpoint.root_hash))) { return null; }
-    return { body: body, size: checkpoint.tree_size, root: root,
-             signatures: note.slice(cut + 2, -1).split("\n") };
+    return M.parseNote(checkpoint.note, checkpoint.tree_size, checkpoint.root_hash);
   }
 
-  // "ok", "bad" or "unsupported" (no Ed25519 in this browser's Web Crypto).
+  // "ok", "bad" or "unsupported", and the key's id to name it by.
   async function checkSignature(parsed, verifierKey) {
-    // <name>+<key id>+<base64 key>: the base64 may itself hold "+", so split twice only.
-    var first = verifierKey.indexOf("+"), second = verifierKey.indexOf("+", first + 1);
-    if (first < 0 || second < 0) { return { state: "bad" }; }
-    var parts = [verifierKey.slice(0, first), verifierKey.slice(first + 1, second),
-                 verifierKey.slice(second + 1)];
-    var name = parts[0], keyId = hexToBytes(parts[1]), raw = base64ToBytes(parts[2]);
-    if (raw.length !== 33 || raw[0] !== 1) { return { state: "bad" }; }
-    var key;
-    try {
-      key = await crypto.subtle.importKey("raw", raw.slice(1), { name: "Ed25519" }, false,
-                                          ["verify"]);
-    } catch (e) {
-      return { state: "unsupported" };
-    }
-    var prefix = "\u2014 " + name + " ";
-    var found = false;
-    for (var i = 0; i < parsed.signatures.length; i++) {
-      var line = parsed.signatures[i];
-      if (line.indexOf(prefix) !== 0) { continue; }
-      var sig = base64ToBytes(line.slice(prefix.length));
-      if (sig.length !== 68 || !equal(sig.slice(0, 4), keyId)) { continue; }
-      found = true;
-      var ok = await crypto.subtle.verify({ name: "Ed25519" }, key, sig.slice(4),
-                                          encoder.encode(parsed.body));
-      if (!ok) { return { state: "bad" }; }
-    }
-    return { state: found ? "ok" : "bad", key: parts[1] };
+    return { state: await M.signature(parsed, verifierKey), key: verifierKey.split("+")[1] };
   }
 
   async function checkEntry(index, checkpoint) {
@@ -196,7 +100,7 @@
   }
 
   var boxes = document.querySelectorAll("[data-verify]");
-  if (!encoder || !window.fetch || !window.crypto || !window.crypto.subtle) {
+  if (!window.ProngsaiMerkle || !encoder || !window.fetch || !window.crypto || !window.crypto.subtle) {
     // Web Crypto exists only on https pages (and localhost): say so instead of a dead button.
     for (var b = 0; b < boxes.length; b++) {
       var said = boxes[b].querySelector(".verify-result");

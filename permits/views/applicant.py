@@ -13,7 +13,7 @@ from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import DomainError
 from core.pdf import render_pdf
-from core.types import Id
+from core.types import Id, Page
 from permits import casework, catalogue, information, service
 from permits import personal_data as data_access
 from permits.dependencies import Applicant, NumberPath, read_upload_form
@@ -78,16 +78,10 @@ async def apply(code: str, request: Request, session: SessionDep, user: Applican
 
 
 @router.get("/permits/mine", response_class=HTMLResponse)
-def mine(request: Request, session: SessionDep, user: Applicant):
-    """Your applications."""
-    return _render(
-        request,
-        "mine.html",
-        {
-            "user": user,
-            "applications": casework.my_applications(session, applicant=user),
-        },
-    )
+def mine(request: Request, session: SessionDep, user: Applicant, page: Page = 1):
+    """Your applications, a page at a time."""
+    listing = casework.my_applications_page(session, applicant=user, page=page)
+    return _render(request, "mine.html", {"user": user, **dict(listing)})
 
 
 @router.get("/permits/mine/{number}", response_class=HTMLResponse)

@@ -8,12 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
+from core import forms
 from core.auth.csrf import verify_csrf
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import InvalidInput
+from core.i18n import gettext
 from core.templating import render
-from core.types import Id
+from core.types import Id, Page
 from permits import casework, information, service
 from permits import personal_data as data_access
 from permits.dependencies import NumberPath, Officer
@@ -28,13 +30,10 @@ def _render(request: Request, template: str, context: dict, status_code: int = 2
 
 
 @router.get("/permits/officer", response_class=HTMLResponse)
-def queue(request: Request, session: SessionDep, user: Officer, clock: ClockDep):
-    """The department's running stages, what falls due first on top."""
-    return _render(
-        request,
-        "queue.html",
-        {"user": user, "queue": casework.officer_queue(session, officer=user, now=clock())},
-    )
+def queue(request: Request, session: SessionDep, user: Officer, clock: ClockDep, page: Page = 1):
+    """The department's running stages, what falls due first on top, a page at a time."""
+    found = casework.officer_queue(session, officer=user, now=clock(), page=page)
+    return _render(request, "queue.html", {"user": user, "queue": found})
 
 
 @router.get("/permits/officer/applications/{number}", response_class=HTMLResponse)
@@ -43,7 +42,18 @@ def work(number: NumberPath, request: Request, session: SessionDep, user: Office
     return _work_page(request, session, user, clock(), number, personal=False)
 
 
-def _work_page(request, session, user, now, number, *, personal, error=None, status_code=200):
+def _work_page(
+    request,
+    session,
+    user,
+    now,
+    number,
+    *,
+    personal,
+    errors: forms.FormErrors | None = None,
+    values: dict[str, str] | None = None,
+    status_code=200,
+):
     page = casework.work_page(
         session,
         number=number,
@@ -55,7 +65,7 @@ def _work_page(request, session, user, now, number, *, personal, error=None, sta
     return _render(
         request,
         "work.html",
-        {"user": user, **dict(page), "error": error},
+        {"user": user, **dict(page), "errors": errors, "values": values or {}},
         status_code=status_code,
     )
 
@@ -92,39 +102,56 @@ def act(
     session: SessionDep,
     user: Officer,
     clock: ClockDep,
-    action: Annotated[Action, Form()],
+    action: Annotated[str, Form(max_length=40)] = "",
     note: Annotated[str, Form(max_length=1000)] = "",
-    effective_date: Annotated[date | None, Form()] = None,
-    expected_date: Annotated[date | None, Form()] = None,
+    effective_date: Annotated[str, Form(max_length=40)] = "",
+    expected_date: Annotated[str, Form(max_length=40)] = "",
     asks: Annotated[str, Form(max_length=20)] = "",
     asked_for: Annotated[str, Form(max_length=300)] = "",
 ):
     """Take a transition; the note is required to reject, request information or extend, and a
-    request for information names the document or the answer it asks for."""
+    request for information names the document or the answer it asks for. A refused action
+    shows the form again with every problem at its field and what was typed."""
     settings = request.app.state.settings
+    values = {
+        "action": action,
+        "note": note,
+        "effective_date": effective_date,
+        "expected_date": expected_date,
+        "asks": asks,
+        "asked_for": asked_for,
+    }
+    check = forms.Checker()
+    chosen = check.read("action", _action, action)
+    expected = check.read("expected", _date, expected_date, field="expected")
+    effective_day = check.read("effective", _date, effective_date, field="effective")
     effective = None
-    if effective_date is not None and effective_date < clock().astimezone(settings.zone).date():
-        effective = datetime.combine(effective_date, time(12), settings.zone)
+    if effective_day is not None and effective_day < clock().astimezone(settings.zone).date():
+        effective = datetime.combine(effective_day, time(12), settings.zone)
+    asked = None
+    if chosen is Action.REQUEST_INFORMATION:
+        before = len(check.errors.fields)
+        asked = check.read("asks", information.information_request, asks, asked_for)
+        if asked is None and len(check.errors.fields) == before:
+            check.add("asks", gettext("Say whether you ask for a document or an answer."))
     try:
-        asked = None
-        if action is Action.REQUEST_INFORMATION:
-            asked = information.information_request(asks, asked_for)
-            if asked is None:
-                raise InvalidInput("Say whether you ask for a document or an answer.", field="asks")
+        if check.errors or chosen is None:
+            raise forms.Invalid(check.errors)
         service.act(
             session,
             number=number,
-            action=action,
+            action=chosen,
             actor=user,
             now=clock(),
             settings=settings,
             note=note,
             effective_at=effective,
-            expected_date=expected_date,
+            expected_date=expected,
             asked=asked,
         )
     except (InvalidInput, service.TransitionNotAllowed) as error:
         session.rollback()
+        known = {"action", "note", "asks", "asked_for", "expected", "effective"}
         return _work_page(
             request,
             session,
@@ -132,10 +159,29 @@ def act(
             clock(),
             number,
             personal=False,
-            error=error.message,
+            errors=forms.from_domain(
+                error, known=known, names={"expected_date": "expected"}
+            ).ordered(["action", "note", "asks", "asked_for", "expected", "effective"]),
+            values=values,
             status_code=error.status_code,
         )
     return RedirectResponse(f"/permits/officer/applications/{number.upper()}", status_code=303)
+
+
+def _action(text: str) -> Action:
+    try:
+        return Action(text)
+    except ValueError:
+        raise InvalidInput(gettext("Choose an action."), field="action") from None
+
+
+def _date(text: str, *, field: str) -> date | None:
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(gettext("Enter a date, such as 2026-12-31."), field=field) from None
 
 
 @router.post("/permits/officer/applications/{number}/delay", dependencies=[CsrfChecked])
@@ -202,7 +248,8 @@ def open_document(
         )
     except InvalidInput as error:
         return _work_page(
-            request, session, user, clock(), number, personal=False, error=error.message,
-            status_code=error.status_code,
+            request, session, user, clock(), number, personal=False,
+            errors=forms.from_domain(error, names={"reason": f"doc-why-{document_id}"}),
+            values={f"doc-why-{document_id}": reason}, status_code=error.status_code,
         )  # fmt: skip
     return FileResponse(found.path, media_type=found.content_type, filename=found.download_name)

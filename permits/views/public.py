@@ -9,13 +9,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from core import spreadsheet, templating
+from core import forms, spreadsheet, templating
 from core.auth.csrf import verify_csrf
 from core.auth.dependencies import OptionalUser
 from core.auth.models import OrganisationKind
 from core.auth.queries import list_organisations
 from core.clock import ClockDep
 from core.db import SessionDep
+from core.errors import InvalidInput
 from core.pdf import render_pdf
 from core.types import Page
 from permits import certificates, listing, performance, queries, service, subscriptions
@@ -185,15 +186,25 @@ def subscribe(
     session: SessionDep,
     user: OptionalUser,
     clock: ClockDep,
-    email: Annotated[str, Form(max_length=254)],
+    email: Annotated[str, Form(max_length=254)] = "",
 ):
-    """Follow an application's public changes by email."""
-    subscriptions.subscribe(
-        session, number=number, email=email, now=clock(), settings=request.app.state.settings
-    )
-    permit = queries.permit(
-        session, number=number, settings=request.app.state.settings, now=clock()
-    )
+    """Follow an application's public changes by email; a bad address is shown at its field,
+    as typed."""
+    settings = request.app.state.settings
+    try:
+        subscriptions.subscribe(session, number=number, email=email, now=clock(), settings=settings)
+    except InvalidInput as error:
+        session.rollback()
+        permit = queries.permit(session, number=number, settings=settings, now=clock())
+        context = {
+            "user": user,
+            "permit": permit,
+            "subscribed": False,
+            "errors": forms.from_domain(error, known={"email"}),
+            "email": email,
+        }
+        return render(request, "permit.html", context, status_code=error.status_code)
+    permit = queries.permit(session, number=number, settings=settings, now=clock())
     return render(request, "permit.html", {"user": user, "permit": permit, "subscribed": True})
 
 

@@ -1,33 +1,25 @@
-"""Pages of awards: the committee's evaluation, the buyer's award and contract, complaints."""
+"""Pages of awards: the buyer's award, disqualifications, complaints and the contract (the
+committee's evaluation is in evaluation_views.py)."""
 
 from __future__ import annotations
 
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
-from core.auth.csrf import verify_csrf
+from core import forms
 from core.db import SessionDep
 from core.errors import DomainError, InvalidInput
+from core.i18n import gettext
 from core.types import Id
-from procurement.awards import rules as award_rules
 from procurement.awards import service as awarding
 from procurement.awards.schemas import AwardIn, ComplaintAnswerIn, ComplaintIn, DisqualifyIn
 from procurement.contracts.schemas import ContractIn
 from procurement.dependencies import BuyerUser, CsrfChecked, SupplierUser
-from procurement.pages import (
-    minor_units,
-    problems,
-    public_view,
-    render,
-    run_step,
-    tender_page,
-)
-from procurement.public.schemas import TenderView
-from procurement.tenders import service as tender_service
+from procurement.pages import minor_units, public_view, run_step, tender_page
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,7 +38,10 @@ def disqualify(
 
     def action():
         if bid_id not in [b.id for b in view.opening or []]:
-            raise InvalidInput(f"Tender {tender_id} has no opened bid {bid_id}.")
+            raise InvalidInput(
+                gettext("Tender %(tender)s has no opened bid %(bid)s.")
+                % {"tender": tender_id, "bid": bid_id}
+            )
         awarding.disqualify(
             session,
             buyer=user,
@@ -64,6 +59,8 @@ def disqualify(
         f"bid-{bid_id}",
         action,
         values={f"reason-{bid_id}": reason},
+        names={"reason": f"reason-{bid_id}"},
+        labels={f"reason-{bid_id}": gettext("Reason to disqualify")},
     )
 
 
@@ -83,7 +80,7 @@ async def award(request: Request, session: SessionDep, user: BuyerUser, tender_i
             if key.startswith("score-") and value.strip():
                 field = SCORE_FIELD.fullmatch(key)
                 if field is None or not SCORE.fullmatch(value.strip()):
-                    raise InvalidInput("Scores are whole numbers from 0 to 100.")
+                    raise InvalidInput(gettext("A score is a whole number from 0 to 100."))
                 bid_id, position = int(field.group(1)), int(field.group(2))
                 scores.setdefault(bid_id, []).append((position, int(value)))
         lot = values.get("lot", "").strip()
@@ -101,7 +98,19 @@ async def award(request: Request, session: SessionDep, user: BuyerUser, tender_i
             settings=request.app.state.settings,
         )
 
-    return run_step(request, session, user, tender_id, "award", action, values=values)
+    lot = values.get("lot", "").strip()
+    control = f"justification-{lot}" if lot else "justification"
+    return run_step(
+        request,
+        session,
+        user,
+        tender_id,
+        "award",
+        action,
+        values=values,
+        names={"justification": control},
+        labels={control: gettext("Justification")},
+    )
 
 
 @router.post(
@@ -120,7 +129,10 @@ def answer_complaint(
 
     def action():
         if complaint_id not in [c.id for a in view.awards for c in a.complaints]:
-            raise InvalidInput(f"Tender {tender_id} has no complaint {complaint_id}.")
+            raise InvalidInput(
+                gettext("Tender %(tender)s has no complaint %(complaint)s.")
+                % {"tender": tender_id, "complaint": complaint_id}
+            )
         awarding.answer_complaint(
             session,
             buyer=user,
@@ -138,6 +150,8 @@ def answer_complaint(
         f"complaint-{complaint_id}",
         action,
         values={f"response-{complaint_id}": response},
+        names={"response": f"response-{complaint_id}"},
+        labels={f"response-{complaint_id}": gettext("Answer to this complaint")},
     )
 
 
@@ -162,23 +176,43 @@ def contract(
         "signed_date": signed_date,
     }
     form_name = f"contract-{award_id}" if award_id else "contract"
+    ids = {
+        name: f"c-{short}-{award_id}"
+        for name, short in (
+            ("value", "value"),
+            ("signed_date", "signed"),
+            ("start_date", "start"),
+            ("end_date", "end"),
+        )
+    }
+    labels = {
+        ids["value"]: gettext("Contract value (baht)"),
+        ids["signed_date"]: gettext("Signed on"),
+        ids["start_date"]: gettext("Starts"),
+        ids["end_date"]: gettext("Ends"),
+    }
 
     def action():
         final = [a for a in view.awards if a.status == "final"]
         if not final:
-            raise InvalidInput("A contract follows a final award (after the standstill period).")
+            raise InvalidInput(
+                gettext("A contract follows a final award (after the standstill period).")
+            )
         chosen = (
             final[-1] if award_id is None else next((a for a in final if a.id == award_id), None)
         )
         if chosen is None:
-            raise InvalidInput(f"Award {award_id} of this tender is not final yet.")
+            raise InvalidInput(
+                gettext("Award %(award)s of this tender is not final yet.") % {"award": award_id}
+            )
+        amount = minor_units(value, field="value")
         awarding.sign_contract(
             session,
             buyer=user,
             award_id=chosen.id,
             contract=ContractIn.model_validate(  # the form's dates are text
                 {
-                    "value": minor_units(value, field="Contract value"),
+                    "value": amount,
                     "start_date": start_date or None,
                     "end_date": end_date or None,
                     "signed_date": signed_date or None,
@@ -188,7 +222,17 @@ def contract(
             settings=request.app.state.settings,
         )
 
-    return run_step(request, session, user, tender_id, form_name, action, values=values)
+    return run_step(
+        request,
+        session,
+        user,
+        tender_id,
+        form_name,
+        action,
+        values=values,
+        names=ids,
+        labels=labels,
+    )
 
 
 @router.post("/tenders/{tender_id}/complaints", dependencies=[CsrfChecked])
@@ -202,13 +246,16 @@ def complain(
 ):
     """A bidder lodges a complaint against the award during the standstill."""
     view = public_view(request, session, tender_id=tender_id, user=user)
+    lotted = any(a.id == award_id and a.lot for a in view.awards)
+    form_name = f"complaint-{award_id}" if lotted else "complaint"
+    names = {"text": f"{form_name}-text"}
     try:
         if award_id not in [a.id for a in view.awards]:
-            raise InvalidInput(f"Tender {tender_id} has no award {award_id}.")
-        try:
-            body = ComplaintIn(text=text.strip()).text
-        except ValidationError as error:
-            raise InvalidInput(problems(error)) from None
+            raise InvalidInput(
+                gettext("Tender %(tender)s has no award %(award)s.")
+                % {"tender": tender_id, "award": award_id}
+            )
+        body = ComplaintIn(text=text.strip()).text
         awarding.lodge_complaint(
             session,
             supplier=user,
@@ -217,188 +264,21 @@ def complain(
             now=request.app.state.clock(),
             settings=request.app.state.settings,
         )
-    except DomainError as error:
-        lotted = any(a.id == award_id and a.lot for a in view.awards)
+    except (ValidationError, DomainError) as error:
+        session.rollback()
+        errors = (
+            forms.from_validation(error, known=names.values(), names=names)
+            if isinstance(error, ValidationError)
+            else forms.from_domain(error, known=names.values(), names=names)
+        )
         return tender_page(
             request,
             session,
             tender_id=tender_id,
             user=user,
-            error=error.message,
-            error_form=f"complaint-{award_id}" if lotted else "complaint",
-            status_code=error.status_code,
+            errors=errors | forms.FormErrors(labels={names["text"]: gettext("Complaint")}),
+            error_form=form_name,
+            status_code=error.status_code if isinstance(error, DomainError) else 422,
             values={"text": text},
         )
     return RedirectResponse(f"/tenders/{tender_id}#award", status_code=303)
-
-
-def _candidates(view: TenderView, lot: int | None) -> list[dict]:
-    """The valid bids that can win (on the lot, if any), each with its price for it."""
-    rows = []
-    for bid in view.opening or []:
-        if bid.status.value != "valid":
-            continue
-        if lot is None:
-            rows.append({"id": bid.id, "supplier": bid.supplier.name, "price": bid.price})
-        else:
-            for price in bid.lots:
-                if price.lot == lot:
-                    rows.append({"id": bid.id, "supplier": bid.supplier.name, "price": price.price})
-    return rows
-
-
-def _lot_number(view: TenderView, lot: int | None) -> int | None:
-    if not view.lots:
-        return None
-    if lot is None or lot not in [x.number for x in view.lots]:
-        numbers = ", ".join(str(x.number) for x in view.lots)
-        raise InvalidInput(f"Choose the lot to evaluate: this tender's lots are {numbers}.")
-    return lot
-
-
-def _read(form, view: TenderView, candidates: list[dict]):
-    """Scores, notes and the problems of each field, keyed by the field's name."""
-    errors: dict[str, str] = {}
-    scores: dict[int, list[int]] = {}
-    notes: dict[int, list[str]] = {}
-    for bid in candidates:
-        for i, _ in enumerate(view.criteria):
-            score_key, note_key = f"score-{bid['id']}-{i}", f"note-{bid['id']}-{i}"
-            text = str(form.get(score_key, ""))
-            problem = award_rules.score_problem(text)
-            if problem:
-                errors[score_key] = problem
-            else:
-                scores.setdefault(bid["id"], []).append(int(text.strip()))
-            note = str(form.get(note_key, "")).strip()
-            if not note:
-                errors[note_key] = "justify this score"
-            elif len(note) > 2_000:
-                errors[note_key] = "keep the justification under 2,000 characters"
-            notes.setdefault(bid["id"], []).append(note)
-    if not str(form.get("justification", "")).strip():
-        errors["justification"] = "write the committee's overall justification"
-    return scores, notes, errors
-
-
-def _ranking(view: TenderView, candidates: list[dict], scores: dict[int, list[int]]):
-    weights = [c["weight"] for c in view.criteria]
-    scored = [
-        award_rules.ScoredBid(
-            b["id"], award_rules.weighted_total(weights, scores[b["id"]]), b["price"]
-        )
-        for b in candidates
-    ]
-    order = award_rules.rank_by_score(scored)
-    return {
-        s.bid_id: {"total": f"{s.total / 100:.2f}", "rank": order.index(s.bid_id) + 1}
-        for s in scored
-    }
-
-
-def _page(
-    request,
-    session,
-    user,
-    tender_id,
-    lot,
-    *,
-    values=None,
-    errors=None,
-    ranking=None,
-    error=None,
-    status_code=200,
-) -> HTMLResponse:
-    tender_service.owned_tender(session, buyer=user, tender_id=tender_id)
-    view = public_view(request, session, tender_id=tender_id, user=user)
-    lot = _lot_number(view, lot)
-    awarded = [a for a in view.awards if a.lot == lot]
-    candidates = _candidates(view, lot)
-    leader = None
-    if ranking:
-        leader = next(b for b in candidates if ranking[b["id"]]["rank"] == 1)
-    return render(
-        request,
-        "procurement/evaluation.html",
-        {
-            "tender": view,
-            "lot": next((x for x in view.lots if x.number == lot), None),
-            "candidates": candidates,
-            "leader": leader,
-            "awarded": awarded[-1] if awarded else None,
-            "values": values or {},
-            "errors": errors or {},
-            "ranking": ranking,
-            "error": error,
-        },
-        user=user,
-        status_code=status_code,
-    )
-
-
-@router.get("/buyer/tenders/{tender_id}/evaluation", response_class=HTMLResponse)
-def evaluation(
-    request: Request,
-    session: SessionDep,
-    user: BuyerUser,
-    tender_id: Id,
-    lot: Annotated[int | None, Query(ge=1, le=50)] = None,
-):
-    """The committee's scoring form: every valid bid against every criterion."""
-    return _page(request, session, user, tender_id, lot)
-
-
-@router.post("/buyer/tenders/{tender_id}/evaluation", dependencies=[Depends(verify_csrf)])
-async def score(request: Request, session: SessionDep, user: BuyerUser, tender_id: Id):
-    """Check the scores: show totals and ranking, or award from them."""
-    tender_service.owned_tender(session, buyer=user, tender_id=tender_id)
-    form = await request.form()
-    values = {key: str(form.get(key, "")) for key in form}
-    lot_text = values.get("lot", "").strip()
-    lot = int(lot_text) if lot_text.isdigit() else None
-    view = public_view(request, session, tender_id=tender_id, user=user)
-    lot = _lot_number(view, lot)
-    if view.award_criteria != "best_value":
-        raise InvalidInput("This tender is awarded on lowest price; it has no committee scores.")
-    candidates = _candidates(view, lot)
-    scores, notes, errors = _read(form, view, candidates)
-    if errors:
-        return _page(
-            request,
-            session,
-            user,
-            tender_id,
-            lot,
-            values=values,
-            errors=errors,
-            error=f"{len(errors)} field(s) need attention: see the messages below.",
-            status_code=422,
-        )
-    ranking = _ranking(view, candidates, scores)
-    if values.get("action") != "award":
-        return _page(request, session, user, tender_id, lot, values=values, ranking=ranking)
-    try:
-        awarding.award(
-            session,
-            buyer=user,
-            tender_id=tender_id,
-            decision=AwardIn(
-                lot=lot, justification=values["justification"].strip(), scores=scores, notes=notes
-            ),
-            now=request.app.state.clock(),
-            settings=request.app.state.settings,
-        )
-    except DomainError as failure:
-        session.rollback()
-        return _page(
-            request,
-            session,
-            user,
-            tender_id,
-            lot,
-            values=values,
-            ranking=ranking,
-            error=failure.message,
-            status_code=failure.status_code,
-        )
-    return RedirectResponse(f"/buyer/tenders/{tender_id}#complaints", status_code=303)

@@ -1,4 +1,5 @@
-"""The supplier's pages: registration, the bid form, receipts, withdrawal; the buyer's opening."""
+"""The supplier's pages: registration, the bid form, withdrawal; the buyer's opening (the
+receipts' pages are in receipt_views.py)."""
 
 from __future__ import annotations
 
@@ -7,24 +8,23 @@ import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
+from core import forms
 from core.auth import queries as auth_queries
-from core.auth.dependencies import OptionalUser
 from core.auth.models import User
 from core.auth.rules import member_organisation_id
 from core.db import SessionDep
-from core.errors import DomainError, InvalidInput
+from core.errors import DomainError
+from core.i18n import gettext
 from core.types import Id
-from procurement.bids import opening, receipts
+from procurement.bids import opening, receipt_views
 from procurement.bids import queries as bid_queries
 from procurement.bids import service as bidding
-from procurement.bids.receipts import data_url, receipt_file
 from procurement.bids.schemas import (
     BidDocumentIn,
     BidIn,
-    BidReceipt,
     LotPriceIn,
     PriceIn,
     SupplierIn,
@@ -38,8 +38,6 @@ from procurement.pages import (
     render,
     run_step,
 )
-from procurement.publishing import pdfs
-from procurement.tenders.models import TenderStatus
 
 router = APIRouter(include_in_schema=False)
 
@@ -121,10 +119,17 @@ def register(
 
 
 def _bid_form(
-    request: Request, session, user: User, tender_id: Id, *, error=None, status_code=200
+    request: Request,
+    session,
+    user: User,
+    tender_id: Id,
+    *,
+    errors: forms.FormErrors | None = None,
+    values: dict | None = None,
+    status_code=200,
 ) -> HTMLResponse:
     view = public_view(request, session, tender_id=tender_id, user=user)
-    return render(
+    response = render(
         request,
         "procurement/bid_form.html",
         {
@@ -138,11 +143,15 @@ def _bid_form(
                 session, organisation_id=member_organisation_id(user), tender_id=tender_id
             ),
             "idempotency_key": secrets.token_urlsafe(18),
-            "error": error,
+            "errors": errors,
+            "values": values or {},
         },
         user=user,
         status_code=status_code,
     )
+    # A refused bid's page carries the prices typed, for the bidder alone, as the receipt does.
+    response.headers["cache-control"] = "no-store"
+    return response
 
 
 @router.get("/tenders/{tender_id}/bid", response_class=HTMLResponse)
@@ -180,28 +189,39 @@ async def submit_bid(
     idempotency_key: Annotated[str, Form(max_length=200)] = "",
     documents: Annotated[list[UploadFile] | None, File()] = None,
 ):
-    """Seal and submit a bid; the receipt page follows. A refused bid shows why, unsaved."""
+    """Seal and submit a bid; the receipt page follows. A refused bid shows why, unsaved,
+    with what was typed (prices, picks, the declaration; files must be chosen again)."""
     view = public_view(request, session, tender_id=tender_id, user=user)
     form = await request.form()
+    values: dict[str, str | list[str]] = {
+        key: str(form.get(key, ""))
+        for key in form
+        if key not in ("documents", "csrf_token", "reserve_picks")
+    }
+    values["reserve_picks"] = [str(p) for p in reserve_picks or []]
+    check = forms.Checker()
+    lot_prices = _lot_prices(form, view, check)
+    if view.lots:
+        amount: int | None = sum(p.amount for p in lot_prices)
+    else:
+        amount = check.read("price", minor_units, price, field="price")
+        if amount is not None and amount <= 0:
+            check.add("price", gettext("Enter the total price of your bid, above zero."))
+    if not declaration:
+        check.add("declaration", gettext("Tick the declaration to submit a bid."))
+    if view.reserve and len(set(reserve_picks or [])) != 2:
+        check.add("reserve-picks", gettext("Pick two of the fifteen numbers."))
+    names = {"reserve_picks": "reserve-picks", "declaration": "declaration"}
     try:
-        lot_prices = _lot_prices(form, view)
-        amount = (
-            sum(p.amount for p in lot_prices)
-            if view.lots
-            else minor_units(price, field="Total price")
+        if check.errors:
+            raise forms.Invalid(check.errors)
+        bid = BidIn(
+            price=PriceIn(amount=amount or 0, currency=view.currency),
+            lot_prices=lot_prices,
+            documents=await _documents(documents),
+            declaration=bool(declaration),
+            reserve_picks=reserve_picks or [],
         )
-        if amount <= 0:
-            raise InvalidInput("Total price: enter the total price of your bid, above zero.")
-        try:
-            bid = BidIn(
-                price=PriceIn(amount=amount, currency=view.currency),
-                lot_prices=lot_prices,
-                documents=await _documents(documents),
-                declaration=bool(declaration),
-                reserve_picks=reserve_picks or [],
-            )
-        except ValidationError as error:
-            raise InvalidInput(problems(error)) from None
         receipt = bidding.submit_bid(
             session,
             user=user,
@@ -212,123 +232,49 @@ async def submit_bid(
             idempotency_key=idempotency_key or None,
             signer=signer,
         )
-    except DomainError as error:
-        # The price typed is not echoed back: a bid's figures never appear on an error page.
+    except (ValidationError, DomainError) as error:
+        session.rollback()
+        errors = (
+            forms.from_validation(error, known=names.values(), names=names)
+            if isinstance(error, ValidationError)
+            else forms.from_domain(error, known=names.values(), names=names)
+        )
+        order = [f"lot-price-{lot.number}" for lot in view.lots]
         return _bid_form(
-            request, session, user, tender_id, error=error.message, status_code=error.status_code
+            request,
+            session,
+            user,
+            tender_id,
+            errors=errors.ordered([*order, "price", "reserve-picks", "documents", "declaration"]),
+            values=values,
+            status_code=error.status_code if isinstance(error, DomainError) else 422,
         )
     # The receipt is this response, not a redirect: its private part (the price and the salt)
     # reaches the bidder's browser here, once, and no later page can show it again.
-    return _receipt_page(request, session, user, receipt, fresh=True)
+    return receipt_views.receipt_response(request, session, user, receipt, fresh=True)
 
 
-def _lot_prices(form, view) -> list[LotPriceIn]:
+def _lot_prices(form, view, check: forms.Checker) -> list[LotPriceIn]:
     """The lot prices typed (lots left empty are not bid on); at least one on a lotted tender."""
     prices = []
     for lot in view.lots:
+        control = f"lot-price-{lot.number}"
         typed = str(form.get(f"lot_price_{lot.number}", "")).strip()
         if typed:
-            amount = minor_units(typed, field=f"Lot {lot.number} price")
-            if amount <= 0:
-                raise InvalidInput(
-                    f"Lot {lot.number} price: enter a price above zero, or leave "
-                    "it empty to not bid on this lot."
+            amount = check.read(control, minor_units, typed, field=control)
+            if amount is not None and amount <= 0:
+                check.add(
+                    control,
+                    gettext("Enter a price above zero, or leave it empty to not bid on this lot."),
                 )
-            prices.append(LotPriceIn(lot=lot.number, amount=amount))
-    if view.lots and not prices:
-        raise InvalidInput("Lot prices: enter a price for at least one lot.")
+            elif amount is not None:
+                prices.append(LotPriceIn(lot=lot.number, amount=amount))
+    if view.lots and not prices and not check.errors:
+        check.add(
+            f"lot-price-{view.lots[0].number}",
+            gettext("Enter a price for at least one lot."),
+        )
     return prices
-
-
-def _stored_receipt(request: Request, session, user: User, tender_id: Id, bid_id: Id):
-    signer = getattr(request.app.state, "log_signer", None)
-    return receipts.stored_receipt(
-        session,
-        organisation_id=member_organisation_id(user),
-        tender_id=tender_id,
-        bid_id=bid_id,
-        prefix=request.app.state.settings.ocid_prefix,
-        verifier_key=signer.verifier_key if signer else None,
-    )
-
-
-def _receipt_page(
-    request: Request, session, user: User, receipt: BidReceipt, *, fresh: bool = False
-) -> HTMLResponse:
-    view = public_view(request, session, tender_id=receipt.tender_id, user=user)
-    live = bid_queries.live_bid(
-        session, organisation_id=member_organisation_id(user), tender_id=receipt.tender_id
-    )
-    downloads = {}
-    if receipt.private is not None:  # carried by this page alone, as data: links to save
-        downloads = {
-            "json": data_url("application/json", receipt_file(receipt)),
-            "pdf": data_url(
-                "application/pdf", pdfs.receipt(request.app.state.templates.env, receipt)
-            ),
-        }
-    response = render(
-        request,
-        "procurement/receipt.html",
-        {
-            "receipt": receipt,
-            "tender": view,
-            "fresh": fresh,
-            "downloads": downloads,
-            "is_live": live is not None and live.id == receipt.bid_id,
-            "can_withdraw": view.status == TenderStatus.ACTIVE
-            and request.app.state.clock() < view.tender_end_at,
-        },
-        user=user,
-    )
-    response.headers["cache-control"] = "no-store"
-    return response
-
-
-@router.get("/tenders/{tender_id}/bids/{bid_id}", response_class=HTMLResponse)
-def receipt_page(
-    request: Request, session: SessionDep, user: SupplierUser, tender_id: Id, bid_id: Id
-):
-    """The receipt of one of the supplier's own bids (its public part; the price after the
-    opening)."""
-    return _receipt_page(
-        request, session, user, _stored_receipt(request, session, user, tender_id, bid_id)
-    )
-
-
-@router.get("/tenders/{tender_id}/bids/{bid_id}/receipt.json")
-def receipt_json(
-    request: Request, session: SessionDep, user: SupplierUser, tender_id: Id, bid_id: Id
-):
-    """The receipt as JSON, to keep and to check with `prongsai verify-receipt`."""
-    receipt = _stored_receipt(request, session, user, tender_id, bid_id)
-    return Response(
-        receipt_file(receipt),
-        media_type="application/json",
-        headers={
-            "content-disposition": f'attachment; filename="bid-{bid_id}-receipt.json"',
-            "cache-control": "no-store",
-        },
-    )
-
-
-@router.get("/tenders/{tender_id}/bids/{bid_id}/receipt.pdf")
-def receipt_pdf(
-    request: Request, session: SessionDep, user: SupplierUser, tender_id: Id, bid_id: Id
-):
-    """The receipt as a PDF."""
-    receipt = _stored_receipt(request, session, user, tender_id, bid_id)
-    content = pdfs.receipt(request.app.state.templates.env, receipt)
-    response = pdf_response(content, f"bid-{bid_id}-receipt.pdf")
-    response.headers["content-disposition"] = f'attachment; filename="bid-{bid_id}-receipt.pdf"'
-    response.headers["cache-control"] = "no-store"
-    return response
-
-
-@router.get("/receipts/verify", response_class=HTMLResponse)
-def verify_receipt_page(request: Request, user: OptionalUser):
-    """Check a downloaded bid receipt in the browser: the file is read there, never sent."""
-    return render(request, "procurement/verify_receipt.html", {}, user=user)
 
 
 @router.post("/tenders/{tender_id}/bid/withdraw", dependencies=[CsrfChecked])
@@ -344,7 +290,12 @@ def withdraw(request: Request, session: SessionDep, user: SupplierUser, tender_i
         )
     except DomainError as error:
         return _bid_form(
-            request, session, user, tender_id, error=error.message, status_code=error.status_code
+            request,
+            session,
+            user,
+            tender_id,
+            errors=forms.from_domain(error),
+            status_code=error.status_code,
         )
     return RedirectResponse("/supplier", status_code=303)
 

@@ -1,5 +1,5 @@
-"""The buyer's pages for a tender (draft, manage, publish, answer, amend, cancel) and a
-supplier's question."""
+"""The buyer's pages for a tender (manage, documents, publish, answer, amend, cancel) and a
+supplier's question; the draft form is in draft_views.py."""
 
 from __future__ import annotations
 
@@ -10,17 +10,17 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
-from core.auth.models import User
+from core import forms
 from core.auth.rules import member_organisation_id
 from core.db import SessionDep
 from core.errors import DomainError, InvalidInput
+from core.i18n import gettext
 from core.types import Id
 from procurement.dependencies import BuyerUser, CsrfChecked, SupplierUser
 from procurement.pages import (
     local_time,
     manage_page,
     minor_units,
-    problems,
     public_view,
     render,
     run_step,
@@ -29,26 +29,25 @@ from procurement.pages import (
 from procurement.tenders import amendments, questions
 from procurement.tenders import queries as tender_queries
 from procurement.tenders import service as tender_service
-from procurement.tenders.models import AwardCriteria, Category, Method, TenderStatus
-from procurement.tenders.schemas import (
-    AmendmentIn,
-    AnswerIn,
-    CancelIn,
-    DocumentIn,
-    QuestionIn,
-    TenderDraftIn,
-)
+from procurement.tenders.models import TenderStatus
+from procurement.tenders.schemas import AmendmentIn, AnswerIn, CancelIn, DocumentIn, QuestionIn
 
 router = APIRouter(include_in_schema=False)
 
 
 MINUTE = "%Y-%m-%dT%H:%M"
-
-
-ITEM_ROWS = 5
-
-
-LOT_ROWS = 4
+# The amendment's fields, by the id of their control on the tender's page.
+AMENDMENT_CONTROLS = {
+    "rationale": "rationale",
+    "title": "a-title",
+    "description": "a-description",
+    "eligibility": "a-eligibility",
+    "estimated_value": "a-value",
+    "enquiry_end_at": "a-enquiry",
+    "tender_end_at": "a-deadline",
+    "opening_at": "a-opening",
+    "documents": "a-documents",
+}
 
 
 @router.get("/buyer", response_class=HTMLResponse)
@@ -66,179 +65,6 @@ def buyer_home(request: Request, session: SessionDep, user: BuyerUser):
     due = [t for t in grouped[TenderStatus.ACTIVE] if t.opening_at <= now]
     context = {"grouped": grouped, "questions": waiting, "to_open": due}
     return render(request, "procurement/buyer.html", context, user=user)
-
-
-def _new_form(request: Request, user: User, *, values, error=None, status_code=200, tender_id=None):
-    return render(
-        request,
-        "procurement/tender_new.html",
-        {
-            "tender_id": tender_id,
-            "values": values,
-            "error": error,
-            "categories": list(Category),
-            "methods": list(Method),
-            "criteria_kinds": list(AwardCriteria),
-            "item_rows": ITEM_ROWS,
-            "lot_rows": LOT_ROWS,
-        },
-        user=user,
-        status_code=status_code,
-    )
-
-
-@router.get("/buyer/tenders/new", response_class=HTMLResponse)
-def new_tender(request: Request, user: BuyerUser):
-    """The form of a new draft tender."""
-    values = {
-        "currency": "THB",
-        "standstill_days": "10",
-        "method": "open",
-        "award_criteria": "lowest_price",
-        "category": "goods",
-    }
-    return _new_form(request, user, values=values)
-
-
-def _draft_from(form, zone) -> TenderDraftIn:
-    """Read the new-tender form into the service's draft schema."""
-    lots = []
-    for n, (title, description, value) in enumerate(_lot_rows(form), start=1):
-        if title or description or value:
-            lots.append(
-                {
-                    "title": title,
-                    "description": description,
-                    "estimated_value": minor_units(value, field=f"Lot {n} estimated value"),
-                }
-            )
-    items = []
-    for n, (description, quantity, unit, lot) in enumerate(_item_rows(form), start=1):
-        if description or quantity or unit:
-            if lot and not lot.isdigit():
-                raise InvalidInput(f"Item {n} lot: enter the lot's number (1, 2, ...).")
-            items.append(
-                {
-                    "description": description,
-                    "quantity": quantity or "0",
-                    "unit": unit,
-                    "lot": int(lot) if lot else None,
-                }
-            )
-    if not items:
-        raise InvalidInput("Items: describe at least one item (description, quantity, unit).")
-    criteria = []
-    for line in str(form.get("criteria", "")).splitlines():
-        if line.strip():
-            name, _, weight = line.rpartition(":")
-            if not name.strip() or not weight.strip().isdigit():
-                raise InvalidInput(
-                    f"Criteria: write one per line as 'name: weight', not {line.strip()!r}."
-                )
-            criteria.append({"name": name.strip(), "weight": int(weight)})
-    invited = [s.strip() for s in str(form.get("invited", "")).replace(",", " ").split()]
-    times = {
-        field: local_time(form.get(field), zone=zone, field=label)
-        for field, label in (
-            ("enquiry_end_at", "Enquiry period ends"),
-            ("tender_start_at", "Tender period starts"),
-            ("tender_end_at", "Bid deadline"),
-            ("opening_at", "Opening time"),
-        )
-    }
-    try:
-        return TenderDraftIn(
-            title=str(form.get("title", "")).strip(),
-            description=str(form.get("description", "")).strip(),
-            category=form.get("category"),
-            method=form.get("method") or "open",
-            estimated_value=minor_units(form.get("estimated_value"), field="Estimated value"),
-            currency=str(form.get("currency") or "THB").strip().upper(),
-            award_criteria=form.get("award_criteria") or "lowest_price",
-            criteria=criteria,
-            eligibility=str(form.get("eligibility", "")).strip(),
-            invited_suppliers=[s for s in invited if s],
-            standstill_days=form.get("standstill_days") or 10,
-            items=items,
-            lots=lots,
-            **times,
-        )
-    except ValidationError as error:
-        raise InvalidInput(problems(error)) from None
-
-
-def _item_rows(form) -> list[tuple[str, ...]]:
-    columns = [form.getlist(f"item_{name}") for name in ("description", "quantity", "unit", "lot")]
-    length = max(len(c) for c in columns)
-    return [tuple(str(c[i]).strip() if i < len(c) else "" for c in columns) for i in range(length)]
-
-
-def _lot_rows(form) -> list[tuple[str, ...]]:
-    columns = [form.getlist(f"lot_{name}") for name in ("title", "description", "value")]
-    length = max(len(c) for c in columns)
-    return [tuple(str(c[i]).strip() if i < len(c) else "" for c in columns) for i in range(length)]
-
-
-@router.post("/buyer/tenders", dependencies=[CsrfChecked])
-async def create_tender(request: Request, session: SessionDep, user: BuyerUser):
-    """Save a new draft; its page follows, to attach documents and publish."""
-    form = await request.form()
-    try:
-        draft = _draft_from(form, request.app.state.settings.zone)
-        tender = tender_service.create_draft(
-            session, buyer=user, draft=draft, now=request.app.state.clock()
-        )
-    except DomainError as error:
-        values = {key: form.get(key) for key in form}
-        values["items"] = _item_rows(form)
-        values["lots"] = _lot_rows(form)
-        return _new_form(
-            request, user, values=values, error=error.message, status_code=error.status_code
-        )
-    return RedirectResponse(f"/buyer/tenders/{tender.id}", status_code=303)
-
-
-@router.get("/buyer/tenders/{tender_id}/edit", response_class=HTMLResponse)
-def edit_form(request: Request, session: SessionDep, user: BuyerUser, tender_id: Id):
-    """The draft form again, filled in with the draft."""
-    values = tender_queries.draft_form_values(
-        session,
-        organisation_id=user.organisation_id,
-        tender_id=tender_id,
-        zone=request.app.state.settings.zone,
-    )
-    return _new_form(request, user, values=values, tender_id=tender_id)
-
-
-@router.post("/buyer/tenders/{tender_id}/edit", dependencies=[CsrfChecked])
-async def edit(request: Request, session: SessionDep, user: BuyerUser, tender_id: Id):
-    """Save every field, item and lot of the draft; its dates are checked now."""
-    form = await request.form()
-    settings = request.app.state.settings
-    try:
-        draft = _draft_from(form, settings.zone)
-        tender_service.update_draft(
-            session,
-            buyer=user,
-            tender_id=tender_id,
-            draft=draft,
-            now=request.app.state.clock(),
-            settings=settings,
-        )
-    except DomainError as error:
-        session.rollback()
-        values = {key: form.get(key) for key in form}
-        values["items"] = _item_rows(form)
-        values["lots"] = _lot_rows(form)
-        return _new_form(
-            request,
-            user,
-            values=values,
-            error=error.message,
-            status_code=error.status_code,
-            tender_id=tender_id,
-        )
-    return RedirectResponse(f"/buyer/tenders/{tender_id}?saved=1", status_code=303)
 
 
 @router.post("/buyer/tenders/{tender_id}/delete", dependencies=[CsrfChecked])
@@ -272,21 +98,31 @@ async def upload_document(
 ):
     """Attach a PDF to a draft; its SHA-256 is published with the tender."""
     content = await file.read() if file is not None else b""
+    filename = (file.filename if file is not None else None) or "Document"
 
     def action():
         if not content:
-            raise InvalidInput("Choose a PDF file to upload.")
+            raise InvalidInput(gettext("Choose a PDF file to upload."), field="doc-file")
         tender_service.add_document(
             session,
             buyer=user,
             tender_id=tender_id,
-            title=title.strip() or (file.filename or "Document")[:200],
+            title=title.strip() or filename[:200],
             content=content,
             now=request.app.state.clock(),
             settings=request.app.state.settings,
         )
 
-    return run_step(request, session, user, tender_id, "documents", action)
+    return run_step(
+        request,
+        session,
+        user,
+        tender_id,
+        "documents",
+        action,
+        values={"doc-title": title},
+        names={"doc-file": "doc-file", "title": "doc-title"},
+    )
 
 
 @router.post("/buyer/tenders/{tender_id}/publish", dependencies=[CsrfChecked])
@@ -324,7 +160,10 @@ def answer_question(
 
     def action():
         if question_id not in [q.id for q in view.questions]:
-            raise InvalidInput(f"Tender {tender_id} has no question {question_id}.")
+            raise InvalidInput(
+                gettext("Tender %(tender)s has no question %(question)s.")
+                % {"tender": tender_id, "question": question_id}
+            )
         questions.answer_question(
             session,
             buyer=user,
@@ -342,6 +181,7 @@ def answer_question(
         f"question-{question_id}",
         action,
         values={f"answer-{question_id}": answer},
+        names={"answer": f"answer-{question_id}"},
     )
 
 
@@ -350,7 +190,7 @@ async def amend(request: Request, session: SessionDep, user: BuyerUser, tender_i
     """Amend the open tender: only the fields that differ from the notice are changed."""
     form = await request.form()
     uploads = [u for u in form.getlist("documents") if not isinstance(u, str) and u.filename]
-    contents = [(u.filename[:200], await u.read()) for u in uploads]
+    contents = [((u.filename or "")[:200], await u.read()) for u in uploads]
     values = {key: str(form.get(key, "")) for key in form if key != "documents"}
     view = public_view(request, session, tender_id=tender_id, user=user)
     zone = request.app.state.settings.zone
@@ -361,17 +201,19 @@ async def amend(request: Request, session: SessionDep, user: BuyerUser, tender_i
             text = values.get(field, "").strip()
             if text and text != getattr(view, field).strip():
                 changed[field] = text
+        check = forms.Checker()
         value = values.get("estimated_value", "").strip()
-        if value and minor_units(value, field="Estimated value") != view.estimated_value:
-            changed["estimated_value"] = minor_units(value, field="Estimated value")
-        for field, label in (
-            ("enquiry_end_at", "Enquiry period ends"),
-            ("tender_end_at", "Bid deadline"),
-            ("opening_at", "Opening time"),
-        ):
+        if value:
+            amount = check.read("a-value", minor_units, value, field="a-value")
+            if amount is not None and amount != view.estimated_value:
+                changed["estimated_value"] = amount
+        for field in ("enquiry_end_at", "tender_end_at", "opening_at"):
             text = values.get(field, "").strip()
             if text and text != getattr(view, field).astimezone(zone).strftime(MINUTE):
-                changed[field] = local_time(text, zone=zone, field=label)
+                control = AMENDMENT_CONTROLS[field]
+                changed[field] = check.read(control, local_time, text, zone=zone, field=control)
+        if check.errors:
+            raise forms.Invalid(check.errors)
         documents = [
             DocumentIn(title=title, content_base64=base64.b64encode(content).decode())
             for title, content in contents
@@ -389,7 +231,9 @@ async def amend(request: Request, session: SessionDep, user: BuyerUser, tender_i
             settings=request.app.state.settings,
         )
 
-    return run_step(request, session, user, tender_id, "amend", action, values=values)
+    return run_step(
+        request, session, user, tender_id, "amend", action, values=values, names=AMENDMENT_CONTROLS
+    )
 
 
 @router.post("/buyer/tenders/{tender_id}/cancel", dependencies=[CsrfChecked])
@@ -416,6 +260,7 @@ def cancel(
             settings=request.app.state.settings,
         ),
         values={"reason": reason},
+        names={"reason": "reason"},
     )
 
 
@@ -428,11 +273,9 @@ def ask(
     question: Annotated[str, Form()] = "",
 ):
     """Ask the buyer a clarification question; it is published without the asker's name."""
+    names = {"question": "question-text"}
     try:
-        try:
-            text = QuestionIn(question=question.strip()).question
-        except ValidationError as error:
-            raise InvalidInput(problems(error)) from None
+        text = QuestionIn(question=question.strip()).question
         questions.ask_question(
             session,
             supplier=user,
@@ -440,15 +283,21 @@ def ask(
             question=text,
             now=request.app.state.clock(),
         )
-    except DomainError as error:
+    except (ValidationError, DomainError) as error:
+        session.rollback()
+        errors = (
+            forms.from_validation(error, known=names.values(), names=names)
+            if isinstance(error, ValidationError)
+            else forms.from_domain(error, known=names.values(), names=names)
+        )
         return tender_page(
             request,
             session,
             tender_id=tender_id,
             user=user,
-            error=error.message,
+            errors=errors,
             error_form="question",
-            status_code=error.status_code,
+            status_code=error.status_code if isinstance(error, DomainError) else 422,
             values={"question": question},
         )
     return RedirectResponse(f"/tenders/{tender_id}#questions", status_code=303)

@@ -12,12 +12,12 @@ from tests.permits import factories as permit_factories
 from tests.permits.conftest import setup  # noqa: F401 -- the permit departments fixture
 
 
-def summary_links(html: str) -> list[str]:
+def summary_links(html: str, title: str = "There is a problem") -> list[str]:
     """The field ids the error summary links to; asserts the summary is there and takes focus."""
     match = re.search(r'<div class="error-summary"[^>]*>(.*?)</div>', html, re.S)
     assert match, "no error summary"
     assert "autofocus" in match.group(0)[:200]
-    assert "There is a problem" in match.group(1)
+    assert title in match.group(1)
     return re.findall(r'<a href="#([^"]+)"', match.group(1))
 
 
@@ -104,3 +104,55 @@ def test_a_permit_application_missing_a_field_links_to_it_and_keeps_the_rest(
     assert "required" in field_error(page.text, "f-shop_name")
     assert 'value="24"' in page.text  # the seats typed
     assert permit_factories.SECRET_PHONE in page.text
+
+
+@pytest.mark.usefixtures("setup", "settings")
+def test_a_permit_application_names_every_bad_field_at_once_in_thai(client, session, clock):
+    sign_in(client, permit_factories.applicant(session, now=clock()))
+    token = csrf_from(client.get("/permits/apply/FOD").text)
+    values = {**permit_factories.food_values(), "shop_name": "", "seats": "many"}
+    page = client.post(
+        "/permits/apply/FOD",
+        data={**values, "csrf_token": token},
+        files=[("doc_floor_plan", ("plan.pdf", permit_factories.PDF, "application/pdf"))],
+        headers={"accept-language": "th"},
+    )
+    assert page.status_code == 422
+    # Both fields and the missing document, in the page's order, each by its Thai label.
+    links = summary_links(page.text, title="พบปัญหา")
+    assert links == ["f-shop_name", "f-seats", "d-health_certificate"]
+    assert "ต้องกรอกช่องนี้" in field_error(page.text, "f-shop_name")
+    assert "กรอกเป็นตัวเลข" in field_error(page.text, "f-seats")
+    assert "เลือกไฟล์ที่จะอัปโหลด" in field_error(page.text, "d-health_certificate")
+    summary = re.search(r"error-summary.*?</div>", page.text, re.S).group(0)
+    assert "shop_name" not in re.sub(r"<[^>]+>", "", summary)  # labels, never codes
+    assert 'value="many"' in page.text
+    assert "โปรดเลือกเอกสารทุกรายการอีกครั้ง" in page.text  # the files must be chosen again
+
+
+def test_a_wrong_current_password_is_named_at_its_field_and_changes_nothing(client, session, clock):
+    from core.auth.models import Role
+    from tests import factories
+
+    user = factories.user(session, role=Role.APPLICANT, now=clock())
+    sign_in(client, user)
+    token = csrf_from(client.get("/account").text)
+    page = client.post(
+        "/account/password",
+        data={"csrf_token": token, "current_password": "not-it", "new_password": "x"},
+    )
+    assert page.status_code == 422
+    assert summary_links(page.text) == ["current_password"]
+    assert "The current password is wrong" in field_error(page.text, "current_password")
+    assert "not-it" not in page.text  # a password is never written back
+    weak = client.post(
+        "/account/password",
+        data={
+            "csrf_token": token,
+            "current_password": factories.PASSWORD,
+            "new_password": "password1",
+        },
+    )
+    assert summary_links(weak.text) == ["new_password"]
+    assert "New password:" in weak.text  # the summary names the field by its label
+    assert sign_in(client, user).status_code == 303  # the old password still works

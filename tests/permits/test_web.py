@@ -415,3 +415,112 @@ def test_an_admin_declares_a_closure_and_new_clocks_skip_it(client, session, clo
     after = factories.food_application(session, now=clock(), settings=settings)
     due_after = client.get(f"/api/permits/{after.tracking_number}").json()["stages"][0]
     assert due_after["due_at"] > due_before["due_at"]  # one business day later
+
+
+def test_an_officer_action_refused_names_each_problem_and_keeps_what_was_typed(
+    client, application, health_officer
+):
+    from tests.core.test_forms import field_error, summary_links
+
+    sign_in(client, health_officer)
+    number = application.tracking_number
+    url = f"/permits/officer/applications/{number}"
+    page = client.get(url)
+    refused = client.post(
+        f"{url}/act",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "action": "request_information",
+            "note": "The kitchen plan is unreadable",
+            "asks": "document",
+            "asked_for": "",
+            "expected_date": "2026-13-45",
+        },
+    )
+    assert refused.status_code == 422
+    assert summary_links(refused.text) == ["asked_for", "expected"]  # in the form's order
+    assert "Enter a date" in field_error(refused.text, "expected")
+    assert "Name the document you ask for." in field_error(refused.text, "asked_for")
+    assert "The kitchen plan is unreadable</textarea>" in refused.text
+    assert '<option value="request_information" selected>' in refused.text
+    assert 'value="document" checked' in refused.text
+    no_note = client.post(
+        f"{url}/act", data={"csrf_token": csrf_from(page.text), "action": "reject"}
+    )
+    assert summary_links(no_note.text) == ["note"]
+    assert "Note: A note is required to reject" in no_note.text
+    assert client.get(f"/api/permits/{number}").json()["status"] == "in_progress"
+
+
+def test_the_officer_and_applicant_pages_speak_thai(client, session, application, health_officer):
+    sign_in(client, health_officer)
+    number = application.tracking_number
+    work = client.get(f"/permits/officer/applications/{number}?lang=th").text
+    for english in ("Back to the queue", "Claim", "Assign to", "Open the personal data", "Record"):
+        assert f">{english}<" not in work
+    assert "กลับไปที่รายการงาน" in work
+    assert "ข้อมูลส่วนบุคคลของผู้ยื่นคำขอ" in work
+    client.cookies.clear()
+    sign_in(client, session.get(type(health_officer), application.applicant_id))
+    mine = client.get(f"/permits/mine/{number}?lang=th").text
+    for english in ("Your application", "What you gave", "Who opened your personal data"):
+        assert english not in mine
+    assert "คำขอของท่าน" in mine
+    assert "ยังไม่มีผู้ใดเปิดดูข้อมูลส่วนบุคคลของท่าน" in mine
+
+
+def test_a_bad_subscription_address_is_shown_at_its_field(client, application):
+    from tests.core.test_forms import field_error, summary_links
+
+    number = application.tracking_number
+    page = client.get(f"/permits/{number}")
+    refused = client.post(
+        f"/permits/{number}/subscribe",
+        data={"csrf_token": csrf_from(page.text), "email": "not-an-address"},
+    )
+    assert refused.status_code == 422
+    assert summary_links(refused.text) == ["email"]
+    assert "Enter an email address" in field_error(refused.text, "email")
+    assert 'value="not-an-address"' in refused.text
+
+
+@pytest.mark.usefixtures("setup")
+def test_my_applications_and_the_queue_come_a_page_at_a_time(
+    client, session, clock, settings, health_officer
+):
+    applicant = factories.applicant(session, now=clock())
+    numbers = []
+    for _ in range(27):
+        numbers.append(
+            factories.food_application(
+                session, now=clock(), settings=settings, applicant_user=applicant
+            ).tracking_number
+        )
+        clock.advance(minutes=1)
+    sign_in(client, applicant)
+    first = client.get("/permits/mine").text
+    assert "Showing 1 to 25 of 27 applications" in first
+    assert numbers[-1] in first
+    assert numbers[0] not in first
+    assert 'href="/permits/mine?page=2" rel="next"' in first
+    second = client.get("/permits/mine?page=2").text
+    assert "Showing 26 to 27 of 27 applications" in second
+    assert numbers[0] in second
+    assert numbers[-1] not in second
+    assert 'aria-current="page">2<' in second
+    for bad, words in (
+        ("3", "There is no page 3: the last page is 2."),
+        ("0", "Page"),
+        ("abc", "Page"),
+        (str(2**63 + 1), "Page"),
+    ):
+        refused = client.get(f"/permits/mine?page={bad}")
+        assert refused.status_code in (400, 422), bad
+        assert words in refused.text
+    client.cookies.clear()
+    sign_in(client, health_officer)
+    queue = client.get("/permits/officer?page=2&lang=th")
+    assert queue.status_code == 200
+    assert numbers[0] not in queue.text
+    assert numbers[-1] in queue.text
+    assert client.get("/permits/officer?page=4").status_code == 422

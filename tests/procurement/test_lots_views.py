@@ -15,6 +15,7 @@ from procurement.bids.models import Bid
 from procurement.tenders import service as tender_service
 from procurement.tenders.schemas import LotIn
 from tests import factories
+from tests.core.test_forms import field_error, summary_links
 from tests.procurement.test_views import csrf_from, draft, post_form, sign_in
 
 HOUR = timedelta(hours=1)
@@ -141,7 +142,7 @@ def test_suppliers_bid_per_lot_and_the_opening_ranks_each_lot(
         client, f"/tenders/{tender.id}/bid", f"/tenders/{tender.id}/bid", {"declaration": "yes"}
     )
     assert empty.status_code == 422
-    assert "enter a price for at least one lot" in empty.text
+    assert "Enter a price for at least one lot." in field_error(empty.text, "lot-price-1")
     bad = post_form(
         client,
         f"/tenders/{tender.id}/bid",
@@ -149,7 +150,8 @@ def test_suppliers_bid_per_lot_and_the_opening_ranks_each_lot(
         {"declaration": "yes", "lot_price_1": "cheap"},
     )
     assert bad.status_code == 422
-    assert "Lot 1 price: enter an amount" in bad.text
+    assert "Lot 1 price: Enter an amount in baht" in bad.text  # the summary names the field
+    assert 'value="cheap"' in bad.text  # what was typed is kept
     client.cookies.clear()
     assert session.exec(select(func.count()).select_from(Bid)).one() == 0
     sent = _bid(client, first, tender.id, lot_price_1="3,400,000", lot_price_2="1,150,000")
@@ -235,7 +237,7 @@ def test_the_buyer_awards_lot_by_lot_and_records_a_contract_per_award(
     )
     assert short.status_code == 422
     form = short.text.split(f'id="complaint-{ids[0]}"', 1)[1].split("</form>", 1)[0]
-    assert "at least 10 characters" in form
+    assert "Enter at least 10 characters." in form
     assert ">Too short</textarea>" in form
     client.cookies.clear()
     sign_in(client, buyer)
@@ -331,11 +333,14 @@ def test_the_committee_scores_shows_totals_and_awards_from_the_evaluation_page(
         },
     )
     assert wrong.status_code == 422
-    assert re.search(
-        rf'id="score-{good_id}-1-error">a score is a whole number from 0 to 100<', wrong.text
+    assert "A score is a whole number from 0 to 100." in field_error(
+        wrong.text, f"score-{good_id}-1"
     )
-    assert f'id="note-{cheap_id}-1-error">justify this score<' in wrong.text
-    assert 'id="justification-error">write the committee' in wrong.text
+    assert "Justify this score." in field_error(wrong.text, f"note-{cheap_id}-1")
+    assert "Write the committee" in field_error(wrong.text, "justification")
+    links = summary_links(wrong.text)
+    assert sorted(links) == sorted([f"score-{good_id}-1", f"note-{cheap_id}-1", "justification"])
+    assert "justification: Justify this score." in wrong.text  # labelled by bidder, criterion
     assert 'value="70"' in wrong.text
     assert "Better motors." in wrong.text
     assert session.exec(select(func.count()).select_from(Award)).one() == 0

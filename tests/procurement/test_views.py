@@ -13,6 +13,7 @@ from core.auth.models import Role
 from procurement.tenders import service as tender_service
 from procurement.tenders.schemas import TenderDraftIn
 from tests import factories
+from tests.core.test_forms import field_error, summary_links
 
 DAY = timedelta(days=1)
 MARKER = 987654321  # satang: ฿9,876,543.21, a price no other figure on the page can be
@@ -226,8 +227,11 @@ def test_a_bid_without_the_declaration_is_refused_in_the_form(client, tender):
         {"price": "2,500,000.00"},
     )
     assert refused.status_code == 422
-    assert "declaration must be accepted" in refused.text
-    assert "2,500,000.00" not in refused.text  # the typed price is never echoed back
+    assert summary_links(refused.text) == ["declaration"]
+    assert "Tick the declaration" in field_error(refused.text, "declaration")
+    # The price typed is kept for its bidder, on a page no cache keeps (as the receipt is).
+    assert 'value="2,500,000.00"' in refused.text
+    assert refused.headers["cache-control"] == "no-store"
     assert "Traceback" not in refused.text
 
 
@@ -275,7 +279,9 @@ def test_a_supplier_asks_and_the_buyer_answers_without_naming_the_asker(
         client, f"/tenders/{tender.id}", f"/tenders/{tender.id}/questions", {"question": "?"}
     )
     assert too_short.status_code == 422
-    assert "at least 5 characters" in too_short.text
+    assert summary_links(too_short.text) == ["question-text"]
+    assert "Enter at least 5 characters." in field_error(too_short.text, "question-text")
+    assert ">?</textarea>" in too_short.text
     client.cookies.clear()
     sign_in(client, buyer)
     manage = client.get(f"/buyer/tenders/{tender.id}").text
@@ -371,8 +377,10 @@ def test_the_new_tender_form_shows_what_is_wrong(client, buyer):
         },
     )
     assert refused.status_code == 422
-    assert "Estimated value: enter an amount in baht" in refused.text
+    assert summary_links(refused.text) == ["estimated_value"]
+    assert "Estimated value (baht): Enter an amount in baht" in refused.text
     assert 'value="Ambulances"' in refused.text
+    assert 'value="lots"' in refused.text
 
 
 def test_a_buyer_of_another_entity_cannot_act_on_a_tender(client, session, clock, tender):

@@ -190,8 +190,10 @@ class Server:
     def __init__(self, env: dict[str, str], port: int, log) -> None:
         self.env, self.port, self.process, self.log = env, port, None, log
         self.base = f"http://127.0.0.1:{port}"
+        self.start_seconds: list[float] = []  # from the process's start to a healthy answer
 
     def start(self) -> None:
+        began = time.monotonic()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "prongsai.cli", "serve", "--port", str(self.port)],
             env=self.env,
@@ -203,6 +205,7 @@ class Server:
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{self.base}/healthz", timeout=5).status_code == 200:
+                    self.start_seconds.append(time.monotonic() - began)
                     return
             except httpx.TransportError:
                 time.sleep(0.05)
@@ -305,8 +308,11 @@ def run(args: argparse.Namespace) -> dict:
         )
         # Open long enough for the server to start, the burst, and its retries to settle.
         # A restart takes seconds (more on a loaded machine): the deadline leaves room for each.
+        # The last kill falls after the deadline, so the restarts before it are kills - 1.
         open_for = timedelta(
-            seconds=args.burst_seconds + args.settle + args.restart_allowance * args.kills
+            seconds=args.burst_seconds
+            + args.settle
+            + args.restart_allowance * max(0, args.kills - 1)
         )
         tender_id, tokens, deadline = prepare(url, settings, env, args.suppliers, open_for)
         import socket
@@ -347,6 +353,7 @@ def run(args: argparse.Namespace) -> dict:
         report["retries"] = history.retries
         report["last_retried_failure"] = history.last_failure
         report["kills"] = args.kills
+        report["start_seconds"] = [round(t, 1) for t in server.start_seconds]
         if not report["problems"]:
             stack.callback(shutil.rmtree, folder, ignore_errors=True)
         else:

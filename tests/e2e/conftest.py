@@ -65,16 +65,26 @@ def writable_server(demo_golden, tmp_path_factory):
 _RUNNING: dict[str, Any] = {}
 
 
-@pytest.fixture
-def browser():
-    """One Chromium for the run's browser tests, started by the first of them and stopped after
-    the last (below): Playwright's event loop stays attached to the thread while it runs, and
-    the worker goes on to tests that start event loops of their own."""
+def _running_browser() -> Any:
     if "browser" not in _RUNNING:
         sync_api = pytest.importorskip("playwright.sync_api")
         playwright = sync_api.sync_playwright().start()
         _RUNNING.update(playwright=playwright, browser=launch(playwright))
     return _RUNNING["browser"]
+
+
+class _Browser:
+    """The Chromium of the run's browser tests, started by the first use and stopped after the
+    last browser test of the worker's queue (below): Playwright's event loop stays attached to
+    the thread while it runs, and the worker goes on to tests that start loops of their own."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_running_browser(), name)
+
+
+@pytest.fixture(scope="session")
+def browser() -> _Browser:
+    return _Browser()
 
 
 def _stop_browser() -> None:

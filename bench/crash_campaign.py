@@ -229,17 +229,24 @@ def bidder(server: Server, tender_id: int, index: int, token: str, history: Hist
     """One supplier replacing its bid `args.rounds` times across the burst; each version has its
     own Idempotency-Key and is retried with the same key and body until it is answered."""
     started = time.monotonic()
+    # One client per supplier, as a real one keeps: a client per try would build a TLS context
+    # each time, and a retry storm of those starved the restarting server of the processor.
+    with httpx.Client(timeout=10) as client:
+        _bid_rounds(client, server, tender_id, index, token, history, args, started)
+
+
+def _bid_rounds(client, server, tender_id, index, token, history, args, started) -> None:
     for round_ in range(args.rounds):
         time.sleep(max(0.0, started + random.uniform(0, args.burst_seconds) - time.monotonic()))
         key = f"crash-{index}-{round_}-{secrets.token_hex(4)}"
         price = 1_000_000 + index * 100 + round_
         body = {"price": {"amount": price, "currency": "THB"}, "declaration": True}
         headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": key}
-        if not send(server, tender_id, index, body, headers, history, args):
+        if not send(client, server, tender_id, index, body, headers, history, args):
             return
 
 
-def send(server, tender_id, index, body, headers, history: History, args) -> bool:
+def send(client, server, tender_id, index, body, headers, history: History, args) -> bool:
     # A request is retried until it is answered: past the deadline a retry is refused (or, if
     # its bid was stored before a crash, answered with its receipt), so give up only a minute
     # after the deadline, however slowly the restarts went.
@@ -248,13 +255,11 @@ def send(server, tender_id, index, body, headers, history: History, args) -> boo
     )
     give_up = time.monotonic() + max(args.burst_seconds, until_deadline) + 60
     failure = ""
+    tries = 0
     while time.monotonic() < give_up:
         try:
-            response = httpx.post(
-                f"{server.base}/api/tenders/{tender_id}/bids",
-                json=body,
-                headers=headers,
-                timeout=10,
+            response = client.post(
+                f"{server.base}/api/tenders/{tender_id}/bids", json=body, headers=headers
             )
         except httpx.TransportError as error:
             response, failure = None, f"{type(error).__name__}: {error}"
@@ -284,7 +289,9 @@ def send(server, tender_id, index, body, headers, history: History, args) -> boo
             history.last_failure = (
                 failure if response is None else f"{response.status_code} {response.text[:200]}"
             )
-        time.sleep(random.uniform(0.02, 0.2))
+        # Exponential backoff with jitter, capped at a second: no retry storm while it is down.
+        tries += 1
+        time.sleep(min(1.0, 0.05 * 2**tries) * random.uniform(0.5, 1.0))
     with history.lock:
         history.unanswered.append(headers["Idempotency-Key"])
     return False

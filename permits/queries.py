@@ -123,6 +123,8 @@ def public_view(
         decision=decision,
         current_stage=current.code if current else None,
         department=current.department_name if current else None,
+        department_name_th=current.department_name_th if current else None,
+        department_slug=current.department if current else None,
         officer=current.officer if current else None,
         supervisor=current.supervisor if current else None,
         overdue=bool(current and current.overdue),

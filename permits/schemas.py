@@ -156,7 +156,9 @@ class PermitPublic(BaseModel):
     decided_at: datetime | None
     decision: str | None
     current_stage: str | None
-    department: str | None
+    department: str | None  # the current stage's department, by its (English) name
+    department_name_th: str | None = None
+    department_slug: str | None = None
     officer: str | None
     supervisor: str | None
     overdue: bool

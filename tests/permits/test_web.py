@@ -524,3 +524,22 @@ def test_my_applications_and_the_queue_come_a_page_at_a_time(
     assert numbers[0] not in queue.text
     assert numbers[-1] in queue.text
     assert client.get("/permits/officer?page=4").status_code == 422
+
+
+def test_the_public_page_names_the_department_in_the_readers_language_and_links_it(
+    client, session, application
+):
+    from core.auth import service as auth_service
+
+    health = auth_service.get_organisation_by_slug(session, slug="bma-health")
+    health.name_th = "สำนักอนามัย (ทดสอบ)"
+    session.add(health)
+    session.commit()
+    number = application.tracking_number
+    thai = client.get(f"/permits/{number}?lang=th").text
+    assert 'href="/departments/bma-health">สำนักอนามัย (ทดสอบ)</a>' in thai
+    english = client.get(f"/permits/{number}?lang=en").text
+    assert 'href="/departments/bma-health">Dept bma-health</a>' in english
+    assert client.get(f"/api/permits/{number}").json()["department_name_th"] == (
+        "สำนักอนามัย (ทดสอบ)"
+    )

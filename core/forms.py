@@ -136,6 +136,18 @@ def from_domain(
     return FormErrors(general=(error.message,), labels=dict(labels or {}))
 
 
+def from_error(
+    error: ValidationError | DomainError,
+    *,
+    known: Iterable[str] | None = None,
+    names: Mapping[str, str] | None = None,
+) -> FormErrors:
+    """Either kind of refusal a use case gives a form, read by the reader above that fits it."""
+    if isinstance(error, ValidationError):
+        return from_validation(error, known=known, names=names)
+    return from_domain(error, known=known, names=names)
+
+
 def message(text: str, *, field_name: str | None = None) -> FormErrors:
     """One message, at a field or about the whole form."""
     if field_name:

@@ -266,11 +266,7 @@ def complain(
         )
     except (ValidationError, DomainError) as error:
         session.rollback()
-        errors = (
-            forms.from_validation(error, known=names.values(), names=names)
-            if isinstance(error, ValidationError)
-            else forms.from_domain(error, known=names.values(), names=names)
-        )
+        errors = forms.from_error(error, known=names.values(), names=names)
         return tender_page(
             request,
             session,

@@ -234,11 +234,7 @@ async def submit_bid(
         )
     except (ValidationError, DomainError) as error:
         session.rollback()
-        errors = (
-            forms.from_validation(error, known=names.values(), names=names)
-            if isinstance(error, ValidationError)
-            else forms.from_domain(error, known=names.values(), names=names)
-        )
+        errors = forms.from_error(error, known=names.values(), names=names)
         order = [f"lot-price-{lot.number}" for lot in view.lots]
         return _bid_form(
             request,

@@ -65,8 +65,21 @@ def paths(server) -> dict[str, str | None]:
     }
 
 
+@pytest.fixture(scope="module")
+def tabs(browser):
+    """One tab per language, reused for every page check, with axe-core loaded into each page
+    as it opens: twice as fast as a fresh context per page and injecting axe after the load."""
+    opened = {}
+    for locale, accept in (("en", "en-GB"), ("th", "th-TH")):
+        context = browser.new_context(locale=accept)
+        context.add_init_script(AXE.axe_script)
+        opened[locale] = context.new_page()
+    yield opened
+    for page in opened.values():
+        page.context.close()
+
+
 def blocking_violations(page) -> list[str]:
-    page.evaluate(AXE.axe_script)
     violations = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)["violations"]
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — "
@@ -76,28 +89,24 @@ def blocking_violations(page) -> list[str]:
     ]
 
 
-def check(server, browser, paths, name: str, locale: str) -> None:
+def check(server, tabs, paths, name: str, locale: str) -> None:
     path = paths.get(name, name)
     if path is None:
         pytest.fail(f"the demo data has no {name} page")
-    context = browser.new_context(locale={"en": "en-GB", "th": "th-TH"}[locale])
-    try:
-        page = context.new_page()
-        response = page.goto(f"{server}{path}")
-        assert response.status == 200, path
-        assert page.get_attribute("html", "lang") == locale
-        assert page.locator("h1").count() == 1, f"{path} should have exactly one h1"
-        assert page.locator("main").count() == 1
-        violations = blocking_violations(page)
-        assert violations == [], f"{path} ({locale}):\n" + "\n".join(violations)
-    finally:
-        context.close()
+    page = tabs[locale]
+    response = page.goto(f"{server}{path}")
+    assert response.status == 200, path
+    assert page.get_attribute("html", "lang") == locale
+    assert page.locator("h1").count() == 1, f"{path} should have exactly one h1"
+    assert page.locator("main").count() == 1
+    violations = blocking_violations(page)
+    assert violations == [], f"{path} ({locale}):\n" + "\n".join(violations)
 
 
 @pytest.mark.parametrize("locale", ["en", "th"])
 @pytest.mark.parametrize("name", PAGES)
-def test_main_pages_pass_axe(server, browser, paths, name, locale):
-    check(server, browser, paths, name, locale)
+def test_main_pages_pass_axe(server, tabs, paths, name, locale):
+    check(server, tabs, paths, name, locale)
 
 
 def test_the_skip_link_is_the_first_stop_and_moves_focus_to_the_content(server, browser):

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from core.auth import service as auth_service
+from core.db import make_engine
+from core.settings import Settings
 from procurement import demo
 from procurement.tenders.models import Tender, TenderStatus
 from prongsai import demo as platform_demo
+from prongsai.app import create_app
 
 
 def accounts(session, now):
@@ -53,11 +58,25 @@ def test_demo_has_a_tender_in_every_state_and_reruns_without_duplicates(
     assert "฿48,900,000.00" in page
 
 
-def test_the_demo_has_a_tender_awarded_lot_by_lot(session, clock, settings, client):
-    accounts(session, clock())
-    demo.load(session, now=clock(), settings=settings)
-    lotted = session.exec(select(Tender).where(Tender.title.startswith("Medical equipment"))).one()
-    view = client.get(f"/api/tenders/{lotted.id}").json()
+@pytest.fixture
+def demo_client(demo_deployment):
+    """The app over a copy of the demo deployment the run built (as `prongsai demo` makes it),
+    rather than loading the demo again in this test."""
+    url, folder = demo_deployment
+    settings = Settings(data_dir=folder, database_url=url, secret_key="s" * 32, run_scheduler=False)
+    engine = make_engine(url)
+    try:
+        with TestClient(create_app(settings, engine=engine), base_url="https://testserver") as c:
+            yield c
+    finally:
+        engine.dispose()
+
+
+def test_the_demo_has_a_tender_awarded_lot_by_lot(demo_client):
+    client = demo_client
+    tenders = client.get("/api/tenders", params={"limit": 100}).json()
+    lotted = next(t for t in tenders if t["title"].startswith("Medical equipment"))
+    view = client.get(f"/api/tenders/{lotted['id']}").json()
     assert [lot["title"] for lot in view["lots"]] == [
         "Ultrasound systems",
         "Patient monitoring",
@@ -70,6 +89,6 @@ def test_the_demo_has_a_tender_awarded_lot_by_lot(session, clock, settings, clie
         3: ("siam-civil", 842_000_000),
     }
     assert [c["award_id"] for c in view["contracts"]] == [view["awards"][0]["id"]]
-    page = client.get(f"/tenders/{lotted.id}").text
+    page = client.get(f"/tenders/{lotted['id']}").text
     assert "Lot 2: Patient monitoring — bids and ranking" in page
     assert "฿16,980,000.00" in page

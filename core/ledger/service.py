@@ -26,22 +26,30 @@ MAX_PAGE = 1000
 ENTRY_TYPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){2}$")
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(value: Any) -> str:
     """UTF-8-ready JSON with sorted keys and no insignificant whitespace."""
     _reject_floats(value)
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(value)
 
 
 def _reject_floats(value: Any) -> None:
     # Floats have no single canonical text; money and measures go in as integers or strings.
-    if isinstance(value, float):
-        raise ValueError("log payloads hold no floats: use integers or decimal strings")
-    if isinstance(value, Mapping):
-        for item in value.values():
-            _reject_floats(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _reject_floats(item)
+    # A loop over a stack, not recursion: it runs on every entry of every batch.
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        kind = type(item)
+        if kind is str or kind is int or item is None:
+            continue
+        if isinstance(item, float):
+            raise ValueError("log payloads hold no floats: use integers or decimal strings")
+        if isinstance(item, Mapping):
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
 
 
 def format_time(moment: datetime) -> str:
@@ -51,9 +59,13 @@ def format_time(moment: datetime) -> str:
 
 def entry_text(*, entry_type: str, payload: Mapping[str, Any], now: datetime) -> str:
     """The canonical JSON text of one log entry."""
+    return _entry_text(entry_type, payload, format_time(now))
+
+
+def _entry_text(entry_type: str, payload: Mapping[str, Any], time: str) -> str:
     if not ENTRY_TYPE.match(entry_type):
         raise ValueError(f"entry type {entry_type!r} is not shaped domain.subject.action")
-    return canonical_json({"type": entry_type, "time": format_time(now), "payload": dict(payload)})
+    return canonical_json({"type": entry_type, "time": time, "payload": dict(payload)})
 
 
 def _fetcher(session: Session) -> merkle.Fetch:
@@ -111,7 +123,8 @@ def append_many(
     """Add several entries, in order, with one lock and one read of the tree."""
     if not items:
         return []
-    texts = [entry_text(entry_type=t, payload=p, now=now) for t, p, _ in items]
+    time = format_time(now)
+    texts = [_entry_text(t, p, time) for t, p, _ in items]
     # The head row is the log's lock: appenders queue on it, so the tree never forks.
     head = session.exec(select(LedgerHead).where(LedgerHead.id == 1).with_for_update()).one()
     size = head.tree_size

@@ -24,6 +24,7 @@ two files hold the same JSON lines.
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import json
 import os
@@ -37,7 +38,6 @@ import sys
 import tempfile
 import time
 import urllib.request
-import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -84,8 +84,7 @@ def environment(url: str, data_dir: Path, source: Path | None = None) -> dict[st
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRONGSAI_")}
     env.update(PRONGSAI_DATABASE_URL=url, PRONGSAI_DATA_DIR=str(data_dir))
     env["PRONGSAI_RUN_SCHEDULER"] = "false"  # the export alone, not the indexer's first build
-    if source is not None:
-        env["PYTHONPATH"] = str(source)
+    env["PYTHONPATH"] = str(source or ROOT)  # whose code serves (the server runs elsewhere)
     return env
 
 
@@ -332,12 +331,22 @@ def memory_kb(pid: int) -> dict[str, int]:
 
 def served_export(env: dict[str, str], folder: Path) -> dict:
     """Serve the app, download the bulk file once, and return the time and memory."""
+    where = subprocess.run(
+        [sys.executable, "-c", "import prongsai; print(prongsai.__file__)"],
+        env=env,
+        cwd=folder,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    print(f"  serving the code of {Path(where.stdout.strip()).parents[1]}", flush=True)
     port = free_port()
     server = subprocess.Popen(
         cli("serve", "--port", str(port)),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        cwd=folder,  # not this checkout: `python -c` puts the working folder first on the path
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -385,20 +394,12 @@ def served_export(env: dict[str, str], folder: Path) -> dict:
 
 
 def count_lines(path: Path) -> tuple[int, str]:
-    """Lines and SHA-256 of the decompressed file, member after member, in constant memory."""
-    lines, digest, data = 0, hashlib.sha256(), path.read_bytes()
-    while data:
-        decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        for start in range(0, len(data), 1 << 20):
-            piece = decompressor.decompress(data[start : start + (1 << 20)])
+    """Lines and SHA-256 of the decompressed file (every gzip member), in constant memory."""
+    lines, digest = 0, hashlib.sha256()
+    with gzip.open(path, "rb") as stream:
+        while piece := stream.read(1 << 20):
             lines += piece.count(b"\n")
             digest.update(piece)
-            if decompressor.eof:
-                break
-        tail = decompressor.flush()
-        lines += tail.count(b"\n")
-        digest.update(tail)
-        data = decompressor.unused_data
     return lines, digest.hexdigest()
 
 
@@ -423,7 +424,7 @@ def main() -> None:
     url, drop = fresh_database(args.server, folder)
     try:
         env = environment(url, folder / "data")
-        subprocess.run(cli("migrate"), env=env, check=True, capture_output=True)
+        subprocess.run(cli("migrate"), env=env, check=True, capture_output=True, cwd=folder)
         engine = make_engine(url)
         ids = base_rows(engine)
         database = engine.dialect.name

@@ -34,7 +34,7 @@ def process_releases(session: Session, *, ocid: str) -> list[dict]:
     return [json.loads(r.body) for r in rows]
 
 
-def release_pages(session: Session, *, page_size: int = 1000) -> Iterator[str]:
+def release_pages(session: Session, *, page_size: int = 500) -> Iterator[str]:
     """Every release as its stored JSON text, oldest first, read a page at a time."""
     after = 0
     while True:
@@ -56,7 +56,7 @@ def release_pages(session: Session, *, page_size: int = 1000) -> Iterator[str]:
 BULK_LEVEL = 6
 
 
-def bulk_releases(session: Session, *, page_size: int = 1000) -> Iterator[bytes]:
+def bulk_releases(session: Session, *, page_size: int = 500) -> Iterator[bytes]:
     """Every release, one stored JSON text per line, oldest first, as one gzip stream.
 
     Constant memory: the releases are read a keyset page at a time and compressed as they are

@@ -254,6 +254,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--generated", type=int, default=0, help="leaves of a generated tree")
     parser.add_argument("--baseline", help="a checkout whose product code to measure as well")
+    parser.add_argument("--baseline-sizes", help="the baseline's sizes (default: --sizes)")
     parser.add_argument("--source", help=argparse.SUPPRESS)
     parser.add_argument("--child", choices=["appends", "proofs"], help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -280,19 +281,24 @@ def main() -> None:
         url, drop = fresh_database(args.server)
         try:
             schema.upgrade(url)
+            if args.baseline_sizes:
+                args.sizes = args.baseline_sizes
             before = in_baseline(args.baseline, "appends", url, args)
         finally:
             drop()
     line = f"append, one entry per transaction: {figures['single']:,.0f} entries/s"
     print(line + (f"  (baseline {before['single']:,.0f})" if before else ""))
-    for size in sizes:
-        now = figures["sizes"][size]
-        was = before["sizes"][str(size)] if before else None
-        line = (
-            f"append, batched {BATCH}/transaction up to {size:,}: {now['batched']:,.0f} entries/s"
-        )
+    shown = sorted({*sizes, *(int(s) for s in (before or {}).get("sizes", {}))})
+    for size in shown:
+        now = figures["sizes"].get(size)
+        was = before["sizes"].get(str(size)) if before else None
+        rate = f"{now['batched']:,.0f} entries/s" if now else "not measured"
+        line = f"append, batched {BATCH}/transaction up to {size:,}: {rate}"
         print(line + (f"  (baseline {was['batched']:,.0f})" if was else ""))
-        proof_lines(f"{size:,}", now, was)
+        if now:
+            proof_lines(f"{size:,}", now, was)
+        elif was:
+            proof_lines(f"{size:,} (baseline)", was, None)
 
     if args.generated:
         url, drop = fresh_database(args.server)

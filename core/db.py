@@ -177,6 +177,17 @@ def read_only(engine: Engine) -> Engine:
     return engine.execution_options(**{READ_ONLY_OPTION: True})
 
 
+def snapshot(engine: Engine) -> Engine:
+    """The same engine, for long reads that must see one moment from their first query to
+    their last (a bulk file read in keyset pages): read-only, and REPEATABLE READ on
+    PostgreSQL, whose default gives each query its own moment, so a row committed meanwhile
+    under a lower id would be missed; SQLite's WAL read transaction is a snapshot already."""
+    engine = read_only(engine)
+    if engine.dialect.name == "postgresql":
+        engine = engine.execution_options(isolation_level="REPEATABLE READ")
+    return engine
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request; GET and HEAD requests only read."""
     engine = request.app.state.engine

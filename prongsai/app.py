@@ -47,7 +47,7 @@ from core.auth.csrf import CsrfCookieMiddleware
 from core.auth.ratelimit import SigninThrottle
 from core.auth.throttle import AccountThrottle
 from core.clock import Clock, system_clock
-from core.db import make_engine, read_only
+from core.db import make_engine, read_only, snapshot
 from core.errors import DomainError, NotAuthenticated
 from core.events import EventBus
 from core.labels import LabelBook, make_book
@@ -122,8 +122,9 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.clock = clock
-    # Long responses (bulk files, streams) outlive the request's session: they open their own.
-    app.state.stream_session = lambda: Session(read_only(engine))
+    # Long responses (bulk files, streams) outlive the request's session: they open their own,
+    # which reads one moment from the first page to the last.
+    app.state.stream_session = lambda: Session(snapshot(engine))
     events = app.state.events = EventBus(engine)
     scheduler = app.state.scheduler = Scheduler(
         engine, settings=settings, clock=clock, registry=job_registry

@@ -193,12 +193,27 @@ def nodes_created_many(
     size: int, leaves: Iterable[bytes], fetched: Mapping[Coord, bytes]
 ) -> list[tuple[int, int, bytes]]:
     """Return every node to store when ``leaves`` are appended from leaf ``size`` on."""
-    # root_plan(size) covers every pre-existing node any of these appends can need.
-    known, created = dict(fetched), []
-    for offset, data in enumerate(leaves):
-        new = nodes_created(size + offset, data, known)
-        known.update(((level, index), digest) for level, index, digest in new)
-        created.extend(new)
+    # Level by level rather than leaf by leaf: the new nodes of a level are a run of indices,
+    # [size >> level, end >> level), each hashed from two children of the run below; only the
+    # left child of the run's first node can predate the batch, and it is one of the nodes of
+    # root_plan(size) (bit ``level`` of ``size`` set). The hashes are the RFC's either way.
+    below = [leaf_hash(data) for data in leaves]
+    end = size + len(below)
+    created = [(0, size + offset, digest) for offset, digest in enumerate(below)]
+    level, first = 0, size
+    while (end >> (level + 1)) > (first >> 1):
+        parent_first = first >> 1
+        if first & 1:  # the run starts on a right child: its left sibling is stored already
+            older = (level, first - 1)
+            _require_nodes([older], fetched)
+            below.insert(0, fetched[older])
+            first -= 1
+        count = (end >> (level + 1)) - parent_first
+        sha256 = hashlib.sha256
+        parents = [sha256(b"\x01" + below[2 * k] + below[2 * k + 1]).digest() for k in range(count)]
+        level += 1
+        created.extend((level, parent_first + k, digest) for k, digest in enumerate(parents))
+        below, first = parents, parent_first
     return created
 
 

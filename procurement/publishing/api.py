@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -108,15 +107,13 @@ def bulk(request: Request, clock: ClockDep):
     """Every release, one JSON per line, gzipped; streamed in constant memory."""
     open_session = request.app.state.stream_session
 
-    def lines() -> Iterator[bytes]:
-        compressor = gzip.compress  # one small gzip member per page keeps memory flat
+    def chunks() -> Iterator[bytes]:
         with open_session() as session:
-            for page in publishing_queries.release_pages(session):
-                yield compressor(page.encode())
+            yield from publishing_queries.bulk_releases(session)
 
     stamp = clock().strftime("%Y%m%d")
     return StreamingResponse(
-        lines(),
+        chunks(),
         media_type="application/gzip",
         headers={"content-disposition": f'attachment; filename="releases-{stamp}.jsonl.gz"'},
     )

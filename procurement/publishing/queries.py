@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Iterator
 
 from sqlmodel import Session, col, select
@@ -49,3 +50,21 @@ def release_pages(session: Session, *, page_size: int = 500) -> Iterator[str]:
         last_id = rows[-1][0]
         assert last_id is not None  # a primary key
         after = last_id
+
+
+# zlib's default level: about twice as fast as gzip's 9 on release JSON for a file 4% larger.
+BULK_LEVEL = 6
+
+
+def bulk_releases(session: Session, *, page_size: int = 500) -> Iterator[bytes]:
+    """Every release, one stored JSON text per line, oldest first, as one gzip stream.
+
+    Constant memory: the releases are read a keyset page at a time and compressed as they are
+    read, so what is held is one page and the compressor's window, whatever the archive's
+    size. The gzip header carries no time, so the same releases give the same bytes."""
+    compressor = zlib.compressobj(BULK_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    for page in release_pages(session, page_size=page_size):
+        chunk = compressor.compress(page.encode())
+        if chunk:
+            yield chunk
+    yield compressor.flush()

@@ -5,8 +5,9 @@ import time
 
 import pytest
 from sqlalchemy import text
+from sqlmodel import Session
 
-from core.db import _WriterQueue, make_engine, read_only
+from core.db import _WriterQueue, make_engine, read_only, snapshot
 
 
 def test_writers_are_served_in_arrival_order():
@@ -54,3 +55,22 @@ def test_a_reader_reads_while_a_writer_holds_its_turn(tmp_path):
             assert reader.execute(text("SELECT count(*) FROM t")).scalar_one() == 0
         writer.commit()
     engine.dispose()
+
+
+def test_a_snapshot_session_reads_one_moment_however_many_queries_it_makes(engine):
+    """The bulk file reads its releases in keyset pages on such a session: a release committed
+    between two pages (under a lower id, on PostgreSQL) must not half-appear."""
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE snapshot_probe (n INTEGER)"))
+    try:
+        count = text("SELECT count(*) FROM snapshot_probe")
+        with Session(snapshot(engine)) as reader:
+            assert reader.execute(count).scalar_one() == 0
+            with engine.begin() as writer:
+                writer.execute(text("INSERT INTO snapshot_probe VALUES (1)"))
+            assert reader.execute(count).scalar_one() == 0
+        with Session(snapshot(engine)) as reader:
+            assert reader.execute(count).scalar_one() == 1
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text("DROP TABLE snapshot_probe"))

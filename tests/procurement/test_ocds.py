@@ -3,6 +3,7 @@
 import csv
 import gzip
 import json
+import zlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -190,6 +191,34 @@ def test_release_pages_link_to_the_next_and_the_bulk_file_holds_every_release(
     assert bulk.status_code == 200
     lines = gzip.decompress(bulk.content).decode().splitlines()
     assert [json.loads(line)["id"] for line in lines] == [r["id"] for r in everything]
+
+
+def test_the_bulk_file_is_one_gzip_stream_of_the_stored_releases_across_pages(
+    client, session, clock
+):
+    """The bulk file holds each release's stored JSON text byte for byte, one per line, in id
+    order, whatever the page size it is read with; it is one gzip member without a time in its
+    header, so two downloads of the same releases are the same bytes."""
+    from sqlmodel import select
+
+    from procurement.publishing import queries as publishing_queries
+    from procurement.publishing.models import Release
+
+    run_lifecycle(client, session, clock)
+    stored = session.exec(select(Release.body).order_by(Release.id)).all()
+    assert len(stored) > 3
+    expected = "".join(body + "\n" for body in stored).encode()
+    first = client.get("/api/ocds/bulk/releases.jsonl.gz").content
+    assert first == client.get("/api/ocds/bulk/releases.jsonl.gz").content
+    assert first[:2] == b"\x1f\x8b"
+    assert first[4:8] == b"\x00\x00\x00\x00"  # no time in the header
+    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    assert decompressor.decompress(first) == expected
+    assert decompressor.eof  # one member...
+    assert decompressor.unused_data == b""  # ...and nothing after it
+    for page_size in (1, 2, 1000):
+        pieces = publishing_queries.bulk_releases(session, page_size=page_size)
+        assert gzip.decompress(b"".join(pieces)) == expected
 
 
 def test_walking_links_next_from_the_first_page_ends_with_every_release_once(

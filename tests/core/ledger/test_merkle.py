@@ -228,6 +228,27 @@ def test_nodes_created_many_matches_single_appends() -> None:
     ).nodes
 
 
+@pytest.mark.parametrize("size", [0, 1, 2, 3, 5, 8, 13, 31, 32, 33, 63])
+def test_a_batch_of_any_length_from_any_size_stores_the_single_appends_nodes(size: int) -> None:
+    base = merkle.MemoryTree(LEAVES[:size])
+    for count in (1, 2, 3, 7, 16, 70 - size):
+        created = merkle.nodes_created_many(
+            size, LEAVES[size : size + count], base.fetch(merkle.root_plan(size))
+        )
+        coords = [(lv, ix) for lv, ix, _ in created]
+        assert len(coords) == len(set(coords)), "a node stored twice"
+        assert {(lv, ix): h for lv, ix, h in created} | base.nodes == merkle.MemoryTree(
+            LEAVES[: size + count]
+        ).nodes
+
+
+def test_a_batch_needing_a_missing_older_node_raises() -> None:
+    fetched = TREE.fetch(merkle.root_plan(7))
+    del fetched[(1, 2)]
+    with pytest.raises(merkle.MissingNodeError):
+        merkle.nodes_created_many(7, LEAVES[7:9], fetched)
+
+
 def test_append_plan_and_nodes_created() -> None:
     assert merkle.append_plan(0) == []
     assert merkle.append_plan(7) == [(0, 6), (1, 2), (2, 0)]

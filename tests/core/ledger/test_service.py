@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import event, text
 from sqlmodel import Session, select
 
-from core.ledger import keys, service
+from core.errors import InvalidInput
+from core.ledger import keys, merkle, service
 from core.ledger.exceptions import LedgerInconsistent, LedgerRangeError
 from core.ledger.keys import SigningKeyError
-from core.ledger.models import LedgerCheckpoint, LedgerEntry
+from core.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerNode
 from core.settings import Settings
 from tests.core.ledger import rfc9162
 from tests.core.ledger.test_merkle import mth
@@ -76,6 +77,34 @@ def test_root_and_every_proof_match_the_rfc_for_every_size(session, clock):
         for first in range(1, size + 1):
             path = service.consistency_proof(session, first=first, second=size)
             assert rfc9162.verify_consistency(first, size, roots[first], root, path)
+
+
+def test_a_batch_stores_the_rows_single_appends_store(session, clock):
+    """append_many writes its rows through the driver (COPY on PostgreSQL): the entries, their
+    times and every node must be what one append at a time stores, read back through the ORM."""
+    add(session, 5, clock)
+    batch = add(session, 40, clock, start=5)
+    add(session, 1, clock, start=45)
+    rows = session.exec(select(LedgerEntry).order_by(LedgerEntry.index)).all()
+    assert [row.index for row in rows] == list(range(46))
+    assert [e.index for e in batch] == list(range(5, 45))
+    assert all(row.created_at == clock() for row in rows)
+    for entry, row in zip(batch, rows[5:45], strict=True):
+        assert (entry.entry, entry.leaf_hash, entry.entry_type) == (
+            row.entry,
+            row.leaf_hash,
+            row.entry_type,
+        )
+        assert row.leaf_hash == hashlib.sha256(b"\x00" + row.entry.encode()).digest()
+    nodes = {(n.level, n.index): n.hash for n in session.exec(select(LedgerNode))}
+    assert nodes == merkle.MemoryTree(stored_leaves(session)).nodes
+
+
+def test_a_subject_with_nul_is_refused_on_both_databases(session, clock):
+    with pytest.raises(InvalidInput):
+        service.append(
+            session, entry_type="test.thing.happened", payload={}, now=clock(), subject="a\x00b"
+        )
 
 
 def test_a_rolled_back_change_leaves_no_entry(session, clock):

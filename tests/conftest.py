@@ -199,7 +199,7 @@ ONE_DATABASE_MODULES = {
     "tests/prongsai/test_authorization_matrix.py",  # route policies
     "tests/prongsai/test_cli.py",  # the command line: arguments, messages, exit codes
     "tests/prongsai/test_cli_ledger.py",
-    # 40 s of kills and restarts: once per run; the 20-kill campaign on both databases is
+    # 45 s of kills and restarts: once per run; the 20-kill campaign on both databases is
     # a benchmark (bench/crash_campaign.py, BENCHMARKS.md).
     "tests/prongsai/test_crash_campaign.py",
 }

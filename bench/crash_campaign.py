@@ -42,13 +42,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 from sqlmodel import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-
+from bench.databases import fresh_database  # noqa: E402
 from core.auth import service as auth_service  # noqa: E402
 from core.auth.models import OrganisationKind, Role, TokenKind  # noqa: E402
 from core.db import make_engine  # noqa: E402
@@ -75,26 +74,6 @@ class History:
     every_receipt: list[dict] = field(default_factory=list)
     last_failure: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-def fresh_database(server: str | None, folder: Path, given: str | None = None):
-    """The campaign's database and how to drop it: `given` (empty, kept), a new one on the
-    PostgreSQL `server`, or a SQLite file in `folder`."""
-    if given:
-        return given, lambda: None
-    if not server:
-        return f"sqlite:///{folder / 'crash.sqlite3'}", lambda: None
-    name = f"prongsai_crash_{secrets.token_hex(4)}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return make_url(server).set(database=name).render_as_string(hide_password=False), drop
 
 
 def prepare(
@@ -299,7 +278,7 @@ def send(client, server, tender_id, index, body, headers, history: History, args
 
 def run(args: argparse.Namespace) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="prongsai-crash-"))
-    url, drop = fresh_database(args.server, folder, args.database)
+    url, drop = fresh_database(args.server, folder, label="crash", given=args.database)
     data_dir = folder / "data"
     settings = Settings(
         data_dir=data_dir, database_url=url, secret_key="c" * 32, procurement_min_tender_days=0

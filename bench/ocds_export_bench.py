@@ -30,7 +30,6 @@ import json
 import os
 import platform
 import random
-import secrets
 import shutil
 import socket
 import subprocess
@@ -42,14 +41,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-
 from sqlmodel import Session  # noqa: E402
 
+from bench.databases import fresh_database  # noqa: E402
 from core.auth.models import Organisation, OrganisationKind, Role, User  # noqa: E402
 from core.db import make_engine  # noqa: E402
 
@@ -62,22 +60,6 @@ WORDS = [
     *("design", "pumps", "repair", "supply", "maintenance"),
 ]
 PLACES = ["Bang Kapi", "Lat Phrao", "Chiang Mai", "Khon Kaen", "Hat Yai", "Phuket", "Rayong"]
-
-
-def fresh_database(server: str | None, folder: Path) -> tuple[str, callable]:
-    if not server:
-        return f"sqlite:///{folder}/bench.sqlite3", lambda: None
-    name = f"prongsai_bench_ocds_{secrets.token_hex(4)}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return make_url(server).set(database=name).render_as_string(hide_password=False), drop
 
 
 def environment(url: str, data_dir: Path, source: Path | None = None) -> dict[str, str]:
@@ -421,7 +403,7 @@ def main() -> None:
     parser.add_argument("--baseline", help="a checkout whose server to measure as well")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="prongsai-ocds-bench-"))
-    url, drop = fresh_database(args.server, folder)
+    url, drop = fresh_database(args.server, folder, label="ocds")
     try:
         env = environment(url, folder / "data")
         subprocess.run(cli("migrate"), env=env, check=True, capture_output=True, cwd=folder)

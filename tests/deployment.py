@@ -7,6 +7,7 @@ PostgreSQL.
 
 from __future__ import annotations
 
+import io
 import os
 import secrets
 import shutil
@@ -15,7 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import httpx
@@ -39,6 +40,38 @@ def run(*args, env_extra=None, stdin=None, database_url=None, data_dir=None):
         text=True,
         timeout=300,
     )
+
+
+def invoke(*args, env_extra=None, stdin=None, database_url=None, data_dir=None):
+    """Run `prongsai …` in this process, as `run` does in a new one: the same entry point, the
+    same PRONGSAI_* settings from the environment, standard input and output, and the exit
+    status (argparse's included). A new interpreter costs about two seconds of start-up, so the
+    tests of what a command does use this; `run` is kept for what only a process shows (the
+    demo build, `serve`)."""
+    from prongsai.cli import main
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRONGSAI_")}
+    if database_url:
+        env["PRONGSAI_DATABASE_URL"] = database_url
+    if data_dir:
+        env["PRONGSAI_DATA_DIR"] = str(data_dir)
+    env.update(env_extra or {})
+    saved_env, saved_stdin = dict(os.environ), sys.stdin
+    out, err = io.StringIO(), io.StringIO()
+    os.environ.clear()
+    os.environ.update(env)
+    sys.stdin = io.StringIO(stdin or "")
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                status = main(list(args))
+            except SystemExit as stop:  # argparse's usage errors and --help
+                status = stop.code if isinstance(stop.code, int) else 1
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_env)
+        sys.stdin = saved_stdin
+    return subprocess.CompletedProcess(["prongsai", *args], status, out.getvalue(), err.getvalue())
 
 
 def build_demo(url: str, data_dir: Path) -> None:

@@ -3,19 +3,22 @@ downloaded receipt in the browser."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from core.auth.dependencies import OptionalUser
 from core.auth.models import User
 from core.auth.rules import member_organisation_id
 from core.db import SessionDep
+from core.errors import InvalidInput
 from core.types import Id
 from procurement.bids import queries as bid_queries
-from procurement.bids import receipts
+from procurement.bids import receipt_check, receipts
 from procurement.bids.receipts import data_url, receipt_file
 from procurement.bids.schemas import BidReceipt
-from procurement.dependencies import SupplierUser
+from procurement.dependencies import CsrfChecked, LogSignerDep, SupplierUser
 from procurement.pages import pdf_response, public_view, render
 from procurement.publishing import pdfs
 from procurement.tenders.models import TenderStatus
@@ -44,13 +47,12 @@ def receipt_response(
         session, organisation_id=member_organisation_id(user), tender_id=receipt.tender_id
     )
     downloads = {}
-    if receipt.private is not None:  # carried by this page alone, as data: links to save
-        downloads = {
-            "json": data_url("application/json", receipt_file(receipt)),
-            "pdf": data_url(
-                "application/pdf", pdfs.receipt(request.app.state.templates.env, receipt)
-            ),
-        }
+    if receipt.private is not None:  # carried by this page alone, to save
+        # The JSON as a data: link; the PDF is made from that same file when asked for (see
+        # `full_receipt_pdf`): laying out a PDF costs more than the whole bid, and most
+        # bidders keep the file.
+        file = receipt_file(receipt)
+        downloads = {"json": data_url("application/json", file), "file": file.decode()}
     response = render(
         request,
         "procurement/receipt.html",
@@ -105,6 +107,42 @@ def receipt_pdf(
     content = pdfs.receipt(request.app.state.templates.env, receipt)
     response = pdf_response(content, f"bid-{bid_id}-receipt.pdf")
     response.headers["content-disposition"] = f'attachment; filename="bid-{bid_id}-receipt.pdf"'
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+MAX_RECEIPT_CHARS = 200_000  # a receipt with a thousand documents is under 150 kB
+
+
+@router.post("/receipts/pdf", dependencies=[CsrfChecked])
+def full_receipt_pdf(
+    request: Request,
+    signer: LogSignerDep,
+    receipt: Annotated[str, Form(max_length=MAX_RECEIPT_CHARS)],
+):
+    """The PDF of a full receipt (with its private part), made from the receipt file the
+    bidder holds, once the file is checked as `prongsai verify-receipt` checks it (commitment,
+    log entry, inclusion proof, and a checkpoint signed by this log's key): the server keeps
+    nothing that could make it, and puts its name on no receipt it did not issue."""
+    try:
+        parsed = receipt_check.read(receipt)
+    except receipt_check.ReceiptUnreadable as error:
+        raise InvalidInput(f"This is not a bid receipt: {error}.") from None
+    if parsed.private is None:
+        raise InvalidInput(
+            "This receipt has no private part (price and salt): its PDF is on the bid's "
+            "receipt page."
+        )
+    findings = receipt_check.check_offline(
+        parsed, verifier_key=signer.verifier_key if signer else None
+    )
+    failed = [finding for finding in findings if finding.holds is False]
+    if failed:
+        raise InvalidInput(f"This receipt does not verify: {failed[0].message}.")
+    content = pdfs.receipt(request.app.state.templates.env, parsed)
+    name = f"bid-{parsed.bid_id}-receipt.pdf"
+    response = pdf_response(content, name)
+    response.headers["content-disposition"] = f'attachment; filename="{name}"'
     response.headers["cache-control"] = "no-store"
     return response
 

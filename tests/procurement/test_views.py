@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
 from datetime import timedelta
@@ -14,6 +15,7 @@ from procurement.tenders import service as tender_service
 from procurement.tenders.schemas import TenderDraftIn
 from tests import factories
 from tests.core.test_forms import field_error, summary_links
+from tests.pdfs import flat, pdf_text
 
 DAY = timedelta(days=1)
 MARKER = 987654321  # satang: ฿9,876,543.21, a price no other figure on the page can be
@@ -205,6 +207,39 @@ def test_the_whole_sealed_bid_flow_through_the_pages(client, clock, tender, buye
     assert "฿9,876,543.21" in after
     assert commitment in after
     assert client.get(f"/tenders/{tender.id}/opening.pdf").status_code == 200
+
+
+@pytest.mark.usefixtures("session", "settings", "supplier")
+def test_the_full_receipt_pdf_is_made_from_the_bidders_file_once_it_verifies(
+    client, tender, tmp_path
+):
+    sent = submit_bid(client, tender.id, "9,876,543.21")
+    held = html.unescape(re.search(r'name="receipt" value="([^"]+)"', sent.text).group(1))
+    assert json.loads(held) == full_receipt(sent.text)  # the same file as the JSON download
+
+    def pdf_of(receipt: str, token: str | None = csrf_from(sent.text)):
+        data = {"receipt": receipt} | ({"csrf_token": token} if token else {})
+        return client.post("/receipts/pdf", data=data)
+
+    made = pdf_of(held)
+    assert made.status_code == 200
+    assert made.headers["content-type"] == "application/pdf"
+    assert "attachment" in made.headers["content-disposition"]
+    assert made.headers["cache-control"] == "no-store"
+    text = flat(pdf_text(made.content, tmp_path))
+    assert "฿9,876,543.21" in text
+    assert json.loads(held)["commitment"][:32] in text
+
+    # A file changed after it was issued is not dressed as one of this log's receipts.
+    lowered = json.loads(held)
+    lowered["private"]["price"]["amount"] -= 100_00
+    refused = pdf_of(json.dumps(lowered))
+    assert refused.status_code == 422
+    assert "does not verify" in refused.text
+    public = json.loads(held) | {"private": None}
+    assert "no private part" in pdf_of(json.dumps(public)).text
+    assert "not a bid receipt" in pdf_of("not json\x00").text
+    assert pdf_of(held, token=None).status_code == 403
 
 
 @pytest.mark.usefixtures("supplier")

@@ -1,4 +1,5 @@
-"""The `prongsai` command as an operator runs it: a real process, real settings."""
+"""The `prongsai` command as an operator runs it: its entry point with the settings of the
+environment; a real process where only a process shows it (usage errors, `serve`)."""
 
 import pytest
 from sqlalchemy import func
@@ -7,7 +8,7 @@ from sqlmodel import Session, select
 from core.auth.models import Organisation, User
 from core.db import make_engine
 from prongsai import schema
-from tests.deployment import run
+from tests.deployment import invoke, run
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def test_unknown_argument_prints_usage_and_exits_2(tmp_path):
 
 
 def test_malformed_setting_stops_with_one_line_naming_it(tmp_path):
-    result = run("migrate", data_dir=tmp_path, env_extra={"PRONGSAI_DEFAULT_LOCALE": "xx"})
+    result = invoke("migrate", data_dir=tmp_path, env_extra={"PRONGSAI_DEFAULT_LOCALE": "xx"})
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0
     assert "PRONGSAI_DEFAULT_LOCALE" in result.stderr
@@ -50,14 +51,14 @@ def test_demo_has_every_role_and_is_rerunnable_without_duplicates(demo_deploymen
         roles = set(session.exec(select(User.role)))
     engine.dispose()
     assert {"buyer", "supplier", "permit_officer", "applicant", "auditor", "admin"} <= roles
-    again = run("demo", database_url=url, data_dir=data_dir)
+    again = invoke("demo", database_url=url, data_dir=data_dir)
     assert again.returncode == 0, again.stderr
     assert "0 organisations and 0 users created" in again.stdout
     assert (count(url, Organisation), count(url, User)) == (organisations, users)
 
 
 def test_user_create_reads_the_password_from_stdin(migrated, tmp_path):
-    result = run(
+    result = invoke(
         "user",
         "create",
         "--email",
@@ -73,7 +74,7 @@ def test_user_create_reads_the_password_from_stdin(migrated, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "auditor@example.org" in result.stdout
-    again = run(
+    again = invoke(
         "user",
         "create",
         "--email",
@@ -93,7 +94,7 @@ def test_user_create_reads_the_password_from_stdin(migrated, tmp_path):
 
 
 def test_user_create_with_a_bad_role_or_organisation_is_refused(migrated, tmp_path):
-    bad_role = run(
+    bad_role = invoke(
         "user",
         "create",
         "--email",
@@ -109,7 +110,7 @@ def test_user_create_with_a_bad_role_or_organisation_is_refused(migrated, tmp_pa
     )
     assert bad_role.returncode == 2
     assert "invalid choice: 'king'" in bad_role.stderr
-    no_org = run(
+    no_org = invoke(
         "user",
         "create",
         "--email",
@@ -138,19 +139,19 @@ def test_serve_refuses_a_database_that_is_not_migrated(fresh_database, tmp_path)
 
 def test_org_create_and_user_invite_as_an_operator(migrated, tmp_path):
     common = {"database_url": migrated, "data_dir": tmp_path}
-    made = run(
+    made = invoke(
         "org", "create", "--slug", "nan-province", "--name", "Nan Province", "--kind",
         "buying_entity", "--reason", "new buying entity joins", **common,
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
     assert "nan-province" in made.stdout
-    again = run(
+    again = invoke(
         "org", "create", "--slug", "nan-province", "--name", "Again", "--kind", "department",
         **common,
     )  # fmt: skip
     assert again.returncode == 1
     assert "already exists" in again.stderr
-    invited = run(
+    invited = invoke(
         "user", "invite", "--email", "lead@nan.example", "--name", "Khun Lead", "--role",
         "buyer", "--organisation", "nan-province", "--lead", **common,
     )  # fmt: skip
@@ -158,7 +159,7 @@ def test_org_create_and_user_invite_as_an_operator(migrated, tmp_path):
     mails = list((tmp_path / "outbox").glob("accounts-*.eml"))
     assert len(mails) == 1
     assert "/invitation?token=" in mails[0].read_text()
-    wrong = run(
+    wrong = invoke(
         "user", "invite", "--email", "x@nan.example", "--name", "Khun X", "--role", "applicant",
         "--organisation", "nan-province", **common,
     )  # fmt: skip

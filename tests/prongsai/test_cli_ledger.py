@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import text
 
 from core.db import make_engine
-from tests.deployment import free_port, run, serving
+from tests.deployment import free_port, invoke, run, serving
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def tamper(url, statement, **params):
 
 
 def test_demo_log_is_signed_and_verifies(demo_log, data_dir):
-    result = run("ledger", "verify", database_url=demo_log, data_dir=data_dir)
+    result = invoke("ledger", "verify", database_url=demo_log, data_dir=data_dir)
     assert result.returncode == 0, result.stderr
     assert f"log verified: {entry_count(demo_log)} entries, 1 signed checkpoints" in result.stdout
 
@@ -51,7 +51,7 @@ def test_tampering_exits_non_zero_naming_the_first_bad_index(
     demo_log, data_dir, statement, bad_index
 ):
     tamper(demo_log, statement)
-    result = run("ledger", "verify", database_url=demo_log, data_dir=data_dir)
+    result = invoke("ledger", "verify", database_url=demo_log, data_dir=data_dir)
     assert result.returncode == 1
     assert f"first bad index: {bad_index}" in result.stderr
 
@@ -68,12 +68,14 @@ def test_missing_signing_key_stops_start_up_and_is_not_regenerated(demo_log, dat
 def test_verify_over_http_against_a_running_server(demo_deployment, tmp_path):
     url, data_dir = demo_deployment
     with serving(url, data_dir) as base:
-        result = run("ledger", "verify", "--url", base, data_dir=tmp_path / "auditor")
+        result = invoke("ledger", "verify", "--url", base, data_dir=tmp_path / "auditor")
     assert result.returncode == 0, result.stderr
     assert f"log verified: {entry_count(url)} entries" in result.stdout
 
 
 def test_verify_of_an_unreachable_server_says_so(tmp_path):
-    result = run("ledger", "verify", "--url", f"http://127.0.0.1:{free_port()}", data_dir=tmp_path)
+    result = invoke(
+        "ledger", "verify", "--url", f"http://127.0.0.1:{free_port()}", data_dir=tmp_path
+    )
     assert result.returncode == 1
     assert "cannot read the log at" in result.stderr

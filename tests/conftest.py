@@ -195,6 +195,10 @@ ONE_DATABASE_MODULES = {
     "tests/procurement/test_pdfs.py",
     "tests/procurement/test_views.py",  # the buyer's and supplier's pages over the JSON routes
     "tests/procurement/test_lots_views.py",
+    "tests/permits/test_web.py",  # the applicant's and officer's pages over the services
+    "tests/core/auth/test_views.py",  # sign-in, account and admin pages
+    "tests/core/auth/test_onboarding_views.py",  # registration and invitation pages
+    "tests/prongsai/test_public_address.py",  # links built from the configured address
     "tests/public_site/test_not_found.py",  # the 404 page
     "tests/prongsai/test_authorization_matrix.py",  # route policies
     "tests/prongsai/test_cli.py",  # the command line: arguments, messages, exit codes

@@ -186,7 +186,15 @@ class HttpSource:
     """The log as a server publishes it under /api/ledger."""
 
     def __init__(self, base_url: str, client: httpx.Client | None = None) -> None:
+        self._owned = client is None  # a client handed in is its owner's to close
         self.client = client or httpx.Client(base_url=base_url.rstrip("/"), timeout=30)
+
+    def __enter__(self) -> HttpSource:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._owned:
+            self.client.close()
 
     def _get(self, path: str, **params: int) -> dict[str, Any]:
         response = self.client.get(f"/api/ledger/{path}", params=params)

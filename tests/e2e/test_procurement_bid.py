@@ -9,7 +9,7 @@ import subprocess
 import httpx
 import pytest
 
-from tests.deployment import run
+from tests.deployment import invoke
 
 pytestmark = pytest.mark.e2e
 
@@ -60,10 +60,10 @@ def test_a_supplier_bids_in_a_browser_and_verifies_the_downloaded_receipt(
         assert receipt["private"]["salt"][:32] in text.replace("\n", "")
 
         # The command, from the file alone and then against the live log.
-        offline = run("verify-receipt", str(saved), data_dir=tmp_path / "outsider")
+        offline = invoke("verify-receipt", str(saved), data_dir=tmp_path / "outsider")
         assert offline.returncode == 0, offline.stdout + offline.stderr
         assert "ok: the commitment is SHA-256(salt ‖ canonical bid)" in offline.stdout
-        live = run("verify-receipt", str(saved), "--server", server, data_dir=tmp_path / "o")
+        live = invoke("verify-receipt", str(saved), "--server", server, data_dir=tmp_path / "o")
         assert live.returncode == 0, live.stdout + live.stderr
         assert "extends the receipt's checkpoint" in live.stdout
         assert "not checked: the bids are not opened yet" in live.stdout

@@ -30,6 +30,7 @@ POLICY: dict[str, str] = {
     "DELETE /api/auth/tokens/{token_id}": "signed-in",
     "GET /api/auth/me": "signed-in",
     "POST /api/accounts": "public",
+    "POST /receipts/pdf": "public",  # the PDF of a receipt file its holder sends, once verified
     "POST /api/accounts/verify": "public",
     "POST /api/accounts/password-reset": "public",
     "POST /api/accounts/password-reset/confirm": "public",

@@ -245,8 +245,8 @@ def _ledger(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     if args.url:
         try:
-            with ledger_verify.HttpSource(args.url) as source:
-                report = ledger_verify.verify(source)
+            with ledger_verify.HttpSource(args.url) as published:
+                report = ledger_verify.verify(published)
         except httpx.HTTPError as error:
             raise CommandError(f"cannot read the log at {args.url}: {error}") from None
     else:

@@ -27,10 +27,10 @@ def test_three_kills_lose_no_acknowledged_bid_and_open_the_tender_once(
     campaign, fresh_database, capsys
 ):
     # Few suppliers and a short burst: the history is what is checked, not the load. A restart
-    # takes 4-9 s here (imports, checks, the scheduler's start); the deadline leaves each 12 s
-    # (at 8 s, a third worker's load once left every try to the deadline), and a slower one
-    # only makes a late retry a refusal after the deadline (what a supplier would see). About
-    # 45 s, most of it waiting on the server.
+    # takes 2-4 s here with compiled modules kept (4-9 s when every start compiled them
+    # again); the deadline leaves each 8 s, and a slower one only makes a late retry a refusal
+    # after the deadline (what a supplier would see). About 35 s, most of it waiting on the
+    # server.
     status = campaign.main(
         [
             "--database",
@@ -46,7 +46,7 @@ def test_three_kills_lose_no_acknowledged_bid_and_open_the_tender_once(
             "--settle",
             "4",
             "--restart-allowance",
-            "12",
+            "8",
         ]
     )
     report = capsys.readouterr().out

@@ -12,7 +12,8 @@ from core.auth.models import Role, User
 from core.db import stored_id
 from core.settings import Settings, load_settings
 from permits import catalogue, overdue, service
-from permits.models import Application, OfficerProfile
+from permits.models import Application, ApplicationStatus, OfficerProfile, PermitType
+from permits.record import current_stage
 from permits.rules import Action
 from permits.uploads import Upload
 
@@ -69,6 +70,9 @@ def load(
     applicants = [_account(session, e) for e in ("applicant@example.com", "applicant2@example.com")]
     officers = {d: auth_service.get_user_by_email(session, email=e) for d, e in OFFICERS.items()}
     types = {t.code: catalogue.definition_of(t) for t in catalogue.latest_types(session)}
+    # The session holds rows weakly: the walk keeps the few it looks up by key thousands of
+    # times (permit types, officers' profiles) alive, so each is read once, not per transition.
+    held = [*session.exec(select(PermitType)), *session.exec(select(OfficerProfile))]
     for n in range(count):
         code = r.choice(sorted(types))
         definition = types[code]
@@ -87,6 +91,8 @@ def load(
         )
         number = application.tracking_number
         _walk(session, r, number, definition, officers, moment, now, settings)
+    overdue.mark_overdue(session, now=now, settings=settings)
+    del held
     return count
 
 
@@ -156,12 +162,16 @@ def _walk(session, r, number, definition, officers, moment, now, settings) -> No
                 settings=settings,
             )
             return
-        overdue.mark_overdue(session, now=moment, settings=settings)
-        app = service.get_application(session, number=number)
-        from permits.record import current_stage
-
-        current = current_stage(session, app)
+        application = service.get_application(session, number=number)
+        current = current_stage(session, application)
         assert current is not None  # the walk returns once the application is decided
+        running = application.status == ApplicationStatus.IN_PROGRESS
+        if running and current.overdue_at is None and current.due_at <= moment:
+            # What the job would have marked by now (its run over the whole table follows
+            # the walk, for the stages still running today).
+            overdue.mark_stage_overdue(
+                session, stage_id=stored_id(current), now=moment, settings=settings
+            )
         if current.overdue_at is not None and r.random() < 0.7:
             service.explain_delay(
                 session,

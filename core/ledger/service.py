@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -18,7 +18,7 @@ from core.errors import InvalidInput
 from core.ledger import merkle, note
 from core.ledger.exceptions import LedgerInconsistent, LedgerRangeError
 from core.ledger.keys import LogSigner, SigningKeyError, load_signer
-from core.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead
+from core.ledger.models import LedgerCheckpoint, LedgerEntry
 from core.settings import Settings
 from core.types import contains_nul
 
@@ -142,9 +142,12 @@ def append_many(
         return []
     time = format_time(now)
     texts = [_entry_text(t, p, time) for t, p, _ in items]
-    # The head row is the log's lock: appenders queue on it, so the tree never forks.
-    head = session.exec(select(LedgerHead).where(LedgerHead.id == 1).with_for_update()).one()
-    size = head.tree_size
+    session.flush()  # the change this entry records goes first, as a query would flush it
+    # The head row is the log's lock: one UPDATE takes it and reserves the indices, so
+    # appenders queue on it and the tree never forks (one statement, not a locking read and
+    # a write: the log's hot path).
+    reserved = session.execute(_RESERVE, {"count": len(items)}).scalar_one()
+    size = reserved - len(items)
     fetched = _frontier(session, size) or _fetcher(session)(merkle.root_plan(size))
     leaves = [text.encode() for text in texts]
     created = merkle.nodes_created_many(size, leaves, fetched)
@@ -170,10 +173,12 @@ def append_many(
         ("index", "entry_type", "subject", "created_at", "entry", "leaf_hash"),
         [(e.index, e.entry_type, e.subject, stamp, e.entry, e.leaf_hash) for e in entries],
     )
-    head.tree_size = size + len(entries)
-    session.add(head)
-    session.flush()
     return entries
+
+
+_RESERVE = text(
+    "UPDATE ledger_head SET tree_size = tree_size + :count WHERE id = 1 RETURNING tree_size"
+)
 
 
 def _stored_time(session: Session, now: datetime) -> Any:

@@ -68,6 +68,9 @@ BOUNDED = {
 }
 
 
+EMAIL_PROBLEM = N_("enter an email address in the correct form, such as name@example.com")
+
+
 def problem_text(problem: Mapping[str, Any]) -> str:
     """One pydantic problem in words, in the reader's language (its own message when it has no
     better one: a rule's own sentence)."""
@@ -78,6 +81,8 @@ def problem_text(problem: Mapping[str, Any]) -> str:
         except (KeyError, TypeError):
             pass
     said = PROBLEMS.get(problem["type"])
+    if str(problem.get("msg", "")).startswith("value is not a valid email address"):
+        said = EMAIL_PROBLEM  # pydantic's EmailStr: the library's own reason is English only
     if said:
         return _sentence(gettext(said))
     return _sentence(str(problem["msg"]).removeprefix("Value error, "))

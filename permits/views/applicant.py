@@ -103,16 +103,37 @@ async def respond(
     clock starts again."""
     settings = request.app.state.settings
     values, files = await read_upload_form(request, settings.permits_upload_max_bytes)
-    information.respond(
-        session,
-        number=number,
-        applicant=user,
-        files=files,
-        answer=values.get("answer"),
-        now=clock(),
-        settings=settings,
-    )
+    try:
+        information.respond(
+            session,
+            number=number,
+            applicant=user,
+            files=files,
+            answer=values.get("answer"),
+            now=clock(),
+            settings=settings,
+        )
+    except DomainError as error:
+        if error.status_code not in (409, 422):  # not theirs, or gone: the error page says so
+            raise
+        session.rollback()
+        page = casework.my_application(
+            session, number=number, applicant=user, settings=settings, now=clock()
+        )
+        # At the control the request asked for: a written answer, the named document, or (for
+        # a request naming neither) the form's first document.
+        errors = forms.from_domain(
+            error,
+            names={"doc_requested": "r-requested", "files": _first_document_id(page)},
+        )
+        context = {"user": user, **dict(page), "errors": errors, "typed": values}
+        return _render(request, "my_application.html", context, status_code=error.status_code)
     return RedirectResponse(f"/permits/mine/{number.upper()}", status_code=303)
+
+
+def _first_document_id(page) -> str:
+    documents = page.definition.documents
+    return f"r-{documents[0].code}" if documents else "respond"
 
 
 @router.post("/permits/mine/{number}/withdraw", dependencies=[CsrfChecked])

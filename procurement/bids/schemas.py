@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, EmailStr, Field, field_validator
 
 from core.types import Input, Money
 from procurement.bids.models import BidStatus
@@ -17,7 +17,7 @@ BidDocumentIn = DocumentIn
 class SupplierIn(Input):
     address: str = Field(min_length=5, max_length=500)
     contact_name: str = Field(min_length=1, max_length=200)
-    contact_email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
+    contact_email: EmailStr = Field(max_length=254)
     contact_phone: str = Field(min_length=5, max_length=40)
 
 

@@ -33,7 +33,6 @@ from procurement.dependencies import BuyerUser, CsrfChecked, LogSignerDep, Suppl
 from procurement.pages import (
     minor_units,
     pdf_response,
-    problems,
     public_view,
     render,
     run_step,
@@ -61,8 +60,25 @@ def open_bids(request: Request, session: SessionDep, user: BuyerUser, tender_id:
     )
 
 
+def _registration_labels() -> dict[str, str]:
+    """The company-details form's fields as their labels name them (the error summary's)."""
+    return {
+        "address": gettext("Registered address"),
+        "contact_name": gettext("Contact person"),
+        "contact_email": gettext("Contact email"),
+        "contact_phone": gettext("Contact phone"),
+    }
+
+
 def _dashboard(
-    request: Request, session, user: User, *, error=None, values=None, status_code=200, saved=False
+    request: Request,
+    session,
+    user: User,
+    *,
+    errors: forms.FormErrors | None = None,
+    values=None,
+    status_code=200,
+    saved=False,
 ) -> HTMLResponse:
     registered = bid_queries.registration(session, organisation_id=member_organisation_id(user))
     return render(
@@ -77,7 +93,8 @@ def _dashboard(
             "bids": bid_queries.supplier_bids(
                 session, organisation_id=member_organisation_id(user)
             ),
-            "error": error,
+            "errors": errors,
+            "labels": _registration_labels(),
             "saved": saved,
         },
         user=user,
@@ -111,9 +128,8 @@ def register(
     try:
         details = SupplierIn(**values)
     except ValidationError as error:
-        return _dashboard(
-            request, session, user, error=problems(error), values=values, status_code=422
-        )
+        errors = forms.from_validation(error, known=values, labels=_registration_labels())
+        return _dashboard(request, session, user, errors=errors, values=values, status_code=422)
     bidding.register_supplier(session, user=user, details=details, now=request.app.state.clock())
     return RedirectResponse("/supplier?saved=1", status_code=303)
 

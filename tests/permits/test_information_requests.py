@@ -13,6 +13,7 @@ from core.ledger.models import LedgerEntry
 from permits import service
 from permits.rules import Action, Asks, InformationRequest
 from tests.core.auth.test_views import csrf_from, sign_in
+from tests.core.test_forms import field_error, summary_links
 from tests.permits import factories
 
 QUESTION = "How many seats does the terrace add?"
@@ -61,6 +62,9 @@ def test_a_named_document_is_asked_for_and_answered_with_that_document(
     )
     assert wrong.status_code == 422
     assert "Terrace plan" in wrong.text
+    # On the applicant's own page, at the control that asks for it, not on an error page.
+    assert summary_links(wrong.text) == ["r-requested"]
+    assert "Terrace plan" in field_error(wrong.text, "r-requested")
     assert client.get(f"/api/permits/{number}").json()["status"] == "paused"  # nothing changed
 
     answered = client.post(
@@ -137,4 +141,23 @@ def test_the_officer_names_what_a_request_asks_for(client, application, health_o
     assert client.get(f"/api/permits/{number}").json()["status"] == "in_progress"
     asked = client.post(act, data={**base, "asks": "answer", "asked_for": QUESTION})
     assert asked.status_code == 303
+    assert client.get(f"/api/permits/{number}").json()["status"] == "paused"
+
+
+def test_a_written_answer_refused_comes_back_at_its_field_with_what_was_typed(
+    client, session, clock, settings, application, health_officer
+):
+    ask(session, clock, settings, application, health_officer, Asks.ANSWER, QUESTION)
+    number = application.tracking_number
+    sign_in(client, session.get(User, application.applicant_id))
+    page = client.get(f"/permits/mine/{number}")
+    too_long = "Twelve seats. " * 400
+    refused = client.post(
+        f"/permits/mine/{number}/respond",
+        data={"csrf_token": csrf_from(page.text), "answer": too_long},
+    )
+    assert refused.status_code == 422
+    assert summary_links(refused.text) == ["answer"]
+    assert "under" in field_error(refused.text, "answer")
+    assert too_long.strip()[:200] in refused.text  # kept, to shorten rather than retype
     assert client.get(f"/api/permits/{number}").json()["status"] == "paused"

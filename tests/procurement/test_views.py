@@ -93,6 +93,31 @@ def supplier(client, session, clock):
     return user
 
 
+def test_the_company_details_form_names_every_problem_at_its_field_and_keeps_what_was_typed(
+    client, session, clock
+):
+    sign_in(client, factories.user(session, role=Role.SUPPLIER, now=clock()))
+    refused = post_form(
+        client,
+        "/supplier",
+        "/supplier/registration",
+        {
+            "address": "99 Rama IV Road, Bangkok 10110",
+            "contact_name": "",
+            "contact_email": "somsak at example",
+            "contact_phone": "+66 2 555 0199",
+        },
+    )
+    assert refused.status_code == 422
+    assert summary_links(refused.text) == ["contact_name", "contact_email"]
+    assert "Contact email:" in refused.text  # the summary names the field by its label
+    assert "such as name@example.com" in field_error(refused.text, "contact_email")
+    field_error(refused.text, "contact_name")
+    assert "99 Rama IV Road, Bangkok 10110</textarea>" in refused.text
+    assert 'value="somsak at example"' in refused.text
+    assert "Status: <strong>not registered</strong>" in client.get("/supplier").text
+
+
 def submit_bid(client, tender_id: int, baht: str, **extra):
     return post_form(
         client,

@@ -15,6 +15,7 @@ from core.errors import InvalidInput, PermissionDenied
 from core.i18n import gettext
 from core.settings import Settings
 from permits import catalogue, queries, service
+from permits.forms import thai_description
 from permits.models import Application, DataAccess, Document, Notification, Pause, Stage
 from permits.record import current_stage, officer_label, open_pause
 from permits.rules import Action, allowed_actions
@@ -77,11 +78,13 @@ def officer_queue(
         .order_by(col(Notification.created_at).desc())
         .limit(20)
     ).all()
+    definitions = catalogue.definitions_by_id(session)
     return OfficerQueue(
         rows=[
             QueueRow(
                 tracking_number=a.tracking_number,
                 description=a.description,
+                description_th=thai_description(definitions[a.type_id], a.description),
                 status=str(a.status),
                 stage_code=s.code,
                 due_at=s.due_at,
@@ -129,11 +132,13 @@ def my_applications(
         .offset(offset)
         .limit(limit)
     )
+    definitions = catalogue.definitions_by_id(session)
     return [
         PermitSummary(
             tracking_number=a.tracking_number,
             type_code=a.type_code,
             description=a.description,
+            description_th=thai_description(definitions[a.type_id], a.description),
             status=str(a.status),
             current_stage=None,
             department=None,

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from core.auth.models import Organisation, OrganisationKind
+from core.db import stored_id
 from core.errors import Conflict, NotFound
 from core.ledger import service as ledger_service
 from core.settings import Settings
@@ -111,6 +112,11 @@ def _definition(text: str) -> TypeDefinition:
 def definition_of(permit_type: PermitType) -> TypeDefinition:
     """The parsed definition of a loaded type version."""
     return _definition(permit_type.definition)
+
+
+def definitions_by_id(session: Session) -> dict[int, TypeDefinition]:
+    """Every type version's parsed definition, by the type row's id (a handful of rows)."""
+    return {stored_id(t): definition_of(t) for t in session.exec(select(PermitType))}
 
 
 def latest_types(session: Session) -> list[PermitType]:

@@ -10,7 +10,7 @@ from core.errors import InvalidInput
 from core.forms import FormErrors, Invalid
 from core.i18n import current_locale, gettext
 from permits import uploads
-from permits.schemas import TypeDefinition
+from permits.schemas import FormField, TypeDefinition
 from permits.uploads import CheckedUpload, Upload
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -135,3 +135,28 @@ def public_description(definition: TypeDefinition, values: dict[str, str]) -> st
         if field.public and values.get(field.name)
     ]
     return "; ".join([definition.name, *parts])[:500]
+
+
+def thai_description(definition: TypeDefinition, description: str) -> str | None:
+    """A stored public description (see `public_description`: written at filing with the
+    type's and the fields' English names) with the definition's Thai names in their place; the
+    values stay as the applicant typed them. None when the text is not one the definition made
+    (a type renamed since, say): a reader is shown the stored text then, never a guess."""
+    if not description.startswith(definition.name):
+        return None
+    rest = description[len(definition.name) :]
+    found: list[tuple[int, FormField, str]] = []
+    cursor = 0
+    for field in definition.fields:
+        marker = f"; {field.label}: "
+        at = rest.find(marker, cursor) if field.public else -1
+        if at >= 0:
+            found.append((at, field, marker))
+            cursor = at + len(marker)
+    if rest and (not found or found[0][0] != 0):
+        return None
+    parts = [definition.name_th or definition.name]
+    for position, (at, field, marker) in enumerate(found):
+        end = found[position + 1][0] if position + 1 < len(found) else len(rest)
+        parts.append(f"{field.label_th or field.label}: {rest[at + len(marker) : end]}")
+    return "; ".join(parts)

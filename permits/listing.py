@@ -11,6 +11,7 @@ from sqlmodel import Session, col, func, select
 from core.auth.models import Organisation
 from core.settings import Settings
 from permits import catalogue, queries
+from permits.forms import thai_description
 from permits.models import Application, Stage, Transition
 from permits.rules import BLDS_STATUS, percentile
 from permits.schemas import PermitPage, PermitSummary, StatisticsRow
@@ -65,11 +66,13 @@ def page(
         .offset((number - 1) * per_page)
         .limit(per_page)
     ).all()
+    definitions = catalogue.definitions_by_id(session)
     items = [
         PermitSummary(
             tracking_number=a.tracking_number,
             type_code=a.type_code,
             description=a.description,
+            description_th=thai_description(definitions[a.type_id], a.description),
             status=a.status,
             current_stage=code,
             department=slug,

@@ -12,6 +12,7 @@ from core.db import stored_id
 from core.events import Event
 from core.settings import Settings
 from permits import catalogue, certificates
+from permits.forms import thai_description
 from permits.models import Application, Pause, PermitType, Stage, Transition
 from permits.public_index import (  # noqa: F401 -- read by the public site's search index
     SEARCH_STATUSES,
@@ -116,6 +117,7 @@ def public_view(
         type_name_th=definition.name_th,
         type_version=definition.version,
         description=application.description,
+        description_th=thai_description(definition, application.description),
         status=application.status,
         status_blds=BLDS_STATUS[application.status],
         submitted_at=application.submitted_at,

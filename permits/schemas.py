@@ -150,6 +150,9 @@ class PermitPublic(BaseModel):
     type_name_th: str
     type_version: int
     description: str
+    description_th: str | None = Field(
+        default=None, description="the description with the type's and fields' Thai names"
+    )
     status: str
     status_blds: str
     submitted_at: datetime
@@ -173,6 +176,7 @@ class PermitSummary(BaseModel):
     tracking_number: str
     type_code: str
     description: str
+    description_th: str | None = None
     status: str
     current_stage: str | None
     department: str | None
@@ -231,6 +235,7 @@ class QueueRow(BaseModel):
 
     tracking_number: str
     description: str
+    description_th: str | None = None
     status: str
     stage_code: str
     due_at: datetime

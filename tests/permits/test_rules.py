@@ -136,3 +136,22 @@ def test_percentiles_interpolate():
     assert percentile([], 0.5) is None
     assert percentile([1, 2, 3, 4], 0.5) == 2.5
     assert percentile(range(1, 11), 0.9) == pytest.approx(9.1)
+
+
+def test_a_public_description_reads_in_thai_with_the_definitions_names_and_the_values_typed():
+    from permits.catalogue import DEFINITIONS, parse_definition
+    from permits.forms import public_description, thai_description
+
+    food = parse_definition((DEFINITIONS / "food.toml").read_text(encoding="utf-8"))
+    stored = public_description(food, {"shop_name": "Noodles; Soup & Rice", "seats": "24"})
+    assert stored == (
+        "Food-sanitation licence; Name of the food shop: Noodles; Soup & Rice; Number of seats: 24"
+    )
+    assert thai_description(food, stored) == (
+        "ใบอนุญาตจัดตั้งสถานที่จำหน่ายอาหาร; ชื่อสถานที่จำหน่ายอาหาร: Noodles; Soup & Rice; จำนวนที่นั่ง: 24"
+    )
+    without_seats = public_description(food, {"shop_name": "Khao Man Gai Corner"})
+    assert thai_description(food, without_seats).endswith("ชื่อสถานที่จำหน่ายอาหาร: Khao Man Gai Corner")
+    # A text the definition did not make (a type renamed since) is never guessed at.
+    assert thai_description(food, "Street stall licence; Number of seats: 4") is None
+    assert thai_description(food, "Food-sanitation licence (old); Seats: 4") is None

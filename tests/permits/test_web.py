@@ -543,3 +543,23 @@ def test_the_public_page_names_the_department_in_the_readers_language_and_links_
     assert client.get(f"/api/permits/{number}").json()["department_name_th"] == (
         "สำนักอนามัย (ทดสอบ)"
     )
+
+
+def test_the_description_reads_in_the_readers_language_wherever_it_is_shown(
+    client, application, health_officer
+):
+    number = application.tracking_number
+    thai_words = "ใบอนุญาตจัดตั้งสถานที่จำหน่ายอาหาร; ชื่อสถานที่จำหน่ายอาหาร:"
+    for page in (f"/permits/{number}", "/permits"):
+        thai = client.get(f"{page}?lang=th").text
+        assert thai_words in thai
+        assert "Name of the food shop" not in thai
+        # The shop's name stays as typed, marked as English on the Thai page.
+        assert '<span lang="en">Khao Man Gai Corner</span>' in thai
+        assert "Food-sanitation licence; Name of the food shop: Khao Man Gai Corner" in (
+            client.get(f"{page}?lang=en").text
+        )
+    public = client.get(f"/api/permits/{number}").json()
+    assert public["description_th"].startswith(thai_words)
+    sign_in(client, health_officer)
+    assert thai_words in client.get("/permits/officer?lang=th").text

@@ -1,0 +1,36 @@
+-- wrk script of bench/bid_http_bench.py: every request is a supplier's bid on the tender, with
+-- the next supplier's API token (round robin, each wrk thread from its own offset), a fresh
+-- Idempotency-Key and its own price. The tokens and the path come in the environment:
+-- BIDS_TOKENS (comma-separated) and BIDS_PATH (/api/tenders/<id>/bids).
+
+local tokens = {}
+for token in string.gmatch(os.getenv("BIDS_TOKENS") or "", "[^,]+") do
+  tokens[#tokens + 1] = token
+end
+local path = os.getenv("BIDS_PATH") or "/api/tenders/1/bids"
+local threads = 0
+
+function setup(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+
+function init(args)
+  counter = 0
+  math.randomseed(id * 7919 + os.time())
+end
+
+function request()
+  counter = counter + 1
+  local token = tokens[((id * 997 + counter) % #tokens) + 1]
+  local price = 1000000 + (id * 100000 + counter) % 900000
+  local body = string.format(
+    '{"price":{"amount":%d,"currency":"THB"},"declaration":true}', price
+  )
+  local headers = {
+    ["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer " .. token,
+    ["Idempotency-Key"] = string.format("wrk-%d-%d-%d", id, counter, math.random(1, 2147483647)),
+  }
+  return wrk.format("POST", path, headers, body)
+end

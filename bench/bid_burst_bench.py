@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import argparse
+import cProfile
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -152,6 +153,7 @@ def main() -> None:
     parser.add_argument("--bids", type=int, default=2000)
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--open-bids", type=int, default=10000)
+    parser.add_argument("--profile", help="write cProfile statistics of the big opening here")
     args = parser.parse_args()
     url, drop = fresh_database(args.server)
     engine = make_engine(url, **({"pool_size": args.threads + 4} if args.server else {}))
@@ -196,9 +198,15 @@ def main() -> None:
             engine, settings, tender_id, users[: args.open_bids], args.threads, lambda: frozen
         )
         print(f"sealed {len(acked)} bids for the opening in {elapsed:.1f} s")
+        profile = cProfile.Profile() if args.profile else None
         started = time.perf_counter()
         with Session(engine) as session:
+            if profile:
+                profile.enable()
             opening.open_tender(session, tender_id=tender_id, now=deadline, settings=settings)
+            if profile:
+                profile.disable()
+                profile.dump_stats(args.profile)
         took = time.perf_counter() - started
         with Session(engine) as session:
             ranked = session.exec(

@@ -202,17 +202,8 @@ def run(args: argparse.Namespace) -> dict:
                 command += ["--workers", str(workers)]
                 if args.profile:  # py-spy's samples of the serving process, for flame graphs
                     profile = f"{args.profile}.{workers}"
-                    command = [
-                        "py-spy",
-                        "record",
-                        "-f",
-                        "raw",
-                        "-r",
-                        "50",
-                        "-o",
-                        profile,
-                        "--",
-                    ] + command
+                    spy = ["py-spy", "record", "-f", "raw", "-r", "50", "-o", profile, "--"]
+                    command = [*spy, *command]
                 with serving(command, env, base, "/healthz", folder / f"serve-{workers}.log"):
                     driven = drive(base, f"/api/tenders/{tender_id}/bids", tokens, args)
                     bids = stored_bids(url, tender_id)

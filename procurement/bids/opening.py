@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from core.auth.models import User
 from core.db import stored_id
+from core.i18n import gettext
 from core.ledger import service as ledger
 from core.ledger.service import format_time
 from core.settings import Settings
@@ -39,14 +40,20 @@ def open_tender(
     """Open every bid at or after the opening time, once, and publish the opening record."""
     tender = get_tender(session, tender_id=tender_id, for_update=True)
     if buyer is not None and tender.buyer_id != buyer.organisation_id:
-        raise NotYourTender("Only the buying entity that published this tender may open it.")
+        raise NotYourTender(
+            gettext("Only the buying entity that published this tender may open it.")
+        )
     if tender.status == TenderStatus.OPENED or tender.opened_at is not None:
         return tender  # already opened: exactly once
     if tender.status != TenderStatus.ACTIVE:
-        raise TenderClosed(f"Tender {tender_id} is {tender.status}; there is nothing to open.")
+        raise TenderClosed(
+            gettext("Tender %(tender)s is %(status)s; there is nothing to open.")
+            % {"tender": tender_id, "status": tender.status}
+        )
     if now < tender.opening_at:
         raise NotYetTime(
-            f"Bids open at {format_time(tender.opening_at)}; it is {format_time(now)}."
+            gettext("Bids open at %(opening)s; it is %(now)s.")
+            % {"opening": format_time(tender.opening_at), "now": format_time(now)}
         )
     the_ocid = ocds.ocid(settings.ocid_prefix, stored_id(tender))
     # An active tender was published, and publishing made its keys.
@@ -65,8 +72,11 @@ def open_tender(
     except (sealing.SealingError, InvalidTag) as error:
         session.rollback()
         raise OpeningFailed(
-            f"The bids of tender {tender_id} could not be opened: the deployment's opening key "
-            "does not release this tender's key. Nothing was opened; restore the opening key."
+            gettext(
+                "The bids of tender %(tender)s could not be opened: the deployment's opening key "
+                "does not release this tender's key. Nothing was opened; restore the opening key."
+            )
+            % {"tender": tender_id}
         ) from error
     idempotency.forget_tender(session, tender_id=stored_id(tender))
     ledger.append(
@@ -181,8 +191,8 @@ def _open_lots(session: Session, bids: list[Bid], lots: list[Lot]) -> dict[int, 
             bid.status, bid.problem = BidStatus.INVALID, "malformed lot prices"
             continue
         problem = bid_rules.lot_prices_problem(prices, lot_count=len(lots), total=bid.price)
-        if problem:
-            bid.status, bid.problem = BidStatus.INVALID, problem
+        if problem:  # recorded in English, whoever's request opened the bids
+            bid.status, bid.problem = BidStatus.INVALID, str(problem)
             continue
         rows[stored_id(bid)] = [
             BidLot(bid_id=stored_id(bid), lot_id=stored_id(by_number[number]), price=amount)
@@ -201,10 +211,11 @@ def rank_bids(bids: list[Bid]) -> list[Bid]:
     for bid in valid:
         assert bid.price is not None  # the opening reads a price into every valid bid
         ranked.append(bid_rules.RankedBid(stored_id(bid), bid.price, bid.submitted_at))
-    order = bid_rules.rank_by_price(ranked)
+    # Each bid's place from one dict: `order.index` per bid was quadratic (1.4 s at 10,000).
+    place = {bid_id: position for position, bid_id in enumerate(bid_rules.rank_by_price(ranked))}
     for bid in valid:
-        bid.rank = order.index(stored_id(bid)) + 1
-    return sorted(valid, key=lambda b: order.index(stored_id(b)))
+        bid.rank = place[stored_id(bid)] + 1
+    return sorted(valid, key=lambda b: place[stored_id(b)])
 
 
 def rank_lots(session: Session, rows: list[BidLot], bids: list[Bid]) -> None:
@@ -220,8 +231,9 @@ def rank_lots(session: Session, rows: list[BidLot], bids: list[Bid]) -> None:
         order = bid_rules.rank_by_price(
             [bid_rules.RankedBid(r.bid_id, r.price, submitted[r.bid_id]) for r in lot_rows]
         )
+        place = {bid_id: position for position, bid_id in enumerate(order)}
         for row in lot_rows:
-            row.rank = order.index(row.bid_id) + 1
+            row.rank = place[row.bid_id] + 1
 
 
 def _draw_reserve(
@@ -255,7 +267,7 @@ def _draw_reserve(
         chosen = json.loads(bid.opened_json).get("reserve_picks", [])
         problem = bid_rules.picks_problem(chosen)
         if problem:
-            bid.status, bid.problem = BidStatus.INVALID, problem
+            bid.status, bid.problem = BidStatus.INVALID, str(problem)
         else:
             picks[bid.id] = chosen
             bid.reserve_picks = ",".join(map(str, chosen))
@@ -270,7 +282,7 @@ def _draw_reserve(
                 bid.price, reserve=tender.reserve_price, floor_rate_bp=tender.floor_rate_bp
             )
             if problem:
-                bid.status, bid.problem = BidStatus.INVALID, problem
+                bid.status, bid.problem = BidStatus.INVALID, str(problem)
         session.add(bid)
     return {
         "seed": seed.hex(),

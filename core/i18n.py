@@ -10,7 +10,7 @@ in a thread with a copy of its context), so two readers in two languages never m
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from functools import lru_cache
 from gettext import NullTranslations
@@ -79,6 +79,44 @@ def N_(message: str) -> str:  # the name gettext tools look for
 def gettext(message: str) -> str:
     """`message` in the current request's language."""
     return _translations().gettext(message)
+
+
+class Translatable(str):
+    """A message that is English as a string (what a rule returns, a record stores, a test or a
+    log reads) and keeps its catalogue id and values, so the error that shows it to a person
+    says it again in their language: `localized(text)`. Pure rules return these; the id is
+    marked where it is written: `Translatable(N_("item %(position)s has no lot"), position=2)`."""
+
+    message: str
+    values: dict[str, object]
+
+    def __new__(cls, message: str, /, **values: object) -> Translatable:
+        text = super().__new__(cls, message % values if values else message)
+        text.message = message
+        text.values = values
+        return text
+
+
+def joined(separator: str, parts: Iterable[str]) -> Translatable:
+    """Parts (each a Translatable or plain text) joined by `separator`, joined again in the
+    reader's language by `localized`."""
+    parts = list(parts)
+    template = separator.replace("%", "%%").join(f"%(part{n})s" for n in range(len(parts)))
+    return Translatable(template, **{f"part{n}": part for n, part in enumerate(parts)})
+
+
+def localized(text: str) -> str:
+    """`text` in the current request's language: a Translatable's message translated with its
+    values (each said in that language too); any other text as it is."""
+    if not isinstance(text, Translatable):
+        return text
+    said = gettext(text.message) if text.message else ""  # gettext("") is the header
+    if not text.values:
+        return said
+    return said % {
+        name: localized(value) if isinstance(value, str) else value
+        for name, value in text.values.items()
+    }
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

@@ -28,6 +28,7 @@ from core.auth.service import (
     normalise_email,
 )
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.i18n import gettext, localized
 from core.ledger import service as ledger_service
 from core.ledger.keys import LogSigner
 from core.settings import Settings
@@ -61,7 +62,7 @@ def record(
 def _organisation(session: Session, slug: str) -> Organisation:
     organisation = get_organisation_by_slug(session, slug=slug)
     if organisation is None:
-        raise NotFound(f"No organisation has the slug {slug!r}.")
+        raise NotFound(gettext("No organisation has the slug %(slug)s.") % {"slug": repr(slug)})
     return organisation
 
 
@@ -79,7 +80,10 @@ def approve_organisation(
     """Approve a pending supplier company: it may bid from now on, and the register shows it."""
     organisation = _organisation(session, slug)
     if organisation.status != OrganisationStatus.PENDING:
-        raise Conflict(f"{organisation.name} is {organisation.status}, not pending: nothing to do.")
+        raise Conflict(
+            gettext("%(name)s is %(status)s, not pending: nothing to do.")
+            % {"name": organisation.name, "status": organisation.status}
+        )
     organisation.status = OrganisationStatus.ACTIVE
     organisation.status_reason = reason or None
     organisation.status_changed_at = now
@@ -104,7 +108,10 @@ def reject_organisation(
     """Reject a pending supplier company, with the reason it is told."""
     organisation = _organisation(session, slug)
     if organisation.status != OrganisationStatus.PENDING:
-        raise Conflict(f"{organisation.name} is {organisation.status}, not pending: nothing to do.")
+        raise Conflict(
+            gettext("%(name)s is %(status)s, not pending: nothing to do.")
+            % {"name": organisation.name, "status": organisation.status}
+        )
     organisation.status = OrganisationStatus.REJECTED
     organisation.status_reason = reason
     organisation.status_changed_at = now
@@ -129,7 +136,7 @@ def deactivate_organisation(
     """Stop an organisation acting: its people can no longer sign in (a public fact)."""
     organisation = _organisation(session, slug)
     if organisation.status == OrganisationStatus.DEACTIVATED:
-        raise Conflict(f"{organisation.name} is deactivated already.")
+        raise Conflict(gettext("%(name)s is deactivated already.") % {"name": organisation.name})
     organisation.status = OrganisationStatus.DEACTIVATED
     organisation.status_reason = reason
     organisation.status_changed_at = now
@@ -201,20 +208,25 @@ def invite(
             organisation_id=organisation_id,
         )
         if refused:
-            raise PermissionDenied(refused)
+            raise PermissionDenied(localized(refused))
     problem = rules.membership_problem(
         role=invitation.role,
         organisation_id=organisation_id,
         organisation_kind=organisation.kind if organisation else None,
     )
     if problem:
-        raise InvalidInput(problem)
+        raise InvalidInput(localized(problem))
     if organisation is not None and organisation.status != OrganisationStatus.ACTIVE:
-        raise Conflict(f"{organisation.name} is {organisation.status}: nobody can join it now.")
+        raise Conflict(
+            gettext("%(name)s is %(status)s: nobody can join it now.")
+            % {"name": organisation.name, "status": organisation.status}
+        )
     email = normalise_email(invitation.email)
     if get_user_by_email(session, email=email) is not None:
         # Only admins and leads invite, and they need to know why nobody gets the link.
-        raise Conflict(f"{email} has an account already; change its role instead.")
+        raise Conflict(
+            gettext("%(email)s has an account already; change its role instead.") % {"email": email}
+        )
     user = User(
         email=email,
         display_name=invitation.name,
@@ -266,9 +278,9 @@ def deactivate_user(
     """Close a person's account: they cannot sign in, and every session and token stops."""
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"There is no user {user_id}.")
+        raise NotFound(gettext("There is no user %(id)s.") % {"id": user_id})
     if user.id == admin.id:
-        raise InvalidInput("You cannot deactivate your own account.")
+        raise InvalidInput(gettext("You cannot deactivate your own account."))
     _deactivate(session, user=user, now=now)
     record(
         session, actor=admin, action="user.deactivate", subject=user.email, reason=reason, now=now
@@ -326,9 +338,9 @@ def change_role(
     so the new role's rights start from a new sign-in."""
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"There is no user {user_id}.")
+        raise NotFound(gettext("There is no user %(id)s.") % {"id": user_id})
     if user.id == admin.id:
-        raise InvalidInput("You cannot change your own role.")
+        raise InvalidInput(gettext("You cannot change your own role."))
     organisation = session.get(Organisation, user.organisation_id) if user.organisation_id else None
     problem = rules.membership_problem(
         role=role,
@@ -336,7 +348,7 @@ def change_role(
         organisation_kind=organisation.kind if organisation else None,
     )
     if problem:
-        raise InvalidInput(problem)
+        raise InvalidInput(localized(problem))
     before = user.role
     user.role = role
     _deactivate_tokens(session, user=user, now=now)

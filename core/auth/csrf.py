@@ -18,11 +18,12 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.errors import PermissionDenied
+from core.i18n import N_, gettext
 
 COOKIE = "prongsai_csrf"
 FIELD = "csrf_token"
 MAX_AGE_SECONDS = 24 * 3600
-FAILED = "This form has expired or did not come from this site. Reload the page and try again."
+FAILED = N_("This form has expired or did not come from this site. Reload the page and try again.")
 
 
 class CsrfCookieMiddleware:
@@ -84,13 +85,13 @@ async def verify_csrf(request: Request) -> AsyncIterator[None]:
         submitted = form.get(FIELD)
         seed = request.cookies.get(COOKIE)
         if not isinstance(submitted, str) or seed is None:
-            raise PermissionDenied(FAILED)
+            raise PermissionDenied(gettext(FAILED))
         try:
             expected = _serializer(request).loads(submitted, max_age=MAX_AGE_SECONDS)
         except BadSignature:
-            raise PermissionDenied(FAILED) from None
+            raise PermissionDenied(gettext(FAILED)) from None
         if not secrets.compare_digest(str(expected), seed):
-            raise PermissionDenied(FAILED)
+            raise PermissionDenied(gettext(FAILED))
         yield
     finally:
         await form.close()

@@ -12,6 +12,7 @@ from core.auth.models import Role, TokenKind, User
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import NotAuthenticated, PermissionDenied
+from core.i18n import gettext
 
 SESSION_COOKIE = "prongsai_session"
 
@@ -29,7 +30,7 @@ def optional_user(request: Request, session: SessionDep, clock: ClockDep) -> Use
     if request.url.path.startswith("/api/"):
         raw, kind = _bearer(request), TokenKind.API
         if raw is None and "authorization" in request.headers:
-            raise NotAuthenticated("Send the token as `Authorization: Bearer <token>`.")
+            raise NotAuthenticated(gettext("Send the token as `Authorization: Bearer <token>`."))
     else:
         raw, kind = request.cookies.get(SESSION_COOKIE), TokenKind.SESSION
     if raw is None:
@@ -47,10 +48,12 @@ def current_user(user: Annotated[User | None, Depends(optional_user)], request: 
     if user is None:
         if request.url.path.startswith("/api/"):
             raise NotAuthenticated(
-                "This needs an API token: send `Authorization: Bearer <token>` "
-                "(create one with POST /api/auth/tokens)."
+                gettext(
+                    "This needs an API token: send `Authorization: Bearer <token>` "
+                    "(create one with POST /api/auth/tokens)."
+                )
             )
-        raise NotAuthenticated("Sign in to continue.")
+        raise NotAuthenticated(gettext("Sign in to continue."))
     return user
 
 
@@ -65,7 +68,8 @@ def require_role(*roles: Role) -> Callable[[User], User]:
     def check(user: CurrentUser) -> User:
         if user.role not in roles:
             raise PermissionDenied(
-                f"Your account ({user.role}) may not do this; it needs the role: {allowed}."
+                gettext("Your account (%(role)s) may not do this; it needs the role: %(allowed)s.")
+                % {"role": user.role, "allowed": allowed}
             )
         return user
 

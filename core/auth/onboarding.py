@@ -25,6 +25,7 @@ from core.auth.models import (
 from core.auth.schemas import AccountReady, AccountRegistration, OrganisationIn
 from core.auth.service import add_organisation, get_user_by_email, hash_token, normalise_email
 from core.errors import Conflict, NotAuthenticated
+from core.i18n import gettext, localized
 from core.settings import Settings
 
 # A supplier company's private details (address, contact) are kept by procurement, which
@@ -71,14 +72,16 @@ def use_link(session: Session, *, raw: str, purpose: LinkPurpose, now: datetime)
         select(AccountLink).where(AccountLink.token_hash == hash_token(raw)).with_for_update()
     ).first()
     if link is None or link.purpose != purpose:
-        raise LinkNotUsable("This link is not valid. Copy the whole link from the e-mail.")
+        raise LinkNotUsable(gettext("This link is not valid. Copy the whole link from the e-mail."))
     if link.used_at is not None:
-        raise LinkNotUsable("This link was used already; each link works once. Ask for a new one.")
+        raise LinkNotUsable(
+            gettext("This link was used already; each link works once. Ask for a new one.")
+        )
     if link.expires_at <= now:
-        raise LinkNotUsable("This link has expired. Ask for a new one.")
+        raise LinkNotUsable(gettext("This link has expired. Ask for a new one."))
     user = session.get(User, link.user_id)
     if user is None or not user.is_active:
-        raise LinkNotUsable("The account this link was sent for is closed.")
+        raise LinkNotUsable(gettext("The account this link was sent for is closed."))
     link.used_at = now
     session.add(link)
     return user
@@ -88,7 +91,7 @@ def check_password(password: str, *, email: str, name: str) -> None:
     """Refuse a new password the policy refuses, saying why."""
     problem = rules.password_problem(password, user_inputs=[email, email.split("@")[0], name])
     if problem:
-        raise WeakPassword(problem, field="password")
+        raise WeakPassword(localized(problem), field="password")
 
 
 def register(
@@ -104,7 +107,8 @@ def register(
         problem = rules.juristic_number_problem(company.registration_number)
         if problem:
             raise WrongRegistrationNumber(
-                f"organisation.registration_number: the registration number {problem}."
+                gettext("organisation.registration_number: the registration number %(problem)s.")
+                % {"problem": localized(problem)}
             )
         _refuse_a_registered_company(session, number=company.registration_number)
     password_hash = passwords.hash_password(registration.password)  # same cost either way
@@ -143,8 +147,11 @@ def _refuse_a_registered_company(session: Session, *, number: str) -> None:
     if taken is not None:
         # The register of companies is public, so this reveals nothing about any person.
         raise Conflict(
-            f"A company with the registration number {number} is already registered. "
-            "Ask its account holder to invite you, or write to the platform's administrators."
+            gettext(
+                "A company with the registration number %(number)s is already registered. "
+                "Ask its account holder to invite you, or write to the platform's administrators."
+            )
+            % {"number": number}
         )
 
 
@@ -312,7 +319,7 @@ def change_password(
 ) -> None:
     """Change a signed-in person's password; their other sessions and tokens stop working."""
     if not passwords.verify_password(user.password_hash, current_password):
-        raise NotAuthenticated("The current password is wrong; nothing was changed.")
+        raise NotAuthenticated(gettext("The current password is wrong; nothing was changed."))
     check_password(new_password, email=user.email, name=user.display_name)
     _set_password(session, user=user, password=new_password, now=now, keep_token=keep_token)
     session.commit()

@@ -16,6 +16,7 @@ from core.auth.schemas import (
     RegisteredSupplier,
 )
 from core.errors import NotFound
+from core.i18n import gettext
 
 # A supplier company awaiting its check, or refused, is no public fact (it never acted).
 NOT_YET_PUBLIC = (OrganisationStatus.PENDING, OrganisationStatus.REJECTED)
@@ -96,7 +97,7 @@ def organisation_for_admin(session: Session, *, slug: str) -> OrganisationAdminV
     """One organisation with its people, as an admin sees it."""
     found = organisations_for_admin(session, slug=slug)
     if not found:
-        raise NotFound(f"No organisation has the slug {slug!r}.")
+        raise NotFound(gettext("No organisation has the slug %(slug)s.") % {"slug": repr(slug)})
     return found[0]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from limits import parse, storage, strategies
 
 from core.errors import RateLimited
+from core.i18n import gettext
 
 NOTICE_RATE = "1/hour"  # at most one e-mail an hour to an account's owner about failed sign-ins
 
@@ -28,8 +29,10 @@ class SigninThrottle:
             if not self._limiter.test(self._rate, *key):
                 reset_at, _ = self._limiter.get_window_stats(self._rate, *key)
                 raise RateLimited(
-                    "Too many failed sign-in attempts from your address. "
-                    "Wait a minute and try again.",
+                    gettext(
+                        "Too many failed sign-in attempts from your address. "
+                        "Wait a minute and try again."
+                    ),
                     retry_after_epoch=int(reset_at),
                 )
 

@@ -21,9 +21,10 @@ from core.auth.models import (
 )
 from core.auth.ratelimit import SigninThrottle
 from core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from core.i18n import N_, gettext
 from core.ledger import service as ledger_service
 
-WRONG_CREDENTIALS = "Wrong email or password."
+WRONG_CREDENTIALS = N_("Wrong email or password.")
 
 
 def hash_token(raw: str) -> str:
@@ -85,7 +86,9 @@ def add_organisation(
     """Add an organisation in the caller's transaction; an active one is logged as registered
     now, a pending one (a supplier company awaiting its check) when an admin approves it."""
     if get_organisation_by_slug(session, slug=slug) is not None:
-        raise Conflict(f"An organisation with the slug {slug!r} already exists.")
+        raise Conflict(
+            gettext("An organisation with the slug %(slug)s already exists.") % {"slug": repr(slug)}
+        )
     organisation = Organisation(
         slug=slug,
         name=name,
@@ -215,11 +218,13 @@ def authenticate(session: Session, *, email: str, password: str) -> User:
     user = get_user_by_email(session, email=email)
     ok = passwords.verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.is_active:
-        raise NotAuthenticated(WRONG_CREDENTIALS)
+        raise NotAuthenticated(gettext(WRONG_CREDENTIALS))
     if user.email_verified_at is None:
         raise NotAuthenticated(
-            "Confirm your e-mail address first: follow the link we sent to it. "
-            "No e-mail? Register again with the same address and we send a new link."
+            gettext(
+                "Confirm your e-mail address first: follow the link we sent to it. "
+                "No e-mail? Register again with the same address and we send a new link."
+            )
         )
     return user
 
@@ -253,14 +258,18 @@ def resolve_token(session: Session, *, raw: str, kind: TokenKind, now: datetime)
     """The user a live token belongs to; NotAuthenticated says why it is not live."""
     token = session.exec(select(AuthToken).where(AuthToken.token_hash == hash_token(raw))).first()
     if token is None or token.kind != kind:
-        raise NotAuthenticated("This token is not valid. Sign in again or create a new token.")
+        raise NotAuthenticated(
+            gettext("This token is not valid. Sign in again or create a new token.")
+        )
     if token.revoked_at is not None:
-        raise NotAuthenticated("This token was revoked. Create a new one.")
+        raise NotAuthenticated(gettext("This token was revoked. Create a new one."))
     if token.expires_at is not None and token.expires_at <= now:
-        raise NotAuthenticated("This token has expired. Sign in again or create a new token.")
+        raise NotAuthenticated(
+            gettext("This token has expired. Sign in again or create a new token.")
+        )
     user = session.get(User, token.user_id)
     if user is None or not user.is_active:
-        raise NotAuthenticated("This account is disabled.")
+        raise NotAuthenticated(gettext("This account is disabled."))
     return user
 
 
@@ -278,7 +287,7 @@ def revoke_token(session: Session, *, user: User, token_id: int, now: datetime) 
     """Revoke one of the user's own tokens; revoking twice is harmless."""
     token = session.get(AuthToken, token_id)
     if token is None or token.user_id != user.id:
-        raise NotFound(f"You have no token with id {token_id}.")
+        raise NotFound(gettext("You have no token with id %(id)s.") % {"id": token_id})
     if token.revoked_at is None:
         token.revoked_at = now
         session.add(token)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from limits import parse, storage, strategies
 
 from core.errors import RateLimited
+from core.i18n import gettext
 
 
 class AccountThrottle:
@@ -27,7 +28,9 @@ class AccountThrottle:
             if not self._limiter.hit(self._rate, *key):
                 reset_at, _ = self._limiter.get_window_stats(self._rate, *key)
                 raise RateLimited(
-                    "Too many requests from here or for this e-mail address. "
-                    "Wait a while and try again.",
+                    gettext(
+                        "Too many requests from here or for this e-mail address. "
+                        "Wait a while and try again."
+                    ),
                     retry_after_epoch=int(reset_at),
                 )

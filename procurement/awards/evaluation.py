@@ -7,6 +7,7 @@ import json
 from sqlmodel import Session, col, select
 
 from core.db import stored_id
+from core.i18n import gettext
 from procurement.awards import rules as award_rules
 from procurement.awards.models import Award, AwardStatus
 from procurement.awards.schemas import AwardIn
@@ -38,18 +39,25 @@ def best_value(
     ]
     if missing:
         raise InvalidBid(
-            f"Best value needs one score (0-100) per criterion for every valid bid; "
-            f"missing or incomplete for bids {missing}."
+            gettext(
+                "Best value needs one score (0-100) per criterion for every valid bid; "
+                "missing or incomplete for bids %(bids)s."
+            )
+            % {"bids": missing}
         )
     if not decision.justification.strip():
-        raise InvalidBid("Best-value scores need a written justification.")
+        raise InvalidBid(gettext("Best-value scores need a written justification."))
     for bid, _ in candidates:
         bid_id = stored_id(bid)
         if any(not 0 <= s <= 100 for s in decision.scores[bid_id]):
-            raise InvalidBid(f"Scores for bid {bid_id} must be between 0 and 100.")
+            raise InvalidBid(
+                gettext("Scores for bid %(bid)s must be between 0 and 100.") % {"bid": bid_id}
+            )
         notes = decision.notes.get(bid_id)
         if notes is not None and len(notes) != len(weights):
-            raise InvalidBid(f"Give one justification per criterion for bid {bid_id}.")
+            raise InvalidBid(
+                gettext("Give one justification per criterion for bid %(bid)s.") % {"bid": bid_id}
+            )
     scored = [
         award_rules.ScoredBid(
             stored_id(bid),
@@ -88,19 +96,23 @@ def candidates_for(
     lots = tender_lots(session, stored_id(tender))
     if not lots:
         if decision.lot is not None:
-            raise InvalidBid("This tender has no lots: leave lot out of the award.")
+            raise InvalidBid(gettext("This tender has no lots: leave lot out of the award."))
         return [(b, b.price) for b in valid(session, tender)], None
     if decision.lot is None:
         raise InvalidBid(
-            f"This tender has {len(lots)} lots: say which lot (1 to {len(lots)}) is awarded."
+            gettext("This tender has %(count)s lots: say which lot (1 to %(count)s) is awarded.")
+            % {"count": len(lots)}
         )
     lot = next((lot for lot in lots if lot.position == decision.lot), None)
     if lot is None:
-        raise InvalidBid(f"There is no lot {decision.lot}; the lots are 1 to {len(lots)}.")
+        raise InvalidBid(
+            gettext("There is no lot %(lot)s; the lots are 1 to %(count)s.")
+            % {"lot": decision.lot, "count": len(lots)}
+        )
     if session.exec(
         select(Award.id).where(Award.lot_id == lot.id, Award.status != AwardStatus.CANCELLED)
     ).first():
-        raise TenderClosed(f"Lot {lot.position} has already been awarded.")
+        raise TenderClosed(gettext("Lot %(lot)s has already been awarded.") % {"lot": lot.position})
     rows = session.exec(
         select(Bid, BidLot)
         .join(BidLot, col(BidLot.bid_id) == Bid.id)

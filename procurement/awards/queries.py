@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from core.db import stored_id
 from core.errors import NotFound
+from core.i18n import gettext
 from procurement.awards.models import Award, Complaint
 from procurement.awards.schemas import AwardState, DisqualifiedBid
 from procurement.bids.models import Bid
@@ -17,7 +18,9 @@ def complaint_view(session: Session, *, complaint_id: int) -> ComplaintView:
     """A complaint as the public sees it, with the complainant's name."""
     c = session.get(Complaint, complaint_id)
     if c is None:
-        raise NotFound(f"There is no complaint {complaint_id}.")
+        raise NotFound(
+            gettext("There is no complaint %(complaint)s.") % {"complaint": complaint_id}
+        )
     return ComplaintView(
         id=stored_id(c),
         complainant=org_ref(session, c.complainant_id),
@@ -32,7 +35,7 @@ def disqualified_bid(session: Session, *, bid_id: int) -> DisqualifiedBid:
     """A bid's status and the reason it was disqualified (never its price)."""
     bid = session.get(Bid, bid_id)
     if bid is None:
-        raise NotFound(f"There is no bid {bid_id}.")
+        raise NotFound(gettext("There is no bid %(bid)s.") % {"bid": bid_id})
     return DisqualifiedBid(bid_id=stored_id(bid), status=bid.status, reason=bid.problem)
 
 
@@ -40,5 +43,5 @@ def award_state(session: Session, *, award_id: int) -> AwardState:
     """An award's status."""
     award = session.get(Award, award_id)
     if award is None:
-        raise NotFound(f"There is no award {award_id}.")
+        raise NotFound(gettext("There is no award %(award)s.") % {"award": award_id})
     return AwardState(award_id=stored_id(award), status=award.status)

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from core.auth.models import User
 from core.auth.rules import member_organisation_id
 from core.db import stored_id
+from core.i18n import gettext
 from core.ledger.service import format_time
 from core.settings import Settings
 from procurement.awards import rules as award_rules
@@ -44,14 +45,20 @@ def disqualify(
     """Disqualify an opened bid, with a public reason."""
     bid = session.get(Bid, bid_id)
     if bid is None:
-        raise TenderNotFound(f"There is no bid {bid_id}.")
+        raise TenderNotFound(gettext("There is no bid %(bid)s.") % {"bid": bid_id})
     tender = owned_tender(session, buyer=buyer, tender_id=bid.tender_id, for_update=True)
     if tender.status != TenderStatus.OPENED:
-        raise TenderClosed("Bids are disqualified after the opening and before the award.")
+        raise TenderClosed(gettext("Bids are disqualified after the opening and before the award."))
     if bid.status != BidStatus.VALID:
-        raise TenderClosed(f"Bid {bid_id} is {bid.status}; only a valid bid can be disqualified.")
+        raise TenderClosed(
+            gettext("Bid %(bid)s is %(status)s; only a valid bid can be disqualified.")
+            % {"bid": bid_id, "status": bid.status}
+        )
     if session.exec(select(Award.id).where(Award.bid_id == bid.id)).first() is not None:
-        raise TenderClosed(f"Bid {bid_id} has already won an award; it cannot be disqualified.")
+        raise TenderClosed(
+            gettext("Bid %(bid)s has already won an award; it cannot be disqualified.")
+            % {"bid": bid_id}
+        )
     bid.status, bid.problem, bid.rank = BidStatus.DISQUALIFIED, reason, None
     session.add(bid)
     session.flush()
@@ -94,11 +101,17 @@ def award(
     """Decide the award (of one lot, on a lotted tender): published, it starts the standstill."""
     tender = owned_tender(session, buyer=buyer, tender_id=tender_id, for_update=True)
     if tender.status != TenderStatus.OPENED:
-        raise TenderClosed(f"Tender {tender_id} is {tender.status}; an award follows the opening.")
+        raise TenderClosed(
+            gettext("Tender %(tender)s is %(status)s; an award follows the opening.")
+            % {"tender": tender_id, "status": tender.status}
+        )
     candidates, lot = candidates_for(session, tender, decision, valid=_rerank)
     if not candidates:
-        where = f"lot {lot.position}" if lot else "this tender"
-        raise TenderClosed(f"There is no valid bid on {where} to award; cancel it with a reason.")
+        where = gettext("lot %(n)s") % {"n": lot.position} if lot else gettext("this tender")
+        raise TenderClosed(
+            gettext("There is no valid bid on %(where)s to award; cancel it with a reason.")
+            % {"where": where}
+        )
     evaluation = None
     if tender.award_criteria == AwardCriteria.BEST_VALUE:
         winner, evaluation = best_value(session, tender, candidates, decision)
@@ -171,7 +184,7 @@ def lodge_complaint(
     """A bidder complains during the standstill; the complaint is public."""
     row = session.get(Award, award_id)
     if row is None:
-        raise TenderNotFound(f"There is no award {award_id}.")
+        raise TenderNotFound(gettext("There is no award %(award)s.") % {"award": award_id})
     tender = session.get_one(Tender, row.tender_id)
     bidder = session.exec(
         select(Bid.id).where(
@@ -179,10 +192,13 @@ def lodge_complaint(
         )
     ).first()
     if bidder is None:
-        raise NotABidder("Only a company that bid on this tender may complain about its award.")
+        raise NotABidder(
+            gettext("Only a company that bid on this tender may complain about its award.")
+        )
     if row.status != AwardStatus.STANDSTILL or now >= row.standstill_end_at:
         raise DeadlinePassed(
-            f"The standstill period ended at {format_time(row.standstill_end_at)}."
+            gettext("The standstill period ended at %(when)s.")
+            % {"when": format_time(row.standstill_end_at)}
         )
     complaint = Complaint(
         award_id=stored_id(row),
@@ -221,11 +237,13 @@ def answer_complaint(
     """The buyer must answer every complaint before the award becomes final."""
     complaint = session.get(Complaint, complaint_id)
     if complaint is None:
-        raise TenderNotFound(f"There is no complaint {complaint_id}.")
+        raise TenderNotFound(
+            gettext("There is no complaint %(complaint)s.") % {"complaint": complaint_id}
+        )
     row = session.get_one(Award, complaint.award_id)
     tender = owned_tender(session, buyer=buyer, tender_id=row.tender_id, for_update=True)
     if complaint.response is not None:
-        raise TenderClosed("This complaint has already been answered.")
+        raise TenderClosed(gettext("This complaint has already been answered."))
     complaint.response, complaint.responded_at = response, now
     session.add(complaint)
     record(
@@ -255,7 +273,7 @@ def finalise_award_as_buyer(
     """A buyer finalises an award of their own organisation's tender, and of no other."""
     row = session.get(Award, award_id)
     if row is None:
-        raise TenderNotFound(f"There is no award {award_id}.")
+        raise TenderNotFound(gettext("There is no award %(award)s.") % {"award": award_id})
     owned_tender(session, buyer=buyer, tender_id=row.tender_id)
     return finalise_award(session, award_id=award_id, now=now, settings=settings)
 
@@ -264,16 +282,22 @@ def finalise_award(session: Session, *, award_id: int, now: datetime, settings: 
     """After the standstill, with every complaint answered, the award becomes final."""
     row = session.get(Award, award_id)
     if row is None:
-        raise TenderNotFound(f"There is no award {award_id}.")
+        raise TenderNotFound(gettext("There is no award %(award)s.") % {"award": award_id})
     if row.status == AwardStatus.FINAL:
         return row
     if now < row.standstill_end_at:
-        raise NotYetTime(f"The standstill period runs until {format_time(row.standstill_end_at)}.")
+        raise NotYetTime(
+            gettext("The standstill period runs until %(when)s.")
+            % {"when": format_time(row.standstill_end_at)}
+        )
     open_complaints = session.exec(
         select(Complaint.id).where(Complaint.award_id == row.id, col(Complaint.response).is_(None))
     ).all()
     if open_complaints:
-        raise TenderClosed(f"Complaints {open_complaints} await the buyer's answer.")
+        raise TenderClosed(
+            gettext("Complaints %(complaints)s await the buyer's answer.")
+            % {"complaints": open_complaints}
+        )
     tender = session.exec(select(Tender).where(Tender.id == row.tender_id).with_for_update()).one()
     row.status = AwardStatus.FINAL
     session.add(row)
@@ -329,14 +353,16 @@ def sign_contract(
     """Record the signed contract of a final award; it becomes a public record."""
     row = session.get(Award, award_id)
     if row is None:
-        raise TenderNotFound(f"There is no award {award_id}.")
+        raise TenderNotFound(gettext("There is no award %(award)s.") % {"award": award_id})
     tender = owned_tender(session, buyer=buyer, tender_id=row.tender_id, for_update=True)
     if row.status != AwardStatus.FINAL:
-        raise TenderClosed("A contract is signed only once the award is final (after standstill).")
+        raise TenderClosed(
+            gettext("A contract is signed only once the award is final (after standstill).")
+        )
     if contract.end_date < contract.start_date:
-        raise InvalidBid("The contract must end on or after its start date.")
+        raise InvalidBid(gettext("The contract must end on or after its start date."))
     if session.exec(select(Contract.id).where(Contract.award_id == row.id)).first():
-        raise TenderClosed("This award already has a contract.")
+        raise TenderClosed(gettext("This award already has a contract."))
     created = Contract(
         award_id=stored_id(row),
         value=contract.value,

@@ -21,12 +21,13 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select, update
 
+from core.i18n import N_, gettext
 from core.settings import Settings, write_private_file
 from procurement.bids.models import IdempotencyKey
 from procurement.exceptions import IdempotencyConflict, IdempotencyMismatch
 
 LEASE = timedelta(seconds=60)  # far longer than a submission takes, short enough for a retry
-STILL_IN_PROGRESS = "A request with this Idempotency-Key is still in progress; retry shortly."
+STILL_IN_PROGRESS = N_("A request with this Idempotency-Key is still in progress; retry shortly.")
 
 
 def server_key(settings: Settings) -> bytes:
@@ -91,11 +92,11 @@ def claim(
             session.commit()  # claimed before the work, so a concurrent retry sees it
         except IntegrityError:
             session.rollback()
-            raise IdempotencyConflict(STILL_IN_PROGRESS) from None
+            raise IdempotencyConflict(gettext(STILL_IN_PROGRESS)) from None
         return None
     if not hmac.compare_digest(existing.request_hash, digest):
         raise IdempotencyMismatch(
-            "This Idempotency-Key was already used with a different request body."
+            gettext("This Idempotency-Key was already used with a different request body.")
         )
     if existing.bid_id is not None:
         return existing.bid_id
@@ -111,7 +112,7 @@ def claim(
     )
     session.commit()
     if taken.rowcount != 1:
-        raise IdempotencyConflict(STILL_IN_PROGRESS)
+        raise IdempotencyConflict(gettext(STILL_IN_PROGRESS))
     return None
 
 

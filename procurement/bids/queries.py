@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from core.auth.models import Organisation
 from core.db import stored_id
 from core.errors import NotFound
+from core.i18n import gettext
 from procurement.bids.models import Bid, BidLot, BidStatus, Supplier
 from procurement.bids.schemas import (
     BidDocumentFile,
@@ -82,7 +83,10 @@ def supplier_registration(session: Session, *, organisation_id: int) -> Supplier
     """When the supplier registered (raises if it has not)."""
     supplier = session.get(Supplier, organisation_id)
     if supplier is None:
-        raise NotFound(f"Organisation {organisation_id} is not a registered supplier.")
+        raise NotFound(
+            gettext("Organisation %(organisation)s is not a registered supplier.")
+            % {"organisation": organisation_id}
+        )
     return SupplierRegistration(
         organisation_id=supplier.organisation_id, registered_at=supplier.registered_at
     )
@@ -92,16 +96,18 @@ def withdrawn_bid(session: Session, *, bid_id: int) -> WithdrawnBid:
     """A bid's status and withdrawal time."""
     bid = session.get(Bid, bid_id)
     if bid is None:
-        raise NotFound(f"There is no bid {bid_id}.")
+        raise NotFound(gettext("There is no bid %(bid)s.") % {"bid": bid_id})
     return WithdrawnBid(bid_id=stored_id(bid), status=bid.status, withdrawn_at=bid.withdrawn_at)
 
 
 def _opened_bids(session: Session, *, organisation_id: int | None, tender_id: int) -> list[Bid]:
     tender = session.get(Tender, tender_id)
     if tender is None or tender.buyer_id != organisation_id:
-        raise TenderNotFound(f"There is no tender {tender_id} of yours.")
+        raise TenderNotFound(
+            gettext("There is no tender %(tender)s of yours.") % {"tender": tender_id}
+        )
     if tender.opened_at is None:
-        raise BidsStillSealed("Bid documents can be read only after the opening.")
+        raise BidsStillSealed(gettext("Bid documents can be read only after the opening."))
     return list(
         session.exec(
             select(Bid)
@@ -148,4 +154,7 @@ def bid_document(
                 content=base64.b64decode(documents[number - 1]["content_base64"]),
                 filename=f"tender-{tender_id}-bid-{bid_id}-document-{number}.pdf",
             )
-    raise NotFound(f"Bid {bid_id} of tender {tender_id} has no document {number}.")
+    raise NotFound(
+        gettext("Bid %(bid)s of tender %(tender)s has no document %(number)s.")
+        % {"bid": bid_id, "tender": tender_id, "number": number}
+    )

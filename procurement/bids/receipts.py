@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from core.auth.models import Organisation
+from core.i18n import gettext
 from core.ledger import service as ledger
 from core.ledger.keys import LogSigner
 from procurement.bids import sealing
@@ -79,7 +80,10 @@ def stored_receipt(
     """A supplier's own receipt, later: the public part, and the opened bid after the opening."""
     bid = session.get(Bid, bid_id)
     if bid is None or bid.tender_id != tender_id or bid.supplier_id != organisation_id:
-        raise TenderNotFound(f"There is no bid {bid_id} of yours on tender {tender_id}.")
+        raise TenderNotFound(
+            gettext("There is no bid %(bid)s of yours on tender %(tender)s.")
+            % {"bid": bid_id, "tender": tender_id}
+        )
     return _public(session, bid, prefix=prefix, verifier_key=verifier_key)
 
 
@@ -87,7 +91,7 @@ def _public(session: Session, bid: Bid, *, prefix: str, verifier_key: str | None
     tender = session.get(Tender, bid.tender_id)
     company = session.get(Organisation, bid.supplier_id)
     if tender is None or tender.id is None or company is None or bid.id is None:
-        raise TenderNotFound(f"There is no bid {bid.id}.")
+        raise TenderNotFound(gettext("There is no bid %(bid)s.") % {"bid": bid.id})
     latest = ledger.latest_checkpoint(session)
     signed = latest if latest is not None and latest.tree_size > bid.log_index else None
     size = signed.tree_size if signed else ledger.tree_size(session)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.i18n import N_, Translatable
 from core.types import MAX_MONEY
 
 
@@ -26,14 +27,20 @@ def rank_by_price(bids: Sequence[RankedBid]) -> list[int]:
 def amount_problem(amount: object) -> str | None:
     """Why a price is not a whole amount the books can hold (1 to MAX_MONEY minor units)."""
     if not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount <= MAX_MONEY:
-        return f"a price must be a whole number of minor units from 1 to {MAX_MONEY:,}"
+        return Translatable(
+            N_("a price must be a whole number of minor units from 1 to %(most)s"),
+            most=f"{MAX_MONEY:,}",
+        )
     return None
 
 
 def item_prices_problem(prices: Sequence[int], *, item_count: int) -> str | None:
     """Why a bid's unit prices do not fit the tender's items, or None."""
     if len(prices) > item_count:
-        return f"the tender has {item_count} items: give at most one unit price per item"
+        return Translatable(
+            N_("the tender has %(count)s items: give at most one unit price per item"),
+            count=item_count,
+        )
     return None
 
 
@@ -42,21 +49,25 @@ def lot_prices_problem(
 ) -> str | None:
     """Why a bid's (lot, amount) prices do not fit the tender's lots, or None."""
     if lot_count == 0:
-        return "this tender has no lots: leave lot_prices out" if prices else None
+        return Translatable(N_("this tender has no lots: leave lot_prices out")) if prices else None
     if not prices:
-        return "this tender has lots: give a price for at least one lot"
+        return Translatable(N_("this tender has lots: give a price for at least one lot"))
     numbers = [lot for lot, _ in prices]
     if len(set(numbers)) != len(numbers):
-        return "give each lot at most one price"
+        return Translatable(N_("give each lot at most one price"))
     unknown = sorted(n for n in numbers if not 1 <= n <= lot_count)
     if unknown:
-        return f"there is no lot {unknown[0]}; the lots are 1 to {lot_count}"
+        return Translatable(
+            N_("there is no lot %(lot)s; the lots are 1 to %(count)s"),
+            lot=unknown[0],
+            count=lot_count,
+        )
     if any(amount <= 0 for _, amount in prices):
-        return "every lot price must be above zero"
+        return Translatable(N_("every lot price must be above zero"))
     if any(amount_problem(amount) for _, amount in prices):
         return amount_problem(next(a for _, a in prices if amount_problem(a)))
     if sum(amount for _, amount in prices) != total:
-        return "the total price must be the sum of the lot prices"
+        return Translatable(N_("the total price must be the sum of the lot prices"))
     return None
 
 
@@ -105,16 +116,21 @@ def reserve_price(candidates: Sequence[int], chosen: Sequence[int]) -> int:
 def picks_problem(picks: Sequence[int]) -> str | None:
     """Why a bid's picks are not valid (two different numbers from 1 to 15), or None."""
     if len(picks) != PICKS_PER_BID or len(set(picks)) != PICKS_PER_BID:
-        return f"pick exactly {PICKS_PER_BID} different reserve-price numbers"
+        return Translatable(
+            N_("pick exactly %(count)s different reserve-price numbers"), count=PICKS_PER_BID
+        )
     if any(not 1 <= n <= CANDIDATES for n in picks):
-        return f"reserve-price numbers run from 1 to {CANDIDATES}"
+        return Translatable(N_("reserve-price numbers run from 1 to %(last)s"), last=CANDIDATES)
     return None
 
 
 def within_reserve(price: int, *, reserve: int, floor_rate_bp: int | None) -> str | None:
     """Why a price cannot win against the reserve (above it, or under the floor), or None."""
     if price > reserve:
-        return "above the reserve price"
+        return Translatable(N_("above the reserve price"))
     if floor_rate_bp is not None and price * 10_000 < reserve * floor_rate_bp:
-        return f"below the floor of {floor_rate_bp / 100:.2f}% of the reserve price"
+        return Translatable(
+            N_("below the floor of %(rate)s%% of the reserve price"),
+            rate=f"{floor_rate_bp / 100:.2f}",
+        )
     return None

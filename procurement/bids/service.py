@@ -16,6 +16,7 @@ from core.auth.rules import member_organisation_id
 from core.auth.schemas import OrganisationIn
 from core.clock import Clock
 from core.db import stored_id
+from core.i18n import gettext, localized
 from core.ledger import service as ledger
 from core.ledger.keys import LogSigner
 from core.ledger.service import format_time
@@ -80,18 +81,26 @@ def store_registered_details(
 def bid_document(bid: BidIn, *, currency: str, max_document_bytes: int) -> dict:
     """The bid as it is sealed (and, at the opening, read): price, documents, declaration."""
     if bid.price.currency != currency:
-        raise InvalidBid(f"This tender takes bids in {currency}, not {bid.price.currency}.")
+        raise InvalidBid(
+            gettext("This tender takes bids in %(currency)s, not %(given)s.")
+            % {"currency": currency, "given": bid.price.currency}
+        )
     documents = []
     for document in bid.documents:
         try:
             content = base64.b64decode(document.content_base64, validate=True)
         except (binascii.Error, ValueError):
-            raise InvalidBid(f"Document {document.title!r} is not valid base64.") from None
+            raise InvalidBid(
+                gettext("Document %(title)s is not valid base64.") % {"title": repr(document.title)}
+            ) from None
         if not content.startswith(PDF_MAGIC):
-            raise InvalidBid(f"Document {document.title!r} is not a PDF.")
+            raise InvalidBid(
+                gettext("Document %(title)s is not a PDF.") % {"title": repr(document.title)}
+            )
         if len(content) > max_document_bytes:
             raise InvalidBid(
-                f"Document {document.title!r} is larger than {max_document_bytes:,} bytes."
+                gettext("Document %(title)s is larger than %(limit)s bytes.")
+                % {"title": repr(document.title), "limit": f"{max_document_bytes:,}"}
             )
         documents.append(
             {
@@ -129,18 +138,16 @@ def submit_bid(
     company = session.get(Organisation, user.organisation_id)
     if company is None or company.status != OrganisationStatus.ACTIVE:
         status = company.status if company else "unknown"
-        raise SupplierNotApproved(
-            f"Your company's registration is {status}: it can bid once an administrator has "
+        message = gettext(
+            "Your company's registration is %(status)s: it can bid once an administrator has "
             "approved it."
-            + (
-                f" Reason given: {company.status_reason}"
-                if company and company.status_reason
-                else ""
-            )
-        )
+        ) % {"status": status}
+        if company and company.status_reason:
+            message += " " + gettext("Reason given: %(reason)s") % {"reason": company.status_reason}
+        raise SupplierNotApproved(message)
     if session.get(Supplier, user.organisation_id) is None:
         raise SupplierNotRegistered(
-            "Register your company's details (address and contact) before bidding."
+            gettext("Register your company's details (address and contact) before bidding.")
         )
     target = idempotency.bid_target(tender_id)
     if idempotency_key:
@@ -195,14 +202,14 @@ def _submit(
     the_ocid = ocds.ocid(settings.ocid_prefix, stored_id(tender))
     _check_invited(session, tender, user)
     if tender.public_key is None:
-        raise TenderClosed(f"Tender {tender_id} is not published.")
+        raise TenderClosed(gettext("Tender %(tender)s is not published.") % {"tender": tender_id})
     # Seal before taking the lock: encryption is the slow part and needs no shared state.
     private: ReceiptPrivate | None
     if isinstance(bid, SealedBidIn):
         try:
             ciphertext = base64.b64decode(bid.ciphertext_base64, validate=True)
         except (binascii.Error, ValueError):
-            raise InvalidBid("ciphertext_base64 is not valid base64.") from None
+            raise InvalidBid(gettext("ciphertext_base64 is not valid base64.")) from None
         commitment, by_client, private = bid.commitment, True, None
     else:
         _check_picks(tender, bid.reserve_picks)
@@ -291,16 +298,22 @@ def _check_invited(session: Session, tender: Tender, user: User) -> None:
     if organisation_slug(session, member_organisation_id(user)) not in json.loads(
         tender.invited_json
     ):
-        raise NotInvited("This is a selective tender: only the invited suppliers may bid.")
+        raise NotInvited(gettext("This is a selective tender: only the invited suppliers may bid."))
 
 
 def _check_open(tender: Tender, now: datetime) -> None:
     if tender.status != TenderStatus.ACTIVE:
-        raise TenderClosed(f"Tender {tender.id} is {tender.status}; it takes no bids.")
+        raise TenderClosed(
+            gettext("Tender %(tender)s is %(status)s; it takes no bids.")
+            % {"tender": tender.id, "status": tender.status}
+        )
     if not tender_rules.bid_on_time(now=now, deadline=tender.tender_end_at):
         raise DeadlinePassed(
-            f"The bid deadline was {format_time(tender.tender_end_at)}; "
-            f"the server time is {format_time(now)}. The bid was not accepted."
+            gettext(
+                "The bid deadline was %(deadline)s; "
+                "the server time is %(now)s. The bid was not accepted."
+            )
+            % {"deadline": format_time(tender.tender_end_at), "now": format_time(now)}
         )
 
 
@@ -330,7 +343,7 @@ def withdraw_bid(
         )
     ).first()
     if bid is None:
-        raise TenderClosed("You have no live bid on this tender to withdraw.")
+        raise TenderClosed(gettext("You have no live bid on this tender to withdraw."))
     bid.status, bid.withdrawn_at = BidStatus.WITHDRAWN, now
     session.add(bid)
     the_ocid = ocds.ocid(settings.ocid_prefix, stored_id(tender))
@@ -358,21 +371,32 @@ def _check_lot_prices(session: Session, tender: Tender, bid: BidIn) -> None:
         total=bid.price.amount,
     )
     if problem:
-        raise InvalidBid(f"The bid's lot prices do not fit: {problem}.")
+        raise InvalidBid(
+            gettext("The bid's lot prices do not fit: %(problem)s.")
+            % {"problem": localized(problem)}
+        )
 
 
 def _check_item_prices(session: Session, tender: Tender, bid: BidIn) -> None:
     items = session.exec(select(func.count()).select_from(Item).where(Item.tender_id == tender.id))
     problem = bid_rules.item_prices_problem(bid.item_prices, item_count=items.one())
     if problem:
-        raise InvalidBid(f"The bid's unit prices do not fit: {problem}.")
+        raise InvalidBid(
+            gettext("The bid's unit prices do not fit: %(problem)s.")
+            % {"problem": localized(problem)}
+        )
 
 
 def _check_picks(tender: Tender, picks: list[int]) -> None:
     if tender.reserve_base is None:
         if picks:
-            raise InvalidBid("This tender draws no reserve price: leave reserve_picks out.")
+            raise InvalidBid(
+                gettext("This tender draws no reserve price: leave reserve_picks out.")
+            )
         return
     problem = bid_rules.picks_problem(picks)
     if problem:
-        raise InvalidBid(f"This tender uses multiple reserve prices: {problem}.")
+        raise InvalidBid(
+            gettext("This tender uses multiple reserve prices: %(problem)s.")
+            % {"problem": localized(problem)}
+        )

@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from core.db import stored_id
 from core.errors import NotFound
+from core.i18n import gettext
 from procurement.contracts.models import Contract, Milestone
 from procurement.public.queries import contract_view as _contract_view
 from procurement.public.schemas import ContractView, MilestoneView
@@ -15,7 +16,7 @@ def contract_view(session: Session, *, contract_id: int) -> ContractView:
     """A contract with its amendments, milestones and payments."""
     contract = session.get(Contract, contract_id)
     if contract is None:
-        raise NotFound(f"There is no contract {contract_id}.")
+        raise NotFound(gettext("There is no contract %(contract)s.") % {"contract": contract_id})
     return _contract_view(session, contract)
 
 
@@ -23,7 +24,9 @@ def milestone_view(session: Session, *, milestone_id: int) -> MilestoneView:
     """A milestone: its due date and whether it was met."""
     m = session.get(Milestone, milestone_id)
     if m is None:
-        raise NotFound(f"There is no milestone {milestone_id}.")
+        raise NotFound(
+            gettext("There is no milestone %(milestone)s.") % {"milestone": milestone_id}
+        )
     return MilestoneView(
         id=stored_id(m),
         title=m.title,

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from core.auth.models import User
 from core.db import stored_id
+from core.i18n import gettext
 from core.settings import Settings
 from procurement.awards.models import Award
 from procurement.contracts.models import (
@@ -27,7 +28,9 @@ from procurement.tenders.service import owned_tender
 def _contract(session: Session, *, buyer: User, contract_id: int) -> tuple[Contract, Tender]:
     contract = session.get(Contract, contract_id)
     if contract is None:
-        raise TenderNotFound(f"There is no contract {contract_id}.")
+        raise TenderNotFound(
+            gettext("There is no contract %(contract)s.") % {"contract": contract_id}
+        )
     award = session.get_one(Award, contract.award_id)
     return contract, owned_tender(session, buyer=buyer, tender_id=award.tender_id, for_update=True)
 
@@ -46,9 +49,9 @@ def amend_contract(
     value = amendment.value if amendment.value is not None else contract.value
     end = amendment.end_date or contract.end_date
     if (value, end) == (contract.value, contract.end_date):
-        raise InvalidBid("The amendment changes neither the value nor the end date.")
+        raise InvalidBid(gettext("The amendment changes neither the value nor the end date."))
     if end < contract.start_date:
-        raise InvalidBid("The contract cannot end before it starts.")
+        raise InvalidBid(gettext("The contract cannot end before it starts."))
     row = ContractAmendment(
         contract_id=stored_id(contract),
         rationale=amendment.rationale,
@@ -132,10 +135,15 @@ def complete_milestone(
     """Record whether a milestone was met, and when."""
     row = session.get(Milestone, milestone_id)
     if row is None:
-        raise TenderNotFound(f"There is no milestone {milestone_id}.")
+        raise TenderNotFound(
+            gettext("There is no milestone %(milestone)s.") % {"milestone": milestone_id}
+        )
     contract, tender = _contract(session, buyer=buyer, contract_id=row.contract_id)
     if row.status != MilestoneStatus.SCHEDULED:
-        raise TenderClosed(f"Milestone {milestone_id} is already {row.status}.")
+        raise TenderClosed(
+            gettext("Milestone %(milestone)s is already %(status)s.")
+            % {"milestone": milestone_id, "status": row.status}
+        )
     row.status = MilestoneStatus.MET if met else MilestoneStatus.NOT_MET
     row.date_met = on.date() if met else None
     session.add(row)

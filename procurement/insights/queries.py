@@ -14,6 +14,7 @@ from core.auth.models import Organisation, OrganisationKind
 from core.auth.queries import NOT_YET_PUBLIC
 from core.db import stored_id
 from core.errors import NotFound
+from core.i18n import gettext
 from procurement.insights import facts, flags, profiles, rules, stats
 from procurement.insights.schemas import (
     BuyerCompetition,
@@ -83,7 +84,7 @@ def buyer_profile(session: Session, *, slug: str) -> BuyerProfile:
     """A buying entity's profile; NotFound for an unknown slug."""
     buyer = _organisation(session, OrganisationKind.BUYING_ENTITY, slug=slug)
     if buyer is None:
-        raise NotFound(f"There is no buying entity {slug!r}.")
+        raise NotFound(gettext("There is no buying entity %(slug)s.") % {"slug": repr(slug)})
     tenders = facts.load(session, buyer_id=buyer.id)
     return profiles.buyer_profile(_party(buyer), tenders, _parties(session))
 
@@ -92,7 +93,7 @@ def supplier_profile(session: Session, *, supplier_id: int) -> SupplierProfile:
     """A supplier's profile (name and registration id; never contacts); NotFound if unknown."""
     supplier = _organisation(session, OrganisationKind.SUPPLIER, id=supplier_id)
     if supplier is None:
-        raise NotFound(f"There is no supplier {supplier_id}.")
+        raise NotFound(gettext("There is no supplier %(supplier)s.") % {"supplier": supplier_id})
     tenders = facts.load(
         session, tender_ids=facts.supplier_tender_ids(session, stored_id(supplier))
     )
@@ -144,7 +145,7 @@ def indicators(session: Session, *, year: int | None = None) -> list[Indicator]:
 def indicator(session: Session, *, code: str, year: int | None = None):
     """One indicator and every flag it raises; NotFound for an unknown code."""
     if code not in rules.BY_CODE:
-        raise NotFound(f"There is no red flag {code!r}.")
+        raise NotFound(gettext("There is no red flag %(code)s.") % {"code": repr(code)})
     raised = [f for f in _flags(session, year) if f.code == code]
     found = rules.BY_CODE[code]
     described = Indicator(

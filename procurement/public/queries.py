@@ -10,6 +10,7 @@ from sqlmodel import Session, col, func, select
 
 from core.auth.models import Organisation
 from core.db import stored_id
+from core.i18n import gettext
 from core.ledger import service as ledger
 from procurement.awards.models import Award, Complaint
 from procurement.bids.models import Bid, BidStatus
@@ -68,7 +69,7 @@ def tender_view(
     if tender is None or (
         tender.status == TenderStatus.DRAFT and tender.buyer_id != viewer_organisation_id
     ):
-        raise TenderNotFound(f"There is no tender {tender_id}.")
+        raise TenderNotFound(gettext("There is no tender %(tender)s.") % {"tender": tender_id})
     the_ocid = ocds.ocid(prefix, stored_id(tender))
     lots = list(
         session.exec(select(_Lot).where(_Lot.tender_id == tender.id).order_by(col(_Lot.position)))

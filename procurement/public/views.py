@@ -12,6 +12,7 @@ from core.auth.models import OrganisationKind
 from core.auth.queries import list_organisations
 from core.db import SessionDep
 from core.errors import NotFound
+from core.i18n import gettext
 from core.types import Id
 from procurement.pages import pdf_response, public_view, render, tender_page
 from procurement.public import queries
@@ -83,10 +84,16 @@ def document(
     view = public_view(request, session, tender_id=tender_id, user=user)
     found = next((d for d in view.documents if d.id == document_id), None)
     if found is None:
-        raise NotFound(f"Tender {tender_id} has no document {document_id}.")
+        raise NotFound(
+            gettext("Tender %(tender)s has no document %(document)s.")
+            % {"tender": tender_id, "document": document_id}
+        )
     path = request.app.state.settings.data_dir / "documents" / f"{found.sha256}.pdf"
     if not path.is_file():
-        raise NotFound(f"The file of document {document_id} is missing from this server.")
+        raise NotFound(
+            gettext("The file of document %(document)s is missing from this server.")
+            % {"document": document_id}
+        )
     return FileResponse(
         path,
         media_type="application/pdf",

@@ -11,6 +11,7 @@ from fastapi.responses import StreamingResponse
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import NotFound
+from core.i18n import gettext
 from core.ledger.service import format_time
 from core.types import IdCursor
 from core.web import SettingsDep
@@ -60,7 +61,7 @@ def release(
     """A release package holding one release."""
     found = publishing_queries.release(session, release_id=release_id)
     if found is None:
-        raise NotFound(f"There is no release {release_id}.")
+        raise NotFound(gettext("There is no release %(release)s.") % {"release": release_id})
     uri = _public_url(settings, request)
     return ocds.package([found], uri=uri, published=clock(), publisher=PUBLISHER)
 
@@ -72,7 +73,7 @@ def record(
     """A record package: every release of the process and the compiled release."""
     bodies = publishing_queries.process_releases(session, ocid=ocid)
     if not bodies:
-        raise NotFound(f"There is no contracting process {ocid}.")
+        raise NotFound(gettext("There is no contracting process %(ocid)s.") % {"ocid": ocid})
     compiled = ocds.compile_release(bodies)
     return {
         "uri": _public_url(settings, request),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from jinja2 import Environment
 
 from core.errors import NotFound
+from core.i18n import gettext
 from core.pdf import render_pdf
 from procurement.bids.schemas import BidReceipt
 from procurement.public.schemas import TenderView
@@ -43,8 +44,11 @@ def opening(env: Environment, tender: TenderView) -> bytes:
     """The bid opening report: every bidder, price, rank; only after the opening."""
     if tender.opening is None:
         raise NotFound(
-            f"Tender {tender.id} has not been opened, so there is no opening report yet. "
-            f"The sealed bids are opened at the opening time."
+            gettext(
+                "Tender %(tender)s has not been opened, so there is no opening report yet. "
+                "The sealed bids are opened at the opening time."
+            )
+            % {"tender": tender.id}
         )
     return render_pdf(
         env,
@@ -56,7 +60,9 @@ def opening(env: Environment, tender: TenderView) -> bytes:
 def award(env: Environment, tender: TenderView) -> bytes:
     """The award notice: winner, value, standstill, complaints and contract."""
     if not tender.awards:
-        raise NotFound(f"Tender {tender.id} has no award decision yet.")
+        raise NotFound(
+            gettext("Tender %(tender)s has no award decision yet.") % {"tender": tender.id}
+        )
     return render_pdf(
         env,
         "procurement/pdf/award.html",

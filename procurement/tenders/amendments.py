@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session
 
 from core.auth.models import User
+from core.i18n import gettext, joined, localized
 from core.ledger.service import format_time
 from core.settings import Settings
 from procurement.exceptions import (
@@ -49,9 +50,14 @@ def amend(
     """Change a published tender, with a rationale; late changes must extend the deadline."""
     tender = owned_tender(session, buyer=buyer, tender_id=tender_id, for_update=True)
     if tender.status != TenderStatus.ACTIVE:
-        raise TenderClosed(f"Only an open tender can be amended; this one is {tender.status}.")
+        raise TenderClosed(
+            gettext("Only an open tender can be amended; this one is %(status)s.")
+            % {"status": tender.status}
+        )
     if not tender_rules.bid_on_time(now=now, deadline=tender.tender_end_at):
-        raise DeadlinePassed("The bid deadline has passed; the tender can no longer be amended.")
+        raise DeadlinePassed(
+            gettext("The bid deadline has passed; the tender can no longer be amended.")
+        )
     changes = {}
     for field in AMENDABLE:
         new = getattr(amendment, field)
@@ -65,7 +71,7 @@ def amend(
         for title, content in contents
     ]
     if not changes and not documents:
-        raise InvalidTender("The amendment changes nothing.")
+        raise InvalidTender(gettext("The amendment changes nothing."))
     deadline = changes.get("tender_end_at", (None, tender.tender_end_at))[1]
     earliest = tender_rules.extension_needed(
         now=now,
@@ -74,8 +80,14 @@ def amend(
     )
     if earliest is not None:
         raise InvalidTender(
-            f"An amendment this close to the deadline must extend it to at least "
-            f"{format_time(earliest)} ({settings.procurement_min_days_after_amendment} days)."
+            gettext(
+                "An amendment this close to the deadline must extend it to at least "
+                "%(earliest)s (%(days)s days)."
+            )
+            % {
+                "earliest": format_time(earliest),
+                "days": settings.procurement_min_days_after_amendment,
+            }
         )
     for field, (_, new) in changes.items():
         setattr(tender, field, new)
@@ -84,7 +96,10 @@ def amend(
     )
     problems = list(tender_rules.schedule_problems(schedule, now=now, min_tender_days=0))
     if problems:
-        raise InvalidTender("The amended dates do not hold: " + "; ".join(problems) + ".")
+        raise InvalidTender(
+            gettext("The amended dates do not hold: %(problems)s.")
+            % {"problems": localized(joined("; ", problems))}
+        )
     tender.version += 1
     printable = {f: [_text(old), _text(new)] for f, (old, new) in changes.items()}
     if documents:

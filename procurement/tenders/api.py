@@ -13,6 +13,7 @@ from core.auth.schemas import OrganisationPublic
 from core.clock import ClockDep
 from core.db import SessionDep, stored_id
 from core.errors import InvalidInput
+from core.i18n import gettext
 from core.types import Id, bigint_or_none
 from core.web import SettingsDep
 from procurement.dependencies import BuyerUser, SupplierUser
@@ -71,7 +72,9 @@ def tender_changes(
         except ValueError:
             when, number = None, None
         if when is None or when.tzinfo is None or number is None:
-            raise InvalidInput("cursor is malformed: pass back the next_cursor you were given.")
+            raise InvalidInput(
+                gettext("cursor is malformed: pass back the next_cursor you were given.")
+            )
         parsed = (when, number)
     rows = queries.changes(session, prefix=settings.ocid_prefix, cursor=parsed, limit=limit)
     next_cursor = f"{rows[-1].updated_at.isoformat()}_{rows[-1].id}" if rows else cursor

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from core.db import stored_id
+from core.i18n import gettext
 from core.settings import Settings
 from procurement.exceptions import (
     InvalidTender,
@@ -28,10 +29,14 @@ def check_pdf(
 ) -> Document:
     """Check a tender PDF and return its row (its file is kept by `keep_files`)."""
     if not content.startswith(PDF_MAGIC):
-        raise InvalidTender(f"Document {title!r}: tender documents must be PDF files.")
+        raise InvalidTender(
+            gettext("Document %(title)s: tender documents must be PDF files.")
+            % {"title": repr(title)}
+        )
     if len(content) > settings.procurement_max_document_bytes:
         raise InvalidTender(
-            f"Document {title!r} is larger than {settings.procurement_max_document_bytes:,} bytes."
+            gettext("Document %(title)s is larger than %(limit)s bytes.")
+            % {"title": repr(title), "limit": f"{settings.procurement_max_document_bytes:,}"}
         )
     digest = hashlib.sha256(content).hexdigest()
     return Document(
@@ -69,4 +74,6 @@ def decoded(document: DocumentIn) -> bytes:
     try:
         return base64.b64decode(document.content_base64, validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidTender(f"Document {document.title!r} is not valid base64.") from None
+        raise InvalidTender(
+            gettext("Document %(title)s is not valid base64.") % {"title": repr(document.title)}
+        ) from None

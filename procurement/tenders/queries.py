@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from core.auth.models import Organisation
 from core.db import stored_id
 from core.errors import NotFound
+from core.i18n import gettext
 from procurement.exceptions import TenderClosed
 from procurement.public.queries import summary
 from procurement.public.schemas import DocumentView, QuestionView, TenderSummary
@@ -35,7 +36,7 @@ def question_view(session: Session, *, question_id: int) -> QuestionView:
     """A clarification question and its answer, without the asker."""
     q = session.get(Clarification, question_id)
     if q is None:
-        raise NotFound(f"There is no question {question_id}.")
+        raise NotFound(gettext("There is no question %(question)s.") % {"question": question_id})
     return QuestionView(
         id=stored_id(q),
         question=q.question,
@@ -49,7 +50,7 @@ def document_view(session: Session, *, document_id: int) -> DocumentView:
     """A tender document's title, size and SHA-256."""
     d = session.get(Document, document_id)
     if d is None:
-        raise NotFound(f"There is no document {document_id}.")
+        raise NotFound(gettext("There is no document %(document)s.") % {"document": document_id})
     return DocumentView(id=stored_id(d), title=d.title, sha256=d.sha256, size=d.size)
 
 
@@ -79,9 +80,12 @@ def draft_form_values(
     """A draft of the organisation as the draft form's fields (times in the display zone)."""
     tender = session.get(Tender, tender_id)
     if tender is None or tender.buyer_id != organisation_id:
-        raise NotFound(f"There is no tender {tender_id}.")
+        raise NotFound(gettext("There is no tender %(tender)s.") % {"tender": tender_id})
     if tender.status != TenderStatus.DRAFT:
-        raise TenderClosed(f"Tender {tender_id} is {tender.status}: it changes only by amendment.")
+        raise TenderClosed(
+            gettext("Tender %(tender)s is %(status)s: it changes only by amendment.")
+            % {"tender": tender_id, "status": tender.status}
+        )
     lots = session.exec(select(Lot).where(Lot.tender_id == tender_id).order_by(col(Lot.position)))
     lot_numbers: dict[int | None, int] = {}
     lot_rows = []

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from core.auth.models import User
 from core.auth.rules import member_organisation_id
 from core.db import stored_id
+from core.i18n import gettext
 from core.ledger.service import format_time
 from core.settings import Settings
 from procurement.exceptions import (
@@ -31,9 +32,12 @@ def ask_question(
     """A supplier asks; the question is public, the asker never is."""
     tender = get_tender(session, tender_id=tender_id)
     if tender.status != TenderStatus.ACTIVE:
-        raise TenderClosed("Questions are taken only while the tender is open.")
+        raise TenderClosed(gettext("Questions are taken only while the tender is open."))
     if not tender_rules.question_on_time(now=now, enquiry_end_at=tender.enquiry_end_at):
-        raise DeadlinePassed(f"The enquiry period ended at {format_time(tender.enquiry_end_at)}.")
+        raise DeadlinePassed(
+            gettext("The enquiry period ended at %(when)s.")
+            % {"when": format_time(tender.enquiry_end_at)}
+        )
     clarification = Clarification(
         tender_id=stored_id(tender),
         asker_id=member_organisation_id(supplier),
@@ -58,10 +62,12 @@ def answer_question(
     """The buyer answers; question and answer are published on the tender."""
     clarification = session.get(Clarification, clarification_id)
     if clarification is None:
-        raise TenderNotFound(f"There is no question {clarification_id}.")
+        raise TenderNotFound(
+            gettext("There is no question %(question)s.") % {"question": clarification_id}
+        )
     tender = owned_tender(session, buyer=buyer, tender_id=clarification.tender_id, for_update=True)
     if clarification.answer is not None:
-        raise TenderClosed("This question has already been answered.")
+        raise TenderClosed(gettext("This question has already been answered."))
     clarification.answer, clarification.answered_at = answer, now
     session.add(clarification)
     record(

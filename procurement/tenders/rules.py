@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from core.i18n import N_, Translatable
+
 
 @dataclass(frozen=True)
 class Schedule:
@@ -17,19 +19,24 @@ class Schedule:
 
 def schedule_problems(schedule: Schedule, *, now: datetime, min_tender_days: int) -> list[str]:
     """Why a tender's dates cannot be published as they are (empty when they can)."""
-    problems = []
+    problems: list[str] = []
     if schedule.tender_end_at <= now:
-        problems.append("the bid deadline (tender_end_at) must be in the future")
+        problems.append(Translatable(N_("the bid deadline (tender_end_at) must be in the future")))
     if schedule.tender_start_at >= schedule.tender_end_at:
-        problems.append("the tender period must start before the bid deadline")
+        problems.append(Translatable(N_("the tender period must start before the bid deadline")))
     if not schedule.tender_start_at <= schedule.enquiry_end_at <= schedule.tender_end_at:
-        problems.append("the enquiry period must end within the tender period")
+        problems.append(Translatable(N_("the enquiry period must end within the tender period")))
     if schedule.opening_at < schedule.tender_end_at:
-        problems.append("the opening (opening_at) must be at or after the bid deadline")
+        problems.append(
+            Translatable(N_("the opening (opening_at) must be at or after the bid deadline"))
+        )
     start = max(schedule.tender_start_at, now)
     if schedule.tender_end_at - start < timedelta(days=min_tender_days):
         problems.append(
-            f"bidders must have at least {min_tender_days} days from publication to the deadline"
+            Translatable(
+                N_("bidders must have at least %(days)s days from publication to the deadline"),
+                days=min_tender_days,
+            )
         )
     return problems
 
@@ -55,22 +62,43 @@ def extension_needed(
 def criteria_problems(weights: Sequence[int]) -> list[str]:
     """Best-value criteria need positive weights that sum to 100."""
     if not weights:
-        return ["best value needs at least one weighted criterion"]
+        return [Translatable(N_("best value needs at least one weighted criterion"))]
     if any(w <= 0 for w in weights):
-        return ["every criterion needs a positive weight"]
+        return [Translatable(N_("every criterion needs a positive weight"))]
     if sum(weights) != 100:
-        return [f"criterion weights must sum to 100, not {sum(weights)}"]
+        return [
+            Translatable(N_("criterion weights must sum to 100, not %(sum)s"), sum=sum(weights))
+        ]
     return []
 
 
 def lots_problems(*, lot_count: int, item_lots: Sequence[int | None]) -> list[str]:
     """Items of a lotted tender each name an existing lot; without lots, none may."""
-    problems = []
+    problems: list[str] = []
     for position, lot in enumerate(item_lots, start=1):
         if lot_count == 0 and lot is not None:
-            problems.append(f"item {position} names lot {lot}, but the tender has no lots")
+            problems.append(
+                Translatable(
+                    N_("item %(position)s names lot %(lot)s, but the tender has no lots"),
+                    position=position,
+                    lot=lot,
+                )
+            )
         elif lot_count and lot is None:
-            problems.append(f"item {position} must belong to a lot (1 to {lot_count})")
+            problems.append(
+                Translatable(
+                    N_("item %(position)s must belong to a lot (1 to %(count)s)"),
+                    position=position,
+                    count=lot_count,
+                )
+            )
         elif lot is not None and not 1 <= lot <= lot_count:
-            problems.append(f"item {position} names lot {lot}; the lots are 1 to {lot_count}")
+            problems.append(
+                Translatable(
+                    N_("item %(position)s names lot %(lot)s; the lots are 1 to %(count)s"),
+                    position=position,
+                    lot=lot,
+                    count=lot_count,
+                )
+            )
     return problems

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, delete, select
 from core.auth.models import Organisation, OrganisationKind, User
 from core.auth.rules import member_organisation_id
 from core.db import stored_id
+from core.i18n import gettext, joined, localized
 from core.ledger.service import format_time
 from core.settings import Settings
 from procurement.bids import sealing
@@ -44,7 +45,7 @@ def get_tender(session: Session, *, tender_id: int, for_update: bool = False) ->
         query = query.with_for_update()
     tender = session.exec(query).first()
     if tender is None:
-        raise TenderNotFound(f"There is no tender {tender_id}.")
+        raise TenderNotFound(gettext("There is no tender %(tender)s.") % {"tender": tender_id})
     return tender
 
 
@@ -53,8 +54,10 @@ def owned_tender(session: Session, *, buyer: User, tender_id: int, for_update: b
     tender = get_tender(session, tender_id=tender_id, for_update=for_update)
     if tender.buyer_id != buyer.organisation_id:
         if tender.status == TenderStatus.DRAFT:
-            raise TenderNotFound(f"There is no tender {tender_id}.")
-        raise NotYourTender("Only the buying entity that published this tender may do this.")
+            raise TenderNotFound(gettext("There is no tender %(tender)s.") % {"tender": tender_id})
+        raise NotYourTender(
+            gettext("Only the buying entity that published this tender may do this.")
+        )
     return tender
 
 
@@ -63,7 +66,7 @@ def _check_draft(session: Session, draft: TenderDraftIn) -> None:
     if draft.award_criteria == AwardCriteria.BEST_VALUE:
         problems += tender_rules.criteria_problems([c.weight for c in draft.criteria])
     if draft.method.value == "selective" and not draft.invited_suppliers:
-        problems.append("a selective tender needs an invitation list (invited_suppliers)")
+        problems.append(gettext("a selective tender needs an invitation list (invited_suppliers)"))
     if draft.invited_suppliers:
         known = set(
             session.exec(
@@ -76,16 +79,19 @@ def _check_draft(session: Session, draft: TenderDraftIn) -> None:
         unknown = [slug for slug in draft.invited_suppliers if slug not in known]
         if unknown:
             problems.append(
-                "invited_suppliers: no supplier company is registered as "
-                + ", ".join(repr(slug) for slug in unknown)
+                gettext("invited_suppliers: no supplier company is registered as %(slugs)s")
+                % {"slugs": ", ".join(repr(slug) for slug in unknown)}
             )
     problems += tender_rules.lots_problems(
         lot_count=len(draft.lots), item_lots=[item.lot for item in draft.items]
     )
     if draft.lots and draft.reserve is not None:
-        problems.append("multiple reserve prices apply to tenders without lots")
+        problems.append(gettext("multiple reserve prices apply to tenders without lots"))
     if problems:
-        raise InvalidTender("The tender cannot be saved: " + "; ".join(problems) + ".")
+        raise InvalidTender(
+            gettext("The tender cannot be saved: %(problems)s.")
+            % {"problems": localized(joined("; ", problems))}
+        )
 
 
 def create_draft(session: Session, *, buyer: User, draft: TenderDraftIn, now: datetime) -> Tender:
@@ -140,7 +146,10 @@ def _own_draft(session: Session, *, buyer: User, tender_id: int) -> Tender:
     tender = owned_tender(session, buyer=buyer, tender_id=tender_id, for_update=True)
     if tender.status != TenderStatus.DRAFT:
         raise TenderClosed(
-            f"Tender {tender_id} is {tender.status}: a published tender changes only by amendment."
+            gettext(
+                "Tender %(tender)s is %(status)s: a published tender changes only by amendment."
+            )
+            % {"tender": tender_id, "status": tender.status}
         )
     return tender
 
@@ -165,7 +174,10 @@ def update_draft(
         schedule, now=now, min_tender_days=settings.procurement_min_tender_days
     )
     if problems:
-        raise InvalidTender("The draft cannot be saved: " + "; ".join(problems) + ".")
+        raise InvalidTender(
+            gettext("The draft cannot be saved: %(problems)s.")
+            % {"problems": localized(joined("; ", problems))}
+        )
     for column, value in _draft_columns(draft).items():
         setattr(tender, column, value)
     tender.updated_at = now
@@ -193,7 +205,10 @@ def publish(
     """Publish a draft: validated dates, a sealing key pair, a log entry and a release."""
     tender = owned_tender(session, buyer=buyer, tender_id=tender_id, for_update=True)
     if tender.status != TenderStatus.DRAFT:
-        raise TenderClosed(f"Tender {tender_id} is already {tender.status}.")
+        raise TenderClosed(
+            gettext("Tender %(tender)s is already %(status)s.")
+            % {"tender": tender_id, "status": tender.status}
+        )
     schedule = tender_rules.Schedule(
         tender.enquiry_end_at, tender.tender_start_at, tender.tender_end_at, tender.opening_at
     )
@@ -201,7 +216,10 @@ def publish(
         schedule, now=now, min_tender_days=settings.procurement_min_tender_days
     )
     if problems:
-        raise InvalidTender("The tender cannot be published: " + "; ".join(problems) + ".")
+        raise InvalidTender(
+            gettext("The tender cannot be published: %(problems)s.")
+            % {"problems": localized(joined("; ", problems))}
+        )
     no_sealed_tenders = (
         session.exec(select(Tender.id).where(col(Tender.public_key).is_not(None)).limit(1)).first()
         is None
@@ -311,7 +329,10 @@ def cancel(
     """Cancel a tender, with a public reason, at any point before the contract."""
     tender = owned_tender(session, buyer=buyer, tender_id=tender_id, for_update=True)
     if tender.status in (TenderStatus.CONTRACTED, TenderStatus.CANCELLED):
-        raise TenderClosed(f"Tender {tender_id} is {tender.status} and cannot be cancelled.")
+        raise TenderClosed(
+            gettext("Tender %(tender)s is %(status)s and cannot be cancelled.")
+            % {"tender": tender_id, "status": tender.status}
+        )
     was_draft = tender.status == TenderStatus.DRAFT
     tender.status, tender.cancelled_at, tender.cancel_reason = TenderStatus.CANCELLED, now, reason
     if was_draft:
@@ -353,7 +374,7 @@ def add_document(
     tender = owned_tender(session, buyer=buyer, tender_id=tender_id)
     if tender.status != TenderStatus.DRAFT:
         raise TenderClosed(
-            "Documents are added to drafts; a published tender changes by amendment."
+            gettext("Documents are added to drafts; a published tender changes by amendment.")
         )
     document = check_pdf(tender, title=title, content=content, now=now, settings=settings)
     session.add(document)

@@ -76,7 +76,9 @@ def delete_draft(
 ):
     """Delete a draft, once the buyer confirmed it."""
     if confirm != "yes":
-        raise InvalidInput("Tick the box to confirm deleting the draft; nothing was deleted.")
+        raise InvalidInput(
+            gettext("Tick the box to confirm deleting the draft; nothing was deleted.")
+        )
     tender_service.delete_draft(session, buyer=user, tender_id=tender_id)
     return RedirectResponse("/buyer?deleted=1", status_code=303)
 

@@ -176,7 +176,7 @@ def _answers(session: Session, application: Application) -> list[AnswerPrivate]:
 def _own(session: Session, number: str, applicant: User) -> Application:
     application = service.get_application(session, number=number)
     if application.applicant_id != applicant.id:
-        raise PermissionDenied("This is not your application.")
+        raise PermissionDenied(gettext("This is not your application."))
     return application
 
 

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from core.auth.models import Organisation, OrganisationKind
 from core.db import stored_id
 from core.errors import Conflict, NotFound
+from core.i18n import gettext
 from core.ledger import service as ledger_service
 from core.settings import Settings
 from permits.exceptions import InvalidDefinition
@@ -134,7 +135,7 @@ def latest_type(session: Session, *, code: str) -> PermitType:
         select(PermitType).where(PermitType.code == code).order_by(col(PermitType.version).desc())
     ).first()
     if row is None:
-        raise NotFound(f"There is no permit type {code!r}.")
+        raise NotFound(gettext("There is no permit type %(code)s.") % {"code": repr(code)})
     return row
 
 
@@ -154,7 +155,9 @@ def calendar(session: Session, *, settings: Settings, around: datetime) -> Calen
 def add_closure(session: Session, *, closure_date: date, reason: str, now: datetime) -> Closure:
     """Declare a local office closure (an admin's act); later due dates skip it."""
     if session.exec(select(Closure.id).where(Closure.closure_date == closure_date)).first():
-        raise Conflict(f"{closure_date.isoformat()} is already declared a closure.")
+        raise Conflict(
+            gettext("%(date)s is already declared a closure.") % {"date": closure_date.isoformat()}
+        )
     closure = Closure(closure_date=closure_date, reason=reason.strip(), created_at=now)
     session.add(closure)
     ledger_service.append(

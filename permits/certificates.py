@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from core.auth.models import User
 from core.db import stored_id
 from core.errors import NotFound
+from core.i18n import gettext
 from core.ledger import merkle
 from core.ledger import service as ledger_service
 from core.settings import Settings
@@ -111,8 +112,10 @@ def verify(session: Session, *, digest: str) -> Verification:
     ).first()
     if certificate is None:
         raise NotFound(
-            "No certificate has this verification code: the document is not genuine, "
-            "or the address was mistyped."
+            gettext(
+                "No certificate has this verification code: the document is not genuine, "
+                "or the address was mistyped."
+            )
         )
     recomputed = hashlib.sha256(certificate.facts.encode()).hexdigest()
     entry = ledger_service.entries(

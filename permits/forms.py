@@ -86,10 +86,16 @@ def check_documents(
     for upload in files:
         requirement = requirements.get(upload.requirement)
         if requirement is None:
-            raise InvalidInput(f"This form asks for no document {upload.requirement!r}.")
+            raise InvalidInput(
+                gettext("This form asks for no document %(code)s.")
+                % {"code": repr(upload.requirement)}
+            )
         checked.append(
             uploads.check(
-                upload, accept=requirement.accept, label=requirement.label, max_bytes=max_bytes
+                upload,
+                accept=requirement.accept,
+                label=_label(requirement.label, requirement.label_th),
+                max_bytes=max_bytes,
             )
         )
     if all_required:

@@ -40,29 +40,39 @@ def respond(
     documents. The clock resumes."""
     application = service.get_application(session, number=number)
     if applicant.id != application.applicant_id:
-        raise PermissionDenied("This is not your application.")
+        raise PermissionDenied(gettext("This is not your application."))
     definition = catalogue.definition_of(service.application_type(session, application))
     stage = current_stage(session, application)
     pause = open_pause(session, stage) if stage is not None else None
     if pause is None:
         raise TransitionNotAllowed(
-            f"{application.tracking_number} is not waiting for information.", allowed=[]
+            gettext("%(number)s is not waiting for information.")
+            % {"number": application.tracking_number},
+            allowed=[],
         )
     checked = _answer_documents(definition, pause, files, settings.permits_upload_max_bytes)
     answer = (answer or "").strip() or None
     if answer is not None and len(answer) > ANSWER_MAX:
-        raise InvalidInput(f"Keep the answer under {ANSWER_MAX} characters.", field="answer")
+        raise InvalidInput(
+            gettext("Keep the answer under %(most)s characters.") % {"most": ANSWER_MAX},
+            field="answer",
+        )
     if pause.asks == Asks.ANSWER and answer is None:
         raise InvalidInput(
-            f"Write your answer to the department's question: {pause.asked_for}", field="answer"
+            gettext("Write your answer to the department's question: %(question)s")
+            % {"question": pause.asked_for},
+            field="answer",
         )
     if pause.asks == Asks.DOCUMENT and not any(c.requirement == REQUESTED for c in checked):
         raise InvalidInput(
-            f"Attach the document the department asked for: {pause.asked_for}.",
+            gettext("Attach the document the department asked for: %(document)s.")
+            % {"document": pause.asked_for},
             field="doc_requested",
         )
     if pause.asks is None and not checked:
-        raise InvalidInput("Attach at least one document to answer the request.", field="files")
+        raise InvalidInput(
+            gettext("Attach at least one document to answer the request."), field="files"
+        )
     pause.answer = answer
     pause.answered_at = now
     session.add(pause)
@@ -111,7 +121,7 @@ def _answer_documents(
     the formats a document may have, the others against the permit type's own slots."""
     named = [f for f in files if f.requirement == REQUESTED]
     if named and not pause.asked_for:
-        raise InvalidInput("This request named no document: attach the type's documents.")
+        raise InvalidInput(gettext("This request named no document: attach the type's documents."))
     label = pause.asked_for or REQUESTED
     checked = forms.check_documents(
         definition,

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from core.auth.models import Organisation, OrganisationKind
 from core.db import stored_id
 from core.errors import NotFound
+from core.i18n import gettext
 from core.settings import Settings
 from permits import catalogue, queries
 from permits.models import Application, ApplicationStatus, Stage
@@ -115,7 +116,10 @@ def department(session: Session, *, slug: str) -> Organisation:
         )
     ).first()
     if found is None:
-        raise NotFound(f"No permit department is called “{slug}”. See the list at /departments.")
+        raise NotFound(
+            gettext("No permit department is called “%(slug)s”. See the list at /departments.")
+            % {"slug": slug}
+        )
     return found
 
 

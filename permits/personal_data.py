@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from core.auth.models import Role, User
 from core.errors import InvalidInput, NotFound, PermissionDenied
+from core.i18n import gettext
 from core.settings import Settings
 from permits import catalogue, service, uploads
 from permits.exceptions import NotYourDepartment
@@ -24,14 +25,14 @@ def check_may_open(
 ) -> None:
     """Refuse an officer without a stage of the application, or without a reason to give."""
     if officer.role != Role.PERMIT_OFFICER:
-        raise PermissionDenied("Only permit officers open applicants' data.")
+        raise PermissionDenied(gettext("Only permit officers open applicants' data."))
     departments = set(
         session.exec(select(Stage.department_id).where(Stage.application_id == application.id))
     )
     if officer.organisation_id not in departments:
-        raise NotYourDepartment("Your department has no stage of this application.")
+        raise NotYourDepartment(gettext("Your department has no stage of this application."))
     if len(reason.strip()) < 5:
-        raise InvalidInput("Say why you open this applicant's data.", field="reason")
+        raise InvalidInput(gettext("Say why you open this applicant's data."), field="reason")
 
 
 def open_personal_data(
@@ -55,14 +56,19 @@ def open_personal_data(
 def _document(session: Session, application: Application, document_id: int) -> Document:
     document = session.get(Document, document_id)
     if document is None or document.application_id != application.id:
-        raise NotFound(f"Application {application.tracking_number} has no document {document_id}.")
+        raise NotFound(
+            gettext("Application %(number)s has no document %(document)s.")
+            % {"number": application.tracking_number, "document": document_id}
+        )
     return document
 
 
 def _file(document: Document, application: Application, settings: Settings) -> DocumentFile:
     path = uploads.path_of(service.uploads_root(settings), document.sha256)
     if not path.is_file():
-        raise NotFound("This document's file is missing from the store; tell the administrators.")
+        raise NotFound(
+            gettext("This document's file is missing from the store; tell the administrators.")
+        )
     extension = EXTENSIONS.get(document.content_type, "bin")
     name = f"{application.tracking_number}-{document.requirement}-{document.id}.{extension}"
     return DocumentFile(path=str(path), content_type=document.content_type, download_name=name)
@@ -108,7 +114,7 @@ def open_own(
     """The applicant's own document."""
     application = service.get_application(session, number=number)
     if application.applicant_id != applicant.id:
-        raise PermissionDenied("This is not your application.")
+        raise PermissionDenied(gettext("This is not your application."))
     return _file(_document(session, application, document_id), application, settings)
 
 

@@ -12,6 +12,8 @@ from enum import StrEnum
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
+from core.i18n import N_, Translatable
+
 # ---------------------------------------------------------------- tracking numbers
 # ISO 7064 MOD 37-2: a prime modulus and weights that are distinct powers of 2 mod 37, so
 # every single-character substitution and every adjacent transposition changes the check.
@@ -51,12 +53,18 @@ def parse_tracking_number(text: str) -> tuple[str, int, int]:
     match = TRACKING.match(normalise_tracking_number(text))
     if match is None:
         raise TrackingNumberError(
-            f"{text!r} is not a tracking number (they look like BLD-2026-004211-K)."
+            Translatable(
+                N_("%(text)s is not a tracking number (they look like BLD-2026-004211-K)."),
+                text=repr(text),
+            )
         )
     prefix, year, sequence, check = match.groups()
     if check_character(f"{prefix}{year}{sequence}") != check:
         raise WrongCheckCharacter(
-            f"The check character of {text} is wrong: one of its characters is mistyped."
+            Translatable(
+                N_("The check character of %(text)s is wrong: one of its characters is mistyped."),
+                text=text,
+            )
         )
     return prefix, int(year), int(sequence)
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from core.auth.models import Role, User
 from core.db import stored_id
 from core.errors import InvalidInput, PermissionDenied
-from core.i18n import gettext
+from core.i18n import current_locale, gettext, localized
 from core.settings import Settings
 from permits import catalogue, certificates, forms, stages, uploads
 from permits.exceptions import ApplicationNotFound, NotYourDepartment, TransitionNotAllowed
@@ -50,7 +50,7 @@ def get_application(session: Session, *, number: str) -> Application:
     try:
         prefix, year, sequence = parse_tracking_number(number)
     except TrackingNumberError as error:
-        raise ApplicationNotFound(str(error)) from None
+        raise ApplicationNotFound(localized(error.args[0])) from None
     application = session.exec(
         select(Application).where(
             Application.type_code == prefix,
@@ -59,7 +59,9 @@ def get_application(session: Session, *, number: str) -> Application:
         )
     ).first()
     if application is None:
-        raise ApplicationNotFound(f"There is no application {number.upper()}.")
+        raise ApplicationNotFound(
+            gettext("There is no application %(number)s.") % {"number": number.upper()}
+        )
     return application
 
 
@@ -75,7 +77,7 @@ def apply(
 ) -> Application:
     """File an application: check the form and documents, number it, start its first stage."""
     if applicant.role != Role.APPLICANT:
-        raise PermissionDenied("Only applicant accounts file permit applications.")
+        raise PermissionDenied(gettext("Only applicant accounts file permit applications."))
     permit_type = catalogue.latest_type(session, code=type_code)
     definition = catalogue.definition_of(permit_type)
     clean, checked = forms.check_application(
@@ -177,7 +179,8 @@ def _transition(
     stage = current_stage(session, application)
     if stage is None:
         raise TransitionNotAllowed(
-            f"{application.tracking_number} is {application.status}: no transition is allowed.",
+            gettext("%(number)s is %(status)s: no transition is allowed.")
+            % {"number": application.tracking_number, "status": application.status},
             allowed=[],
         )
     stages.check_actor(application, stage, action, actor)
@@ -190,12 +193,25 @@ def _transition(
         is_last=stage.position == len(definition.stages) - 1,
     )
     if action not in allowed:
-        names = ", ".join(allowed) or "none"
-        raise TransitionNotAllowed(
-            f"{action} is not allowed now from stage {stage_definition.name} "
-            f"({stage.code}{', paused' if pause else ''}). Allowed: {names}.",
-            allowed=[str(a) for a in allowed],
-        )
+        said = {
+            "action": action,
+            "stage": stage_definition.name_th
+            if current_locale() == "th" and stage_definition.name_th
+            else stage_definition.name,
+            "code": stage.code,
+            "allowed": ", ".join(allowed) or gettext("none"),
+        }
+        if pause:
+            refusal = gettext(
+                "%(action)s is not allowed now from stage %(stage)s (%(code)s, paused). "
+                "Allowed: %(allowed)s."
+            )
+        else:
+            refusal = gettext(
+                "%(action)s is not allowed now from stage %(stage)s (%(code)s). "
+                "Allowed: %(allowed)s."
+            )
+        raise TransitionNotAllowed(refusal % said, allowed=[str(a) for a in allowed])
     note = (note or "").strip() or None
     if action in NOTE_REQUIRED and not note:
         raise InvalidInput(
@@ -284,13 +300,13 @@ def claim(
     application = get_application(session, number=number)
     stage = current_stage(session, application)
     if stage is None:
-        raise TransitionNotAllowed("This application is closed.", allowed=[])
+        raise TransitionNotAllowed(gettext("This application is closed."), allowed=[])
     stages.check_officer(officer=officer, stage=stage)
     assignee = officer if assignee_id is None else session.get(User, assignee_id)
     if assignee is None or assignee.role != Role.PERMIT_OFFICER:
-        raise InvalidInput("Assign the stage to a permit officer.", field="assignee_id")
+        raise InvalidInput(gettext("Assign the stage to a permit officer."), field="assignee_id")
     if assignee.organisation_id != stage.department_id:
-        raise NotYourDepartment("That officer works in another department.")
+        raise NotYourDepartment(gettext("That officer works in another department."))
     stage.officer_id = assignee.id
     session.add(stage)
     session.flush()
@@ -324,10 +340,10 @@ def explain_delay(
     application = get_application(session, number=number)
     stage = current_stage(session, application)
     if stage is None or stage.due_at > now:
-        raise TransitionNotAllowed("The current stage is not overdue.", allowed=[])
+        raise TransitionNotAllowed(gettext("The current stage is not overdue."), allowed=[])
     stages.check_officer(officer=officer, stage=stage)
     if not reason.strip():
-        raise InvalidInput("A reason is required.", field="reason")
+        raise InvalidInput(gettext("A reason is required."), field="reason")
     stage.delay_reason, stage.delay_reason_at = reason.strip(), now
     session.add(stage)
     session.flush()

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from core.auth.models import Role, User
 from core.errors import InvalidInput, PermissionDenied
+from core.i18n import gettext
 from permits.exceptions import NotYourDepartment
 from permits.models import Pause, Stage
 from permits.rules import Action
@@ -14,10 +15,10 @@ from permits.rules import Action
 def check_officer(*, officer: User, stage: Stage) -> None:
     """An officer acts only on stages of their own department."""
     if officer.role != Role.PERMIT_OFFICER:
-        raise PermissionDenied("Only permit officers act on applications.")
+        raise PermissionDenied(gettext("Only permit officers act on applications."))
     if officer.organisation_id != stage.department_id:
         raise NotYourDepartment(
-            "This application's current stage is handled by another department."
+            gettext("This application's current stage is handled by another department.")
         )
 
 
@@ -25,12 +26,14 @@ def check_actor(application, stage, action: Action, actor: User) -> None:
     """An applicant withdraws or resumes their own application; officers do the rest."""
     if actor.role == Role.APPLICANT:
         if actor.id != application.applicant_id:
-            raise PermissionDenied("This is not your application.")
+            raise PermissionDenied(gettext("This is not your application."))
         if action not in (Action.WITHDRAW, Action.RESUME):
-            raise PermissionDenied(f"An applicant may not {action.replace('_', ' ')}.")
+            raise PermissionDenied(
+                gettext("An applicant may not %(action)s.") % {"action": action.replace("_", " ")}
+            )
         return
     if action is Action.WITHDRAW:
-        raise PermissionDenied("Only the applicant may withdraw an application.")
+        raise PermissionDenied(gettext("Only the applicant may withdraw an application."))
     check_officer(officer=actor, stage=stage)
 
 
@@ -39,12 +42,17 @@ def effective(effective_at: datetime | None, stage: Stage, now: datetime) -> dat
     if effective_at is None:
         return now
     if effective_at.tzinfo is None:
-        raise InvalidInput("The effective time must carry a time zone.", field="effective_at")
+        raise InvalidInput(
+            gettext("The effective time must carry a time zone."), field="effective_at"
+        )
     if effective_at > now:
-        raise InvalidInput("A transition cannot take effect in the future.", field="effective_at")
+        raise InvalidInput(
+            gettext("A transition cannot take effect in the future."), field="effective_at"
+        )
     if effective_at < stage.started_at:
         raise InvalidInput(
-            "A transition cannot take effect before its stage began.", field="effective_at"
+            gettext("A transition cannot take effect before its stage began."),
+            field="effective_at",
         )
     return effective_at
 
@@ -73,11 +81,13 @@ def resume(stage: Stage, pause: Pause, at: datetime, definition, calendar) -> No
 def extend(stage: Stage, note, expected_date: date | None, at: datetime, calendar) -> str:
     """Extend the stage to a later expected date, with a public reason."""
     if expected_date is None:
-        raise InvalidInput("An extension needs the new expected date.", field="expected_date")
+        raise InvalidInput(
+            gettext("An extension needs the new expected date."), field="expected_date"
+        )
     new_due = calendar.end_of(expected_date)
     if new_due <= stage.due_at:
         raise InvalidInput(
-            "The new expected date must be after the current due date.",
+            gettext("The new expected date must be after the current due date."),
             field="expected_date",
         )
     stage.extension_reason = note

@@ -72,14 +72,19 @@ def _check_limits(session: Session, *, email: str, settings: Settings) -> None:
     mine = select(func.count()).select_from(Subscription).where(Subscription.email == email)
     if session.exec(mine).one() >= settings.permits_subscriptions_per_address:
         raise RateLimited(
-            f"This address already follows {settings.permits_subscriptions_per_address} "
-            "applications, the most one address may follow. Unsubscribe from one first."
+            gettext(
+                "This address already follows %(most)s "
+                "applications, the most one address may follow. Unsubscribe from one first."
+            )
+            % {"most": settings.permits_subscriptions_per_address}
         )
     waiting = mine.where(col(Subscription.confirmed_at).is_(None))
     if session.exec(waiting).one() >= PENDING_PER_ADDRESS:
         raise RateLimited(
-            "This address has confirmation e-mails waiting. Confirm them (or let them be) "
-            "before following more applications."
+            gettext(
+                "This address has confirmation e-mails waiting. Confirm them (or let them be) "
+                "before following more applications."
+            )
         )
 
 

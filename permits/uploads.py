@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from core.db import stored_id
+from core.i18n import gettext
 from permits.exceptions import InvalidUpload
 from permits.models import Application, Document
 
@@ -51,17 +52,20 @@ def check_filename(name: str) -> None:
     """Refuse names that try to reach elsewhere or hide: paths, dot-files, controls, NUL."""
     problem = None
     if not name or len(name) > 200:
-        problem = "is empty or longer than 200 characters"
+        problem = gettext("is empty or longer than 200 characters")
     elif "/" in name or "\\" in name or ".." in name:
-        problem = "contains a path"
+        problem = gettext("contains a path")
     elif name.startswith((".", "-", "~")):
-        problem = "starts with a dot, a dash or a tilde"
+        problem = gettext("starts with a dot, a dash or a tilde")
     elif any(unicodedata.category(c)[0] == "C" for c in name):
-        problem = "contains control or invisible characters"
+        problem = gettext("contains control or invisible characters")
     elif _RESERVED.match(name):
-        problem = "is a reserved device name"
+        problem = gettext("is a reserved device name")
     if problem:
-        raise InvalidUpload(f"The file name {name[:60]!r} {problem}; rename the file and retry.")
+        raise InvalidUpload(
+            gettext("The file name %(name)s %(problem)s; rename the file and retry.")
+            % {"name": repr(name[:60]), "problem": problem}
+        )
 
 
 def sniff(content: bytes) -> str | None:
@@ -77,16 +81,17 @@ def check(upload: Upload, *, accept: tuple[str, ...], label: str, max_bytes: int
     check_filename(upload.filename)
     if len(upload.content) > max_bytes:
         raise InvalidUpload(
-            f"{label}: the file is larger than the limit of {max_bytes // 1_000_000 or 1} MB."
+            gettext("%(label)s: the file is larger than the limit of %(most)s MB.")
+            % {"label": label, "most": max_bytes // 1_000_000 or 1}
         )
     if not upload.content:
-        raise InvalidUpload(f"{label}: the file is empty.")
+        raise InvalidUpload(gettext("%(label)s: the file is empty.") % {"label": label})
     kind = sniff(upload.content)
     if kind is None or kind not in accept:
-        found = kind.upper() if kind else "not a recognised document"
+        found = kind.upper() if kind else gettext("not a recognised document")
         raise InvalidUpload(
-            f"{label}: the file's content is {found}; accepted: "
-            f"{', '.join(a.upper() for a in accept)}."
+            gettext("%(label)s: the file's content is %(found)s; accepted: %(accepted)s.")
+            % {"label": label, "found": found, "accepted": ", ".join(a.upper() for a in accept)}
         )
     digest = hashlib.sha256(upload.content).hexdigest()
     return CheckedUpload(upload.requirement, kind, digest, upload.content, upload.filename)

@@ -17,6 +17,7 @@ from core.auth.queries import list_organisations
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import InvalidInput
+from core.i18n import gettext
 from core.pdf import render_pdf
 from core.types import Page
 from permits import certificates, listing, performance, queries, service, subscriptions
@@ -260,7 +261,9 @@ def certificate_pdf(number: NumberPath, request: Request, session: SessionDep):
     application = service.get_application(session, number=number)
     certificate = certificates.of_application(session, application)
     if certificate is None:
-        raise service.ApplicationNotFound(f"{application.tracking_number} has no certificate.")
+        raise service.ApplicationNotFound(
+            gettext("%(number)s has no certificate.") % {"number": application.tracking_number}
+        )
     settings = request.app.state.settings
     url = certificates.verification_url(settings, certificate.digest)
     pdf = render_pdf(

@@ -21,6 +21,7 @@ from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import NotFound
 from core.formatting import format_money
+from core.i18n import gettext
 from core.types import Id
 from core.web import SettingsDep
 from permits import queries as permit_queries
@@ -208,7 +209,10 @@ def buyer_feed(
         session, kind=OrganisationKind.BUYING_ENTITY, slug=slug
     )
     if buyer is None:
-        raise NotFound(f"No buying entity is called “{slug}”. See the list at /buyers.")
+        raise NotFound(
+            gettext("No buying entity is called “%(slug)s”. See the list at /buyers.")
+            % {"slug": slug}
+        )
     prefix = settings.ocid_prefix
     tenders = queries.list_tenders(session, prefix=prefix, buyer=slug, limit=FEED_SIZE)
     awards = procurement_activity.recent_awards(
@@ -232,7 +236,10 @@ def supplier_feed(
         session, kind=OrganisationKind.SUPPLIER, organisation_id=supplier_id
     )
     if supplier is None:
-        raise NotFound(f"No supplier has the number {supplier_id}. See the list at /suppliers.")
+        raise NotFound(
+            gettext("No supplier has the number %(number)s. See the list at /suppliers.")
+            % {"number": supplier_id}
+        )
     awards = procurement_activity.recent_awards(
         session, prefix=settings.ocid_prefix, supplier_id=supplier_id, limit=FEED_SIZE
     )
@@ -256,7 +263,10 @@ def department_feed(
     activity = permit_queries.activity()
     department = activity.department(session, slug=slug)
     if department is None:
-        raise NotFound(f"No permit department is called “{slug}”. See the list at /departments.")
+        raise NotFound(
+            gettext("No permit department is called “%(slug)s”. See the list at /departments.")
+            % {"slug": slug}
+        )
     changes = activity.recent_changes(session, department_slug=slug, limit=FEED_SIZE)
     return atom_response(
         request,

@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse, Response
 
 from core import spreadsheet
 from core.errors import InvalidInput
+from core.i18n import gettext
 from core.templating import render
 
 Format = Annotated[Literal["html", "csv", "json"], Query(alias="format")]
@@ -134,14 +135,14 @@ def respond(
     by_name = {t.name: t for t in tables}
     if table is not None and table not in by_name:
         raise InvalidInput(
-            f"table: there is no table {table!r} on this page; choose one of "
-            f"{', '.join(sorted(by_name))}."
+            gettext("table: there is no table %(table)s on this page; choose one of %(tables)s.")
+            % {"table": repr(table), "tables": ", ".join(sorted(by_name))}
         )
     if fmt == "csv" and table is None:
         if len(tables) != 1:
             raise InvalidInput(
-                f"table: a CSV file holds one table; add table= one of "
-                f"{', '.join(sorted(by_name))}."
+                gettext("table: a CSV file holds one table; add table= one of %(tables)s.")
+                % {"tables": ", ".join(sorted(by_name))}
             )
         table = tables[0].name
     if fmt == "csv":

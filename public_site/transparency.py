@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from core.auth.dependencies import OptionalUser
 from core.db import SessionDep
 from core.errors import InvalidInput, NotFound
+from core.i18n import gettext
 from core.ledger import note
 from core.ledger import queries as ledger
 from core.ledger.schemas import LogEntryRead, SignedCheckpointRead
@@ -122,13 +123,14 @@ def log_browser(
     """The log's entries a page at a time: newest first, or upwards from an index."""
     if before is not None and start is not None:
         raise InvalidInput(
-            "Give either “before” (newest first) or “start” (oldest first), not both."
+            gettext("Give either “before” (newest first) or “start” (oldest first), not both.")
         )
     size = ledger.tree_size(session)
     if start is not None:
         if start > size:
             raise InvalidInput(
-                f"start: the log has {size} entries, so start must be at most {size}."
+                gettext("start: the log has %(size)s entries, so start must be at most %(size)s.")
+                % {"size": size}
             )
         rows = ledger.log_entries(session, start=start, end=start + PAGE_SIZE)
         newer = start + len(rows) if start + len(rows) < size else None
@@ -162,8 +164,15 @@ def log_entry(
     """One log entry: its canonical JSON, leaf hash and a control to verify it."""
     size = ledger.tree_size(session)
     if not 0 <= index < size:
-        held = f"it has {size} entries (0–{size - 1})" if size else "it is still empty"
-        raise NotFound(f"The transparency log has no entry {index}; {held}.")
+        held = (
+            gettext("it has %(size)s entries (0–%(last)s)") % {"size": size, "last": size - 1}
+            if size
+            else gettext("it is still empty")
+        )
+        raise NotFound(
+            gettext("The transparency log has no entry %(index)s; %(held)s.")
+            % {"index": index, "held": held}
+        )
     entry = ledger.log_entries(session, start=index, end=index + 1)[0]
     return render(
         request,

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.db import UTCDateTime
+from core.i18n import gettext
 from public_site.search.schemas import SearchError
 
 
@@ -36,8 +37,10 @@ def decode_cursor(cursor: str, sort: str) -> list[Any]:
         if not isinstance(data, dict) or data.get("s") != sort:
             raise SearchError(
                 "cursor",
-                "this cursor belongs to a search with another sort; "
-                "start again from the first page.",
+                gettext(
+                    "this cursor belongs to a search with another sort; "
+                    "start again from the first page."
+                ),
             )
         keys = data["k"]
         if not isinstance(keys, list) or len(keys) != len(kinds):
@@ -56,7 +59,8 @@ def decode_cursor(cursor: str, sort: str) -> list[Any]:
         raise
     except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError):
         raise SearchError(
-            "cursor", "this is not a page cursor from this site; start from the first page."
+            "cursor",
+            gettext("this is not a page cursor from this site; start from the first page."),
         ) from None
 
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from core.i18n import gettext
 from public_site.search.cursor import decode_cursor
 from public_site.search.schemas import FILTERS, PER_PAGE, SearchError, SearchParams
 
@@ -25,7 +26,7 @@ _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 def _one(params: Mapping[str, Sequence[str]], name: str) -> str | None:
     values = params.get(name) or []
     if len(values) > 1:
-        raise SearchError(name, "give it once.")
+        raise SearchError(name, gettext("give it once."))
     value = values[0].strip() if values else ""
     return value or None
 
@@ -41,7 +42,9 @@ def _clean_query(raw: str) -> tuple[str, bool]:
 def _slug(params, name: str) -> str | None:
     value = _one(params, name)
     if value is not None and not _SLUG.match(value):
-        raise SearchError(name, "use the identifier shown in the list (letters, digits, '-').")
+        raise SearchError(
+            name, gettext("use the identifier shown in the list (letters, digits, '-').")
+        )
     return value
 
 
@@ -52,9 +55,14 @@ def _money(params, name: str) -> Decimal | None:
     try:
         amount = Decimal(value.replace(",", ""))
     except InvalidOperation:
-        raise SearchError(name, f"{value[:40]!r} is not an amount (e.g. 1500000).") from None
+        raise SearchError(
+            name,
+            gettext("%(value)s is not an amount (e.g. 1500000).") % {"value": repr(value[:40])},
+        ) from None
     if not amount.is_finite() or amount < 0 or amount > MAX_VALUE:
-        raise SearchError(name, f"give an amount between 0 and {MAX_VALUE:,}.")
+        raise SearchError(
+            name, gettext("give an amount between 0 and %(most)s.") % {"most": f"{MAX_VALUE:,}"}
+        )
     return amount
 
 
@@ -65,7 +73,9 @@ def _date(params, name: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise SearchError(name, f"{value[:40]!r} is not a date (YYYY-MM-DD).") from None
+        raise SearchError(
+            name, gettext("%(value)s is not a date (YYYY-MM-DD).") % {"value": repr(value[:40])}
+        ) from None
 
 
 def parse(params: Mapping[str, Sequence[str]]) -> SearchParams:
@@ -73,37 +83,52 @@ def parse(params: Mapping[str, Sequence[str]]) -> SearchParams:
     for name in params:
         if name not in PARAMETERS:
             raise SearchError(
-                name[:40], f"unknown filter; use {', '.join(sorted(PARAMETERS - {'lang'}))}."
+                name[:40],
+                gettext("unknown filter; use %(filters)s.")
+                % {"filters": ", ".join(sorted(PARAMETERS - {"lang"}))},
             )
     q, truncated = _clean_query(_one(params, "q") or "")
     terms = tuple(dict.fromkeys(t for t in q.split() if len(t) >= 2))[:MAX_TERMS]
     kind = _one(params, "kind")
     if kind is not None and kind not in KINDS:
-        raise SearchError("kind", f"{kind[:40]!r} is not one of {', '.join(KINDS)}.")
+        raise SearchError(
+            "kind",
+            gettext("%(value)s is not one of %(choices)s.")
+            % {"value": repr(kind[:40]), "choices": ", ".join(KINDS)},
+        )
     sort = _one(params, "sort")
     if sort is not None and sort not in SORTS:
-        raise SearchError("sort", f"{sort[:40]!r} is not one of {', '.join(SORTS)}.")
+        raise SearchError(
+            "sort",
+            gettext("%(value)s is not one of %(choices)s.")
+            % {"value": repr(sort[:40]), "choices": ", ".join(SORTS)},
+        )
     year: int | None = None
     if (year_text := _one(params, "year")) is not None:
         if not year_text.isdigit() or not 1900 <= int(year_text) <= 2200:
-            raise SearchError("year", f"{year_text[:40]!r} is not a year (e.g. 2026).")
+            raise SearchError(
+                "year",
+                gettext("%(value)s is not a year (e.g. 2026).") % {"value": repr(year_text[:40])},
+            )
         year = int(year_text)
     overdue: bool | None = None
     if (overdue_text := _one(params, "overdue")) is not None:
         if overdue_text.lower() not in _TRUE | _FALSE:
-            raise SearchError("overdue", "use true or false.")
+            raise SearchError("overdue", gettext("use true or false."))
         overdue = overdue_text.lower() in _TRUE
     per_page: int | None = None
     if (per_page_text := _one(params, "per_page")) is not None:
         if not per_page_text.isdigit() or not 1 <= int(per_page_text) <= MAX_PER_PAGE:
-            raise SearchError("per_page", f"give a number from 1 to {MAX_PER_PAGE}.")
+            raise SearchError(
+                "per_page", gettext("give a number from 1 to %(most)s.") % {"most": MAX_PER_PAGE}
+            )
         per_page = int(per_page_text)
     value_min, value_max = _money(params, "value_min"), _money(params, "value_max")
     if value_min is not None and value_max is not None and value_min > value_max:
-        raise SearchError("value_min", "the minimum is above the maximum.")
+        raise SearchError("value_min", gettext("the minimum is above the maximum."))
     date_from, date_to = _date(params, "date_from"), _date(params, "date_to")
     if date_from and date_to and date_from > date_to:
-        raise SearchError("date_from", "the start date is after the end date.")
+        raise SearchError("date_from", gettext("the start date is after the end date."))
     search = SearchParams(
         q=q,
         kind=kind,

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from core import spreadsheet
 from core.auth.dependencies import OptionalUser
 from core.db import SessionDep
+from core.i18n import gettext
 from core.templating import render
 from public_site.search import index  # noqa: F401 -- registers the index's refresh job
 from public_site.search.parsing import KINDS, SORTS, parse
@@ -119,7 +120,9 @@ def search_html(request: Request, session: SessionDep, user: OptionalUser):
             session,
             user,
             {
-                "error": SearchError("format", "use csv or json (or leave it out for this page)."),
+                "error": SearchError(
+                    "format", gettext("use csv or json (or leave it out for this page).")
+                ),
                 "search": None,
                 "typed": search.q,
             },

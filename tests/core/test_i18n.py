@@ -265,6 +265,29 @@ def test_the_thai_catalogue_is_well_formed_and_its_placeholders_match():
         assert not re.search(r"%(?!\(\w+\)s)", target.replace("%%", "")), message.id
 
 
+def test_a_rules_message_stays_english_and_is_said_again_in_the_readers_language(app):
+    from procurement.bids import rules as bid_rules
+
+    assert app  # its catalogues are loaded
+    problem = bid_rules.lot_prices_problem([(3, 100)], lot_count=2, total=100)
+    assert problem == "there is no lot 3; the lots are 1 to 2"
+    assert type(str(problem)) is str  # what a record stores is plain English
+    both = i18n.joined("; ", [problem, "as typed"])
+    assert both == "there is no lot 3; the lots are 1 to 2; as typed"
+    assert i18n.localized("not a rule's message") == "not a rule's message"
+    assert i18n.localized(i18n.joined("; ", [])) == ""
+    i18n.set_locale("th")
+    try:
+        assert i18n.localized(problem) == "ไม่มีรายการที่ 3 รายการมีตั้งแต่ 1 ถึง 2"
+        assert i18n.localized(both) == "ไม่มีรายการที่ 3 รายการมีตั้งแต่ 1 ถึง 2; as typed"
+        floor = bid_rules.within_reserve(90, reserve=100, floor_rate_bp=9500)
+        assert floor == "below the floor of 95.00% of the reserve price"
+        assert i18n.localized(floor) == "ต่ำกว่าเกณฑ์ขั้นต่ำร้อยละ 95.00 ของราคาอ้างอิง"
+    finally:
+        i18n.set_locale("en")
+    assert i18n.localized(problem) == "there is no lot 3; the lots are 1 to 2"
+
+
 # ---- concurrency ---------------------------------------------------------------------------
 
 

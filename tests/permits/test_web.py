@@ -53,6 +53,49 @@ def test_a_transition_not_allowed_answers_409_listing_the_allowed(
     assert moved.json()["current_stage"] == "hygiene_inspection"
 
 
+def test_an_officer_acting_on_a_closed_application_is_refused_in_the_readers_language(
+    client, session, clock, settings, application, health_officer
+):
+    from datetime import timedelta
+
+    from core.auth import service as auth_service
+    from core.auth.models import TokenKind
+
+    number = application.tracking_number
+    service.act(
+        session,
+        number=number,
+        action=Action.REJECT,
+        actor=health_officer,
+        now=clock(),
+        settings=settings,
+        note="Premises are not a food shop",
+    )
+    thai_refusal = f"คำขอ {number} อยู่ในสถานะ rejected จึงไม่อาจดำเนินการใดกับคำขอนี้ได้อีก"
+    english_refusal = f"{number} is rejected: no transition is allowed."
+    sign_in(client, health_officer)
+    url = f"/permits/officer/applications/{number}"
+    token = csrf_from(client.get(url).text)
+    page = client.post(f"{url}/act?lang=th", data={"csrf_token": token, "action": "advance"})
+    assert page.status_code == 409
+    assert thai_refusal in page.text
+    assert english_refusal not in page.text
+    english_page = client.post(f"{url}/act", data={"csrf_token": token, "action": "advance"})
+    assert english_page.status_code == 409
+    assert english_refusal in english_page.text
+
+    raw, _ = auth_service.issue_token(
+        session, user=health_officer, kind=TokenKind.API, now=clock(), lifetime=timedelta(days=1)
+    )
+    api = f"/api/permits/{number}/transitions"
+    bearer = {"authorization": f"Bearer {raw}"}
+    thai = client.post(api, json={"action": "advance"}, headers={**bearer, "accept-language": "th"})
+    assert thai.status_code == 409
+    assert thai.json() == {"detail": thai_refusal, "allowed": []}
+    english = client.post(api, json={"action": "advance"}, headers=bearer)
+    assert english.json() == {"detail": english_refusal, "allowed": []}
+
+
 @pytest.mark.usefixtures("session", "clock")
 def test_an_officer_of_another_department_gets_403(client, application, works_officer):
     sign_in(client, works_officer)

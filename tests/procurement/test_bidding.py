@@ -35,6 +35,24 @@ def test_a_bid_one_microsecond_before_the_deadline_counts_and_at_the_deadline_is
     assert session.exec(select(func.count()).select_from(Bid)).one() == 1
 
 
+def test_a_late_bid_is_refused_through_the_api_in_the_readers_language(client, session, clock):
+    tender, _ = _tender(client, session, clock)
+    _, supplier_h = f.supplier(client, session, clock())
+    clock.set(clock() + timedelta(days=10))  # the deadline
+    url = f"/api/tenders/{tender['id']}/bids"
+    thai = client.post(
+        url, json=f.bid_body(90), headers={**supplier_h, "accept-language": "th-TH,th;q=0.9"}
+    )
+    assert thai.status_code == 409
+    detail = thai.json()["detail"]
+    assert detail.startswith("ยื่นข้อเสนอหลังเวลาปิดรับไม่ได้ กำหนดยื่นข้อเสนอคือ ")
+    assert detail.endswith("ระบบไม่รับข้อเสนอนี้")
+    english = client.post(url, json=f.bid_body(90), headers=supplier_h)
+    assert english.json()["detail"].startswith("The bid deadline was ")
+    assert english.json()["detail"].endswith("The bid was not accepted.")
+    assert session.exec(select(func.count()).select_from(Bid)).one() == 0
+
+
 def test_a_retried_submission_returns_the_first_receipt_never_a_second_bid(client, session, clock):
     tender, _ = _tender(client, session, clock)
     _, supplier_h = f.supplier(client, session, clock())

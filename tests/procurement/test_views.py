@@ -315,6 +315,28 @@ def test_a_late_bid_is_refused_with_the_server_time(client, clock, tender, suppl
     assert "The bid was not accepted" in late.text
 
 
+def test_a_late_bid_is_refused_in_thai_on_a_thai_readers_page(client, clock, tender, supplier):
+    clock.set(tender.tender_end_at)
+    sign_in(client, supplier)
+    client.cookies.set("lang", "th")
+    token = csrf_from(client.get(f"/tenders/{tender.id}/bid").text)
+    late = client.post(
+        f"/tenders/{tender.id}/bid",
+        data={"price": "1,000", "declaration": "yes", "csrf_token": token},
+    )
+    assert late.status_code == 409
+    assert "ยื่นข้อเสนอหลังเวลาปิดรับไม่ได้ กำหนดยื่นข้อเสนอคือ " in late.text
+    assert "ระบบไม่รับข้อเสนอนี้" in late.text
+    assert "The bid deadline was" not in late.text
+    client.cookies.set("lang", "en")
+    english = client.post(
+        f"/tenders/{tender.id}/bid",
+        data={"price": "1,000", "declaration": "yes", "csrf_token": token},
+    )
+    assert "The bid was not accepted" in english.text
+    assert "ยื่นข้อเสนอหลังเวลาปิดรับไม่ได้" not in english.text
+
+
 @pytest.mark.usefixtures("supplier")
 def test_forms_without_csrf_are_refused(client, tender):
     no_token = client.post(

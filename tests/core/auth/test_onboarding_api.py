@@ -145,6 +145,35 @@ def test_bad_registrations_get_422_saying_what_to_fix(client, session, change, s
     assert session.exec(select(User).where(User.email == "bad@input.example")).first() is None
 
 
+def test_a_refused_registration_answers_in_the_readers_language(client, session, clock):
+    thai = {"accept-language": "th-TH,th;q=0.9,en;q=0.5"}
+    weak = client.post(
+        "/api/accounts", json=supplier_body("th@weak.example", password="short"), headers=thai
+    )
+    assert weak.status_code == 422
+    assert weak.json()["detail"] == "รหัสผ่านต้องมีความยาวอย่างน้อย 10 ตัวอักษร"
+    body = supplier_body("first@th-co.example")
+    assert client.post("/api/accounts", json=body).status_code == 202
+    again = client.post(
+        "/api/accounts", json={**body, "email": "second@th-co.example"}, headers=thai
+    )
+    assert again.status_code == 409
+    number = body["organisation"]["registration_number"]
+    assert again.json()["detail"].startswith(f"บริษัทที่มีเลขทะเบียนนิติบุคคล {number} ได้ลงทะเบียนไว้แล้ว")
+    english = client.post("/api/accounts", json={**body, "email": "third@th-co.example"})
+    assert english.json()["detail"].startswith(
+        f"A company with the registration number {number} is already registered."
+    )
+    owner = factories.user(session, role=Role.APPLICANT, now=clock())
+    wrong = client.post(
+        "/api/auth/tokens",
+        json={"email": owner.email, "password": "not-the-password"},
+        headers=thai,
+    )
+    assert wrong.status_code == 401
+    assert wrong.json()["detail"] == "อีเมลหรือรหัสผ่านไม่ถูกต้อง"
+
+
 def test_an_existing_address_is_answered_alike_and_its_owner_is_told(
     client, session, clock, settings
 ):

@@ -78,6 +78,32 @@ def test_a_company_registers_on_the_page_confirms_and_waits_for_approval(
     assert "Isan Solar Co., Ltd." in client.get("/supplier-register").text
 
 
+def test_a_refused_registration_speaks_the_readers_language(client):
+    email = "malee@chiang-mai-rice.example"
+    client.cookies.set("lang", "th")
+    weak = post_form(
+        client, "/register", {**company_form(email, juristic()), "password": "password1234"}
+    )
+    assert weak.status_code == 422
+    # The policy's sentence and zxcvbn's own advice, both in Thai.
+    assert "รหัสผ่านนี้คาดเดาได้ง่ายเกินไป รหัสผ่านนี้มีผู้ใช้กันมาก" in weak.text
+    assert "เพิ่มคำอีกหนึ่งหรือสองคำ" in weak.text
+    assert "too easy to guess" not in weak.text
+    assert "common password" not in weak.text
+    number = juristic()
+    wrong = number[:12] + str((int(number[12]) + 1) % 10)
+    misdigit = post_form(client, "/register", company_form(email, wrong))
+    assert misdigit.status_code == 422
+    assert "เลขทะเบียนนิติบุคคลมีเลขหลักตรวจสอบไม่ถูกต้อง" in misdigit.text
+    assert "check digit" not in misdigit.text
+    client.cookies.set("lang", "en")
+    english = post_form(
+        client, "/register", {**company_form(email, juristic()), "password": "password1234"}
+    )
+    assert "This password is too easy to guess. This is a very common password." in english.text
+    assert "รหัสผ่าน" not in english.text
+
+
 @pytest.mark.parametrize(
     ("role", "lands", "link"),
     [

@@ -1,5 +1,5 @@
-"""The house plan of ARCHITECTURE.md: imports point one way, downward, and route modules hold
-no table model."""
+"""The house plan of ARCHITECTURE.md: imports point one way, downward, route modules hold no
+table model, and no module passes 400 lines."""
 
 import ast
 import dataclasses
@@ -201,3 +201,16 @@ def test_the_context_check_finds_a_table_inside_containers_but_not_the_user():
         "ref": OrgRef(slug="x", name="X"),
     }
     assert tables_in_context(context) == ["context['rows'][0][1]['k']: Organisation"]
+
+
+MAX_MODULE_LINES = 400  # a module a reader can hold; past it, split by what changes together
+
+
+@pytest.mark.parametrize("package", sorted(OURS))
+def test_no_product_module_is_over_400_lines(package):
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for path in (ROOT / package).rglob("*.py")
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}, f"split these modules (lines): {long}"

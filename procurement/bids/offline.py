@@ -15,8 +15,8 @@ import base64
 from pathlib import Path
 
 from procurement.bids import sealing
+from procurement.bids.content import bid_document
 from procurement.bids.schemas import BidDocumentIn, BidIn, LotPriceIn, PriceIn
-from procurement.bids.service import bid_document
 
 MAX_DOCUMENT_BYTES = 200_000_000
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 from datetime import datetime
 
@@ -23,6 +22,7 @@ from core.ledger.service import format_time
 from core.settings import Settings
 from procurement.bids import idempotency, receipts, sealing
 from procurement.bids import rules as bid_rules
+from procurement.bids.content import bid_document
 from procurement.bids.models import Bid, BidStatus, Supplier
 from procurement.bids.schemas import BidIn, BidReceipt, ReceiptPrivate, SealedBidIn, SupplierIn
 from procurement.exceptions import (
@@ -36,7 +36,6 @@ from procurement.exceptions import (
 from procurement.publishing import ocds
 from procurement.publishing.service import organisation_slug
 from procurement.tenders import rules as tender_rules
-from procurement.tenders.documents import PDF_MAGIC
 from procurement.tenders.models import Item, Method, Tender, TenderStatus
 from procurement.tenders.service import get_tender, tender_lots
 
@@ -76,49 +75,6 @@ def store_registered_details(
             registered_at=now,
         )
     )
-
-
-def bid_document(bid: BidIn, *, currency: str, max_document_bytes: int) -> dict:
-    """The bid as it is sealed (and, at the opening, read): price, documents, declaration."""
-    if bid.price.currency != currency:
-        raise InvalidBid(
-            gettext("This tender takes bids in %(currency)s, not %(given)s.")
-            % {"currency": currency, "given": bid.price.currency}
-        )
-    documents = []
-    for document in bid.documents:
-        try:
-            content = base64.b64decode(document.content_base64, validate=True)
-        except (binascii.Error, ValueError):
-            raise InvalidBid(
-                gettext("Document %(title)s is not valid base64.") % {"title": repr(document.title)}
-            ) from None
-        if not content.startswith(PDF_MAGIC):
-            raise InvalidBid(
-                gettext("Document %(title)s is not a PDF.") % {"title": repr(document.title)}
-            )
-        if len(content) > max_document_bytes:
-            raise InvalidBid(
-                gettext("Document %(title)s is larger than %(limit)s bytes.")
-                % {"title": repr(document.title), "limit": f"{max_document_bytes:,}"}
-            )
-        documents.append(
-            {
-                "title": document.title,
-                "sha256": hashlib.sha256(content).hexdigest(),
-                "content_base64": document.content_base64,
-            }
-        )
-    sealed = {
-        "price": {"amount": bid.price.amount, "currency": bid.price.currency},
-        "item_prices": bid.item_prices,
-        "documents": documents,
-        "declaration": bid.declaration,
-        "reserve_picks": bid.reserve_picks,
-    }
-    if bid.lot_prices:  # only lotted bids carry the key, so other bids seal as they always did
-        sealed["lot_prices"] = [{"lot": p.lot, "amount": p.amount} for p in bid.lot_prices]
-    return sealed
 
 
 def submit_bid(

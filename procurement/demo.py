@@ -119,6 +119,7 @@ def load(session: Session, *, now: datetime, settings: Settings) -> int:
             tender_id=stored_id(tender),
             now=now - 2 * DAY,
             question="May bidders offer beds with a 5-year warranty instead of 3 years?",
+            settings=settings,
         )
         questions.answer_question(
             session,

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from core.auth.models import User
 from core.auth.rules import member_organisation_id
 from core.db import stored_id
+from core.formatting import format_when
 from core.i18n import gettext
 from core.ledger.service import format_time
 from core.settings import Settings
@@ -198,7 +199,7 @@ def lodge_complaint(
     if row.status != AwardStatus.STANDSTILL or now >= row.standstill_end_at:
         raise DeadlinePassed(
             gettext("The standstill period ended at %(when)s.")
-            % {"when": format_time(row.standstill_end_at)}
+            % {"when": format_when(row.standstill_end_at, "datetime", zone=settings.zone)}
         )
     complaint = Complaint(
         award_id=stored_id(row),
@@ -288,7 +289,7 @@ def finalise_award(session: Session, *, award_id: int, now: datetime, settings: 
     if now < row.standstill_end_at:
         raise NotYetTime(
             gettext("The standstill period runs until %(when)s.")
-            % {"when": format_time(row.standstill_end_at)}
+            % {"when": format_when(row.standstill_end_at, "datetime", zone=settings.zone)}
         )
     open_complaints = session.exec(
         select(Complaint.id).where(Complaint.award_id == row.id, col(Complaint.response).is_(None))

@@ -13,9 +13,9 @@ from sqlmodel import Session, col, select
 
 from core.auth.models import User
 from core.db import stored_id
+from core.formatting import format_when
 from core.i18n import gettext
 from core.ledger import service as ledger
-from core.ledger.service import format_time
 from core.settings import Settings
 from procurement.bids import idempotency, sealing
 from procurement.bids import rules as bid_rules
@@ -53,7 +53,10 @@ def open_tender(
     if now < tender.opening_at:
         raise NotYetTime(
             gettext("Bids open at %(opening)s; it is %(now)s.")
-            % {"opening": format_time(tender.opening_at), "now": format_time(now)}
+            % {
+                "opening": format_when(tender.opening_at, "seconds", zone=settings.zone),
+                "now": format_when(now, "seconds", zone=settings.zone),
+            }
         )
     the_ocid = ocds.ocid(settings.ocid_prefix, stored_id(tender))
     # An active tender was published, and publishing made its keys.

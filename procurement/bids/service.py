@@ -15,10 +15,10 @@ from core.auth.rules import member_organisation_id
 from core.auth.schemas import OrganisationIn
 from core.clock import Clock
 from core.db import stored_id
+from core.formatting import format_when
 from core.i18n import gettext, localized
 from core.ledger import service as ledger
 from core.ledger.keys import LogSigner
-from core.ledger.service import format_time
 from core.settings import Settings
 from procurement.bids import idempotency, receipts, sealing
 from procurement.bids import rules as bid_rules
@@ -184,7 +184,7 @@ def _submit(
     # The tender row lock orders every bid against the opening: the time is read under it.
     tender = get_tender(session, tender_id=tender_id, for_update=True)
     now = clock()
-    _check_open(tender, now)
+    _check_open(tender, now, settings)
     version = 1 + (
         session.exec(
             select(func.max(Bid.version)).where(
@@ -257,7 +257,7 @@ def _check_invited(session: Session, tender: Tender, user: User) -> None:
         raise NotInvited(gettext("This is a selective tender: only the invited suppliers may bid."))
 
 
-def _check_open(tender: Tender, now: datetime) -> None:
+def _check_open(tender: Tender, now: datetime, settings: Settings) -> None:
     if tender.status != TenderStatus.ACTIVE:
         raise TenderClosed(
             gettext("Tender %(tender)s is %(status)s; it takes no bids.")
@@ -269,7 +269,10 @@ def _check_open(tender: Tender, now: datetime) -> None:
                 "The bid deadline was %(deadline)s; "
                 "the server time is %(now)s. The bid was not accepted."
             )
-            % {"deadline": format_time(tender.tender_end_at), "now": format_time(now)}
+            % {
+                "deadline": format_when(tender.tender_end_at, "seconds", zone=settings.zone),
+                "now": format_when(now, "seconds", zone=settings.zone),
+            }
         )
 
 
@@ -290,7 +293,7 @@ def withdraw_bid(
     """Withdraw the supplier's live bid before the deadline (its commitment stays in the log)."""
     tender = get_tender(session, tender_id=tender_id, for_update=True)
     now = clock()
-    _check_open(tender, now)
+    _check_open(tender, now, settings)
     bid = session.exec(
         select(Bid).where(
             Bid.tender_id == tender.id,

@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session
 
 from core.auth.models import User
+from core.formatting import format_when
 from core.i18n import gettext, joined, localized
 from core.ledger.service import format_time
 from core.settings import Settings
@@ -85,7 +86,7 @@ def amend(
                 "%(earliest)s (%(days)s days)."
             )
             % {
-                "earliest": format_time(earliest),
+                "earliest": format_when(earliest, "seconds", zone=settings.zone),
                 "days": settings.procurement_min_days_after_amendment,
             }
         )

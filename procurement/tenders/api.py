@@ -177,11 +177,21 @@ def publish(
     response_model=public.QuestionView,
 )
 def ask(
-    tender_id: Id, body: QuestionIn, supplier: SupplierUser, session: SessionDep, clock: ClockDep
+    tender_id: Id,
+    body: QuestionIn,
+    supplier: SupplierUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
 ):
     """Ask a clarification question (public once answered; the asker never is)."""
     asked = questions.ask_question(
-        session, supplier=supplier, tender_id=tender_id, question=body.question, now=clock()
+        session,
+        supplier=supplier,
+        tender_id=tender_id,
+        question=body.question,
+        now=clock(),
+        settings=settings,
     )
     return tender_queries.question_view(session, question_id=stored_id(asked))
 

@@ -9,8 +9,8 @@ from sqlmodel import Session
 from core.auth.models import User
 from core.auth.rules import member_organisation_id
 from core.db import stored_id
+from core.formatting import format_when
 from core.i18n import gettext
-from core.ledger.service import format_time
 from core.settings import Settings
 from procurement.exceptions import (
     DeadlinePassed,
@@ -27,7 +27,13 @@ from procurement.tenders.service import get_tender, owned_tender
 
 
 def ask_question(
-    session: Session, *, supplier: User, tender_id: int, question: str, now: datetime
+    session: Session,
+    *,
+    supplier: User,
+    tender_id: int,
+    question: str,
+    now: datetime,
+    settings: Settings,
 ) -> Clarification:
     """A supplier asks; the question is public, the asker never is."""
     tender = get_tender(session, tender_id=tender_id)
@@ -36,7 +42,7 @@ def ask_question(
     if not tender_rules.question_on_time(now=now, enquiry_end_at=tender.enquiry_end_at):
         raise DeadlinePassed(
             gettext("The enquiry period ended at %(when)s.")
-            % {"when": format_time(tender.enquiry_end_at)}
+            % {"when": format_when(tender.enquiry_end_at, "datetime", zone=settings.zone)}
         )
     clarification = Clarification(
         tender_id=stored_id(tender),

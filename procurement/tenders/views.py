@@ -284,6 +284,7 @@ def ask(
             tender_id=tender_id,
             question=text,
             now=request.app.state.clock(),
+            settings=request.app.state.settings,
         )
     except (ValidationError, DomainError) as error:
         session.rollback()

@@ -30,8 +30,11 @@ def test_a_bid_one_microsecond_before_the_deadline_counts_and_at_the_deadline_is
     clock.set(deadline)
     late = client.post(f"/api/tenders/{tender['id']}/bids", json=f.bid_body(90), headers=supplier_h)
     assert late.status_code == 409
-    assert "The bid deadline was" in late.json()["detail"]
-    assert "not accepted" in late.json()["detail"]
+    # The reader sees the instants as the pages show them: in Bangkok, to the second.
+    assert late.json()["detail"] == (
+        "The bid deadline was 2026-12-06 10:00:00; the server time is 2026-12-06 10:00:00. "
+        "The bid was not accepted."
+    )
     assert session.exec(select(func.count()).select_from(Bid)).one() == 1
 
 
@@ -51,6 +54,22 @@ def test_a_late_bid_is_refused_through_the_api_in_the_readers_language(client, s
     assert english.json()["detail"].startswith("The bid deadline was ")
     assert english.json()["detail"].endswith("The bid was not accepted.")
     assert session.exec(select(func.count()).select_from(Bid)).one() == 0
+
+
+def test_a_thai_readers_refused_late_bid_shows_a_buddhist_era_bangkok_time(client, session, clock):
+    tender, _ = _tender(client, session, clock)
+    _, supplier_h = f.supplier(client, session, clock())
+    clock.set(clock() + timedelta(days=10, seconds=42))  # 03:00:42 UTC, 42 s past the deadline
+    late = client.post(
+        f"/api/tenders/{tender['id']}/bids",
+        json=f.bid_body(90),
+        headers={**supplier_h, "accept-language": "th"},
+    )
+    assert late.status_code == 409
+    assert late.json()["detail"] == (
+        "ยื่นข้อเสนอหลังเวลาปิดรับไม่ได้ กำหนดยื่นข้อเสนอคือ 6 ธ.ค. 2569 10:00:00 "
+        "เวลาของระบบขณะนี้คือ 6 ธ.ค. 2569 10:00:42 ระบบไม่รับข้อเสนอนี้"
+    )
 
 
 def test_a_retried_submission_returns_the_first_receipt_never_a_second_bid(client, session, clock):

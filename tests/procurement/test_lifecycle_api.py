@@ -56,7 +56,7 @@ def test_tender_from_draft_to_contract(client, session, clock):
     # Before the opening time, nobody can open.
     early = client.post(f"/api/tenders/{tid}/open", headers=buyer_h)
     assert early.status_code == 409
-    assert "Bids open at" in early.json()["detail"]
+    assert early.json()["detail"] == "Bids open at 2026-12-06 11:00:00; it is 2026-11-26 10:00:00."
 
     clock.advance(days=10, hours=1)
     opened = client.post(f"/api/tenders/{tid}/open", headers=buyer_h).json()

@@ -37,7 +37,7 @@ import public_site.red_flags
 import public_site.search.index
 import public_site.search.views
 import public_site.views
-from core import i18n, identity
+from core import forms, i18n, identity
 from core import problems as problems_module
 from core.auth import accounts_api, admin_api, admin_views, onboarding_views
 from core.auth import api as auth_api
@@ -312,8 +312,13 @@ def _add_error_handlers(app: FastAPI) -> None:
             {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]}
             for e in error.errors()
         ]
-        summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
-        return _error_response(request, 422, f"Invalid input — {summary}", errors=problems)
+        # `errors` keeps pydantic's paths and words for programs; the summary is for a person.
+        said = [p["message"] for p in problems]
+        if i18n.current_locale() != "en":  # pydantic's own words are English only
+            said = [forms.problem_text(e).rstrip(".") for e in error.errors()]
+        summary = "; ".join(f"{p['field']}: {text}" for p, text in zip(problems, said, strict=True))
+        message = i18n.gettext("Invalid input — %(problems)s") % {"problems": summary}
+        return _error_response(request, 422, message, errors=problems)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
@@ -332,5 +337,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def unexpected(request: Request, error: Exception) -> Response:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
         return _error_response(
-            request, 500, "An unexpected error occurred. It has been logged; please try again."
+            request,
+            500,
+            i18n.gettext("An unexpected error occurred. It has been logged; please try again."),
         )

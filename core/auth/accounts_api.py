@@ -23,16 +23,18 @@ from core.auth.schemas import (
 )
 from core.clock import ClockDep
 from core.db import SessionDep
+from core.i18n import N_, gettext
 from core.web import SettingsDep
 
 router = APIRouter(prefix="/api/accounts", tags=["accounts"])
 log = logging.getLogger(__name__)
 
-REGISTERED = (
+# Said in the reader's language where shown: gettext here, `_()` on the page.
+REGISTERED = N_(
     "Thank you. If this address can receive e-mail, a message with a link to confirm it is on "
     "its way; follow the link to finish."
 )
-RESET_REQUESTED = (
+RESET_REQUESTED = N_(
     "If an account uses this address, a message with a link to choose a new password is on "
     "its way. The link works once, for a short time."
 )
@@ -66,7 +68,7 @@ def register(
     throttle(request, "register", body.email)
     onboarding.register(session, registration=body, now=clock(), settings=settings)
     send_now(request, session)
-    return Accepted(detail=REGISTERED)
+    return Accepted(detail=gettext(REGISTERED))
 
 
 @router.post("/verify", response_model=AccountReady)
@@ -88,7 +90,7 @@ def request_password_reset(
     throttle(request, "reset", body.email)
     onboarding.request_password_reset(session, email=body.email, now=clock(), settings=settings)
     send_now(request, session)
-    return Accepted(detail=RESET_REQUESTED)
+    return Accepted(detail=gettext(RESET_REQUESTED))
 
 
 @router.post("/password-reset/confirm", response_model=AccountReady)

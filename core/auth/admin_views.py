@@ -20,6 +20,7 @@ from core.auth.schemas import Invitation, OrganisationCreate
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import DomainError
+from core.i18n import gettext
 from core.templating import render
 from core.types import Id
 
@@ -76,7 +77,7 @@ def approve(
     except DomainError as error:
         return _back(error.message, bad=True)
     send_now(request, session)
-    return _back(f"Approved {slug}: it may bid now.")
+    return _back(gettext("Approved %(slug)s: it may bid now.") % {"slug": slug})
 
 
 @router.post("/admin/organisations/{slug}/reject", dependencies=[CsrfChecked])
@@ -90,13 +91,13 @@ def reject(
 ):
     """Reject a pending supplier company with the reason it is told."""
     if len(reason.strip()) < 3:
-        return _back("Give the reason the company is told, to reject it.", bad=True)
+        return _back(gettext("Give the reason the company is told, to reject it."), bad=True)
     try:
         admin.reject_organisation(session, admin=user, slug=slug, reason=reason, now=clock())
     except DomainError as error:
         return _back(error.message, bad=True)
     send_now(request, session)
-    return _back(f"Rejected {slug}; the company is told why.")
+    return _back(gettext("Rejected %(slug)s; the company is told why.") % {"slug": slug})
 
 
 @router.post("/admin/organisations/{slug}/deactivate", dependencies=[CsrfChecked])
@@ -105,12 +106,14 @@ def deactivate_organisation(
 ):
     """Stop an organisation and its people acting."""
     if len(reason.strip()) < 3:
-        return _back("Give a reason to deactivate an organisation.", bad=True)
+        return _back(gettext("Give a reason to deactivate an organisation."), bad=True)
     try:
         admin.deactivate_organisation(session, admin=user, slug=slug, reason=reason, now=clock())
     except DomainError as error:
         return _back(error.message, bad=True)
-    return _back(f"Deactivated {slug}; its people can no longer sign in.")
+    return _back(
+        gettext("Deactivated %(slug)s; its people can no longer sign in.") % {"slug": slug}
+    )
 
 
 @router.post("/admin/organisations", dependencies=[CsrfChecked])
@@ -130,7 +133,7 @@ def create_organisation(
         return _back(problems(error), bad=True)
     except DomainError as error:
         return _back(error.message, bad=True)
-    return _back(f"Created {name}.")
+    return _back(gettext("Created %(name)s.") % {"name": name})
 
 
 @router.post("/admin/invitations", dependencies=[CsrfChecked])
@@ -168,7 +171,10 @@ def invite(
     except DomainError as error:
         return _back(error.message, bad=True)
     send_now(request, session)
-    return _back(f"Invited {email}: they choose their password from the e-mailed link.")
+    return _back(
+        gettext("Invited %(email)s: they choose their password from the e-mailed link.")
+        % {"email": email}
+    )
 
 
 @router.post("/admin/users/{user_id}/deactivate", dependencies=[CsrfChecked])
@@ -177,14 +183,14 @@ def deactivate_user(
 ):
     """Close an account."""
     if len(reason.strip()) < 3:
-        return _back("Give a reason to deactivate an account.", bad=True)
+        return _back(gettext("Give a reason to deactivate an account."), bad=True)
     try:
         closed = admin.deactivate_user(
             session, admin=user, user_id=user_id, reason=reason, now=clock()
         )
     except DomainError as error:
         return _back(error.message, bad=True)
-    return _back(f"Deactivated {closed.email}.")
+    return _back(gettext("Deactivated %(email)s.") % {"email": closed.email})
 
 
 @router.post("/admin/checkpoint", dependencies=[CsrfChecked])
@@ -193,4 +199,4 @@ def checkpoint(request: Request, user: AdminUser, session: SessionDep, clock: Cl
     size = admin.sign_checkpoint(
         session, admin=user, signer=request.app.state.log_signer, now=clock()
     )
-    return _back(f"Signed a checkpoint of the log at {size} entries.")
+    return _back(gettext("Signed a checkpoint of the log at %(size)s entries.") % {"size": size})

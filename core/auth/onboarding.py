@@ -227,12 +227,13 @@ def verify_email(session: Session, *, token: str, now: datetime) -> AccountReady
         session.add(user)
     status = _organisation_status(session, user)
     session.commit()
-    detail = "Your e-mail address is confirmed. You can sign in now."
     if status == OrganisationStatus.PENDING:
-        detail += (
-            " Your company can bid once an administrator has checked its registration; "
-            "we will write to you."
+        detail = gettext(
+            "Your e-mail address is confirmed. You can sign in now. Your company can bid once "
+            "an administrator has checked its registration; we will write to you."
         )
+    else:
+        detail = gettext("Your e-mail address is confirmed. You can sign in now.")
     return AccountReady(email=user.email, role=user.role, organisation_status=status, detail=detail)
 
 
@@ -287,7 +288,9 @@ def reset_password(session: Session, *, token: str, password: str, now: datetime
         email=user.email,
         role=user.role,
         organisation_status=_organisation_status(session, user),
-        detail="Your password is changed, and you are signed out everywhere. Sign in again.",
+        detail=gettext(
+            "Your password is changed, and you are signed out everywhere. Sign in again."
+        ),
     )
 
 
@@ -304,7 +307,7 @@ def accept_invitation(
         email=user.email,
         role=user.role,
         organisation_status=_organisation_status(session, user),
-        detail="Your password is set. Sign in to start.",
+        detail=gettext("Your password is set. Sign in to start."),
     )
 
 

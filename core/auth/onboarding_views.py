@@ -18,7 +18,7 @@ from core.auth.schemas import AccountRegistration, PasswordResetRequest, Registe
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import DomainError, InvalidInput, NotAuthenticated
-from core.i18n import gettext
+from core.i18n import N_, current_locale, gettext
 from core.templating import render
 
 router = APIRouter(tags=["accounts"], include_in_schema=False)
@@ -40,8 +40,10 @@ def problems(error: ValidationError) -> str:
     for e in error.errors():
         where = ".".join(str(p) for p in e["loc"])
         message = e["msg"].removeprefix("Value error, ")
+        if current_locale() != "en":  # pydantic's own words are English only
+            message = forms.problem_text(e).rstrip(".")
         parts.append(f"{where}: {message}" if where else message)
-    return "Check the form — " + "; ".join(parts) + "."
+    return gettext("Check the form — %(problems)s.") % {"problems": "; ".join(parts)}
 
 
 def _message(request: Request, user, *, title: str, message: str, status_code: int = 200, **extra):
@@ -79,7 +81,7 @@ async def register(request: Request, session: SessionDep, clock: ClockDep):
         context = {"user": None, "values": values, "errors": forms.from_domain(error)}
         return render(request, "core/register.html", context, status_code=error.status_code)
     send_now(request, session)
-    return _message(request, None, title="Check your e-mail", message=REGISTERED)
+    return _message(request, None, title=N_("Check your e-mail"), message=REGISTERED)
 
 
 @router.get("/verify", response_class=HTMLResponse)
@@ -101,12 +103,14 @@ def verify(
         return _message(
             request,
             None,
-            title="This link does not work",
+            title=N_("This link does not work"),
             message=error.message,
             status_code=error.status_code,
             bad=True,
         )
-    return _message(request, None, title="E-mail confirmed", message=ready.detail, next="/signin")
+    return _message(
+        request, None, title=N_("E-mail confirmed"), message=ready.detail, next="/signin"
+    )
 
 
 @router.get("/password-reset", response_class=HTMLResponse)
@@ -136,7 +140,7 @@ def request_reset(
         session, email=wanted.email, now=clock(), settings=request.app.state.settings
     )
     send_now(request, session)
-    return _message(request, None, title="Check your e-mail", message=RESET_REQUESTED)
+    return _message(request, None, title=N_("Check your e-mail"), message=RESET_REQUESTED)
 
 
 def _new_password_page(request: Request, *, action: str, token: str, errors=None, status_code=200):
@@ -180,7 +184,7 @@ def set_password(
             errors=forms.from_domain(error),
             status_code=error.status_code,
         )
-    return _message(request, None, title="Password set", message=ready.detail, next="/signin")
+    return _message(request, None, title=N_("Password set"), message=ready.detail, next="/signin")
 
 
 @router.post("/account/password", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -228,8 +232,8 @@ def change_password(
             "password_errors": errors,
         }
         return render(request, "core/account.html", context, status_code=422)
-    message = "Your password is changed. Your other sessions and your API tokens are stopped."
-    return _message(request, user, title="Password changed", message=message, next="/account")
+    message = N_("Your password is changed. Your other sessions and your API tokens are stopped.")
+    return _message(request, user, title=N_("Password changed"), message=message, next="/account")
 
 
 @router.get("/supplier-register", response_class=HTMLResponse)

@@ -11,12 +11,15 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
+from core import forms
 from core.auth.csrf import verify_csrf
 from core.auth.dependencies import require_role
 from core.auth.models import Role, User
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import DomainError
+from core.formatting import format_when
+from core.i18n import current_locale, gettext
 from core.templating import render
 from permits import catalogue
 from permits.schemas import ClosureIn
@@ -38,6 +41,7 @@ def setup(
 
 @router.post("/admin/permits/closures", dependencies=[Depends(verify_csrf)])
 def declare_closure(
+    request: Request,
     user: AdminUser,  # noqa: ARG001 -- the role check is the dependency's effect
     session: SessionDep,
     clock: ClockDep,
@@ -51,14 +55,15 @@ def declare_closure(
             session, closure_date=closure.closure_date, reason=closure.reason, now=clock()
         )
     except ValueError as error:  # a malformed date, or a ValidationError (a ValueError too)
-        message = (
-            error.errors()[0]["msg"]
-            if isinstance(error, ValidationError)
-            else ("Give the date as YYYY-MM-DD.")
-        )
+        if not isinstance(error, ValidationError):
+            message = gettext("Give the date as YYYY-MM-DD.")
+        elif current_locale() == "en":
+            message = error.errors()[0]["msg"]
+        else:  # pydantic's own words are English only
+            message = forms.problem_text(error.errors()[0])
         return RedirectResponse(f"/admin/permits?problem={quote(message)}", 303)
     except DomainError as error:
         return RedirectResponse(f"/admin/permits?problem={quote(error.message)}", 303)
-    return RedirectResponse(
-        f"/admin/permits?done={quote(f'{closure_date} is declared closed.')}", 303
-    )
+    when = format_when(closure.closure_date, "date", zone=request.app.state.settings.zone)
+    done = gettext("%(date)s is declared closed.") % {"date": when}
+    return RedirectResponse(f"/admin/permits?done={quote(done)}", 303)

@@ -225,10 +225,11 @@ def confirm_subscription(
         "message.html",
         {
             "user": user,
-            "title": "Subscribed" if done else "Link not recognised",
-            "message": f"You will get an email at each public change of {number.upper()}."
+            "title": gettext("Subscribed") if done else gettext("Link not recognised"),
+            "message": gettext("You will get an email at each public change of %(number)s.")
+            % {"number": number.upper()}
             if done
-            else "This confirmation link is unknown or was unsubscribed; subscribe again.",
+            else gettext("This confirmation link is unknown or was unsubscribed; subscribe again."),
         },
         status_code=200 if done else 404,
     )

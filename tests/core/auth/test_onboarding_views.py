@@ -104,6 +104,58 @@ def test_a_refused_registration_speaks_the_readers_language(client):
     assert "รหัสผ่าน" not in english.text
 
 
+def test_a_thai_reader_joins_and_is_approved_in_thai_and_english_is_unchanged(
+    client, session, clock, settings
+):
+    email = "pranee@korat-steel.example"
+    client.cookies.set("lang", "th")
+    done = post_form(client, "/register", company_form(email, juristic()))
+    assert done.status_code == 200, done.text
+    assert "โปรดตรวจสอบอีเมลของท่าน" in done.text
+    assert "ระบบกำลังส่งข้อความพร้อมลิงก์สำหรับยืนยันที่อยู่อีเมล" in done.text
+    assert "Check your e-mail" not in done.text
+    token = last_link(settings.data_dir, email, "/verify")
+    confirmed = post_form(client, "/verify", {"token": token}, page=f"/verify?token={token}")
+    assert "ยืนยันอีเมลแล้ว" in confirmed.text
+    assert "บริษัทของท่านจะยื่นข้อเสนอได้เมื่อผู้ดูแลระบบตรวจสอบการลงทะเบียนแล้ว" in confirmed.text
+    assert "administrator" not in confirmed.text
+
+    admin = factories.user(session, role=Role.ADMIN, now=clock())
+    client.cookies.clear()
+    client.cookies.set("lang", "th")
+    sign_in(client, admin.email, factories.PASSWORD)
+    page = client.get("/admin").text
+    slug = next(
+        part for part in page.split('"') if part.startswith("/admin/organisations/supplier-")
+    )
+    short = post_form(client, slug.replace("/approve", "/reject"), {"reason": ""}, page="/admin")
+    assert "โปรดระบุเหตุผลที่จะแจ้งให้บริษัทท" in client.get(short.headers["location"]).text
+    approved = post_form(client, slug, {"reason": ""}, page="/admin")
+    notice = client.get(approved.headers["location"]).text
+    assert "บริษัทสามารถยื่นข้อเสนอได้ตั้งแต่บัดนี้" in notice
+    assert "it may bid now" not in notice
+
+    # The JSON answers too: Thai for a Thai reader, today's English otherwise.
+    body = {
+        "role": "applicant",
+        "email": "somsri@example.org",
+        "name": "Somsri",
+        "password": STRONG,
+    }
+    thai = client.post("/api/accounts", json=body, headers={"accept-language": "th"})
+    assert thai.json()["detail"].startswith("ขอขอบคุณ หากที่อยู่อีเมลนี้รับอีเมลได้")
+    client.cookies.clear()
+    english = client.post("/api/accounts/password-reset", json={"email": "somsri@example.org"})
+    assert english.json()["detail"].startswith("If an account uses this address, a message")
+    invalid = client.post("/api/accounts", json={}, headers={"accept-language": "th"})
+    assert invalid.status_code == 422
+    assert invalid.json()["detail"].startswith("ข้อมูลไม่ถูกต้อง — ")
+    assert "Field required" not in invalid.json()["detail"]
+    assert invalid.json()["errors"][0]["message"] == "Field required"  # for programs, unchanged
+    english = client.post("/api/accounts", json={})
+    assert english.json()["detail"].startswith("Invalid input — role: Field required; ")
+
+
 @pytest.mark.parametrize(
     ("role", "lands", "link"),
     [

@@ -10,7 +10,8 @@ in a thread with a copy of its context), so two readers in two languages never m
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 from gettext import NullTranslations
@@ -117,6 +118,37 @@ def localized(text: str) -> str:
         name: localized(value) if isinstance(value, str) else value
         for name, value in text.values.items()
     }
+
+
+@contextmanager
+def speaking(locale: str) -> Iterator[None]:
+    """Make `locale` the current one for the block, then restore the one before."""
+    if locale not in LOCALES:
+        raise ValueError(f"unsupported locale {locale!r}")
+    token = _locale.set(locale)
+    try:
+        yield
+    finally:
+        _locale.reset(token)
+
+
+# The line between an e-mail's two languages, named in the language that follows it.
+LANGUAGE_DIVIDERS = {"en": "— English —", "th": "— ภาษาไทย —"}
+
+
+def bilingual(default_locale: str, render: Callable[[], tuple[str, str]]) -> tuple[str, str]:
+    """An e-mail's (subject, body) in both languages, the deployment's default first: mail is
+    sent outside any reader's request and nobody's language is stored. `render` builds one
+    language's subject and body with gettext; it is called once in each language."""
+    first = default_locale if default_locale in LOCALES else "en"
+    second = next(locale for locale in LOCALES if locale != first)
+    with speaking(first):
+        first_subject, first_body = render()
+    with speaking(second):
+        second_subject, second_body = render()
+    subject = f"{first_subject} / {second_subject}"
+    body = f"{first_body.rstrip()}\n\n{LANGUAGE_DIVIDERS[second]}\n\n{second_body.rstrip()}\n"
+    return subject, body
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from core.auth.models import Role, User
+from core.i18n import N_, bilingual, gettext
 from core.ledger.service import format_time
 from core.settings import Settings
 from permits.models import Application, ApplicationStatus, Stage
@@ -68,14 +69,22 @@ def mark_stage_overdue(
         extra={"due_at": format_time(stage.due_at)},
     )
     link = f"/permits/officer/applications/{application.tracking_number}"
+    values = {"number": application.tracking_number, "stage": stage.code, "link": link}
+
+    def say(subject: str, body: str) -> dict[str, str]:  # both marked N_ where written
+        said = bilingual(settings.default_locale, lambda: (gettext(subject), gettext(body)))
+        return {"subject": said[0] % values, "body": said[1] % values}
+
     if stage.officer_id is not None:
         notify_user(
             session,
             application,
             user_id=stage.officer_id,
             now=now,
-            subject=f"{application.tracking_number} is overdue: give a public reason",
-            body=f"The stage {stage.code} passed its due date. Explain the delay at {link}.",
+            **say(
+                N_("%(number)s is overdue: give a public reason"),
+                N_("The stage %(stage)s passed its due date. Explain the delay at %(link)s."),
+            ),
         )
     else:  # nobody in charge: every officer of the department hears of it
         for officer_id in session.exec(
@@ -90,8 +99,10 @@ def mark_stage_overdue(
                 application,
                 user_id=officer_id,
                 now=now,
-                subject=f"{application.tracking_number} is overdue and unassigned",
-                body=f"Claim it and give a public reason for the delay at {link}.",
+                **say(
+                    N_("%(number)s is overdue and unassigned"),
+                    N_("Claim it and give a public reason for the delay at %(link)s."),
+                ),
             )
     supervisor = supervisor_of(session, stage.officer_id)
     if supervisor is not None:
@@ -100,8 +111,10 @@ def mark_stage_overdue(
             application,
             user_id=supervisor,
             now=now,
-            subject=f"{application.tracking_number} is overdue (stage {stage.code})",
-            body=f"A stage handled by your team passed its due date: {link}.",
+            **say(
+                N_("%(number)s is overdue (stage %(stage)s)"),
+                N_("A stage handled by your team passed its due date: %(link)s."),
+            ),
         )
     session.commit()
     return True

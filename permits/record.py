@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from core import events
 from core.auth.models import Organisation, Role, User
 from core.db import stored_id
+from core.i18n import bilingual, gettext
 from core.ledger import service as ledger_service
 from core.settings import Settings
 from permits.models import (
@@ -180,23 +181,32 @@ def _email_subscribers(
     session: Session, application: Application, payload: dict, settings: Settings, now: datetime
 ) -> None:
     link = f"{str(settings.public_base_url).rstrip('/')}/permits/{application.tracking_number}"
+    number, action = application.tracking_number, payload["action"].replace("_", " ")
+    note = payload.get("note") or ""
     for subscription in session.exec(
         select(Subscription).where(
             Subscription.application_id == application.id,
             col(Subscription.confirmed_at).is_not(None),
         )
     ):
+        values = {"action": action, "stage": payload["stage"], "status": payload["status"]}
+        values.update(link=link, stop=f"{link}/unsubscribe?token={subscription.token}")
+
+        def render(values: dict = values) -> tuple[str, str]:
+            return f"{number}: {action}", (
+                f"{number} — "
+                + gettext("%(action)s (stage %(stage)s, status %(status)s).") % values
+                + f"\n{note}\n\n"
+                + gettext("Follow it live: %(link)s\nStop these emails: %(stop)s") % values
+            )
+
+        subject, body = bilingual(settings.default_locale, render)
         session.add(
             Notification(
                 application_id=stored_id(application),
                 email=subscription.email,
-                subject=f"{application.tracking_number}: {payload['action'].replace('_', ' ')}",
-                body=(
-                    f"{application.tracking_number} — {payload['action'].replace('_', ' ')} "
-                    f"(stage {payload['stage']}, status {payload['status']}).\n"
-                    f"{payload.get('note') or ''}\n\nFollow it live: {link}\n"
-                    f"Stop these emails: {link}/unsubscribe?token={subscription.token}\n"
-                ),
+                subject=subject,
+                body=body,
                 created_at=now,
             )
         )

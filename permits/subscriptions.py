@@ -15,7 +15,7 @@ from sqlmodel import Session, col, func, select
 
 from core.db import stored_id
 from core.errors import InvalidInput, RateLimited
-from core.i18n import gettext
+from core.i18n import bilingual, gettext
 from core.settings import Settings
 from permits import forms
 from permits.models import Notification, Subscription
@@ -50,17 +50,26 @@ def subscribe(
     )
     session.add(subscription)
     link = f"{str(settings.public_base_url).rstrip('/')}/permits/{application.tracking_number}"
+    values = {"number": application.tracking_number}
+    values["link"] = f"{link}/confirm?token={subscription.token}"
+    subject, body = bilingual(
+        settings.default_locale,
+        lambda: (
+            gettext("Confirm: e-mails about %(number)s") % values,
+            gettext(
+                "Someone asked for an e-mail at each public change of the permit application "
+                "%(number)s, sent to this address.\n\nTo confirm, open: %(link)s\n\n"
+                "If it was not you, ignore this message: nothing more will be sent."
+            )
+            % values,
+        ),
+    )
     session.add(
         Notification(
             application_id=stored_id(application),
             email=email,
-            subject=f"Confirm: e-mails about {application.tracking_number}",
-            body=(
-                f"Someone asked for an e-mail at each public change of the permit application "
-                f"{application.tracking_number}, sent to this address.\n\n"
-                f"To confirm, open: {link}/confirm?token={subscription.token}\n\n"
-                "If it was not you, ignore this message: nothing more will be sent.\n"
-            ),
+            subject=subject,
+            body=body,
             created_at=now,
         )
     )

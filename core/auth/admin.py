@@ -4,11 +4,12 @@ transparency log."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select, update
 
-from core.auth import onboarding, outbox, queries, rules
+from core.auth import mails, onboarding, outbox, queries, rules
 from core.auth.models import (
     AdminAction,
     AuthToken,
@@ -28,7 +29,7 @@ from core.auth.service import (
     normalise_email,
 )
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from core.i18n import gettext, localized
+from core.i18n import bilingual, gettext, localized
 from core.ledger import service as ledger_service
 from core.ledger.keys import LogSigner
 from core.settings import Settings
@@ -67,15 +68,21 @@ def _organisation(session: Session, slug: str) -> Organisation:
 
 
 def _mail_members(
-    session: Session, *, organisation: Organisation, subject: str, body: str, now: datetime
+    session: Session,
+    *,
+    organisation: Organisation,
+    render: Callable[[], tuple[str, str]],
+    now: datetime,
+    settings: Settings,
 ) -> None:
+    subject, body = bilingual(settings.default_locale, render)
     emails = session.exec(select(User.email).where(User.organisation_id == organisation.id))
     for email in emails:
         outbox.queue(session, to=email, subject=subject, body=body, now=now)
 
 
 def approve_organisation(
-    session: Session, *, admin: User, slug: str, reason: str, now: datetime
+    session: Session, *, admin: User, slug: str, reason: str, now: datetime, settings: Settings
 ) -> None:
     """Approve a pending supplier company: it may bid from now on, and the register shows it."""
     organisation = _organisation(session, slug)
@@ -95,15 +102,22 @@ def approve_organisation(
     _mail_members(
         session,
         organisation=organisation,
-        subject="Your company's registration on Prongsai is approved",
-        body=f"{organisation.name} is approved: it may now bid on tenders.\n\n{reason}".strip(),
+        render=lambda: (
+            gettext("Your company's registration on Prongsai is approved"),
+            (
+                gettext("%(name)s is approved: it may now bid on tenders.")
+                % {"name": organisation.name}
+                + f"\n\n{reason}"
+            ).strip(),
+        ),
         now=now,
+        settings=settings,
     )
     session.commit()
 
 
 def reject_organisation(
-    session: Session, *, admin: User, slug: str, reason: str, now: datetime
+    session: Session, *, admin: User, slug: str, reason: str, now: datetime, settings: Settings
 ) -> None:
     """Reject a pending supplier company, with the reason it is told."""
     organisation = _organisation(session, slug)
@@ -120,12 +134,16 @@ def reject_organisation(
     _mail_members(
         session,
         organisation=organisation,
-        subject="Your company's registration on Prongsai was not approved",
-        body=(
-            f"The registration of {organisation.name} was not approved, for this reason:\n\n"
-            f"{reason}\n\nCorrect what it names and register again, or reply to ask."
+        render=lambda: (
+            gettext("Your company's registration on Prongsai was not approved"),
+            gettext(
+                "The registration of %(name)s was not approved, for this reason:\n\n"
+                "%(reason)s\n\nCorrect what it names and register again, or reply to ask."
+            )
+            % {"name": organisation.name, "reason": reason},
         ),
         now=now,
+        settings=settings,
     )
     session.commit()
 
@@ -245,20 +263,16 @@ def invite(
         now=now,
         lifetime=timedelta(days=INVITATION_DAYS),
     )
-    where = f" of {organisation.name}" if organisation else ""
-    outbox.queue(
-        session,
-        to=email,
-        subject="You are invited to Prongsai",
-        body=(
-            f"Hello {invitation.name},\n\n"
-            f"{inviter.display_name if inviter else 'An administrator'} invites you to Prongsai "
-            f"as {invitation.role}{where}. To choose your password, open\n\n"
-            f"{onboarding.base_url(settings)}/invitation?token={raw}\n\n"
-            f"The link works once, within {INVITATION_DAYS} days."
-        ),
-        now=now,
+    subject, body = mails.invitation(
+        settings,
+        name=invitation.name,
+        inviter=inviter.display_name if inviter else None,
+        role=invitation.role,
+        organisation=organisation.name if organisation else None,
+        link=f"{onboarding.base_url(settings)}/invitation?token={raw}",
+        days=INVITATION_DAYS,
     )
+    outbox.queue(session, to=email, subject=subject, body=body, now=now)
     record(
         session,
         actor=inviter,

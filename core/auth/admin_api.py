@@ -65,7 +65,14 @@ def approve(
 ):
     """Approve a pending supplier company: it may bid, and the public register lists it."""
     reason = body.reason if body else ""
-    admin.approve_organisation(session, admin=user, slug=slug, reason=reason, now=clock())
+    admin.approve_organisation(
+        session,
+        admin=user,
+        slug=slug,
+        reason=reason,
+        now=clock(),
+        settings=request.app.state.settings,
+    )
     send_now(request, session)
     return _view(session, slug)
 
@@ -80,7 +87,14 @@ def reject(
     clock: ClockDep,
 ):
     """Reject a pending supplier company with the reason it is told."""
-    admin.reject_organisation(session, admin=user, slug=slug, reason=body.reason, now=clock())
+    admin.reject_organisation(
+        session,
+        admin=user,
+        slug=slug,
+        reason=body.reason,
+        now=clock(),
+        settings=request.app.state.settings,
+    )
     send_now(request, session)
     return _view(session, slug)
 

@@ -73,7 +73,14 @@ def approve(
 ):
     """Approve a pending supplier company."""
     try:
-        admin.approve_organisation(session, admin=user, slug=slug, reason=reason, now=clock())
+        admin.approve_organisation(
+            session,
+            admin=user,
+            slug=slug,
+            reason=reason,
+            now=clock(),
+            settings=request.app.state.settings,
+        )
     except DomainError as error:
         return _back(error.message, bad=True)
     send_now(request, session)
@@ -93,7 +100,14 @@ def reject(
     if len(reason.strip()) < 3:
         return _back(gettext("Give the reason the company is told, to reject it."), bad=True)
     try:
-        admin.reject_organisation(session, admin=user, slug=slug, reason=reason, now=clock())
+        admin.reject_organisation(
+            session,
+            admin=user,
+            slug=slug,
+            reason=reason,
+            now=clock(),
+            settings=request.app.state.settings,
+        )
     except DomainError as error:
         return _back(error.message, bad=True)
     send_now(request, session)

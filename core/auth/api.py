@@ -31,6 +31,7 @@ def create_token(body: TokenRequest, request: Request, session: SessionDep, cloc
         password=body.password,
         client=client_address(request),
         throttle=request.app.state.signin_throttle,
+        default_locale=request.app.state.settings.default_locale,
         now=clock(),
     )
     lifetime = timedelta(days=body.expires_in_days) if body.expires_in_days else None

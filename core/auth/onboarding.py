@@ -25,7 +25,7 @@ from core.auth.models import (
 from core.auth.schemas import AccountReady, AccountRegistration, OrganisationIn
 from core.auth.service import add_organisation, get_user_by_email, hash_token, normalise_email
 from core.errors import Conflict, NotAuthenticated
-from core.i18n import gettext, localized
+from core.i18n import bilingual, gettext, localized, ngettext
 from core.settings import Settings
 
 # A supplier company's private details (address, contact) are kept by procurement, which
@@ -187,36 +187,44 @@ def _mail_verification(session: Session, *, user: User, now: datetime, settings:
         now=now,
         lifetime=timedelta(hours=hours),
     )
-    outbox.queue(
-        session,
-        to=user.email,
-        subject="Confirm your e-mail address for Prongsai",
-        body=(
-            f"Hello {user.display_name},\n\n"
-            "Someone (we hope you) registered this address on Prongsai. To confirm it, open\n\n"
-            f"{base_url(settings)}/verify?token={raw}\n\n"
-            f"The link works once, within {hours} hours. If it was not you, ignore this e-mail."
-        ),
-        now=now,
-    )
+    values = {"name": user.display_name, "link": f"{base_url(settings)}/verify?token={raw}"}
+
+    def render() -> tuple[str, str]:
+        return gettext("Confirm your e-mail address for Prongsai"), (
+            gettext(
+                "Hello %(name)s,\n\nSomeone (we hope you) registered this address on Prongsai. "
+                "To confirm it, open\n\n%(link)s\n\n"
+            )
+            % values
+            + ngettext(
+                "The link works once, within %(num)s hour.",
+                "The link works once, within %(num)s hours.",
+                hours,
+            )
+            % {"num": hours}
+            + " "
+            + gettext("If it was not you, ignore this e-mail.")
+        )
+
+    subject, body = bilingual(settings.default_locale, render)
+    outbox.queue(session, to=user.email, subject=subject, body=body, now=now)
 
 
 def _notify_owner(session: Session, *, user: User, now: datetime, settings: Settings) -> None:
     if user.email_verified_at is None and user.password_hash != UNUSABLE_PASSWORD:
         _mail_verification(session, user=user, now=now, settings=settings)
         return
-    outbox.queue(
-        session,
-        to=user.email,
-        subject="Someone tried to register your address on Prongsai",
-        body=(
-            f"Hello {user.display_name},\n\n"
-            "Someone tried to register a new Prongsai account with this address, which already "
-            "has one. Nothing was changed.\n\n"
-            f"If you have forgotten your password, reset it at {base_url(settings)}/password-reset"
-        ),
-        now=now,
-    )
+    values = {"name": user.display_name, "link": f"{base_url(settings)}/password-reset"}
+
+    def render() -> tuple[str, str]:
+        return gettext("Someone tried to register your address on Prongsai"), gettext(
+            "Hello %(name)s,\n\nSomeone tried to register a new Prongsai account with this "
+            "address, which already has one. Nothing was changed.\n\n"
+            "If you have forgotten your password, reset it at %(link)s"
+        ) % values
+
+    subject, body = bilingual(settings.default_locale, render)
+    outbox.queue(session, to=user.email, subject=subject, body=body, now=now)
 
 
 def verify_email(session: Session, *, token: str, now: datetime) -> AccountReady:
@@ -259,20 +267,29 @@ def request_password_reset(
         now=now,
         lifetime=timedelta(minutes=minutes),
     )
-    outbox.queue(
-        session,
-        to=user.email,
-        subject="Reset your Prongsai password",
-        body=(
-            f"Hello {user.display_name},\n\n"
-            "To choose a new password, open\n\n"
-            f"{base_url(settings)}/password-reset/confirm?token={raw}\n\n"
-            f"The link works once, within {minutes} minutes. Choosing a new password signs you "
-            "out everywhere and stops every API token. If you did not ask, ignore this e-mail: "
-            "your password stays as it is."
-        ),
-        now=now,
-    )
+    values = {
+        "name": user.display_name,
+        "link": f"{base_url(settings)}/password-reset/confirm?token={raw}",
+    }
+
+    def render() -> tuple[str, str]:
+        return gettext("Reset your Prongsai password"), (
+            gettext("Hello %(name)s,\n\nTo choose a new password, open\n\n%(link)s\n\n") % values
+            + ngettext(
+                "The link works once, within %(num)s minute.",
+                "The link works once, within %(num)s minutes.",
+                minutes,
+            )
+            % {"num": minutes}
+            + " "
+            + gettext(
+                "Choosing a new password signs you out everywhere and stops every API token. "
+                "If you did not ask, ignore this e-mail: your password stays as it is."
+            )
+        )
+
+    subject, body = bilingual(settings.default_locale, render)
+    outbox.queue(session, to=user.email, subject=subject, body=body, now=now)
     session.commit()
 
 

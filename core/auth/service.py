@@ -21,7 +21,7 @@ from core.auth.models import (
 )
 from core.auth.ratelimit import SigninThrottle
 from core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
-from core.i18n import N_, gettext
+from core.i18n import N_, bilingual, gettext
 from core.ledger import service as ledger_service
 
 WRONG_CREDENTIALS = N_("Wrong email or password.")
@@ -183,6 +183,7 @@ def sign_in(
     client: str,
     throttle: SigninThrottle,
     now: datetime,
+    default_locale: str,
 ) -> User:
     """Authenticate, unless the client's address has failed too often; a failure counts
     against that address, and past the limit the account's owner is told by e-mail."""
@@ -191,25 +192,26 @@ def sign_in(
         return authenticate(session, email=email, password=password)
     except NotAuthenticated:
         if throttle.failed(client=client, email=email):
-            _warn_owner(session, email=email, now=now)
+            _warn_owner(session, email=email, now=now, default_locale=default_locale)
         raise
 
 
-def _warn_owner(session: Session, *, email: str, now: datetime) -> None:
+def _warn_owner(session: Session, *, email: str, now: datetime, default_locale: str) -> None:
     user = get_user_by_email(session, email=email)
     if user is None:
         return
-    outbox.queue(
-        session,
-        to=user.email,
-        subject="Failed sign-in attempts on your Prongsai account",
-        body=(
-            "Someone has repeatedly tried to sign in to your account with a wrong password. "
-            "Their address is being slowed down; you can still sign in as usual.\n\n"
-            "If it was not you, make sure your password is long and used nowhere else."
+    subject, body = bilingual(
+        default_locale,
+        lambda: (
+            gettext("Failed sign-in attempts on your Prongsai account"),
+            gettext(
+                "Someone has repeatedly tried to sign in to your account with a wrong password. "
+                "Their address is being slowed down; you can still sign in as usual.\n\n"
+                "If it was not you, make sure your password is long and used nowhere else."
+            ),
         ),
-        now=now,
     )
+    outbox.queue(session, to=user.email, subject=subject, body=body, now=now)
     session.commit()
 
 

@@ -100,6 +100,7 @@ def signin(
             password=password,
             client=client_address(request),
             throttle=request.app.state.signin_throttle,
+            default_locale=request.app.state.settings.default_locale,
             now=clock(),
         )
     except DomainError as error:

@@ -11,7 +11,7 @@ from core.auth.models import User
 from core.auth.rules import member_organisation_id
 from core.db import stored_id
 from core.formatting import format_when
-from core.i18n import gettext
+from core.i18n import bilingual, gettext
 from core.ledger.service import format_time
 from core.settings import Settings
 from procurement.awards import rules as award_rules
@@ -156,6 +156,17 @@ def award(
         now=now,
         settings=settings,
     )
+    values = {"id": tender.id, "lot": lot.position if lot else None}
+    values["winner"] = organisation_slug(session, winner.supplier_id)
+
+    def render() -> tuple[str, str]:
+        values["until"] = format_when(row.standstill_end_at, "datetime", zone=settings.zone)
+        subject = gettext("Award decided on tender %(id)s, lot %(lot)s") if lot else None
+        subject = subject or gettext("Award decided on tender %(id)s")
+        said = gettext("Awarded to %(winner)s. Complaints may be lodged until %(until)s.")
+        return subject % values, said % values
+
+    subject, body = bilingual(settings.default_locale, render)
     for bidder in {
         b.supplier_id
         for b in session.exec(
@@ -165,15 +176,7 @@ def award(
             )
         )
     }:
-        notify(
-            session,
-            organisation_id=bidder,
-            subject=f"Award decided on tender {tender.id}"
-            + (f", lot {lot.position}" if lot else ""),
-            body=f"Awarded to {organisation_slug(session, winner.supplier_id)}. Complaints may "
-            f"be lodged until {format_time(row.standstill_end_at)}.",
-            now=now,
-        )
+        notify(session, organisation_id=bidder, subject=subject, body=body, now=now)
     session.commit()
     session.refresh(row)
     return row

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from core.auth.models import User
 from core.db import stored_id
 from core.formatting import format_when
-from core.i18n import gettext
+from core.i18n import bilingual, gettext
 from core.ledger import service as ledger
 from core.settings import Settings
 from procurement.bids import idempotency, sealing
@@ -162,13 +162,18 @@ def open_tender(
     )
     messages = []
     for bid in bids:
-        ranks = "".join(
-            f", ranked {p.rank} on lot {numbers[p.lot_id]}"
-            for p in sorted(per_lot.get(stored_id(bid), []), key=lambda p: p.lot_id)
-            if p.rank
-        )
-        body = f"Your bid is {bid.status}" + (f", ranked {bid.rank}." if bid.rank else f"{ranks}.")
-        messages.append((bid.supplier_id, f"Bids on tender {tender.id} were opened", body))
+        places = sorted(per_lot.get(stored_id(bid), []), key=lambda p: p.lot_id)
+        lot_ranks = [(p.rank, numbers[p.lot_id]) for p in places if p.rank]
+
+        def render(bid: Bid = bid, lot_ranks: list = lot_ranks) -> tuple[str, str]:
+            said = gettext("Your bid is %(status)s") % {"status": bid.status}
+            if bid.rank:
+                said += gettext(", ranked %(rank)s") % {"rank": bid.rank}
+            for rank, lot in lot_ranks:
+                said += gettext(", ranked %(rank)s on lot %(lot)s") % {"rank": rank, "lot": lot}
+            return gettext("Bids on tender %(id)s were opened") % {"id": tender.id}, said + "."
+
+        messages.append((bid.supplier_id, *bilingual(settings.default_locale, render)))
     notify_each(session, messages=messages, now=now)
     session.commit()
     session.refresh(tender)

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from core.auth.models import User
 from core.formatting import format_when
-from core.i18n import gettext, joined, localized
+from core.i18n import bilingual, gettext, joined, localized
 from core.ledger.service import format_time
 from core.settings import Settings
 from procurement.exceptions import (
@@ -136,13 +136,15 @@ def amend(
         settings=settings,
     )
     for supplier_id in bidders(session, tender.id):
-        notify(
-            session,
-            organisation_id=supplier_id,
-            subject=f"Tender {tender.id} was amended: you may resubmit your bid",
-            body=f"{amendment.rationale}\n\nChanged: {', '.join(printable)}",
-            now=now,
+        subject, body = bilingual(
+            settings.default_locale,
+            lambda: (
+                gettext("Tender %(id)s was amended: you may resubmit your bid") % {"id": tender.id},
+                f"{amendment.rationale}\n\n"
+                + gettext("Changed: %(fields)s") % {"fields": ", ".join(printable)},
+            ),
         )
+        notify(session, organisation_id=supplier_id, subject=subject, body=body, now=now)
     files = [(d.sha256, content) for d, (_, content) in zip(documents, contents, strict=True)]
     written = keep_files(settings, files)
     try:

@@ -10,7 +10,7 @@ from core.auth.models import User
 from core.auth.rules import member_organisation_id
 from core.db import stored_id
 from core.formatting import format_when
-from core.i18n import gettext
+from core.i18n import bilingual, gettext
 from core.settings import Settings
 from procurement.exceptions import (
     DeadlinePassed,
@@ -85,13 +85,15 @@ def answer_question(
         now=now,
         settings=settings,
     )
-    notify(
-        session,
-        organisation_id=clarification.asker_id,
-        subject=f"Your question on tender {tender.id} was answered",
-        body=f"Q: {clarification.question}\n\nA: {answer}",
-        now=now,
+    subject, body = bilingual(
+        settings.default_locale,
+        lambda: (
+            gettext("Your question on tender %(id)s was answered") % {"id": tender.id},
+            gettext("Q: %(question)s\n\nA: %(answer)s")
+            % {"question": clarification.question, "answer": answer},
+        ),
     )
+    notify(session, organisation_id=clarification.asker_id, subject=subject, body=body, now=now)
     session.commit()
     session.refresh(clarification)
     return clarification

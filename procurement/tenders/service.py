@@ -13,7 +13,8 @@ from sqlmodel import Session, col, delete, select
 from core.auth.models import Organisation, OrganisationKind, User
 from core.auth.rules import member_organisation_id
 from core.db import stored_id
-from core.i18n import gettext, joined, localized
+from core.formatting import format_when
+from core.i18n import bilingual, gettext, joined, localized
 from core.ledger.service import format_time
 from core.settings import Settings
 from procurement.bids import sealing
@@ -286,14 +287,24 @@ def _notify_invited(session: Session, tender: Tender, *, now: datetime, settings
     link = f"{str(settings.public_base_url).rstrip('/')}/tenders/{tender.id}"
     organisations = session.exec(select(Organisation).where(col(Organisation.slug).in_(invited)))
     for organisation in organisations:
+        values = {"id": tender.id, "title": tender.title, "buyer": buyer.name}
+        values.update(supplier=organisation.name, link=link)
+
+        def render(values: dict = values) -> tuple[str, str]:
+            when = {
+                "deadline": format_when(tender.tender_end_at, "datetime", zone=settings.zone),
+                "questions": format_when(tender.enquiry_end_at, "datetime", zone=settings.zone),
+            }
+            return gettext("You are invited to bid on tender %(id)s: %(title)s") % values, (
+                gettext("%(buyer)s invites %(supplier)s to bid on a selective tender.") % values
+                + f"\n\n{tender.title}\n"
+                + gettext("Bid deadline: %(deadline)s\nQuestions until: %(questions)s") % when
+                + f"\n\n{link}"
+            )
+
+        subject, body = bilingual(settings.default_locale, render)
         notify(
-            session,
-            organisation_id=stored_id(organisation),
-            subject=f"You are invited to bid on tender {tender.id}: {tender.title}",
-            body=f"{buyer.name} invites {organisation.name} to bid on a selective tender.\n\n"
-            f"{tender.title}\nBid deadline: {format_time(tender.tender_end_at)}\n"
-            f"Questions until: {format_time(tender.enquiry_end_at)}\n\n{link}",
-            now=now,
+            session, organisation_id=stored_id(organisation), subject=subject, body=body, now=now
         )
 
 
@@ -348,13 +359,11 @@ def cancel(
             settings=settings,
         )
         for supplier_id in bidders(session, tender.id):
-            notify(
-                session,
-                organisation_id=supplier_id,
-                subject=f"Tender {tender.id} was cancelled",
-                body=reason,
-                now=now,
+            subject, body = bilingual(
+                settings.default_locale,
+                lambda: (gettext("Tender %(id)s was cancelled") % {"id": tender.id}, reason),
             )
+            notify(session, organisation_id=supplier_id, subject=subject, body=body, now=now)
     session.commit()
     session.refresh(tender)
     return tender

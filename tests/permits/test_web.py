@@ -363,6 +363,48 @@ def test_subscribers_get_an_email_per_public_change_once(
 
 
 @pytest.mark.usefixtures("setup")
+def test_a_subscribers_email_reads_in_thai_first_then_english_on_a_thai_deployment(
+    session, clock, settings, health_officer
+):
+    from sqlmodel import select
+
+    from permits.models import Notification
+
+    thai = settings.model_copy(update={"default_locale": "th"})
+    application = factories.food_application(session, now=clock(), settings=thai)
+    number = application.tracking_number
+    watcher = subscriptions.subscribe(
+        session, number=number, email="watcher@example.org", now=clock(), settings=thai
+    )
+    subscriptions.confirm(session, token=watcher.token, now=clock())
+    service.act(
+        session,
+        number=number,
+        action=Action.ADVANCE,
+        actor=health_officer,
+        now=clock(),
+        settings=thai,
+    )
+    confirm, change = session.exec(
+        select(Notification)
+        .where(Notification.email == "watcher@example.org")
+        .order_by(Notification.id)
+    ).all()
+    assert confirm.subject == (
+        f"โปรดยืนยัน: การรับอีเมลเกี่ยวกับคำขอ {number} / Confirm: e-mails about {number}"
+    )
+    thai_part, english_part = change.body.split("\n— English —\n")
+    assert "ติดตามความคืบหน้า:" in thai_part
+    assert "Follow it live" not in thai_part
+    assert "Follow it live:" in english_part
+    assert "ติดตาม" not in english_part
+    assert "— ภาษาไทย —" not in change.body
+    for part in (thai_part, english_part):  # the links and the tracking number stay as they are
+        assert part.count(f"/unsubscribe?token={watcher.token}") == 1
+        assert number in part
+
+
+@pytest.mark.usefixtures("setup")
 def test_a_subscription_sends_nothing_until_its_address_confirms(
     client, session, clock, settings, health_officer
 ):

@@ -34,9 +34,11 @@ def test_outbox_is_written_to_the_data_folder_once(client, session, clock, tmp_p
         message_from_bytes(p.read_bytes(), policy=policy.default)
         for p in sorted((tmp_path / "outbox").iterdir())
     ]
-    assert [m["Subject"] for m in mails] == [
-        f"Your question on tender {tender['id']} was answered",
-        f"Tender {tender['id']} was amended: you may resubmit your bid",
+    assert [m["Subject"] for m in mails] == [  # the deployment's language (English) first
+        f"Your question on tender {tender['id']} was answered"
+        f" / คำถามของท่านเกี่ยวกับประกวดราคา {tender['id']} ได้รับคำตอบแล้ว",
+        f"Tender {tender['id']} was amended: you may resubmit your bid"
+        f" / ประกวดราคา {tender['id']} มีการแก้ไข ท่านสามารถยื่นข้อเสนอใหม่ได้",
     ]
     assert asker.email in mails[0]["To"]
     assert bidder.email in mails[1]["To"]

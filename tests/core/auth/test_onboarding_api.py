@@ -419,3 +419,32 @@ def test_a_rename_is_logged_with_the_old_name_and_a_role_change_must_fit(client,
         headers=token,
     )
     assert by_buyer.status_code == 401
+
+
+def test_the_verification_email_reads_in_english_then_thai_with_the_link_in_each(client, settings):
+    from email import message_from_bytes, policy
+
+    email = "anan@example.org"
+    assert client.post("/api/accounts", json=applicant_body(email)).status_code == 202
+    [path] = [
+        p
+        for p in (settings.data_dir / "outbox").glob("accounts-*.eml")
+        if email in p.read_text(errors="replace")
+    ]
+    mail = message_from_bytes(path.read_bytes(), policy=policy.default)
+    assert mail["Subject"] == (  # the deployment's default (English) first
+        "Confirm your e-mail address for Prongsai / โปรดยืนยันที่อยู่อีเมลของท่านสำหรับ Prongsai"
+    )
+    body = mail.get_content()
+    english, thai = body.split("\n— ภาษาไทย —\n")
+    assert english.startswith("Hello Khun Anan,")
+    assert "Someone (we hope you)" in english
+    assert "hours." in english
+    assert "ภายใน" not in english
+    assert thai.strip().startswith("เรียน Khun Anan")
+    assert "โปรดยืนยันที่ลิงก์" in thai
+    assert "ชั่วโมง" in thai
+    assert "Someone" not in thai
+    token = last_link(settings.data_dir, email, "/verify")
+    for part in (english, thai):  # the same link, once in each language
+        assert part.count(f"/verify?token={token}") == 1

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from core.i18n import N_
+from core.labels import LabelBook, make_book
 from permits.catalogue import DEFINITIONS, parse_definition
 
 LABELS = {
@@ -65,3 +67,12 @@ def stage_names() -> Iterator[tuple[str, str, str]]:
         for stage in definition.stages:
             yield f"{definition.code}:{stage.code}", stage.name, stage.name_th
             yield stage.code, stage.name, stage.name_th
+
+
+@lru_cache(maxsize=1)
+def book() -> LabelBook:
+    """The permit codes' labels for what is written outside a page (e-mails), in the language
+    being spoken (`core.i18n.speaking`)."""
+    labels = make_book(LABELS)
+    labels.add_names("stage", stage_names())
+    return labels

@@ -17,6 +17,7 @@ from core.db import stored_id
 from core.i18n import bilingual, gettext
 from core.ledger import service as ledger_service
 from core.settings import Settings
+from permits import labels as permit_labels
 from permits.models import (
     Application,
     Notification,
@@ -181,19 +182,27 @@ def _email_subscribers(
     session: Session, application: Application, payload: dict, settings: Settings, now: datetime
 ) -> None:
     link = f"{str(settings.public_base_url).rstrip('/')}/permits/{application.tracking_number}"
-    number, action = application.tracking_number, payload["action"].replace("_", " ")
-    note = payload.get("note") or ""
+    number, note = application.tracking_number, payload.get("note") or ""
+    stage = f"{application.type_code}:{payload['stage']}" if payload["stage"] else None
     for subscription in session.exec(
         select(Subscription).where(
             Subscription.application_id == application.id,
             col(Subscription.confirmed_at).is_not(None),
         )
     ):
-        values = {"action": action, "stage": payload["stage"], "status": payload["status"]}
-        values.update(link=link, stop=f"{link}/unsubscribe?token={subscription.token}")
+        stop = f"{link}/unsubscribe?token={subscription.token}"
 
-        def render(values: dict = values) -> tuple[str, str]:
-            return f"{number}: {action}", (
+        def render(stop: str = stop) -> tuple[str, str]:
+            # Codes as words, in the language being written (each half of the e-mail).
+            labels = permit_labels.book()
+            values = {
+                "action": labels.label(payload["action"], "action"),
+                "stage": labels.label(stage, "stage") if stage else "—",
+                "status": labels.label(payload["status"], "status"),
+                "link": link,
+                "stop": stop,
+            }
+            return f"{number}: {values['action']}", (
                 f"{number} — "
                 + gettext("%(action)s (stage %(stage)s, status %(status)s).") % values
                 + f"\n{note}\n\n"

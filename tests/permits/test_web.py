@@ -399,6 +399,10 @@ def test_a_subscribers_email_reads_in_thai_first_then_english_on_a_thai_deployme
     assert "Follow it live:" in english_part
     assert "ติดตาม" not in english_part
     assert "— ภาษาไทย —" not in change.body
+    # Codes as words in each language: the action, the stage the application moved to, status.
+    assert "Moved on (stage Hygiene inspection, status In progress)." in english_part
+    assert "ผ่านขั้นตอนแล้ว (ขั้นตอน ตรวจสุขลักษณะ สถานะ อยู่ระหว่างดำเนินการ)" in thai_part
+    assert change.subject == f"{number}: ผ่านขั้นตอนแล้ว / {number}: Moved on"
     for part in (thai_part, english_part):  # the links and the tracking number stay as they are
         assert part.count(f"/unsubscribe?token={watcher.token}") == 1
         assert number in part

@@ -52,6 +52,8 @@ def read(text: str) -> BidReceipt:
         data = json.loads(text)
     except ValueError as error:
         raise ReceiptUnreadable(f"not JSON ({error})") from None
+    except RecursionError:  # arrays in arrays thousands deep: no receipt looks like that
+        raise ReceiptUnreadable("not JSON a receipt could be (nested too deeply)") from None
     if not isinstance(data, dict) or data.get("format") != RECEIPT_FORMAT:
         raise ReceiptUnreadable(f"not a bid receipt (its format is not {RECEIPT_FORMAT!r})")
     try:

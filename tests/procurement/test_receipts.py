@@ -150,7 +150,14 @@ def test_a_key_given_out_of_band_is_the_one_checked(sent, tmp_path, capsys):
 
 
 @pytest.mark.parametrize(
-    "text", ["not json", "[]", '{"format": "prongsai-bid-receipt/1", "ocid": 3}'], ids=str
+    "text",
+    [
+        "not json",
+        "[]",
+        '{"format": "prongsai-bid-receipt/1", "ocid": 3}',
+        "[" * 20_000 + "]" * 20_000,  # deeper than the parser recurses: no traceback either
+    ],
+    ids=["not-json", "a-list", "a-bad-field", "nested-too-deeply"],
 )
 def test_a_file_that_is_not_a_receipt_is_refused_in_one_line(tmp_path, capsys, text):
     assert verify(tmp_path, text) == check.UNREADABLE

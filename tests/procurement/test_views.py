@@ -264,6 +264,9 @@ def test_the_full_receipt_pdf_is_made_from_the_bidders_file_once_it_verifies(
     public = json.loads(held) | {"private": None}
     assert "no private part" in pdf_of(json.dumps(public)).text
     assert "not a bid receipt" in pdf_of("not json\x00").text
+    nested = pdf_of("[" * 20_000 + "]" * 20_000)  # deeper than Python's parser recurses
+    assert nested.status_code == 422
+    assert "nested too deeply" in nested.text
     assert pdf_of(held, token=None).status_code == 403
 
 

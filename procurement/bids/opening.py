@@ -107,7 +107,8 @@ def open_tender(
             bid.status = BidStatus.VALID
             if bid.price_currency != tender.currency:
                 bid.status, bid.problem = BidStatus.INVALID, "price in the wrong currency"
-        except (sealing.SealingError, KeyError, TypeError, ValueError) as error:
+        except (sealing.SealingError, KeyError, TypeError, ValueError, RecursionError) as error:
+            # One bidder's malformed content is that bid's failure; the opening goes on.
             bid.status, bid.problem, bid.price = BidStatus.INVALID, str(error), None
         session.add(bid)
     reserve_entry = _draw_reserve(session, tender, bids, now=now, settings=settings)

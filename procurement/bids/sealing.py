@@ -115,7 +115,11 @@ def unseal(
         bid, salt = sealed["bid"], bytes.fromhex(sealed["salt"])
     except Exception as error:  # any failure to open is the bid's failure, never a crash
         raise SealingError("the ciphertext does not decrypt with this tender's key") from error
-    if not isinstance(bid, dict) or expected not in _commitments(bid, salt):
+    try:
+        matches = isinstance(bid, dict) and expected in _commitments(bid, salt)
+    except RecursionError:  # parsed, but nested too deep to write again: never a crash
+        raise SealingError("the opened bid is nested too deeply to check") from None
+    if not matches:
         raise SealingError("the opened bid does not match its commitment")
     return bid
 

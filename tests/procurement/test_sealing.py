@@ -64,3 +64,34 @@ def test_the_private_key_cannot_be_unwrapped_with_another_opening_key():
         sealing.release_private_key(
             bytes(32), tender_id=7, opening_at=at, public_key=public, sealed=sealed_private, now=at
         )
+
+
+def test_a_bid_nested_near_the_parsers_depth_is_refused_never_a_crash():
+    """A client sealing on its own machine can send any plaintext: one nested just deep enough
+    to parse but too deep to serialise again must make that bid invalid, not stop the opening
+    (whose caller is one stack frame deeper or shallower from one run to the next: every depth
+    around the limit is tried)."""
+    import sys
+
+    from cryptography.hazmat.primitives.asymmetric.x25519 import (
+        X25519PrivateKey,
+        X25519PublicKey,
+    )
+
+    private = X25519PrivateKey.generate()
+    public = private.public_key()
+    ocid = "ocds-abc123-8"
+    limit = sys.getrecursionlimit()
+    refused = 0
+    for depth in range(limit - 200, limit + 5):
+        nested = "[" * depth + "]" * depth
+        bid = '{"price": {"amount": 1, "currency": "THB"}, "x": ' + nested + "}"
+        plaintext = ('{"bid": ' + bid + ', "salt": "00"}').encode()
+        ciphertext = sealing.SUITE.encrypt(
+            plaintext, X25519PublicKey.from_public_bytes(public.public_bytes_raw()),
+            sealing.hpke_info(ocid),
+        )  # fmt: skip
+        with pytest.raises(sealing.SealingError):
+            sealing.unseal(private, ciphertext, ocid=ocid, expected="ab" * 32)
+        refused += 1
+    assert refused == 205

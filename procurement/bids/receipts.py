@@ -141,7 +141,7 @@ def _opened(session: Session, bid: Bid) -> ReceiptOpened | None:
         try:
             form = sealing.committed_form(json.loads(bid.opened_json))
             documents = [ReceiptDocument(**d) for d in form.get("documents", [])]
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, RecursionError):  # a bid crafted deep
             documents = []
     return ReceiptOpened(
         status=bid.status,

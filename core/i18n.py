@@ -283,10 +283,16 @@ def switch_language(
     return response
 
 
+def use_catalogues(locale_dir: Path) -> None:
+    """Read the catalogues in `locale_dir` for this process: the app does at its start, and so
+    must any other entry point that writes for people (the CLI's invitations and demo mail)."""
+    _catalogues.update(load_catalogues(locale_dir))
+
+
 def install(env: Environment, *, locale_dir: Path | None) -> None:
     """Give a shared Jinja environment per-request gettext and the language switch."""
     if locale_dir is not None:
-        _catalogues.update(load_catalogues(locale_dir))
+        use_catalogues(locale_dir)
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext, ngettext, newstyle=True, pgettext=pgettext, npgettext=npgettext
     )

@@ -21,6 +21,14 @@ CORE_LABELS: Mapping[str, Mapping[str, str]] = {
         "core.organisation.deactivated": N_("Organisation deactivated"),
         "ledger.checkpoint.sign": N_("Checkpoint signed"),
     },
+    "role": {
+        "buyer": N_("buyer"),
+        "supplier": N_("supplier"),
+        "permit_officer": N_("permit officer"),
+        "applicant": N_("applicant"),
+        "auditor": N_("auditor"),
+        "admin": N_("administrator"),
+    },
     "kind": {
         "tender": N_("Tender"),
         "award": N_("Award"),

@@ -59,7 +59,7 @@ from core.scheduler import registry as job_registry
 from core.settings import Settings, load_settings
 from core.templating import make_templates
 from core.web import BodyLimitMiddleware, RequestLogMiddleware, SecurityHeadersMiddleware
-from prongsai import openapi, schema
+from prongsai import LOCALE_DIR, openapi, schema
 
 OPENAPI_URL = "/api/openapi.json"
 
@@ -67,7 +67,6 @@ log = logging.getLogger("prongsai")
 
 TEMPLATE_PACKAGES = ("public_site", "procurement", "permits", "core")
 # One message catalogue for the whole platform (`make messages` extracts into it).
-LOCALE_DIR = Path(__file__).parent / "locale"
 STATUS_TITLES = {  # translated where shown (core/error.html)
     400: i18n.N_("Bad request"),
     401: i18n.N_("Sign in needed"),

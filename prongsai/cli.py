@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 from sqlmodel import Session
 
+from core import i18n
 from core.clock import system_clock
 from core.db import make_engine, read_only
 from core.errors import DomainError
@@ -21,7 +22,7 @@ from core.ledger import verify as ledger_verify
 from core.ledger.exceptions import LedgerInconsistent
 from core.ledger.keys import SigningKeyError
 from core.settings import Settings, SettingsError, load_settings
-from prongsai import accounts_cli, backup, receipt_cli, schema
+from prongsai import LOCALE_DIR, accounts_cli, backup, receipt_cli, schema
 from prongsai.cli_common import CommandError, open_signer
 
 
@@ -97,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "verify-receipt":  # an outsider's check: no deployment, no settings
         return receipt_cli.run(args)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # E-mails the commands queue are written in both languages (core.i18n.bilingual).
+    i18n.use_catalogues(LOCALE_DIR)
     try:
         settings = load_settings()
         settings.secret()  # made on first run, in the data folder, mode 0600

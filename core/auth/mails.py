@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.i18n import bilingual, gettext, ngettext
+from core.labels import make_book
 from core.settings import Settings
 
 
@@ -22,7 +23,7 @@ def invitation(
         values = {
             "name": name,
             "inviter": inviter or gettext("An administrator"),
-            "role": role,
+            "role": make_book().label(role, "role"),  # a word in the language being written
             "organisation": organisation or "",
             "link": link,
             "days": days,

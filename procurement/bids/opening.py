@@ -15,6 +15,7 @@ from core.auth.models import User
 from core.db import stored_id
 from core.formatting import format_when
 from core.i18n import bilingual, gettext
+from core.labels import make_book
 from core.ledger import service as ledger
 from core.settings import Settings
 from procurement.bids import idempotency, sealing
@@ -22,11 +23,14 @@ from procurement.bids import rules as bid_rules
 from procurement.bids.models import Bid, BidLot, BidStatus
 from procurement.bids.service import LIVE
 from procurement.exceptions import NotYetTime, NotYourTender, OpeningFailed, TenderClosed
+from procurement.labels import LABELS
 from procurement.publishing import ocds
 from procurement.publishing.releases import organisations_by_id
 from procurement.publishing.service import notify_each, record
 from procurement.tenders.models import Lot, Tender, TenderStatus
 from procurement.tenders.service import get_tender, tender_lots
+
+STATUS_WORDS = make_book(LABELS)
 
 
 def open_tender(
@@ -167,7 +171,8 @@ def open_tender(
         lot_ranks = [(p.rank, numbers[p.lot_id]) for p in places if p.rank]
 
         def render(bid: Bid = bid, lot_ranks: list = lot_ranks) -> tuple[str, str]:
-            said = gettext("Your bid is %(status)s") % {"status": bid.status}
+            status = STATUS_WORDS.label(bid.status, "status").lower()  # in the language written
+            said = gettext("Your bid is %(status)s") % {"status": status}
             if bid.rank:
                 said += gettext(", ranked %(rank)s") % {"rank": bid.rank}
             for rank, lot in lot_ranks:

@@ -159,6 +159,12 @@ def test_org_create_and_user_invite_as_an_operator(migrated, tmp_path):
     mails = list((tmp_path / "outbox").glob("accounts-*.eml"))
     assert len(mails) == 1
     assert "/invitation?token=" in mails[0].read_text()
+    from email import message_from_bytes, policy
+
+    body = message_from_bytes(mails[0].read_bytes(), policy=policy.default).get_content()
+    assert "as buyer of Nan Province" in body  # the role in words, in each language
+    assert "เจ้าหน้าที่จัดซื้อจัดจ้าง" in body
+    assert "permit_officer" not in body
     wrong = invoke(
         "user", "invite", "--email", "x@nan.example", "--name", "Khun X", "--role", "applicant",
         "--organisation", "nan-province", **common,

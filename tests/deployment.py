@@ -24,17 +24,22 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 
-def run(*args, env_extra=None, stdin=None, database_url=None, data_dir=None):
-    """Run `prongsai …` as an operator would, with only the given PRONGSAI_* settings."""
+def _environment(env_extra, database_url, data_dir) -> dict[str, str]:
+    """This environment without its PRONGSAI_* settings, plus the ones a command is given."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRONGSAI_")}
     if database_url:
         env["PRONGSAI_DATABASE_URL"] = database_url
     if data_dir:
         env["PRONGSAI_DATA_DIR"] = str(data_dir)
     env.update(env_extra or {})
+    return env
+
+
+def run(*args, env_extra=None, stdin=None, database_url=None, data_dir=None):
+    """Run `prongsai …` as an operator would, with only the given PRONGSAI_* settings."""
     return subprocess.run(
         [sys.executable, "-m", "prongsai.cli", *args],
-        env=env,
+        env=_environment(env_extra, database_url, data_dir),
         input=stdin,
         capture_output=True,
         text=True,
@@ -50,12 +55,7 @@ def invoke(*args, env_extra=None, stdin=None, database_url=None, data_dir=None):
     demo build, `serve`)."""
     from prongsai.cli import main
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PRONGSAI_")}
-    if database_url:
-        env["PRONGSAI_DATABASE_URL"] = database_url
-    if data_dir:
-        env["PRONGSAI_DATA_DIR"] = str(data_dir)
-    env.update(env_extra or {})
+    env = _environment(env_extra, database_url, data_dir)
     saved_env, saved_stdin = dict(os.environ), sys.stdin
     out, err = io.StringIO(), io.StringIO()
     os.environ.clear()

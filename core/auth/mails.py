@@ -6,6 +6,8 @@ from core.i18n import bilingual, gettext, ngettext
 from core.labels import make_book
 from core.settings import Settings
 
+ROLE_WORDS = make_book()
+
 
 def invitation(
     settings: Settings,
@@ -23,7 +25,7 @@ def invitation(
         values = {
             "name": name,
             "inviter": inviter or gettext("An administrator"),
-            "role": make_book().label(role, "role"),  # a word in the language being written
+            "role": ROLE_WORDS.label(role, "role"),  # a word in the language being written
             "organisation": organisation or "",
             "link": link,
             "days": days,

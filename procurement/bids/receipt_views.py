@@ -105,10 +105,7 @@ def receipt_pdf(
     """The receipt as a PDF."""
     receipt = _stored_receipt(request, session, user, tender_id, bid_id)
     content = pdfs.receipt(request.app.state.templates.env, receipt)
-    response = pdf_response(content, f"bid-{bid_id}-receipt.pdf")
-    response.headers["content-disposition"] = f'attachment; filename="bid-{bid_id}-receipt.pdf"'
-    response.headers["cache-control"] = "no-store"
-    return response
+    return _download(content, f"bid-{bid_id}-receipt.pdf")
 
 
 MAX_RECEIPT_CHARS = 200_000  # a receipt with a thousand documents is under 150 kB
@@ -140,7 +137,11 @@ def full_receipt_pdf(
     if failed:
         raise InvalidInput(f"This receipt does not verify: {failed[0].message}.")
     content = pdfs.receipt(request.app.state.templates.env, parsed)
-    name = f"bid-{parsed.bid_id}-receipt.pdf"
+    return _download(content, f"bid-{parsed.bid_id}-receipt.pdf")
+
+
+def _download(content: bytes, name: str) -> Response:
+    """A receipt's PDF to save, kept by no cache."""
     response = pdf_response(content, name)
     response.headers["content-disposition"] = f'attachment; filename="{name}"'
     response.headers["cache-control"] = "no-store"

@@ -75,6 +75,8 @@ def problem_text(problem: Mapping[str, Any]) -> str:
     """One pydantic problem in words, in the reader's language (its own message when it has no
     better one: a rule's own sentence)."""
     bounded, limits = BOUNDED.get(problem["type"]), problem.get("ctx") or {}
+    if problem["type"] == "string_too_short" and limits.get("min_length") == 1:
+        return _sentence(gettext(PROBLEMS["missing"]))  # an empty field: "at least 1 characters"
     if bounded:
         try:
             return gettext(bounded) % limits

@@ -188,10 +188,23 @@ def snapshot(engine: Engine) -> Engine:
     return engine
 
 
+READS_ONLY_ROUTE = "prongsai_reads_only"
+
+
+def reads_only(endpoint: Any) -> Any:
+    """Mark a route whose request session only reads, whatever its method: it writes through
+    a session of its own (the bid sequencer's). On SQLite such a request then never holds the
+    write lock, which the writer it waits for needs."""
+    setattr(endpoint, READS_ONLY_ROUTE, True)
+    return endpoint
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request; GET and HEAD requests only read."""
+    """One session per request; GET and HEAD requests, and routes marked `reads_only`, only
+    read."""
     engine = request.app.state.engine
-    if request.method in ("GET", "HEAD"):
+    endpoint = request.scope.get("endpoint")
+    if request.method in ("GET", "HEAD") or getattr(endpoint, READS_ONLY_ROUTE, False):
         engine = read_only(engine)
     with Session(engine) as session:
         yield session

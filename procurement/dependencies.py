@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,6 +11,7 @@ from core.auth.csrf import verify_csrf
 from core.auth.dependencies import require_role
 from core.auth.models import Role, User
 from core.ledger.keys import LogSigner
+from procurement.bids.sequencer import Sequencer
 
 BuyerUser = Annotated[User, Depends(require_role(Role.BUYER))]
 SupplierUser = Annotated[User, Depends(require_role(Role.SUPPLIER))]
@@ -23,3 +25,22 @@ def _log_signer(request: Request) -> LogSigner | None:
 
 
 LogSignerDep = Annotated[LogSigner | None, Depends(_log_signer)]
+
+
+_MAKING = threading.Lock()
+
+
+def _bid_sequencer(request: Request) -> Sequencer:
+    """The app's recorder of sealed bids (procurement.bids.sequencer), made on first use."""
+    state = request.app.state
+    with _MAKING:
+        if getattr(state, "bid_sequencer", None) is None:
+            signer = _log_signer(request)
+            state.bid_sequencer = Sequencer(
+                state.write_session, clock=state.clock, settings=state.settings, signer=signer
+            )
+    sequencer: Sequencer = state.bid_sequencer
+    return sequencer
+
+
+SequencerDep = Annotated[Sequencer, Depends(_bid_sequencer)]

@@ -53,6 +53,13 @@ class IdempotencyConflict(Conflict):
     """The same Idempotency-Key is still being processed."""
 
 
+class BidNotRecorded(DomainError):
+    """The bid was not confirmed in time (or the database refused it): the supplier sends it
+    again with the same Idempotency-Key, which records it at most once."""
+
+    status_code = 503
+
+
 class IdempotencyMismatch(InvalidInput):
     """The same Idempotency-Key was used with a different request."""
 

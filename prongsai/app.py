@@ -124,6 +124,8 @@ def create_app(
     # Long responses (bulk files, streams) outlive the request's session: they open their own,
     # which reads one moment from the first page to the last.
     app.state.stream_session = lambda: Session(snapshot(engine))
+    # Writes made off a request's session (the bid sequencer's batches) open their own.
+    app.state.write_session = lambda: Session(engine)
     events = app.state.events = EventBus(engine)
     scheduler = app.state.scheduler = Scheduler(
         engine, settings=settings, clock=clock, registry=job_registry

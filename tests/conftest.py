@@ -301,7 +301,7 @@ def app(settings: Settings, engine: Engine, connection: Connection, clock: Froze
             yield session
 
     app.dependency_overrides[get_session] = session_in_test_transaction
-    app.state.stream_session = lambda: Session(
+    app.state.stream_session = app.state.write_session = lambda: Session(
         bind=connection, join_transaction_mode="create_savepoint"
     )
     return app

@@ -341,11 +341,32 @@ def checkpoints(
 
 
 def make_checkpoint(session: Session, *, signer: LogSigner, now: datetime) -> LedgerCheckpoint:
-    """Sign the current tree, unless the newest checkpoint already covers it."""
+    """Sign the current tree, unless the newest checkpoint already covers it, and commit."""
+    checkpoint, made = sign_checkpoint(session, signer=signer, now=now)
+    if not made:
+        return checkpoint
+    try:
+        session.commit()
+    except IntegrityError:  # another process signed this very size a moment ago
+        session.rollback()
+        latest = latest_checkpoint(session)
+        if latest is None:
+            message = "a checkpoint was refused as a duplicate, yet none exists"
+            raise LedgerInconsistent(message) from None
+        return latest
+    session.refresh(checkpoint)
+    return checkpoint
+
+
+def sign_checkpoint(
+    session: Session, *, signer: LogSigner, now: datetime
+) -> tuple[LedgerCheckpoint, bool]:
+    """A checkpoint over the tree this transaction sees, added to it uncommitted, and whether
+    it is new (the newest is returned if it covers the tree): an appender signs in its commit."""
     size = tree_size(session)
     latest = latest_checkpoint(session)
     if latest is not None and latest.tree_size >= size:
-        return latest
+        return latest, False
     root = root_hash(session, size=size)
     if latest is not None:
         proof = consistency_proof(session, first=latest.tree_size, second=size)
@@ -362,18 +383,7 @@ def make_checkpoint(session: Session, *, signer: LogSigner, now: datetime) -> Le
         note=signer.sign(note.checkpoint_body(signer.name, size, root)),
     )
     session.add(checkpoint)
-    try:
-        session.commit()
-    except IntegrityError:  # another process signed this very size a moment ago
-        session.rollback()
-        latest = latest_checkpoint(session)
-        if latest is None:
-            raise LedgerInconsistent(
-                "a checkpoint was refused as a duplicate, yet none exists"
-            ) from None
-        return latest
-    session.refresh(checkpoint)
-    return checkpoint
+    return checkpoint, True
 
 
 def open_signer(session: Session, *, settings: Settings) -> LogSigner:

@@ -8,14 +8,14 @@ from fastapi import APIRouter, Header, Response, status
 
 from core.auth.rules import member_organisation_id
 from core.clock import ClockDep
-from core.db import SessionDep, stored_id
+from core.db import SessionDep, reads_only, stored_id
 from core.types import Id
 from core.web import SettingsDep
 from procurement.bids import opening, receipts
 from procurement.bids import queries as bid_queries
 from procurement.bids import service as bidding
 from procurement.bids.schemas import BidIn, BidReceipt, MyBid, SealedBidIn, SupplierIn
-from procurement.dependencies import BuyerUser, LogSignerDep, SupplierUser
+from procurement.dependencies import BuyerUser, LogSignerDep, SequencerDep, SupplierUser
 from procurement.public import queries
 from procurement.public import schemas as public
 
@@ -84,9 +84,11 @@ def register_supplier(
 @router.post(
     "/tenders/{tender_id}/bids", status_code=status.HTTP_201_CREATED, response_model=BidReceipt
 )
+@reads_only  # the bid is written by the sequencer
 def submit_bid(
     response: Response,
     signer: LogSignerDep,
+    sequencer: SequencerDep,
     tender_id: Id,
     body: BidIn | SealedBidIn,
     supplier: SupplierUser,
@@ -108,6 +110,7 @@ def submit_bid(
         settings=settings,
         idempotency_key=idempotency_key,
         signer=signer,
+        sequencer=sequencer,
     )
 
 

@@ -1,13 +1,15 @@
-"""Idempotency-Keys of bid submissions: scoped, keyed-hashed, and leased.
+"""Idempotency-Keys of bid submissions: scoped, keyed-hashed, kept with their bid.
 
 A key belongs to (supplier, method, target): the same key on another tender is another
 request. Neither the key nor the clear request is stored. The key is kept as its SHA-256; the
 request as an HMAC-SHA256 under the server's secret (a 0600 file in the data folder, like the
 opening key) *and the client's key*, which only the client holds. A database dump, even with
 the secret file beside it, therefore lets nobody test guessed prices against the stored hash,
-as long as the client's key is random (a UUID, or the form's 144 random bits). A claim is a
-lease: a claim left by a crash between claiming and saving expires, and the retry that finds it
-takes it over. At the opening the tender's keys are deleted: bidding is over, nothing retries.
+as long as the client's key is random (a UUID, or the form's 144 random bits). A key is
+written with the bid it made, in the bid's transaction, so a crash leaves neither; a retry
+finds the bid or records it. (Earlier versions claimed a key first, leased for a minute; such a
+claim left by a crash is taken over once its lease runs out.) At the opening the tender's keys
+are deleted: bidding is over, nothing retries.
 """
 
 from __future__ import annotations
@@ -18,15 +20,15 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, delete, select, update
+from sqlmodel import Session, col, delete, select
 
+from core.errors import DomainError
 from core.i18n import N_, gettext
 from core.settings import Settings, write_private_file
 from procurement.bids.models import IdempotencyKey
 from procurement.exceptions import IdempotencyConflict, IdempotencyMismatch
 
-LEASE = timedelta(seconds=60)  # far longer than a submission takes, short enough for a retry
+LEASE = timedelta(seconds=60)  # of an earlier version's claim (settle, below)
 STILL_IN_PROGRESS = N_("A request with this Idempotency-Key is still in progress; retry shortly.")
 
 
@@ -57,89 +59,50 @@ def bid_target(tender_id: int) -> str:
     return f"POST /tenders/{tender_id}/bids"
 
 
-def claim(
-    session: Session,
-    *,
-    supplier_id: int,
-    target: str,
-    key: str,
-    digest: str,
-    now: datetime,
+def finished(
+    session: Session, *, supplier_id: int, target: str, key: str, request_hash: str, now: datetime
 ) -> int | None:
-    """Claim a key before the work; the bid id of a finished request with it, or None.
+    """The bid of a finished request with this key (`key` is its digest), or None when it is
+    new: a look before the sealing, so a repeated request is answered at once. The key is
+    settled again, under the tender's lock, when the bid is recorded (procurement.bids.sequencer).
 
-    Raises IdempotencyMismatch for the same key with another body, IdempotencyConflict while
-    another request holds a live lease on it.
+    Raises IdempotencyMismatch for the same key with another body, IdempotencyConflict while a
+    claim on it is live.
     """
-    scope = (
-        IdempotencyKey.supplier_id == supplier_id,
-        IdempotencyKey.target == target,
-        IdempotencyKey.key == key_digest(key),
-    )
-    existing = session.exec(select(IdempotencyKey).where(*scope)).first()
-    if existing is None:
-        session.add(
-            IdempotencyKey(
-                supplier_id=supplier_id,
-                target=target,
-                key=key_digest(key),
-                request_hash=digest,
-                created_at=now,
-                lease_expires_at=now + LEASE,
-            )
-        )
-        try:
-            session.commit()  # claimed before the work, so a concurrent retry sees it
-        except IntegrityError:
-            session.rollback()
-            raise IdempotencyConflict(gettext(STILL_IN_PROGRESS)) from None
-        return None
-    if not hmac.compare_digest(existing.request_hash, digest):
-        raise IdempotencyMismatch(
-            gettext("This Idempotency-Key was already used with a different request body.")
-        )
-    if existing.bid_id is not None:
-        return existing.bid_id
-    # Unfinished: take the claim over only if its lease has run out (its request crashed).
-    taken = session.exec(
-        update(IdempotencyKey)
-        .where(
-            col(IdempotencyKey.id) == existing.id,
-            col(IdempotencyKey.bid_id).is_(None),
-            col(IdempotencyKey.lease_expires_at) <= now,
-        )
-        .values(lease_expires_at=now + LEASE)
-    )
-    session.commit()
-    if taken.rowcount != 1:
-        raise IdempotencyConflict(gettext(STILL_IN_PROGRESS))
-    return None
-
-
-def finish(session: Session, *, supplier_id: int, target: str, key: str, bid_id: int) -> None:
-    """Tie the key to the bid it made, in the bid's own transaction."""
     row = session.exec(
         select(IdempotencyKey).where(
             IdempotencyKey.supplier_id == supplier_id,
             IdempotencyKey.target == target,
-            IdempotencyKey.key == key_digest(key),
+            IdempotencyKey.key == key,
         )
-    ).one()
-    row.bid_id = bid_id
-    session.add(row)
+    ).first()
+    if row is None:
+        return None
+    outcome = settle(row, request_hash=request_hash, now=now)
+    if isinstance(outcome, DomainError):
+        raise outcome
+    return outcome
 
 
-def release(session: Session, *, supplier_id: int, target: str, key: str) -> None:
-    """Give a claim back after a refused request, so a corrected retry may use the key."""
-    session.exec(
-        delete(IdempotencyKey).where(
-            col(IdempotencyKey.supplier_id) == supplier_id,
-            col(IdempotencyKey.target) == target,
-            col(IdempotencyKey.key) == key_digest(key),
-            col(IdempotencyKey.bid_id).is_(None),
-        )
+def settle(row: IdempotencyKey, *, request_hash: str, now: datetime) -> int | DomainError | None:
+    """What a stored key means for a request bearing it: the bid it made (a repeat), a refusal
+    (another body; a live claim), or None: a claim whose lease ran out, to be taken over.
+
+    Keys are written with their bid, in one transaction, so an unfinished claim is only what a
+    version before group commit left when it crashed between claiming and saving."""
+    if not hmac.compare_digest(row.request_hash, request_hash):
+        return mismatch()
+    if row.bid_id is not None:
+        return row.bid_id
+    if row.lease_expires_at > now:
+        return IdempotencyConflict(gettext(STILL_IN_PROGRESS))
+    return None
+
+
+def mismatch() -> IdempotencyMismatch:
+    return IdempotencyMismatch(
+        gettext("This Idempotency-Key was already used with a different request body.")
     )
-    session.commit()
 
 
 def forget_tender(session: Session, *, tender_id: int) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -19,7 +18,6 @@ from sqlmodel import Session, col, select
 from core.auth.models import Organisation
 from core.i18n import gettext
 from core.ledger import service as ledger
-from core.ledger.keys import LogSigner
 from procurement.bids import sealing
 from procurement.bids.models import Bid, BidLot
 from procurement.bids.schemas import (
@@ -54,17 +52,12 @@ def submission_receipt(
     *,
     bid: Bid,
     prefix: str,
-    signer: LogSigner | None,
+    verifier_key: str | None,
     private: ReceiptPrivate | None,
-    now: datetime,
 ) -> BidReceipt:
-    """The receipt of a bid just recorded: a checkpoint is signed over it first (when a signer
-    is given), so the receipt's proof checks offline against the log's key at once."""
-    if signer is not None:
-        ledger.make_checkpoint(session, signer=signer, now=now)
-    receipt = _public(
-        session, bid, prefix=prefix, verifier_key=signer.verifier_key if signer else None
-    )
+    """The receipt of a bid just recorded, with its private part: the checkpoint its batch
+    signed covers it (procurement.bids.sequencer), so its proof checks offline at once."""
+    receipt = _public(session, bid, prefix=prefix, verifier_key=verifier_key)
     return receipt.model_copy(update={"private": private})
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from dataclasses import replace
 from datetime import datetime
 
 from sqlmodel import Session, func, select
@@ -15,18 +16,19 @@ from core.auth.rules import member_organisation_id
 from core.auth.schemas import OrganisationIn
 from core.clock import Clock
 from core.db import stored_id
-from core.formatting import format_when
-from core.i18n import gettext, localized
+from core.errors import DomainError
+from core.i18n import current_locale, gettext, localized
 from core.ledger import service as ledger
 from core.ledger.keys import LogSigner
 from core.settings import Settings
 from procurement.bids import idempotency, receipts, sealing
 from procurement.bids import rules as bid_rules
+from procurement.bids import sequencer as sequencing
 from procurement.bids.content import bid_document
 from procurement.bids.models import Bid, BidStatus, Supplier
 from procurement.bids.schemas import BidIn, BidReceipt, ReceiptPrivate, SealedBidIn, SupplierIn
+from procurement.bids.sequencer import SealedBid, Sequencer, check_open
 from procurement.exceptions import (
-    DeadlinePassed,
     InvalidBid,
     NotInvited,
     SupplierNotApproved,
@@ -35,8 +37,7 @@ from procurement.exceptions import (
 )
 from procurement.publishing import ocds
 from procurement.publishing.service import organisation_slug
-from procurement.tenders import rules as tender_rules
-from procurement.tenders.models import Item, Method, Tender, TenderStatus
+from procurement.tenders.models import Item, Method, Tender
 from procurement.tenders.service import get_tender, tender_lots
 
 LIVE = (BidStatus.SEALED,)
@@ -87,10 +88,15 @@ def submit_bid(
     settings: Settings,
     idempotency_key: str | None = None,
     signer: LogSigner | None = None,
+    sequencer: Sequencer | None = None,
 ) -> BidReceipt:
     """Seal and record a bid (the newest version from a supplier counts) and return a receipt:
     with a checkpoint signed over it when a signer is given, and its private part (the bid in
-    clear and the salt) for the bidder alone, which is nowhere kept."""
+    clear and the salt) for the bidder alone, which is nowhere kept.
+
+    The bid is sealed here, in the caller's thread and outside every lock; it is recorded by the
+    process's `sequencer` with the other bids waiting (one commit for the lot), or, without
+    one, at once in `session`. With a sequencer, `session` only reads."""
     company = session.get(Organisation, user.organisation_id)
     if company is None or company.status != OrganisationStatus.ACTIVE:
         status = company.status if company else "unknown"
@@ -105,68 +111,62 @@ def submit_bid(
         raise SupplierNotRegistered(
             gettext("Register your company's details (address and contact) before bidding.")
         )
-    target = idempotency.bid_target(tender_id)
+    supplier_id = member_organisation_id(user)
+    key = digest = None
     if idempotency_key:
+        target = idempotency.bid_target(tender_id)
+        key = idempotency.key_digest(idempotency_key)
         digest = idempotency.request_hash(
             settings, key=idempotency_key, target=target, body=bid.model_dump_json().encode()
         )
-        done = idempotency.claim(
+        done = idempotency.finished(
             session,
-            supplier_id=member_organisation_id(user),
+            supplier_id=supplier_id,
             target=target,
-            key=idempotency_key,
-            digest=digest,
+            key=key,
+            request_hash=digest,
             now=clock(),
         )
-        if done is not None:
-            return _replay(session, bid_id=done, settings=settings, signer=signer, clock=clock)
-    try:
-        return _submit(
-            session,
-            user=user,
-            tender_id=tender_id,
-            bid=bid,
-            clock=clock,
-            settings=settings,
-            idempotency_key=idempotency_key,
-            signer=signer,
-        )
-    except Exception:
+        if done is not None:  # a repeat: its private part went out with the first response
+            return _receipt(session, bid_id=done, settings=settings, signer=signer, private=None)
+    sealed, private = seal_bid(session, user=user, tender_id=tender_id, bid=bid, settings=settings)
+    sealed = replace(sealed, key=key, request_hash=digest, locale=current_locale())
+    if sequencer is None:
+        outcome = sequencing.record(
+            session, [sealed], clock=clock, settings=settings, signer=signer
+        )[0]
+        if isinstance(outcome, DomainError):
+            raise outcome
+    else:
+        # This request's reads end here: the sequencer writes, and the receipt must see it.
         session.rollback()
-        if idempotency_key:  # release the claim, so a corrected retry may use the key
-            idempotency.release(
-                session,
-                supplier_id=member_organisation_id(user),
-                target=target,
-                key=idempotency_key,
-            )
-        raise
+        outcome = sequencer.submit(sealed)
+    return _receipt(
+        session,
+        bid_id=outcome.bid_id,
+        settings=settings,
+        signer=signer,
+        private=None if outcome.repeated else private,
+    )
 
 
-def _submit(
-    session: Session,
-    *,
-    user: User,
-    tender_id: int,
-    bid: BidIn | SealedBidIn,
-    clock: Clock,
-    settings: Settings,
-    idempotency_key: str | None,
-    signer: LogSigner | None,
-) -> BidReceipt:
+def seal_bid(
+    session: Session, *, user: User, tender_id: int, bid: BidIn | SealedBidIn, settings: Settings
+) -> tuple[SealedBid, ReceiptPrivate | None]:
+    """The bid checked against its tender and sealed to the tender's key (a client-sealed bid
+    as it came): the slow part, which needs no lock."""
     tender = get_tender(session, tender_id=tender_id)
     the_ocid = ocds.ocid(settings.ocid_prefix, stored_id(tender))
     _check_invited(session, tender, user)
     if tender.public_key is None:
         raise TenderClosed(gettext("Tender %(tender)s is not published.") % {"tender": tender_id})
-    # Seal before taking the lock: encryption is the slow part and needs no shared state.
-    private: ReceiptPrivate | None
+    private: ReceiptPrivate | None = None
     if isinstance(bid, SealedBidIn):
         try:
             ciphertext = base64.b64decode(bid.ciphertext_base64, validate=True)
         except (binascii.Error, ValueError):
             raise InvalidBid(gettext("ciphertext_base64 is not valid base64.")) from None
-        commitment, by_client, private = bid.commitment, True, None
+        commitment, by_client = bid.commitment, True
     else:
         _check_picks(tender, bid.reserve_picks)
         _check_lot_prices(session, tender, bid)
@@ -181,70 +181,32 @@ def _submit(
         # The bidder's only copy: it leaves in this response and is kept nowhere.
         private = receipts.private_part(sealing.committed_form(clear), salt)
         by_client = False
-    # The tender row lock orders every bid against the opening: the time is read under it.
-    tender = get_tender(session, tender_id=tender_id, for_update=True)
-    now = clock()
-    _check_open(tender, now, settings)
-    version = 1 + (
-        session.exec(
-            select(func.max(Bid.version)).where(
-                Bid.tender_id == tender.id, Bid.supplier_id == user.organisation_id
-            )
-        ).one()
-        or 0
-    )
-    for previous in session.exec(
-        select(Bid).where(
-            Bid.tender_id == tender.id,
-            Bid.supplier_id == user.organisation_id,
-            Bid.status == BidStatus.SEALED,
-        )
-    ):
-        previous.status = BidStatus.SUPERSEDED
-        session.add(previous)
-    entry = ledger.append(
-        session,
-        entry_type="procurement.bid.sealed",
-        payload={
-            "ocid": the_ocid,
-            "supplier": organisation_slug(session, member_organisation_id(user)),
-            "version": version,
-            "commitment": commitment,
-        },
-        now=now,
-        subject=the_ocid,
-    )
-    row = Bid(
+    supplier_id = member_organisation_id(user)
+    sealed = SealedBid(
         tender_id=stored_id(tender),
-        supplier_id=member_organisation_id(user),
-        version=version,
-        status=BidStatus.SEALED,
+        supplier_id=supplier_id,
+        supplier_slug=organisation_slug(session, supplier_id),
         ciphertext=ciphertext,
         commitment=commitment,
-        sealed_by_client=by_client,
-        log_index=entry.index,
-        submitted_at=now,
+        by_client=by_client,
     )
-    session.add(row)
-    session.flush()
-    if idempotency_key:
-        idempotency.finish(
-            session,
-            supplier_id=member_organisation_id(user),
-            target=idempotency.bid_target(stored_id(tender)),
-            key=idempotency_key,
-            bid_id=stored_id(row),
-        )
-    session.commit()
-    # The checkpoint and the proof are made after the commit, outside the locks: any tree that
-    # holds the entry proves it, and the bids queued behind this one need not wait for them.
+    return sealed, private
+
+
+def _receipt(
+    session: Session,
+    *,
+    bid_id: int,
+    settings: Settings,
+    signer: LogSigner | None,
+    private: ReceiptPrivate | None,
+) -> BidReceipt:
     return receipts.submission_receipt(
         session,
-        bid=row,
+        bid=session.get_one(Bid, bid_id),
         prefix=settings.ocid_prefix,
-        signer=signer,
+        verifier_key=signer.verifier_key if signer else None,
         private=private,
-        now=clock(),
     )
 
 
@@ -257,43 +219,13 @@ def _check_invited(session: Session, tender: Tender, user: User) -> None:
         raise NotInvited(gettext("This is a selective tender: only the invited suppliers may bid."))
 
 
-def _check_open(tender: Tender, now: datetime, settings: Settings) -> None:
-    if tender.status != TenderStatus.ACTIVE:
-        raise TenderClosed(
-            gettext("Tender %(tender)s is %(status)s; it takes no bids.")
-            % {"tender": tender.id, "status": tender.status}
-        )
-    if not tender_rules.bid_on_time(now=now, deadline=tender.tender_end_at):
-        raise DeadlinePassed(
-            gettext(
-                "The bid deadline was %(deadline)s; "
-                "the server time is %(now)s. The bid was not accepted."
-            )
-            % {
-                "deadline": format_when(tender.tender_end_at, "seconds", zone=settings.zone),
-                "now": format_when(now, "seconds", zone=settings.zone),
-            }
-        )
-
-
-def _replay(
-    session: Session, *, bid_id: int, settings: Settings, signer: LogSigner | None, clock: Clock
-) -> BidReceipt:
-    """The receipt of a request repeated with its Idempotency-Key: its private part went out
-    with the first response only, so the repeat has none."""
-    bid = session.get_one(Bid, bid_id)  # the key's bid_id references the bid
-    return receipts.submission_receipt(
-        session, bid=bid, prefix=settings.ocid_prefix, signer=signer, private=None, now=clock()
-    )
-
-
 def withdraw_bid(
     session: Session, *, user: User, tender_id: int, clock: Clock, settings: Settings
 ) -> Bid:
     """Withdraw the supplier's live bid before the deadline (its commitment stays in the log)."""
     tender = get_tender(session, tender_id=tender_id, for_update=True)
     now = clock()
-    _check_open(tender, now, settings)
+    check_open(tender, now, settings)
     bid = session.exec(
         select(Bid).where(
             Bid.tender_id == tender.id,

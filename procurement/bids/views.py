@@ -10,12 +10,13 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from core import forms
 from core.auth import queries as auth_queries
 from core.auth.models import User
 from core.auth.rules import member_organisation_id
-from core.db import SessionDep
+from core.db import SessionDep, reads_only
 from core.errors import DomainError
 from core.i18n import gettext
 from core.types import Id
@@ -29,7 +30,13 @@ from procurement.bids.schemas import (
     PriceIn,
     SupplierIn,
 )
-from procurement.dependencies import BuyerUser, CsrfChecked, LogSignerDep, SupplierUser
+from procurement.dependencies import (
+    BuyerUser,
+    CsrfChecked,
+    LogSignerDep,
+    SequencerDep,
+    SupplierUser,
+)
 from procurement.pages import (
     minor_units,
     pdf_response,
@@ -193,11 +200,13 @@ async def _documents(uploads: list[UploadFile] | None) -> list[BidDocumentIn]:
 
 
 @router.post("/tenders/{tender_id}/bid", dependencies=[CsrfChecked])
+@reads_only  # the bid is written by the sequencer
 async def submit_bid(
     request: Request,
     session: SessionDep,
     user: SupplierUser,
     signer: LogSignerDep,
+    sequencer: SequencerDep,
     tender_id: Id,
     price: Annotated[str, Form()] = "",
     declaration: Annotated[str, Form()] = "",
@@ -238,7 +247,9 @@ async def submit_bid(
             declaration=bool(declaration),
             reserve_picks=reserve_picks or [],
         )
-        receipt = bidding.submit_bid(
+        # Off the event loop: the request waits for its batch to commit.
+        receipt = await run_in_threadpool(
+            bidding.submit_bid,
             session,
             user=user,
             tender_id=tender_id,
@@ -247,6 +258,7 @@ async def submit_bid(
             settings=request.app.state.settings,
             idempotency_key=idempotency_key or None,
             signer=signer,
+            sequencer=sequencer,
         )
     except (ValidationError, DomainError) as error:
         session.rollback()

@@ -15,6 +15,7 @@ from procurement.bids import opening
 from procurement.bids import service as bidding
 from procurement.bids.models import Bid, BidStatus
 from procurement.bids.schemas import BidIn, PriceIn, SupplierIn
+from procurement.bids.sequencer import Sequencer
 from procurement.tenders import service as tender_service
 from procurement.tenders.schemas import TenderDraftIn
 from prongsai import schema
@@ -118,12 +119,16 @@ def test_double_clicks_with_one_idempotency_key_make_one_bid(world):
 
 
 def test_a_burst_straddling_the_deadline_keeps_exactly_the_bids_acknowledged_before_it(world):
+    """Through the sequencer, as the server records bids: batches never blur the deadline."""
     engine, settings = world
     tender_id, users, deadline = _setup(
         engine, settings, deadline_in=timedelta(seconds=2), suppliers=24
     )
     acknowledged, refused = {}, []
     lock = threading.Lock()
+    sequencer = Sequencer(
+        lambda: Session(engine), clock=system_clock, settings=settings, signer=None
+    )
 
     def submit(user_id, amount, at):
         time.sleep(max(0.0, (at - system_clock()).total_seconds()))
@@ -137,6 +142,7 @@ def test_a_burst_straddling_the_deadline_keeps_exactly_the_bids_acknowledged_bef
                     bid=_bid(amount),
                     clock=system_clock,
                     settings=settings,
+                    sequencer=sequencer,
                 )
                 with lock:
                     acknowledged[receipt.bid_id] = receipt.server_time

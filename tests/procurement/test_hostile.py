@@ -197,32 +197,36 @@ def test_an_idempotency_key_is_scoped_to_its_tender(client, session, clock):
 
 
 def test_a_claim_left_by_a_crash_is_retried_once_its_lease_runs_out(client, session, clock):
+    """Keys are now written with their bid; an earlier version claimed a key first and, killed
+    between claiming and saving, left an unfinished claim behind: it is honoured until its
+    lease runs out, then taken over."""
     from procurement.bids import idempotency
     from procurement.bids.models import IdempotencyKey
+    from procurement.bids.schemas import BidIn
 
     tender, _ = _tender(client, session, clock)
     supplier, supplier_h = f.supplier(client, session, clock())
     headers = {**supplier_h, "Idempotency-Key": "crashed"}
     settings = client.app.state.settings
     body = f.bid_body(700)
-    from procurement.bids.schemas import BidIn
-
     target = idempotency.bid_target(tender["id"])
-    # What a process killed between claiming the key and saving the bid leaves behind.
     digest = idempotency.request_hash(
         settings,
         key="crashed",
         target=target,
         body=BidIn.model_validate(body).model_dump_json().encode(),
     )
-    idempotency.claim(
-        session,
-        supplier_id=supplier.organisation_id,
-        target=target,
-        key="crashed",
-        digest=digest,
-        now=clock(),
+    session.add(
+        IdempotencyKey(
+            supplier_id=supplier.organisation_id,
+            target=target,
+            key=idempotency.key_digest("crashed"),
+            request_hash=digest,
+            created_at=clock(),
+            lease_expires_at=clock() + idempotency.LEASE,
+        )
     )
+    session.commit()
     url = f"/api/tenders/{tender['id']}/bids"
     busy = client.post(url, json=body, headers=headers)
     assert busy.status_code == 409

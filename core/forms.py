@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from core.errors import DomainError, InvalidInput
 from core.i18n import N_, gettext
+from core.labels import LabelBook, make_book
 from core.problems import PROBLEMS
 
 T = TypeVar("T")
@@ -88,6 +89,23 @@ def problem_text(problem: Mapping[str, Any]) -> str:
     if said:
         return _sentence(gettext(said))
     return _sentence(str(problem["msg"]).removeprefix("Value error, "))
+
+
+# The fields of core's own forms and requests; the app's book adds every domain's.
+CORE_BOOK = make_book()
+
+
+def said(problems: Iterable[Mapping[str, Any]], book: LabelBook | None = None) -> list[str]:
+    """Each of a request's problems (pydantic's) as "Label: what to do" in the reader's
+    language: the field by its label (LabelBook.field), never by its code or path."""
+    lines = []
+    for problem in problems:
+        label = (book or CORE_BOOK).field(problem.get("loc") or ())
+        text = problem_text(problem).rstrip(".")
+        if label:
+            text = gettext("%(field)s: %(problem)s") % {"field": label, "problem": text}
+        lines.append(text)
+    return lines
 
 
 def from_validation(

@@ -1,12 +1,13 @@
-"""Invalid requests explained to a person: the field by its label, the problem in words, in the
-reader's language (the JSON API keeps pydantic's own field paths and messages)."""
+"""Invalid requests explained to a person: the problem in words, in the reader's language (the
+field by its label: core/labels.py LabelBook.field; the summary: core/forms.py said). The JSON
+API's `errors` list keeps pydantic's own field paths and messages, for programs."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from core.i18n import N_, gettext
+from core.i18n import N_
 
 # pydantic's error types, as a reader would want to be told.
 PROBLEMS = {
@@ -30,33 +31,8 @@ PROBLEMS = {
     "literal_error": N_("choose one of the options offered"),
     "enum": N_("choose one of the options offered"),
 }
-# Query and form fields that several pages share, by name.
-FIELDS = {
-    "year": N_("Year"),
-    "page": N_("Page"),
-    "status": N_("Status"),
-    "format": N_("Format"),
-    "table": N_("Table"),
-    "type": N_("Permit type"),
-    "buyer": N_("Buyer"),
-    "q": N_("Words to find"),
-    "start": N_("First entry"),
-    "end": N_("Last entry"),
-}
 
 
 def is_address(errors: Iterable[Mapping[str, Any]]) -> bool:
     """Does the problem lie in the page's address itself (/tenders/abc): nothing is there."""
     return any(error["loc"] and error["loc"][0] == "path" for error in errors)
-
-
-def described(errors: Iterable[Mapping[str, Any]]) -> list[str]:
-    """Each problem as `Label: what to do`, in the current language."""
-    lines = []
-    for error in errors:
-        name = str(error["loc"][-1]) if error["loc"] else ""
-        label = gettext(FIELDS[name]) if name in FIELDS else name.replace("_", " ").capitalize()
-        problem = PROBLEMS.get(error["type"])
-        text = gettext(problem) if problem else str(error["msg"])
-        lines.append(gettext("%(field)s: %(problem)s") % {"field": label, "problem": text})
-    return lines

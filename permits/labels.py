@@ -40,6 +40,19 @@ LABELS = {
         "reject": N_("Refuse"),
         "withdraw": N_("Withdraw"),
     },
+    # A request's fields, as a summary of problems names them (core/labels.py).
+    "field": {
+        "action": N_("Action"),
+        "note": N_("Note"),
+        "asks": N_("Ask for"),
+        "asked_for": N_("The document asked for"),
+        "assignee_id": N_("Assign to"),
+        "closure_date": N_("Date"),
+        "effective_at": N_("Effective date"),
+        "effective_date": N_("Effective date"),
+        "expected_date": N_("New expected date"),
+        "overdue": N_("Overdue"),
+    },
     "entry": {
         "permits.type.loaded": N_("Permit type published"),
         "permits.application.received": N_("Application received"),

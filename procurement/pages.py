@@ -159,16 +159,6 @@ def local_time(text: str | None, *, zone: ZoneInfo, field: str) -> datetime:
     return moment
 
 
-def problems(error: ValidationError) -> str:
-    """A pydantic validation error as one readable sentence for a form."""
-    parts = []
-    for e in error.errors():
-        where = ".".join(str(p) for p in e["loc"])
-        message = e["msg"].removeprefix("Value error, ")
-        parts.append(f"{where}: {message}" if where else message)
-    return "Check the form — " + "; ".join(parts) + "."
-
-
 def manage_page(
     request: Request,
     session,

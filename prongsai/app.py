@@ -130,8 +130,9 @@ def create_app(
     scheduler = app.state.scheduler = Scheduler(
         engine, settings=settings, clock=clock, registry=job_registry
     )
+    app.state.labels = _label_book()  # codes in words: the templates', the error summaries'
     app.state.templates = make_templates(
-        settings, TEMPLATE_PACKAGES, locale_dir=LOCALE_DIR, labels=_label_book()
+        settings, TEMPLATE_PACKAGES, locale_dir=LOCALE_DIR, labels=app.state.labels
     )
     app.state.signin_throttle = SigninThrottle(
         settings.signin_rate_limit, settings.rate_limit_storage
@@ -290,7 +291,13 @@ def _add_error_handlers(app: FastAPI) -> None:
             query = f"?{request.url.query}" if request.url.query else ""
             target = quote(request.url.path + query)
             return RedirectResponse(f"/signin?next={target}", status_code=303)
-        response = _error_response(request, error.status_code, error.message)
+        field = error.details.get("field")
+        if _wants_json(request) and error.status_code == 422 and isinstance(field, str):
+            # A rule about one field: its path too, as a refused request's `errors` give it.
+            problems = [{"field": field, "message": error.message}]
+            response = _error_response(request, 422, error.message, errors=problems)
+        else:
+            response = _error_response(request, error.status_code, error.message)
         if isinstance(error, NotAuthenticated):
             response.headers["www-authenticate"] = "Bearer"
         if "retry_after_epoch" in error.details:
@@ -307,17 +314,15 @@ def _add_error_handlers(app: FastAPI) -> None:
             if problems_module.is_address(error.errors()):
                 message = i18n.gettext("There is nothing at %(path)s.") % {"path": request.url.path}
                 return _error_response(request, 404, message)
-            lines = problems_module.described(error.errors())
+            lines = forms.said(error.errors(), request.app.state.labels)
             return _error_response(request, 422, "; ".join(lines), errors=lines)
+        # `errors` keeps each field's path in the request and pydantic's own words, for programs;
+        # the detail is for a person: each field by its label, in the reader's language.
         problems = [
             {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]}
             for e in error.errors()
         ]
-        # `errors` keeps pydantic's paths and words for programs; the summary is for a person.
-        said = [p["message"] for p in problems]
-        if i18n.current_locale() != "en":  # pydantic's own words are English only
-            said = [forms.problem_text(e).rstrip(".") for e in error.errors()]
-        summary = "; ".join(f"{p['field']}: {text}" for p, text in zip(problems, said, strict=True))
+        summary = "; ".join(forms.said(error.errors(), request.app.state.labels))
         message = i18n.gettext("Invalid input — %(problems)s") % {"problems": summary}
         return _error_response(request, 422, message, errors=problems)
 

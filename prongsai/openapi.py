@@ -25,10 +25,17 @@ ERROR_SCHEMA = {
     "type": "object",
     "required": ["detail"],
     "properties": {
-        "detail": {"type": "string", "description": "what went wrong, for a person to act on"},
+        "detail": {
+            "type": "string",
+            "description": "what went wrong, for a person to act on, in the language asked for "
+            "(Accept-Language): each field named by its label, never its code",
+        },
         "errors": {
             "type": "array",
-            "description": "on a 422: each field refused, and why",
+            "description": "on a 422, for programs: each field refused, by its path in the "
+            "request (`organisation.registration_number`, `items.0.unit`, `query.page`), with "
+            "pydantic's own message in English (a rule's message for a rule about one field); "
+            "the same in every language",
             "items": {
                 "type": "object",
                 "required": ["field", "message"],

@@ -107,8 +107,8 @@ def register(
         problem = rules.juristic_number_problem(company.registration_number)
         if problem:
             raise WrongRegistrationNumber(
-                gettext("organisation.registration_number: the registration number %(problem)s.")
-                % {"problem": localized(problem)}
+                gettext("The registration number %(problem)s.") % {"problem": localized(problem)},
+                field="organisation.registration_number",
             )
         _refuse_a_registered_company(session, number=company.registration_number)
     password_hash = passwords.hash_password(registration.password)  # same cost either way

@@ -18,7 +18,7 @@ from core.auth.schemas import AccountRegistration, PasswordResetRequest, Registe
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.errors import DomainError, InvalidInput, NotAuthenticated
-from core.i18n import N_, current_locale, gettext
+from core.i18n import N_, gettext
 from core.templating import render
 
 router = APIRouter(tags=["accounts"], include_in_schema=False)
@@ -35,15 +35,11 @@ COMPANY_FIELDS = (
 
 
 def problems(error: ValidationError) -> str:
-    """A validation error as one sentence naming each field."""
-    parts = []
-    for e in error.errors():
-        where = ".".join(str(p) for p in e["loc"])
-        message = e["msg"].removeprefix("Value error, ")
-        if current_locale() != "en":  # pydantic's own words are English only
-            message = forms.problem_text(e).rstrip(".")
-        parts.append(f"{where}: {message}" if where else message)
-    return gettext("Check the form — %(problems)s.") % {"problems": "; ".join(parts)}
+    """A validation error as one sentence naming each field by its label, in the reader's
+    language (never by its code)."""
+    return gettext("Check the form — %(problems)s.") % {
+        "problems": "; ".join(forms.said(error.errors()))
+    }
 
 
 def _message(request: Request, user, *, title: str, message: str, status_code: int = 200, **extra):

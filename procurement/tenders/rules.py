@@ -21,15 +21,13 @@ def schedule_problems(schedule: Schedule, *, now: datetime, min_tender_days: int
     """Why a tender's dates cannot be published as they are (empty when they can)."""
     problems: list[str] = []
     if schedule.tender_end_at <= now:
-        problems.append(Translatable(N_("the bid deadline (tender_end_at) must be in the future")))
+        problems.append(Translatable(N_("the bid deadline must be in the future")))
     if schedule.tender_start_at >= schedule.tender_end_at:
         problems.append(Translatable(N_("the tender period must start before the bid deadline")))
     if not schedule.tender_start_at <= schedule.enquiry_end_at <= schedule.tender_end_at:
         problems.append(Translatable(N_("the enquiry period must end within the tender period")))
     if schedule.opening_at < schedule.tender_end_at:
-        problems.append(
-            Translatable(N_("the opening (opening_at) must be at or after the bid deadline"))
-        )
+        problems.append(Translatable(N_("the opening must be at or after the bid deadline")))
     start = max(schedule.tender_start_at, now)
     if schedule.tender_end_at - start < timedelta(days=min_tender_days):
         problems.append(

@@ -130,12 +130,14 @@ def test_text_with_nul_is_refused_naming_the_field_and_stores_nothing(raw_client
     body = {**f.draft_body(clock()), "title": "Road\x00works"}
     response = raw_client.post("/api/tenders", json=body, headers=buyer_h)
     assert response.status_code == 422
-    assert "title: Value error, text may not contain NUL" in response.json()["detail"]
+    assert "Title: Text may not contain NUL" in response.json()["detail"]
+    assert response.json()["errors"][0]["field"] == "title"
     nested = {**f.draft_body(clock())}
     nested["items"] = [{"description": "Asphalt\x00", "quantity": "1", "unit": "m2"}]
     response = raw_client.post("/api/tenders", json=nested, headers=buyer_h)
     assert response.status_code == 422
-    assert "items.0.description" in response.json()["detail"]
+    assert "Items, row 1: Description: Text may not contain NUL" in response.json()["detail"]
+    assert response.json()["errors"][0]["field"] == "items.0.description"
     assert raw_client.get("/api/tenders").json() == []
 
 

@@ -164,4 +164,5 @@ def test_role_check_is_a_dependency_answering_403_with_the_needed_role(app, clie
 def test_malformed_body_is_a_422_naming_the_field(client):
     response = client.post("/api/auth/tokens", json={"email": "a@b.example"})
     assert response.status_code == 422
-    assert "password" in response.json()["detail"]
+    assert "Password: This is required" in response.json()["detail"]  # by its label
+    assert response.json()["errors"][0]["field"] == "password"  # by its path, for programs

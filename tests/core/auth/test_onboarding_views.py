@@ -149,11 +149,13 @@ def test_a_thai_reader_joins_and_is_approved_in_thai_and_english_is_unchanged(
     assert english.json()["detail"].startswith("If an account uses this address, a message")
     invalid = client.post("/api/accounts", json={}, headers={"accept-language": "th"})
     assert invalid.status_code == 422
-    assert invalid.json()["detail"].startswith("ข้อมูลไม่ถูกต้อง — ")
+    assert invalid.json()["detail"].startswith("ข้อมูลไม่ถูกต้อง — บทบาท: ต้องกรอกช่องนี้; อีเมล: ")
     assert "Field required" not in invalid.json()["detail"]
-    assert invalid.json()["errors"][0]["message"] == "Field required"  # for programs, unchanged
+    assert "role" not in invalid.json()["detail"]  # the field by its label, never its code
+    first = invalid.json()["errors"][0]  # for programs, unchanged: the path and pydantic's words
+    assert first == {"field": "role", "message": "Field required"}
     english = client.post("/api/accounts", json={})
-    assert english.json()["detail"].startswith("Invalid input — role: Field required; ")
+    assert english.json()["detail"].startswith("Invalid input — Role: This is required; Email: ")
 
 
 @pytest.mark.parametrize(

@@ -7,13 +7,14 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from core.auth.models import User
+from core.auth.models import Organisation, User
 from core.auth.rules import member_organisation_id
 from core.db import stored_id
 from core.formatting import format_when
-from core.i18n import bilingual, gettext
+from core.i18n import gettext
 from core.ledger.service import format_time
 from core.settings import Settings
+from procurement import mails
 from procurement.awards import rules as award_rules
 from procurement.awards.evaluation import (
     awardable_lots_left,
@@ -156,17 +157,14 @@ def award(
         now=now,
         settings=settings,
     )
-    values = {"id": tender.id, "lot": lot.position if lot else None}
-    values["winner"] = organisation_slug(session, winner.supplier_id)
-
-    def render() -> tuple[str, str]:
-        values["until"] = format_when(row.standstill_end_at, "datetime", zone=settings.zone)
-        subject = gettext("Award decided on tender %(id)s, lot %(lot)s") if lot else None
-        subject = subject or gettext("Award decided on tender %(id)s")
-        said = gettext("Awarded to %(winner)s. Complaints may be lodged until %(until)s.")
-        return subject % values, said % values
-
-    subject, body = bilingual(settings.default_locale, render)
+    subject, body = mails.award_decided(
+        settings,
+        tender_id=stored_id(tender),
+        lot=lot.position if lot else None,
+        winner=session.get_one(Organisation, winner.supplier_id),
+        until=row.standstill_end_at,
+        link=mails.tender_link(settings, stored_id(tender)),
+    )
     for bidder in {
         b.supplier_id
         for b in session.exec(

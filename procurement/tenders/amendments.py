@@ -10,9 +10,10 @@ from sqlmodel import Session
 
 from core.auth.models import User
 from core.formatting import format_when
-from core.i18n import bilingual, gettext, joined, localized
+from core.i18n import gettext, joined, localized
 from core.ledger.service import format_time
 from core.settings import Settings
+from procurement import mails
 from procurement.exceptions import (
     DeadlinePassed,
     InvalidTender,
@@ -135,15 +136,14 @@ def amend(
         now=now,
         settings=settings,
     )
+    subject, body = mails.amended(
+        settings,
+        tender_id=tender_id,
+        rationale=amendment.rationale,
+        fields=printable,
+        link=mails.tender_link(settings, tender_id),
+    )
     for supplier_id in bidders(session, tender.id):
-        subject, body = bilingual(
-            settings.default_locale,
-            lambda: (
-                gettext("Tender %(id)s was amended: you may resubmit your bid") % {"id": tender.id},
-                f"{amendment.rationale}\n\n"
-                + gettext("Changed: %(fields)s") % {"fields": ", ".join(printable)},
-            ),
-        )
         notify(session, organisation_id=supplier_id, subject=subject, body=body, now=now)
     files = [(d.sha256, content) for d, (_, content) in zip(documents, contents, strict=True)]
     written = keep_files(settings, files)

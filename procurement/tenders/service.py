@@ -13,10 +13,10 @@ from sqlmodel import Session, col, delete, select
 from core.auth.models import Organisation, OrganisationKind, User
 from core.auth.rules import member_organisation_id
 from core.db import stored_id
-from core.formatting import format_when
-from core.i18n import bilingual, gettext, joined, localized
+from core.i18n import gettext, joined, localized
 from core.ledger.service import format_time
 from core.settings import Settings
+from procurement import mails
 from procurement.bids import sealing
 from procurement.bids.models import Bid, BidStatus
 from procurement.exceptions import (
@@ -67,7 +67,7 @@ def _check_draft(session: Session, draft: TenderDraftIn) -> None:
     if draft.award_criteria == AwardCriteria.BEST_VALUE:
         problems += tender_rules.criteria_problems([c.weight for c in draft.criteria])
     if draft.method.value == "selective" and not draft.invited_suppliers:
-        problems.append(gettext("a selective tender needs an invitation list (invited_suppliers)"))
+        problems.append(gettext("a selective tender needs a list of invited suppliers"))
     if draft.invited_suppliers:
         known = set(
             session.exec(
@@ -80,7 +80,9 @@ def _check_draft(session: Session, draft: TenderDraftIn) -> None:
         unknown = [slug for slug in draft.invited_suppliers if slug not in known]
         if unknown:
             problems.append(
-                gettext("invited_suppliers: no supplier company is registered as %(slugs)s")
+                gettext(
+                    "among the invited suppliers, no supplier company is registered as %(slugs)s"
+                )
                 % {"slugs": ", ".join(repr(slug) for slug in unknown)}
             )
     problems += tender_rules.lots_problems(
@@ -284,25 +286,18 @@ def _notify_invited(session: Session, tender: Tender, *, now: datetime, settings
     if not invited:
         return
     buyer = session.get_one(Organisation, tender.buyer_id)
-    link = f"{str(settings.public_base_url).rstrip('/')}/tenders/{tender.id}"
     organisations = session.exec(select(Organisation).where(col(Organisation.slug).in_(invited)))
     for organisation in organisations:
-        values = {"id": tender.id, "title": tender.title, "buyer": buyer.name}
-        values.update(supplier=organisation.name, link=link)
-
-        def render(values: dict = values) -> tuple[str, str]:
-            when = {
-                "deadline": format_when(tender.tender_end_at, "datetime", zone=settings.zone),
-                "questions": format_when(tender.enquiry_end_at, "datetime", zone=settings.zone),
-            }
-            return gettext("You are invited to bid on tender %(id)s: %(title)s") % values, (
-                gettext("%(buyer)s invites %(supplier)s to bid on a selective tender.") % values
-                + f"\n\n{tender.title}\n"
-                + gettext("Bid deadline: %(deadline)s\nQuestions until: %(questions)s") % when
-                + f"\n\n{link}"
-            )
-
-        subject, body = bilingual(settings.default_locale, render)
+        subject, body = mails.invited(
+            settings,
+            tender_id=stored_id(tender),
+            title=tender.title,
+            buyer=buyer,
+            supplier=organisation,
+            deadline=tender.tender_end_at,
+            questions=tender.enquiry_end_at,
+            link=mails.tender_link(settings, stored_id(tender)),
+        )
         notify(
             session, organisation_id=stored_id(organisation), subject=subject, body=body, now=now
         )
@@ -358,11 +353,15 @@ def cancel(
             now=now,
             settings=settings,
         )
+        subject, body = mails.cancelled(
+            settings,
+            tender_id=tender_id,
+            title=tender.title,
+            buyer=session.get_one(Organisation, tender.buyer_id),
+            reason=reason,
+            link=mails.tender_link(settings, tender_id),
+        )
         for supplier_id in bidders(session, tender.id):
-            subject, body = bilingual(
-                settings.default_locale,
-                lambda: (gettext("Tender %(id)s was cancelled") % {"id": tender.id}, reason),
-            )
             notify(session, organisation_id=supplier_id, subject=subject, body=body, now=now)
     session.commit()
     session.refresh(tender)

@@ -17,7 +17,7 @@ from core.settings import Settings
 from permits import catalogue, queries, service
 from permits.forms import thai_description
 from permits.models import Application, DataAccess, Document, Notification, Pause, Stage
-from permits.record import current_stage, officer_label, open_pause
+from permits.record import current_stage, inbox_subject, officer_label, open_pause
 from permits.rules import Action, allowed_actions
 from permits.schemas import (
     AccessPublic,
@@ -89,12 +89,12 @@ def officer_queue(
                 stage_code=s.code,
                 due_at=s.due_at,
                 overdue=s.due_at <= now and a.status == "in_progress",
-                officer=names.get(s.officer_id, "unassigned"),
+                officer=names.get(s.officer_id) or gettext("not yet assigned"),
                 reason_needed=bool(s.overdue_at and not s.delay_reason),
             )
             for s, a in rows
         ],
-        inbox=[InboxMessage(created_at=n.created_at, subject=n.subject) for n in inbox],
+        inbox=[InboxMessage(created_at=n.created_at, subject=inbox_subject(n)) for n in inbox],
         page=at,
     )
 

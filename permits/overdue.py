@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from core.auth.models import Role, User
-from core.i18n import N_, bilingual, gettext
+from core.i18n import N_
 from core.ledger.service import format_time
 from core.settings import Settings
 from permits.models import Application, ApplicationStatus, Stage
@@ -69,11 +70,11 @@ def mark_stage_overdue(
         extra={"due_at": format_time(stage.due_at)},
     )
     link = f"/permits/officer/applications/{application.tracking_number}"
-    values = {"number": application.tracking_number, "stage": stage.code, "link": link}
+    values = {"number": application.tracking_number, "link": link}
+    values["stage"] = f"{application.type_code}:{stage.code}"  # named in the reader's language
 
-    def say(subject: str, body: str) -> dict[str, str]:  # both marked N_ where written
-        said = bilingual(settings.default_locale, lambda: (gettext(subject), gettext(body)))
-        return {"subject": said[0] % values, "body": said[1] % values}
+    def say(subject: str, body: str) -> dict[str, Any]:  # both marked N_ where written
+        return {"subject": subject, "body": body, "values": values, "settings": settings}
 
     if stage.officer_id is not None:
         notify_user(

@@ -7,6 +7,7 @@ of them holding the applicant's personal data.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -14,7 +15,7 @@ from sqlmodel import Session, col, select
 from core import events
 from core.auth.models import Organisation, Role, User
 from core.db import stored_id
-from core.i18n import bilingual, gettext
+from core.i18n import bilingual, gettext, speaking
 from core.ledger import service as ledger_service
 from core.settings import Settings
 from permits import labels as permit_labels
@@ -228,15 +229,38 @@ def notify_user(
     user_id: int,
     subject: str,
     body: str,
+    values: dict[str, str],
     now: datetime,
+    settings: Settings,
 ) -> None:
-    """Put a message in an officer's inbox (shown on their work queue)."""
+    """Put a note in an officer's inbox (shown on their work queue, never e-mailed): `subject`
+    and `body` are catalogue messages (marked N_) and `values` what fills them (a stage as
+    `TYPE:stage`), kept in the body so each reader sees the note in the page's language
+    (inbox_subject); the subject column has it in the deployment's language."""
+    with speaking(settings.default_locale):
+        said = _note_text(subject, values)
     session.add(
         Notification(
             application_id=stored_id(application),
             user_id=user_id,
-            subject=subject,
-            body=body,
+            subject=said,
+            body=json.dumps({"subject": subject, "body": body, "values": values}),
             created_at=now,
         )
     )
+
+
+def _note_text(message: str, values: dict[str, str]) -> str:
+    stage = values.get("stage")
+    named = {**values, "stage": permit_labels.book().label(stage, "stage") if stage else ""}
+    return gettext(message) % named
+
+
+def inbox_subject(note: Notification) -> str:
+    """An inbox note's subject in the current language (a note stored before its messages
+    were kept, as it was stored)."""
+    try:
+        kept = json.loads(note.body)
+        return _note_text(kept["subject"], kept["values"])
+    except (ValueError, KeyError, TypeError):
+        return note.subject

@@ -116,7 +116,7 @@ def unseal(
     except Exception as error:  # any failure to open is the bid's failure, never a crash
         raise SealingError("the ciphertext does not decrypt with this tender's key") from error
     try:
-        matches = isinstance(bid, dict) and expected in _commitments(bid, salt)
+        matches = isinstance(bid, dict) and _matches(bid, salt, expected)
     except RecursionError:  # parsed, but nested too deep to write again: never a crash
         raise SealingError("the opened bid is nested too deeply to check") from None
     if not matches:
@@ -124,14 +124,19 @@ def unseal(
     return bid
 
 
-def _commitments(bid: dict[str, Any], salt: bytes) -> tuple[str, ...]:
+def _matches(bid: dict[str, Any], salt: bytes, expected: str) -> bool:
     # Bids sealed before receipts carried their bid committed to it whole, documents' content
-    # included, as clients sealing on their own machine may still do: either form opens.
+    # included, as clients sealing on their own machine may still do: either form opens. The
+    # whole form is tried first and the committed form only if it fails (a bid without
+    # documents is its own committed form): the committed form is never deeper than the whole,
+    # so a bid the whole form checks never fails on the other's depth.
+    if commitment(bid, salt) == expected:
+        return True
     try:
         form = committed_form(bid)
     except (KeyError, TypeError, ValueError):  # a malformed document: only the whole form
-        return (commitment(bid, salt),)
-    return commitment(bid, salt), commitment(form, salt)
+        return False
+    return form is not bid and commitment(form, salt) == expected
 
 
 def _time_lock_key(opening_key: bytes, tender_id: int) -> bytes:

@@ -7,11 +7,10 @@ from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 import ocdsmerge
 
-from core.auth.models import Organisation
 from core.ledger.service import format_time
 
 BIDS_EXTENSION = (
@@ -88,7 +87,24 @@ def package(releases: list[dict[str, Any]], *, uri: str, published: datetime, pu
     }
 
 
-def party(organisation: Organisation, roles: list[str]) -> dict[str, Any]:
+class Named(Protocol):
+    """An organisation as a release names it: an Organisation, or its columns (Name)."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def registration_id(self) -> str | None: ...
+
+
+class Name(NamedTuple):
+    slug: str
+    name: str
+    registration_id: str | None
+
+
+def party(organisation: Named, roles: list[str]) -> dict[str, Any]:
     identifier = {
         "id": organisation.registration_id or organisation.slug,
         "legalName": organisation.name,
@@ -101,5 +117,5 @@ def party(organisation: Organisation, roles: list[str]) -> dict[str, Any]:
     }
 
 
-def organisation_ref(organisation: Organisation) -> dict[str, str]:
+def organisation_ref(organisation: Named) -> dict[str, str]:
     return {"id": organisation.slug, "name": organisation.name}

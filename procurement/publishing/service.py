@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session
 
 from core import events
@@ -13,6 +12,7 @@ from core.auth.models import Organisation
 from core.db import stored_id
 from core.ledger import service as ledger
 from core.settings import Settings
+from procurement import bulk
 from procurement.publishing import ocds, releases
 from procurement.publishing.models import Notification
 from procurement.tenders.models import (
@@ -69,15 +69,15 @@ def notify(session: Session, *, organisation_id: int, subject: str, body: str, n
 
 
 def notify_each(session: Session, *, messages: list[tuple[int, str, str]], now: datetime) -> None:
-    """Queue one notification per (organisation, subject, body), as one multi-row INSERT."""
-    if messages:
-        session.execute(
-            insert(Notification),
-            [
-                {"organisation_id": o, "subject": subject, "body": body, "created_at": now}
-                for o, subject, body in messages
-            ],
-        )
+    """Queue one notification per (organisation, subject, body), as one bulk INSERT (an
+    opening notifies every bidder: thousands)."""
+    created_at = bulk.stored(session, Notification.__table__.c.created_at, now)  # type: ignore[attr-defined]
+    bulk.insert_rows(
+        session,
+        "procurement_notification",
+        ("organisation_id", "subject", "body", "created_at"),
+        [(o, subject, body, created_at) for o, subject, body in messages],
+    )
 
 
 def organisation_slug(session: Session, organisation_id: int) -> str:

@@ -65,11 +65,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             _create_private_file(Path(parsed.database))
-        # As many connections as the server has worker threads (anyio's default is 40): a
-        # SQLite connection is cheap, and a thread that waits for one while others convoy on
-        # the pool would time out.
+        # As many connections kept as the server has worker threads (anyio's default is 40),
+        # and a few beyond for its own threads: a thread that waited for one while others
+        # convoy on the pool would time out, and a connection opened and closed per request
+        # (an overflow one) costs its PRAGMAs, which wait on the database's locks.
         if parsed.database and parsed.database != ":memory:":
-            kwargs = {"pool_size": 10, "max_overflow": 30, **kwargs}
+            kwargs = {"pool_size": 40, "max_overflow": 10, **kwargs}
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},

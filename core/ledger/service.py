@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from core.ledger import merkle, note
 from core.ledger.exceptions import LedgerInconsistent, LedgerRangeError
 from core.ledger.keys import LogSigner, SigningKeyError, load_signer
 from core.ledger.models import LedgerCheckpoint, LedgerEntry
+from core.ledger.nodes import fetcher
 from core.settings import Settings
 from core.types import contains_nul
 
@@ -68,45 +68,6 @@ def _entry_text(entry_type: str, payload: Mapping[str, Any], time: str) -> str:
     return canonical_json({"type": entry_type, "time": time, "payload": dict(payload)})
 
 
-# The nodes a plan names, in one statement written as the driver's SQL: building it through
-# SQLAlchemy's expression language cost more than the database's answer. PostgreSQL joins the
-# wanted (level, index) pairs as two arrays, one statement text whatever the plan, which the
-# driver prepares once; SQLite answers one `level = ? AND index IN (...)` per level from the
-# primary key (a row-value IN is a full scan there).
-_NODES_BY_ARRAYS = (
-    'SELECT n.level, n."index", n.hash FROM ledger_node AS n '
-    "JOIN unnest(%s::smallint[], %s::bigint[]) AS wanted(level, idx) "
-    'ON n.level = wanted.level AND n."index" = wanted.idx'
-)
-
-
-def _fetcher(session: Session) -> merkle.Fetch:
-    def fetch(coords: Iterable[merkle.Coord]) -> dict[merkle.Coord, bytes]:
-        wanted = set(coords)
-        if not wanted:
-            return {}
-        connection = session.connection()
-        if connection.dialect.name == "postgresql":
-            levels, indices = [c[0] for c in wanted], [c[1] for c in wanted]
-            rows = connection.exec_driver_sql(_NODES_BY_ARRAYS, (levels, indices))
-        else:
-            by_level: dict[int, list[int]] = defaultdict(list)
-            for level, index in sorted(wanted):
-                by_level[level].append(index)
-            conditions, parameters = [], []
-            for level, at in by_level.items():
-                conditions.append(f'(level = ? AND "index" IN ({", ".join("?" for _ in at)}))')
-                parameters += [level, *at]
-            statement = (
-                'SELECT level, "index", hash FROM ledger_node WHERE '  # noqa: S608 (marks only)
-                + " OR ".join(conditions)
-            )
-            rows = connection.exec_driver_sql(statement, tuple(parameters))
-        return {(level, index): bytes(digest) for level, index, digest in rows}
-
-    return fetch
-
-
 @dataclass(frozen=True, slots=True)
 class Appended:
     """An entry as appended: the values of its stored row (not a row the session tracks)."""
@@ -148,7 +109,7 @@ def append_many(
     # a write: the log's hot path).
     reserved = session.execute(_RESERVE, {"count": len(items)}).scalar_one()
     size = reserved - len(items)
-    fetched = _frontier(session, size) or _fetcher(session)(merkle.root_plan(size))
+    fetched = _frontier(session, size) or fetcher(session)(merkle.root_plan(size))
     leaves = [text.encode() for text in texts]
     created = merkle.nodes_created_many(size, leaves, fetched)
     _keep_frontier(session, size + len(leaves), {**fetched, **{(lv, i): d for lv, i, d in created}})
@@ -244,7 +205,7 @@ def tree_size(session: Session) -> int:
 def root_hash(session: Session, *, size: int) -> bytes:
     """The Merkle tree hash of the first `size` entries."""
     _check_size(session, size)
-    return merkle.root(size, _fetcher(session))
+    return merkle.root(size, fetcher(session))
 
 
 def _check_size(session: Session, size: int) -> int:
@@ -263,7 +224,21 @@ def inclusion_proof(session: Session, *, index: int, size: int) -> list[bytes]:
             if size
             else "The tree of size 0 has no entries to prove."
         )
-    return merkle.inclusion_proof(index, size, _fetcher(session))
+    return merkle.inclusion_proof(index, size, fetcher(session))
+
+
+def inclusion_proofs(
+    session: Session, *, indices: Iterable[int], size: int
+) -> dict[int, list[bytes]]:
+    """The audit paths of several entries in one tree, their nodes read in one query (the
+    receipts of a batch of bids)."""
+    _check_size(session, size)
+    wanted = sorted(set(indices))
+    if any(not 0 <= index < size for index in wanted):
+        raise LedgerRangeError(f"every index must be below tree_size {size}; got {wanted}.")
+    plans = [merkle.inclusion_plan(index, size) for index in wanted]
+    nodes = fetcher(session)({coord for plan in plans for coord in plan})
+    return {index: merkle.inclusion_proof(index, size, lambda _: nodes) for index in wanted}
 
 
 def consistency_proof(session: Session, *, first: int, second: int) -> list[bytes]:
@@ -274,7 +249,7 @@ def consistency_proof(session: Session, *, first: int, second: int) -> list[byte
             f"first must be between 0 and second ({second}), and second at most {current}; "
             f"got first={first}."
         )
-    return merkle.consistency_proof(first, second, _fetcher(session))
+    return merkle.consistency_proof(first, second, fetcher(session))
 
 
 def entries(session: Session, *, start: int, end: int) -> list[LedgerEntry]:
@@ -296,7 +271,7 @@ def entries(session: Session, *, start: int, end: int) -> list[LedgerEntry]:
 def tree_leaves(session: Session, *, indices: Iterable[int]) -> dict[int, bytes]:
     """The leaf hashes the tree holds at these indices (what the checkpoints signed)."""
     coords = [(0, index) for index in indices]
-    return {index: digest for (_, index), digest in _fetcher(session)(coords).items()}
+    return {index: digest for (_, index), digest in fetcher(session)(coords).items()}
 
 
 def entries_after(session: Session, *, after: int, limit: int = MAX_PAGE) -> list[LedgerEntry]:

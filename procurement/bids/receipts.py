@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -29,6 +30,7 @@ from procurement.bids.schemas import (
     ReceiptPrice,
     ReceiptPrivate,
 )
+from procurement.bids.sequencer import Proof
 from procurement.exceptions import TenderNotFound
 from procurement.publishing import ocds
 from procurement.tenders.models import Lot, Tender
@@ -47,18 +49,53 @@ def private_part(committed: dict[str, Any], salt: bytes) -> ReceiptPrivate:
     )
 
 
-def submission_receipt(
-    session: Session,
+@dataclass(frozen=True)
+class Heading:
+    """Whose bid on which tender: what a fresh receipt names, read before the bid is sealed."""
+
+    ocid: str
+    tender_id: int
+    tender_title: str
+    supplier: str
+    supplier_name: str
+    supplier_name_th: str | None
+
+
+def recorded_receipt(
     *,
-    bid: Bid,
-    prefix: str,
+    heading: Heading,
+    bid_id: int,
+    commitment: str,
+    proof: Proof,
     verifier_key: str | None,
     private: ReceiptPrivate | None,
 ) -> BidReceipt:
-    """The receipt of a bid just recorded, with its private part: the checkpoint its batch
-    signed covers it (procurement.bids.sequencer), so its proof checks offline at once."""
-    receipt = _public(session, bid, prefix=prefix, verifier_key=verifier_key)
-    return receipt.model_copy(update={"private": private})
+    """The receipt of a bid just recorded, from what its batch recorded: the same receipt the
+    tables give (`stored_receipt`), without reading them again."""
+    size, root = proof.tree_size, proof.root_hash.hex()
+    signed = proof.checkpoint_note
+    return BidReceipt(
+        ocid=heading.ocid,
+        tender_id=heading.tender_id,
+        tender_title=heading.tender_title,
+        bid_id=bid_id,
+        version=proof.version,
+        supplier=heading.supplier,
+        supplier_name=heading.supplier_name,
+        supplier_name_th=heading.supplier_name_th,
+        commitment=commitment,
+        server_time=proof.server_time,
+        log_index=proof.log_index,
+        log_entry=proof.log_entry,
+        tree_size=size,
+        root_hash=root,
+        inclusion_proof=[h.hex() for h in proof.inclusion_proof],
+        checkpoint=ReceiptCheckpoint(tree_size=size, root_hash=root, note=signed)
+        if signed
+        else None,
+        log_public_key=verifier_key,
+        private=private,
+    )
 
 
 def stored_receipt(

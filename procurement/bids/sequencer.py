@@ -21,13 +21,14 @@ import queue
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from core.clock import Clock
+from core.db import stored_id
 from core.errors import DomainError
 from core.formatting import format_when
 from core.i18n import N_, gettext, speaking
@@ -72,11 +73,29 @@ class SealedBid:
 
 
 @dataclass(frozen=True)
+class Proof:
+    """What a fresh receipt says of its bid, as its batch recorded it (nothing read again): the
+    log entry, and its inclusion proof against the tree the batch left, which the batch's
+    checkpoint signs (its signed note; None without a signer)."""
+
+    version: int
+    log_index: int
+    log_entry: str
+    server_time: datetime
+    tree_size: int
+    root_hash: bytes
+    inclusion_proof: list[bytes]
+    checkpoint_note: str | None
+
+
+@dataclass(frozen=True)
 class Recorded:
-    """Where a bid went: its row, and whether it was recorded before (a repeated key)."""
+    """Where a bid went: its row, and whether it was recorded before (a repeated key, whose
+    receipt is read from the tables); a bid recorded now comes with its proof."""
 
     bid_id: int
     repeated: bool = False
+    proof: Proof | None = None
 
 
 def record(
@@ -125,12 +144,14 @@ def _record(
     taken_over = _check_keys(session, bids, outcomes, now=now)
     accepted = [place for place, outcome in enumerate(outcomes) if outcome is None]
     if accepted:
-        rows = _write(session, [bids[p] for p in accepted], settings=settings, now=now)
-        for place, row in zip(accepted, rows, strict=True):
-            outcomes[place] = Recorded(bid_id=row)
+        written = _write(session, [bids[p] for p in accepted], settings=settings, now=now)
+        rows = [bid_id for bid_id, _, _ in written]
         _finish_keys(session, bids, accepted, rows, taken_over, now=now)
-        if signer is not None:
-            ledger.sign_checkpoint(session, signer=signer, now=now)
+        proofs = _proofs(session, [entry.index for _, _, entry in written], signer, now=now)
+        for place, (bid_id, version, entry) in zip(accepted, written, strict=True):
+            outcomes[place] = Recorded(
+                bid_id, proof=replace(proofs[entry.index], version=version, log_entry=entry.entry)
+            )
     session.commit()
     done: list[Recorded | DomainError] = []
     for outcome in outcomes:
@@ -141,6 +162,22 @@ def _record(
         assert outcome is not None
         done.append(outcome)
     return done
+
+
+def _proofs(
+    session: Session, indices: list[int], signer: LogSigner | None, *, now: datetime
+) -> dict[int, Proof]:
+    """A checkpoint signed over the tree the batch leaves, and each entry's proof against it:
+    the receipts are answered from these, and any later tree proves them too."""
+    size = indices[-1] + 1  # the batch holds the head row: its last entry ends the tree
+    note = None
+    if signer is not None:
+        checkpoint, _ = ledger.sign_checkpoint(session, signer=signer, now=now)
+        root, note = checkpoint.root_hash, checkpoint.note
+    else:
+        root = ledger.root_hash(session, size=size)
+    paths = ledger.inclusion_proofs(session, indices=indices, size=size)
+    return {index: Proof(0, index, "", now, size, root, paths[index], note) for index in indices}
 
 
 @dataclass(frozen=True)
@@ -219,9 +256,10 @@ def _check_keys(
 
 def _write(
     session: Session, bids: Sequence[SealedBid], *, settings: Settings, now: datetime
-) -> list[int]:
+) -> list[tuple[int, int, ledger.Appended]]:
     """Append the bids' log entries and write their rows; each supplier's newest version
-    counts, so the versions it had live on the tender are superseded. Returns the rows' ids."""
+    counts, so the versions it had live on the tender are superseded. Returns each bid's row
+    id, version and log entry."""
     pairs = {(b.tender_id, b.supplier_id) for b in bids}
     latest = session.exec(
         select(Bid.tender_id, Bid.supplier_id, func.max(Bid.version))
@@ -280,7 +318,7 @@ def _write(
     ]
     session.add_all(rows)
     session.flush()
-    return [row.id for row in rows if row.id is not None]
+    return [(stored_id(row), row.version, entry) for row, entry in zip(rows, entries, strict=True)]
 
 
 def _finish_keys(

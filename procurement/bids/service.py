@@ -128,9 +128,17 @@ def submit_bid(
             now=clock(),
         )
         if done is not None:  # a repeat: its private part went out with the first response
-            return _receipt(session, bid_id=done, settings=settings, signer=signer, private=None)
+            return _receipt(session, bid_id=done, settings=settings, signer=signer)
     sealed, private = seal_bid(session, user=user, tender_id=tender_id, bid=bid, settings=settings)
     sealed = replace(sealed, key=key, request_hash=digest, locale=current_locale())
+    heading = receipts.Heading(
+        ocid=ocds.ocid(settings.ocid_prefix, sealed.tender_id),
+        tender_id=sealed.tender_id,
+        tender_title=session.get_one(Tender, sealed.tender_id).title,  # loaded by seal_bid
+        supplier=company.slug,
+        supplier_name=company.name,
+        supplier_name_th=company.name_th,
+    )
     if sequencer is None:
         outcome = sequencing.record(
             session, [sealed], clock=clock, settings=settings, signer=signer
@@ -141,12 +149,15 @@ def submit_bid(
         # This request's reads end here: the sequencer writes, and the receipt must see it.
         session.rollback()
         outcome = sequencer.submit(sealed)
-    return _receipt(
-        session,
+    if outcome.proof is None:  # a repeat of a request in flight: the receipt is in the tables
+        return _receipt(session, bid_id=outcome.bid_id, settings=settings, signer=signer)
+    return receipts.recorded_receipt(
+        heading=heading,
         bid_id=outcome.bid_id,
-        settings=settings,
-        signer=signer,
-        private=None if outcome.repeated else private,
+        commitment=sealed.commitment,
+        proof=outcome.proof,
+        verifier_key=signer.verifier_key if signer else None,
+        private=private,
     )
 
 
@@ -194,19 +205,18 @@ def seal_bid(
 
 
 def _receipt(
-    session: Session,
-    *,
-    bid_id: int,
-    settings: Settings,
-    signer: LogSigner | None,
-    private: ReceiptPrivate | None,
+    session: Session, *, bid_id: int, settings: Settings, signer: LogSigner | None
 ) -> BidReceipt:
-    return receipts.submission_receipt(
+    """The receipt of a repeated request, from the tables: its private part went out with the
+    first response only."""
+    bid = session.get_one(Bid, bid_id)  # the key's bid_id references the bid
+    return receipts.stored_receipt(
         session,
-        bid=session.get_one(Bid, bid_id),
+        organisation_id=bid.supplier_id,
+        tender_id=bid.tender_id,
+        bid_id=bid_id,
         prefix=settings.ocid_prefix,
         verifier_key=signer.verifier_key if signer else None,
-        private=private,
     )
 
 

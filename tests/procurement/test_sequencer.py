@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, func, select
 
+from core.auth.models import Organisation
 from core.i18n import speaking
 from core.ledger.models import LedgerCheckpoint, LedgerEntry
 from procurement.bids import receipts
@@ -63,16 +64,36 @@ def test_a_batch_shares_one_commit_and_one_checkpoint_and_every_receipt_proves_i
     assert [r.log_index for r in rows] == list(range(rows[0].log_index, rows[0].log_index + 3))
     assert {r.status for r in rows} == {BidStatus.SEALED}
     key = client.app.state.log_signer.verifier_key
-    for row, (_, _, private) in zip(rows, made, strict=True):
-        receipt = receipts.stored_receipt(
+    prefix = client.app.state.settings.ocid_prefix
+    for row, outcome, (user, sealed, private) in zip(rows, outcomes, made, strict=True):
+        stored = receipts.stored_receipt(
             session,
             organisation_id=row.supplier_id,
             tender_id=row.tender_id,
             bid_id=row.id,
-            prefix=client.app.state.settings.ocid_prefix,
+            prefix=prefix,
             verifier_key=key,
         ).model_copy(update={"private": private})
-        findings = check_offline(receipt, verifier_key=key)
+        company = session.get_one(Organisation, user.organisation_id)
+        heading = receipts.Heading(
+            ocid=stored.ocid,
+            tender_id=tender["id"],
+            tender_title=tender["title"],
+            supplier=company.slug,
+            supplier_name=company.name,
+            supplier_name_th=company.name_th,
+        )
+        fresh = receipts.recorded_receipt(
+            heading=heading,
+            bid_id=row.id,
+            commitment=sealed.commitment,
+            proof=outcome.proof,
+            verifier_key=key,
+            private=private,
+        )
+        # What the batch answers is the receipt the tables give, and it proves the bid.
+        assert fresh == stored
+        findings = check_offline(fresh, verifier_key=key)
         assert all(finding.holds for finding in findings), findings
 
 

@@ -129,16 +129,10 @@ def submit_bid(
         )
         if done is not None:  # a repeat: its private part went out with the first response
             return _receipt(session, bid_id=done, settings=settings, signer=signer)
-    sealed, private = seal_bid(session, user=user, tender_id=tender_id, bid=bid, settings=settings)
-    sealed = replace(sealed, key=key, request_hash=digest, locale=current_locale())
-    heading = receipts.Heading(
-        ocid=ocds.ocid(settings.ocid_prefix, sealed.tender_id),
-        tender_id=sealed.tender_id,
-        tender_title=session.get_one(Tender, sealed.tender_id).title,  # loaded by seal_bid
-        supplier=company.slug,
-        supplier_name=company.name,
-        supplier_name_th=company.name_th,
+    sealed, private, heading = seal_bid(
+        session, user=user, tender_id=tender_id, bid=bid, settings=settings
     )
+    sealed = replace(sealed, key=key, request_hash=digest, locale=current_locale())
     if sequencer is None:
         outcome = sequencing.record(
             session, [sealed], clock=clock, settings=settings, signer=signer
@@ -163,9 +157,10 @@ def submit_bid(
 
 def seal_bid(
     session: Session, *, user: User, tender_id: int, bid: BidIn | SealedBidIn, settings: Settings
-) -> tuple[SealedBid, ReceiptPrivate | None]:
+) -> tuple[SealedBid, ReceiptPrivate | None, receipts.Heading]:
     """The bid checked against its tender and sealed to the tender's key (a client-sealed bid
-    as it came): the slow part, which needs no lock."""
+    as it came): the slow part, which needs no lock. With it, the bidder's private part (None
+    for a client-sealed bid) and what its receipt will name."""
     tender = get_tender(session, tender_id=tender_id)
     the_ocid = ocds.ocid(settings.ocid_prefix, stored_id(tender))
     _check_invited(session, tender, user)
@@ -192,16 +187,24 @@ def seal_bid(
         # The bidder's only copy: it leaves in this response and is kept nowhere.
         private = receipts.private_part(sealing.committed_form(clear), salt)
         by_client = False
-    supplier_id = member_organisation_id(user)
+    company = session.get_one(Organisation, member_organisation_id(user))
     sealed = SealedBid(
         tender_id=stored_id(tender),
-        supplier_id=supplier_id,
-        supplier_slug=organisation_slug(session, supplier_id),
+        supplier_id=stored_id(company),
+        supplier_slug=company.slug,
         ciphertext=ciphertext,
         commitment=commitment,
         by_client=by_client,
     )
-    return sealed, private
+    heading = receipts.Heading(
+        ocid=the_ocid,
+        tender_id=stored_id(tender),
+        tender_title=tender.title,
+        supplier=company.slug,
+        supplier_name=company.name,
+        supplier_name_th=company.name_th,
+    )
+    return sealed, private, heading
 
 
 def _receipt(

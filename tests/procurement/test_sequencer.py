@@ -28,7 +28,7 @@ def _sealed(client, session, tender, amount, *, user=None, key=None, body_hash=N
     if user is None:
         user, _ = f.supplier(client, session, client.app.state.clock())
     bid = BidIn(price=PriceIn(amount=amount, currency="THB"), declaration=True)
-    sealed, private = bidding.seal_bid(
+    sealed, private, _ = bidding.seal_bid(
         session, user=user, tender_id=tender["id"], bid=bid, settings=settings
     )
     if key is not None:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from core.errors import DomainError, InvalidInput
-from core.i18n import N_, gettext
+from core.i18n import N_, current_locale, gettext
 from core.labels import LabelBook, make_book
 from core.problems import PROBLEMS
 
@@ -54,6 +54,8 @@ class FormErrors:
 
 
 def _sentence(text: str) -> str:
+    if current_locale() == "th":  # Thai ends a sentence with no full stop
+        return text
     text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "?", "!")) else text + "."
 

@@ -90,6 +90,17 @@ CORE_LABELS: Mapping[str, Mapping[str, str]] = {
         "receipt": N_("Receipt file (JSON)"),
         "digest": N_("Digest"),
     },
+    "organisation_kind": {
+        "buying_entity": N_("buying entity"),
+        "department": N_("government department"),
+        "supplier": N_("supplier company"),
+    },
+    "organisation_status": {
+        "active": N_("Active"),
+        "pending": N_("Waiting for a check"),
+        "rejected": N_("Not approved"),
+        "deactivated": N_("Deactivated"),
+    },
     "kind": {
         "tender": N_("Tender"),
         "award": N_("Award"),

@@ -11,7 +11,7 @@ import pytest
 from pydantic import BaseModel
 
 from core import i18n
-from core.auth.models import Role
+from core.auth.models import OrganisationKind, Role
 from prongsai.app import LOCALE_DIR, _label_book
 from prongsai.openapi import routes
 from tests import factories
@@ -130,7 +130,8 @@ def test_a_page_refusing_a_query_names_the_field_by_its_label(client):
     assert "Year: Enter a whole number, such as 2026" in english.text
     client.cookies.set("lang", "th")
     thai = client.get("/charts?year=soon")
-    assert "ปี: กรอกเป็นจำนวนเต็ม เช่น 2569" in thai.text  # the example year in the Buddhist era
+    # The year as the field takes it (Gregorian, 2000-2100): 2569 would be refused.
+    assert "ปี: กรอกเป็นจำนวนเต็ม เช่น 2026" in thai.text
     assert "year" not in re.sub(r"<[^>]+>", "", thai.text).lower()
 
 
@@ -148,3 +149,29 @@ def test_an_admin_form_refused_names_its_fields_by_label_in_each_language(client
     notice = unquote(refused.headers["location"])
     assert "โปรดตรวจสอบแบบฟอร์ม — ชื่อย่อในที่อยู่หน้าเว็บ (a-z, 0-9 และ -): " in notice
     assert "ชนิด: เลือกจากตัวเลือกที่มีให้" in notice
+
+
+def test_the_admin_page_writes_roles_kinds_and_statuses_as_words(client, session, clock):
+    admin = factories.user(session, role=Role.ADMIN, now=clock())
+    factories.organisation(session, kind=OrganisationKind.DEPARTMENT, now=clock())
+    sign_in(client, admin.email, factories.PASSWORD)
+    text = re.sub(r"<[^>]+>", " ", client.get("/admin").text)
+    assert "permit officer" in text
+    assert "government department" in text or "buying entity" in text
+    for code in ("permit_officer", "buying_entity"):
+        assert code not in text
+    client.cookies.set("lang", "th")
+    text = re.sub(r"<[^>]+>", " ", client.get("/admin").text)
+    assert "เจ้าหน้าที่พิจารณาใบอนุญาต" in text
+    assert "ใช้งานอยู่" in text  # an organisation's status
+    assert "permit_officer" not in text
+
+
+def test_a_thai_problem_ends_without_a_full_stop(client):
+    client.cookies.set("lang", "th")
+    body = {"role": "applicant", "email": "", "name": "", "password": ""}
+    page = post_form(client, "/register", body)
+    assert page.status_code == 422
+    messages = re.findall(r'<p class="error-message"[^>]*>(.*?)</p>', page.text, re.S)
+    assert messages
+    assert [m for m in messages if re.search(r"\.\s*$", m)] == []

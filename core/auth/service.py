@@ -258,7 +258,13 @@ def issue_token(
 
 def resolve_token(session: Session, *, raw: str, kind: TokenKind, now: datetime) -> User:
     """The user a live token belongs to; NotAuthenticated says why it is not live."""
-    token = session.exec(select(AuthToken).where(AuthToken.token_hash == hash_token(raw))).first()
+    # One query for the token and its user: every authenticated request asks this.
+    found = session.exec(
+        select(AuthToken, User)
+        .join(User, col(User.id) == col(AuthToken.user_id))
+        .where(AuthToken.token_hash == hash_token(raw))
+    ).first()
+    token, user = found if found is not None else (None, None)
     if token is None or token.kind != kind:
         raise NotAuthenticated(
             gettext("This token is not valid. Sign in again or create a new token.")
@@ -269,7 +275,6 @@ def resolve_token(session: Session, *, raw: str, kind: TokenKind, now: datetime)
         raise NotAuthenticated(
             gettext("This token has expired. Sign in again or create a new token.")
         )
-    user = session.get(User, token.user_id)
     if user is None or not user.is_active:
         raise NotAuthenticated(gettext("This account is disabled."))
     return user

@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlmodel import Session, col, delete, select
 
@@ -32,13 +33,19 @@ LEASE = timedelta(seconds=60)  # of an earlier version's claim (settle, below)
 STILL_IN_PROGRESS = N_("A request with this Idempotency-Key is still in progress; retry shortly.")
 
 
+_SERVER_KEYS: dict[Path, bytes] = {}  # read once per process: every keyed bid needs it
+
+
 def server_key(settings: Settings) -> bytes:
     """The deployment's idempotency secret (32 bytes in a 0600 file), made on first use."""
     path = settings.data_dir / "idempotency-key"
+    if (known := _SERVER_KEYS.get(path)) is not None:
+        return known
     if not path.exists():
         with contextlib.suppress(FileExistsError):  # another worker made it first
             write_private_file(path, secrets.token_bytes(32))
-    return path.read_bytes()
+    key = _SERVER_KEYS[path] = path.read_bytes()
+    return key
 
 
 def key_digest(key: str) -> str:

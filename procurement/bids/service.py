@@ -8,7 +8,7 @@ import json
 from dataclasses import replace
 from datetime import datetime
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from core.auth import onboarding
 from core.auth.models import Organisation, OrganisationStatus, User
@@ -97,7 +97,11 @@ def submit_bid(
     The bid is sealed here, in the caller's thread and outside every lock; it is recorded by the
     process's `sequencer` with the other bids waiting (one commit for the lot), or, without
     one, at once in `session`. With a sequencer, `session` only reads."""
-    company = session.get(Organisation, user.organisation_id)
+    company, registered = session.exec(
+        select(Organisation, Supplier.organisation_id)
+        .outerjoin(Supplier, col(Supplier.organisation_id) == col(Organisation.id))
+        .where(Organisation.id == user.organisation_id)
+    ).first() or (None, None)
     if company is None or company.status != OrganisationStatus.ACTIVE:
         status = company.status if company else "unknown"
         message = gettext(
@@ -107,7 +111,7 @@ def submit_bid(
         if company and company.status_reason:
             message += " " + gettext("Reason given: %(reason)s") % {"reason": company.status_reason}
         raise SupplierNotApproved(message)
-    if session.get(Supplier, user.organisation_id) is None:
+    if registered is None:
         raise SupplierNotRegistered(
             gettext("Register your company's details (address and contact) before bidding.")
         )

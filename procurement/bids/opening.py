@@ -41,6 +41,13 @@ def open_tender(
     buyer: User | None = None,
 ) -> Tender:
     """Open every bid at or after the opening time, once, and publish the opening record."""
+    with opened.collector_paused():
+        return _open(session, tender_id=tender_id, now=now, settings=settings, buyer=buyer)
+
+
+def _open(
+    session: Session, *, tender_id: int, now: datetime, settings: Settings, buyer: User | None
+) -> Tender:
     tender = get_tender(session, tender_id=tender_id, for_update=True)
     if buyer is not None and tender.buyer_id != buyer.organisation_id:
         raise NotYourTender(

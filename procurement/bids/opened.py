@@ -25,6 +25,7 @@ from procurement.bids.models import Bid, BidStatus
 from procurement.bids.service import LIVE
 
 BID = Bid.__table__  # type: ignore[attr-defined]
+CURRENCY_LENGTH = BID.c.price_currency.type.length  # 3: an ISO 4217 code
 
 # What the opening writes into each bid, and its type; each row ends with the bid's id.
 WRITTEN = (
@@ -137,6 +138,9 @@ def unseal_all(
             bid.status = BidStatus.VALID
             if bid.price_currency != currency:
                 bid.status, bid.problem = BidStatus.INVALID, "price in the wrong currency"
+                if len(bid.price_currency) > CURRENCY_LENGTH or "\x00" in bid.price_currency:
+                    # More than the column holds: neither it nor the price it is for is kept.
+                    bid.price = bid.price_currency = None
         except (sealing.SealingError, KeyError, TypeError, ValueError, RecursionError) as error:
             # One bidder's malformed content is that bid's failure; the opening goes on.
             bid.status, bid.problem, bid.price = BidStatus.INVALID, str(error), None

@@ -114,12 +114,16 @@ def reserve_price(candidates: Sequence[int], chosen: Sequence[int]) -> int:
 
 
 def picks_problem(picks: Sequence[int]) -> str | None:
-    """Why a bid's picks are not valid (two different numbers from 1 to 15), or None."""
+    """Why a bid's picks are not valid (two different numbers from 1 to 15), or None. A bid
+    sealed off the server was never validated: its picks may be anything JSON holds."""
+    if not isinstance(picks, list | tuple) or any(not isinstance(n, int | float) for n in picks):
+        return Translatable(N_("reserve-price numbers run from 1 to %(last)s"), last=CANDIDATES)
     if len(picks) != PICKS_PER_BID or len(set(picks)) != PICKS_PER_BID:
         return Translatable(
             N_("pick exactly %(count)s different reserve-price numbers"), count=PICKS_PER_BID
         )
-    if any(not 1 <= n <= CANDIDATES for n in picks):
+    # Membership, not a comparison: 1.5 lies between 1 and 15 but is no candidate's number.
+    if any(n not in range(1, CANDIDATES + 1) for n in picks):
         return Translatable(N_("reserve-price numbers run from 1 to %(last)s"), last=CANDIDATES)
     return None
 

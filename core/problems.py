@@ -21,6 +21,8 @@ PROBLEMS = {
     "date_from_datetime_parsing": N_("enter a date, such as 2026-12-31"),
     "datetime_parsing": N_("enter a date and time, such as 2026-12-31 14:00"),
     "datetime_from_date_parsing": N_("enter a date and time, such as 2026-12-31 14:00"),
+    "int_parsing_size": N_("this is too large"),
+    "too_long": N_("this is too long"),
     "string_too_long": N_("this is too long"),
     "string_too_short": N_("this is too short"),
     "string_pattern_mismatch": N_("this is not in the expected form"),

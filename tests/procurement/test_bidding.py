@@ -102,7 +102,7 @@ def test_bad_bids_are_refused_with_a_message_and_store_nothing(client, session, 
             registered_h,
             {"price": {"amount": -5, "currency": "THB"}, "declaration": True},
             422,
-            "amount",
+            "Amount: Enter more than 0",
         ),
         (registered_h, {**f.bid_body(100), "declaration": False}, 422, "declaration"),
         (

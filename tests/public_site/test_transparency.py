@@ -111,4 +111,4 @@ def test_unknown_entries_and_bad_ranges_are_explained(demo_site):  # noqa: F811
     assert "start must be at most" in visible_text(beyond.text)
     negative = demo_site.get("/transparency/log?before=-3")
     assert negative.status_code == 422
-    assert "Before: this is too small" in visible_text(negative.text)
+    assert "Show entries before: Enter 1 or more" in visible_text(negative.text)

@@ -149,7 +149,7 @@ def _organisations(session: Session, buyers: int, suppliers: int) -> dict[str, l
             name=name,
             kind=kind,
             created_at=NOW,
-            registration_id=f"0105{abs(hash(slug)) % 10**9:09d}",
+            registration_id=f"0105{int(hashlib.sha256(slug.encode()).hexdigest(), 16) % 10**9:09d}",
         )
         session.add(organisation)
         session.flush()

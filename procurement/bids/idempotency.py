@@ -71,7 +71,7 @@ def finished(
 ) -> int | None:
     """The bid of a finished request with this key (`key` is its digest), or None when it is
     new: a look before the sealing, so a repeated request is answered at once. The key is
-    settled again, under the tender's lock, when the bid is recorded (procurement.bids.sequencer).
+    settled again, under the tender's lock, when the bid is recorded (procurement.bids.recording).
 
     Raises IdempotencyMismatch for the same key with another body, IdempotencyConflict while a
     claim on it is live.

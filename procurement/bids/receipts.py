@@ -21,6 +21,7 @@ from core.i18n import gettext
 from core.ledger import service as ledger
 from procurement.bids import sealing
 from procurement.bids.models import Bid, BidLot
+from procurement.bids.recording import Proof
 from procurement.bids.schemas import (
     BidReceipt,
     ReceiptCheckpoint,
@@ -30,7 +31,6 @@ from procurement.bids.schemas import (
     ReceiptPrice,
     ReceiptPrivate,
 )
-from procurement.bids.sequencer import Proof
 from procurement.exceptions import TenderNotFound
 from procurement.publishing import ocds
 from procurement.tenders.models import Lot, Tender

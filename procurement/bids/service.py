@@ -21,13 +21,13 @@ from core.i18n import current_locale, gettext, localized
 from core.ledger import service as ledger
 from core.ledger.keys import LogSigner
 from core.settings import Settings
-from procurement.bids import idempotency, receipts, sealing
+from procurement.bids import idempotency, receipts, recording, sealing
 from procurement.bids import rules as bid_rules
-from procurement.bids import sequencer as sequencing
 from procurement.bids.content import bid_document
 from procurement.bids.models import Bid, BidStatus, Supplier
+from procurement.bids.recording import SealedBid, check_open
 from procurement.bids.schemas import BidIn, BidReceipt, ReceiptPrivate, SealedBidIn, SupplierIn
-from procurement.bids.sequencer import SealedBid, Sequencer, check_open
+from procurement.bids.sequencer import Sequencer
 from procurement.exceptions import (
     InvalidBid,
     NotInvited,
@@ -138,7 +138,7 @@ def submit_bid(
     )
     sealed = replace(sealed, key=key, request_hash=digest, locale=current_locale())
     if sequencer is None:
-        outcome = sequencing.record(
+        outcome = recording.record(
             session, [sealed], clock=clock, settings=settings, signer=signer
         )[0]
         if isinstance(outcome, DomainError):

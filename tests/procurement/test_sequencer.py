@@ -11,8 +11,9 @@ from procurement.bids import receipts
 from procurement.bids import service as bidding
 from procurement.bids.models import Bid, BidStatus
 from procurement.bids.receipt_check import check_offline
+from procurement.bids.recording import Recorded, SealedBid, record
 from procurement.bids.schemas import BidIn, PriceIn
-from procurement.bids.sequencer import Recorded, SealedBid, Sequencer, record
+from procurement.bids.sequencer import Sequencer
 from procurement.exceptions import BidNotRecorded, DeadlinePassed, IdempotencyMismatch
 from procurement.tenders.models import Tender
 from tests.procurement import factories as f

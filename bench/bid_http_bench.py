@@ -123,6 +123,16 @@ def stored_bids(url: str, tender_id: int) -> list[tuple[int, int]]:
         engine.dispose()
 
 
+def commits_signed(url: str) -> int:
+    """Checkpoints in the log: one per batch of bids recorded (and one per setup step)."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT count(*) FROM ledger_checkpoint")).scalar_one()
+    finally:
+        engine.dispose()
+
+
 def check_receipts(base: str, tender_id: int, bids, tokens_by_supplier, sample: int) -> dict:
     """The stored receipts of a sample of bids, each checked as `verify-receipt` checks one."""
     checked, failures = 0, []
@@ -196,6 +206,7 @@ def run(args: argparse.Namespace) -> dict:
                 }
                 open_for = timedelta(seconds=args.duration + 600)
                 tender_id, tokens, _ = prepare(url, settings, env, args.suppliers, open_for)
+                checkpoints_before = commits_signed(url)
                 port = free_port()
                 base = f"http://127.0.0.1:{port}"
                 command = [sys.executable, "-m", "prongsai.cli", "serve", "--port", str(port)]
@@ -210,6 +221,10 @@ def run(args: argparse.Namespace) -> dict:
                     owners = dict(zip(supplier_ids(url, len(tokens)), tokens, strict=True))
                     driven["receipts"] = check_receipts(base, tender_id, bids, owners, args.sample)
                 driven["stored"] = len(bids)
+                # Each batch of bids signs one checkpoint: bids per checkpoint is the batch.
+                batches = commits_signed(url) - checkpoints_before
+                driven["batches"] = batches
+                driven["bids_per_batch"] = round(len(bids) / batches, 1) if batches else None
                 driven["acknowledged"] = driven["answers"] - driven["not_2xx"]
                 # wrk counts answers it read in full; a request cut at the end of the run may be
                 # stored unanswered, never the reverse.

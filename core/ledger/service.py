@@ -316,10 +316,24 @@ def checkpoints(
 
 
 def make_checkpoint(session: Session, *, signer: LogSigner, now: datetime) -> LedgerCheckpoint:
-    """Sign the current tree, unless the newest checkpoint already covers it, and commit."""
-    checkpoint, made = sign_checkpoint(session, signer=signer, now=now)
-    if not made:
-        return checkpoint
+    """Sign the current tree and commit, unless the newest checkpoint already covers it."""
+    size = tree_size(session)
+    latest = latest_checkpoint(session)
+    if latest is not None and latest.tree_size >= size:
+        return latest
+    root = root_hash(session, size=size)
+    if latest is not None:
+        proof = consistency_proof(session, first=latest.tree_size, second=size)
+        if not merkle.verify_consistency(latest.tree_size, size, latest.root_hash, root, proof):
+            raise LedgerInconsistent(
+                f"the tree at size {size} is not consistent with the checkpoint signed at "
+                f"size {latest.tree_size}; refusing to sign. Run `prongsai ledger verify`."
+            )
+    body = note.checkpoint_body(signer.name, size, root)
+    checkpoint = LedgerCheckpoint(
+        tree_size=size, root_hash=root, created_at=now, key_id=signer.key_id, note=signer.sign(body)
+    )
+    session.add(checkpoint)
     try:
         session.commit()
     except IntegrityError:  # another process signed this very size a moment ago
@@ -333,32 +347,33 @@ def make_checkpoint(session: Session, *, signer: LogSigner, now: datetime) -> Le
     return checkpoint
 
 
-def sign_checkpoint(
-    session: Session, *, signer: LogSigner, now: datetime
-) -> tuple[LedgerCheckpoint, bool]:
-    """A checkpoint over the tree this transaction sees, added to it uncommitted, and whether
-    it is new (the newest is returned if it covers the tree): an appender signs in its commit."""
-    size = tree_size(session)
-    latest = latest_checkpoint(session)
-    if latest is not None and latest.tree_size >= size:
-        return latest, False
-    root = root_hash(session, size=size)
+def prove_appended(
+    session: Session, *, size: int, indices: Sequence[int], signer: LogSigner | None, now: datetime
+) -> tuple[bytes, dict[int, list[bytes]], LedgerCheckpoint | None]:
+    """For an appender still holding the head row, its tree of `size` entries: the root, the
+    inclusion proof of each of `indices`, and a checkpoint signed over it (when a signer is
+    given; checked consistent with the newest one first), added to the transaction. One read
+    of the stored nodes, less the tree's right edge the appends kept: a batch's receipts."""
+    latest = latest_checkpoint(session) if signer is not None else None
+    plans = [merkle.root_plan(size), *(merkle.inclusion_plan(i, size) for i in indices)]
     if latest is not None:
-        proof = consistency_proof(session, first=latest.tree_size, second=size)
+        plans.append(merkle.consistency_plan(latest.tree_size, size))
+    nodes = dict(_frontier(session, size) or {})
+    nodes |= fetcher(session)({c for plan in plans for c in plan if c not in nodes})
+    root = merkle.root(size, lambda _: nodes)
+    proofs = {i: merkle.inclusion_proof(i, size, lambda _: nodes) for i in indices}
+    if signer is None:
+        return root, proofs, None
+    if latest is not None:
+        proof = merkle.consistency_proof(latest.tree_size, size, lambda _: nodes)
         if not merkle.verify_consistency(latest.tree_size, size, latest.root_hash, root, proof):
-            raise LedgerInconsistent(
-                f"the tree at size {size} is not consistent with the checkpoint signed at "
-                f"size {latest.tree_size}; refusing to sign. Run `prongsai ledger verify`."
-            )
+            raise LedgerInconsistent(f"the tree at size {size} does not extend the last checkpoint")
+    body = note.checkpoint_body(signer.name, size, root)
     checkpoint = LedgerCheckpoint(
-        tree_size=size,
-        root_hash=root,
-        created_at=now,
-        key_id=signer.key_id,
-        note=signer.sign(note.checkpoint_body(signer.name, size, root)),
+        tree_size=size, root_hash=root, created_at=now, key_id=signer.key_id, note=signer.sign(body)
     )
     session.add(checkpoint)
-    return checkpoint, True
+    return root, proofs, checkpoint
 
 
 def open_signer(session: Session, *, settings: Settings) -> LogSigner:

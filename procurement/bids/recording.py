@@ -148,13 +148,10 @@ def _proofs(
     """A checkpoint signed over the tree the batch leaves, and each entry's proof against it:
     the receipts are answered from these, and any later tree proves them too."""
     size = indices[-1] + 1  # the batch holds the head row: its last entry ends the tree
-    note = None
-    if signer is not None:
-        checkpoint, _ = ledger.sign_checkpoint(session, signer=signer, now=now)
-        root, note = checkpoint.root_hash, checkpoint.note
-    else:
-        root = ledger.root_hash(session, size=size)
-    paths = ledger.inclusion_proofs(session, indices=indices, size=size)
+    root, paths, checkpoint = ledger.prove_appended(
+        session, size=size, indices=indices, signer=signer, now=now
+    )
+    note = checkpoint.note if checkpoint is not None else None
     return {index: Proof(0, index, "", now, size, root, paths[index], note) for index in indices}
 
 

@@ -56,6 +56,9 @@ class Sequencer:
         self._queue: queue.Queue[tuple[SealedBid, Future[Recorded]]] = queue.Queue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        # One session for the thread's batches, kept between them: it remembers the tree's
+        # right edge its appends left (core.ledger.service), so the next batch need not read it.
+        self._open: Session | None = None
 
     def submit(self, bid: SealedBid) -> Recorded:
         """Record one bid with whatever else is waiting; its outcome, or its refusal raised."""
@@ -80,6 +83,7 @@ class Sequencer:
             except queue.Empty:
                 with self._lock:
                     if self._queue.empty():
+                        self._close()
                         self._thread = None
                         return
                 continue
@@ -113,7 +117,16 @@ class Sequencer:
             return [outcome for bid in bids for outcome in self.record([bid])]
 
     def _attempt(self, bids: list[SealedBid]) -> list[Recorded | DomainError]:
-        with self._session() as session:
+        session = self._open = self._open or self._session()
+        try:
             return record(
                 session, bids, clock=self._clock, settings=self._settings, signer=self._signer
             )
+        except BaseException:
+            self._close()
+            raise
+
+    def _close(self) -> None:
+        if self._open is not None:
+            self._open.close()
+            self._open = None

@@ -6,9 +6,10 @@ Builds the demo into a fresh database (`prongsai migrate`, `prongsai demo`), the
 with `prongsai serve --workers 1` and `--workers 2` in turn, the scheduler on in both, and
 drives each with wrk (`bench/wrk_pages.lua`: the main public pages round robin, the same
 threads, connections and duration). The load generator shares the machine, as the issue asks.
-While each serves, it checks that one process alone runs the scheduled jobs (on PostgreSQL:
-one holder of the scheduler's advisory lock, core/scheduler.py). Prints one JSON document; the
-bid route's one-against-two figures come from bench/bid_http_bench.py --workers 1 2.
+`--paths /healthz` drives those paths instead (a load balancer's poll). While each serves, it
+checks that one process alone runs the scheduled jobs (on PostgreSQL: one holder of the
+scheduler's advisory lock, core/scheduler.py). Prints one JSON document; the bid route's
+one-against-two figures come from bench/bid_http_bench.py --workers 1 2.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ def run(args: argparse.Namespace) -> dict:
         build_demo(url, data_dir)
         report["demo_build_s"] = round(time.monotonic() - started, 1)
         engine = make_engine(url)
-        paths = [path for _, path in pages(engine)]
+        paths = args.paths or [path for _, path in pages(engine)]
         engine.dispose()
         report["pages"] = paths
         env = {k: v for k, v in os.environ.items() if not k.startswith("PRONGSAI_")}
@@ -112,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument(
+        "--paths", nargs="+", help="these paths instead of the main pages (e.g. /healthz)"
+    )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         print("processes_bench: wrk is missing (scripts/system-packages.sh wrk)", file=sys.stderr)

@@ -6,12 +6,12 @@
 
 1. The bare stack: `bench/bare_app.py` (FastAPI + uvicorn from the same venv, one POST route that
    reads the same JSON body and headers and answers JSON: no database, no middleware, no work).
-2. Prongsai: `prongsai serve` on a fresh database holding a buyer, a tender open for bids and
-   --suppliers companies, each with an API token.
+2. Prongsai: `prongsai serve` on a fresh database holding a buyer, --tenders tenders open for
+   bids and --suppliers companies, each with an API token.
 
 Both are driven by wrk (Debian's package) with `bench/wrk_bids.lua` at the same threads,
-connections and duration: each request the next supplier's token, a fresh Idempotency-Key and
-its own price. Afterwards the run checks what it measured: the bids stored equal the answers
+connections and duration: each request the next supplier's token, one of the tenders at
+random, a fresh Idempotency-Key and its own price. Afterwards the run checks what it measured: the bids stored equal the answers
 wrk counted as successes (none lost, none twice), and a sample of the stored receipts verify
 (log entry, inclusion proof, checkpoint signed by the log's key). Prints one JSON document.
 """
@@ -30,19 +30,23 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 from sqlalchemy import text
+from sqlmodel import Session, select
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench.crash_campaign import prepare  # noqa: E402
 from bench.databases import fresh_database  # noqa: E402
+from core.auth.models import User  # noqa: E402
 from core.db import make_engine  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from procurement.bids import receipt_check  # noqa: E402
+from procurement.tenders import service as tender_service  # noqa: E402
+from procurement.tenders.schemas import TenderDraftIn  # noqa: E402
 
 LUA = ROOT / "bench" / "wrk_bids.lua"
 
@@ -82,9 +86,39 @@ LATENCY = re.compile(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
+def more_tenders(url: str, settings: Settings, count: int, open_for: timedelta) -> list[int]:
+    """`count` more tenders of `prepare`'s buyer, open as long as its first."""
+    engine = make_engine(url)
+    made = []
+    try:
+        with Session(engine) as session:
+            buyer = session.exec(select(User).where(User.email == "buyer@crash.example")).one()
+            for n in range(count):
+                now = datetime.now(UTC)
+                draft = TenderDraftIn(
+                    title=f"Burst tender {n + 2}",
+                    description="Bids from many suppliers in the same minutes",
+                    category="goods",
+                    estimated_value=10**9,
+                    enquiry_end_at=now + timedelta(seconds=1),
+                    tender_start_at=now,
+                    tender_end_at=now + open_for,
+                    opening_at=now + open_for,
+                    items=[{"description": "Pump", "quantity": "1", "unit": "unit"}],
+                )
+                tender = tender_service.create_draft(session, buyer=buyer, draft=draft, now=now)
+                tender_service.publish(
+                    session, buyer=buyer, tender_id=tender.id, now=now, settings=settings
+                )
+                made.append(tender.id)
+    finally:
+        engine.dispose()
+    return made
+
+
 def drive(base: str, path: str, tokens: list[str], args: argparse.Namespace) -> dict:
     """wrk against one server; its throughput, latency percentiles and answer counts."""
-    env = {**os.environ, "BIDS_TOKENS": ",".join(tokens), "BIDS_PATH": path}
+    env = {**os.environ, "BIDS_TOKENS": ",".join(tokens), "BIDS_PATHS": path}
     command = [
         "wrk",
         f"-t{args.threads}",
@@ -110,15 +144,13 @@ def drive(base: str, path: str, tokens: list[str], args: argparse.Namespace) -> 
     }
 
 
-def stored_bids(url: str, tender_id: int) -> list[tuple[int, int]]:
+def stored_bids(url: str) -> list[tuple[int, int, int]]:
+    """(bid, tender, supplier) of every bid stored."""
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            rows = connection.execute(
-                text("SELECT id, supplier_id FROM procurement_bid WHERE tender_id = :t"),
-                {"t": tender_id},
-            )
-            return [(bid_id, supplier_id) for bid_id, supplier_id in rows]
+            query = text("SELECT id, tender_id, supplier_id FROM procurement_bid")
+            return [(bid, tender, supplier) for bid, tender, supplier in connection.execute(query)]
     finally:
         engine.dispose()
 
@@ -133,11 +165,11 @@ def commits_signed(url: str) -> int:
         engine.dispose()
 
 
-def check_receipts(base: str, tender_id: int, bids, tokens_by_supplier, sample: int) -> dict:
+def check_receipts(base: str, bids, tokens_by_supplier, sample: int) -> dict:
     """The stored receipts of a sample of bids, each checked as `verify-receipt` checks one."""
     checked, failures = 0, []
     with httpx.Client(base_url=base, timeout=30) as client:
-        for bid_id, supplier_id in random.sample(bids, min(sample, len(bids))):
+        for bid_id, tender_id, supplier_id in random.sample(bids, min(sample, len(bids))):
             token = tokens_by_supplier[supplier_id]
             response = client.get(
                 f"/api/tenders/{tender_id}/bids/{bid_id}/receipt",
@@ -206,6 +238,8 @@ def run(args: argparse.Namespace) -> dict:
                 }
                 open_for = timedelta(seconds=args.duration + 600)
                 tender_id, tokens, _ = prepare(url, settings, env, args.suppliers, open_for)
+                tenders = [tender_id, *more_tenders(url, settings, args.tenders - 1, open_for)]
+                paths = ",".join(f"/api/tenders/{t}/bids" for t in tenders)
                 checkpoints_before = commits_signed(url)
                 port = free_port()
                 base = f"http://127.0.0.1:{port}"
@@ -216,10 +250,10 @@ def run(args: argparse.Namespace) -> dict:
                     spy = ["py-spy", "record", "-f", "raw", "-r", "50", "-o", profile, "--"]
                     command = [*spy, *command]
                 with serving(command, env, base, "/healthz", folder / f"serve-{workers}.log"):
-                    driven = drive(base, f"/api/tenders/{tender_id}/bids", tokens, args)
-                    bids = stored_bids(url, tender_id)
+                    driven = drive(base, paths, tokens, args)
+                    bids = stored_bids(url)
                     owners = dict(zip(supplier_ids(url, len(tokens)), tokens, strict=True))
-                    driven["receipts"] = check_receipts(base, tender_id, bids, owners, args.sample)
+                    driven["receipts"] = check_receipts(base, bids, owners, args.sample)
                 driven["stored"] = len(bids)
                 # Each batch of bids signs one checkpoint: bids per checkpoint is the batch.
                 batches = commits_signed(url) - checkpoints_before
@@ -248,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--suppliers", type=int, default=16)
+    parser.add_argument("--tenders", type=int, default=1, help="tenders the bids spread over")
     parser.add_argument("--sample", type=int, default=20, help="receipts checked afterwards")
     parser.add_argument("--profile", help="record the server with py-spy into this file (raw)")
     args = parser.parse_args(argv)

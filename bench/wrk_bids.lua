@@ -1,13 +1,16 @@
--- wrk script of bench/bid_http_bench.py: every request is a supplier's bid on the tender, with
--- the next supplier's API token (round robin, each wrk thread from its own offset), a fresh
--- Idempotency-Key and its own price. The tokens and the path come in the environment:
--- BIDS_TOKENS (comma-separated) and BIDS_PATH (/api/tenders/<id>/bids).
+-- wrk script of bench/bid_http_bench.py: every request is a supplier's bid on one of the
+-- tenders (at random), with the next supplier's API token (round robin, each wrk thread from
+-- its own offset), a fresh Idempotency-Key and its own price. The tokens and the paths come in
+-- the environment: BIDS_TOKENS and BIDS_PATHS (comma-separated; /api/tenders/<id>/bids).
 
 local tokens = {}
 for token in string.gmatch(os.getenv("BIDS_TOKENS") or "", "[^,]+") do
   tokens[#tokens + 1] = token
 end
-local path = os.getenv("BIDS_PATH") or "/api/tenders/1/bids"
+local paths = {}
+for path in string.gmatch(os.getenv("BIDS_PATHS") or "/api/tenders/1/bids", "[^,]+") do
+  paths[#paths + 1] = path
+end
 local threads = 0
 
 function setup(thread)
@@ -32,5 +35,5 @@ function request()
     ["Authorization"] = "Bearer " .. token,
     ["Idempotency-Key"] = string.format("wrk-%d-%d-%d", id, counter, math.random(1, 2147483647)),
   }
-  return wrk.format("POST", path, headers, body)
+  return wrk.format("POST", paths[math.random(1, #paths)], headers, body)
 end

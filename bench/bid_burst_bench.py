@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -199,7 +200,7 @@ def main() -> None:
         )
         print(f"sealed {len(acked)} bids for the opening in {elapsed:.1f} s")
         profile = cProfile.Profile() if args.profile else None
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         with Session(engine) as session:
             if profile:
                 profile.enable()
@@ -207,13 +208,14 @@ def main() -> None:
             if profile:
                 profile.disable()
                 profile.dump_stats(args.profile)
-        took = time.perf_counter() - started
+        took, cpu = time.perf_counter() - started, time.process_time() - cpu
         with Session(engine) as session:
             ranked = session.exec(
                 select(Bid).where(Bid.tender_id == tender_id, Bid.status == BidStatus.VALID)
             ).all()
         print(
-            f"opening {len(acked)} bids (decrypt, check, rank, publish): {took:.1f} s; "
+            f"opening {len(acked)} bids (decrypt, check, rank, publish): {took:.2f} s "
+            f"({cpu:.2f} s CPU in this process; load average {os.getloadavg()[0]:.2f}); "
             f"{len(ranked)} valid; log size {ledger_size(engine)}"
         )
     finally:

@@ -27,6 +27,7 @@ import permits.casework_api
 import permits.jobs
 import permits.labels as permits_labels
 import permits.views
+import procurement.insights.jobs as insight_jobs
 import procurement.jobs as procurement_jobs
 import procurement.labels as procurement_labels
 import procurement.routes
@@ -215,6 +216,7 @@ def _schedule_recurring_jobs(scheduler: Scheduler) -> None:
     scheduler.add_interval(
         public_site.search.index.REFRESH_JOB, seconds=public_site.search.index.EVERY_SECONDS
     )
+    scheduler.add_interval(insight_jobs.REFRESH_JOB, seconds=insight_jobs.EVERY_SECONDS)
 
 
 def create_app_from_environment() -> FastAPI:

@@ -1,4 +1,5 @@
-"""The `prongsai` command: serve, migrate, demo, ledger verify|checkpoint, seal-bid,
+"""The `prongsai` command: serve, migrate, demo, ledger verify|checkpoint, insights
+refresh|rebuild, seal-bid,
 verify-receipt, backup, restore, user create|invite, org create (verify-receipt is in
 `receipt_cli.py`, user and org in `accounts_cli.py`)."""
 
@@ -7,6 +8,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -51,6 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--url", help="a Prongsai server to check over HTTP (default: this deployment's database)"
     )
     ledger_commands.add_parser("checkpoint", help="sign a checkpoint of the log now")
+
+    insights = commands.add_parser("insights", help="the aggregates behind the public figures")
+    insight_commands = insights.add_subparsers(
+        dest="insights_command", required=True, metavar="ACTION"
+    )
+    insight_commands.add_parser(
+        "refresh", help="read the tenders changed since the last run (all, the first time)"
+    )
+    insight_commands.add_parser("rebuild", help="forget the aggregates and build them again")
 
     seal = commands.add_parser(
         "seal-bid", help="seal a bid on this machine; prints the JSON body to POST"
@@ -273,6 +284,22 @@ def _ledger(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _insights(settings: Settings, args: argparse.Namespace) -> int:
+    from procurement.insights import aggregates
+
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        schema.check_current(engine)
+        started = time.perf_counter()
+        with Session(engine) as session:
+            build = aggregates.rebuild if args.insights_command == "rebuild" else aggregates.refresh
+            tenders = build(session, now=system_clock())
+    finally:
+        engine.dispose()
+    print(f"{tenders} tenders read into the aggregates in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
 def _backup(settings: Settings, args: argparse.Namespace) -> int:
     summary = backup.backup(
         settings, args.folder, opening_key=not args.without_opening_key, now=system_clock()
@@ -304,6 +331,7 @@ COMMANDS = {
     "migrate": _migrate,
     "demo": _demo,
     "ledger": _ledger,
+    "insights": _insights,
     "seal-bid": _seal_bid,
     "backup": _backup,
     "restore": _restore,

@@ -13,6 +13,7 @@ from core.auth.models import OrganisationKind, Role
 from core.settings import Settings, load_settings
 from permits import demo as permits_demo
 from procurement import demo as procurement_demo
+from procurement.insights import aggregates as insight_aggregates
 from public_site.search import index as search_index
 
 DEMO_PASSWORD = "prongsai-demo"  # noqa: S105 -- printed in the README; demo accounts only
@@ -149,4 +150,5 @@ def _load(session: Session, *, now: datetime, settings: Settings | None) -> Demo
     permits_demo.load(session, now=now)
     procurement_demo.load(session, now=now, settings=settings or load_settings())
     search_index.refresh(session, now=now)  # searchable at once, not at the job's next run
+    insight_aggregates.refresh(session, now=now)  # the figures too
     return DemoSummary(organisations_created=organisations, users_created=users)

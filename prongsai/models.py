@@ -10,6 +10,7 @@ from permits import public_index as permits_public_index  # the index its change
 from procurement.awards import models as procurement_award_models
 from procurement.bids import models as procurement_bid_models
 from procurement.contracts import models as procurement_contract_models
+from procurement.insights import models as procurement_insight_models
 from procurement.publishing import models as procurement_publishing_models
 from procurement.tenders import models as procurement_tender_models
 from public_site.search import models as public_site_models
@@ -25,6 +26,7 @@ __all__ = [
     "procurement_award_models",
     "procurement_bid_models",
     "procurement_contract_models",
+    "procurement_insight_models",
     "procurement_publishing_models",
     "procurement_tender_models",
     "public_site_models",

@@ -6,7 +6,9 @@ them next to the tenders, so a reader can check each flag by hand.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 import procurement.insights.queries as queries
@@ -19,6 +21,8 @@ from public_site.rankings import period_text
 from public_site.tables import N_, Column, Format, Table, TableName, Year, respond
 
 router = APIRouter(include_in_schema=False)
+PAGE = 200  # flagged tenders a page lists; `after` continues, a page (and download) at a time
+After = Annotated[int, Query(ge=0, le=2**62)]
 DISCLAIMER = (
     "A red flag is a reason to look closer, not proof of wrongdoing: many flagged tenders "
     "have an ordinary explanation, which the tender's own record often gives."
@@ -81,11 +85,16 @@ def red_flag(
     clock: ClockDep,
     code: str = Path(max_length=40),
     year: Year = None,
+    after: After = 0,
     format: Format = "html",
     table: TableName = None,
 ):
-    """One indicator: its definition and threshold, and a link to every tender it flags."""
-    indicator, flagged = queries.indicator(session, code=code, year=year)
+    """One indicator: its definition and threshold, and a link to every tender it flags,
+    PAGE tenders at a time (`after` the last one shown), oldest tender first."""
+    indicator, flagged, more = queries.indicator(
+        session, code=code, year=year, after=after, limit=PAGE
+    )
+    next_url = str(request.url.include_query_params(after=more)) if more is not None else None
     tenders = Table(
         "tenders",
         N_("Flagged tenders"),
@@ -122,6 +131,8 @@ def red_flag(
             "years": queries.years(session),
             "disclaimer": DISCLAIMER,
             "today": clock().date(),
+            "next_url": next_url,
+            "page_size": PAGE,
         },
         tables=[tenders],
         fmt=format,
@@ -134,5 +145,7 @@ def red_flag(
             "threshold": indicator.threshold,
             "follows": indicator.follows,
             "period": period_text(year, clock().date()),
+            "after": after,
+            "next": next_url,
         },
     )

@@ -21,7 +21,8 @@ def _money(minor: int, currency: str) -> str:
     return format_money(minor, currency, minor=True, locale="en")
 
 
-def _per_tender(tender: TenderFact) -> Iterator[Hit]:
+def per_tender(tender: TenderFact) -> Iterator[Hit]:
+    """The flags this tender raises on its own record, needing no other tender."""
     bidders = len(tender.bidders)
     if rules.single_bidder(method=tender.method, opened=tender.opened, bidders=bidders):
         only = next(iter(tender.bidders))
@@ -174,7 +175,7 @@ def _flagged(hits: list[Hit], party: PartyOf) -> list[FlaggedTender]:
 
 def evaluate(tenders: list[TenderFact], party: PartyOf) -> list[FlaggedTender]:
     """Every flag raised on these tenders, in indicator order, then by tender."""
-    hits = [hit for tender in tenders for hit in _per_tender(tender)]
+    hits = [hit for tender in tenders for hit in per_tender(tender)]
     hits += list(_across_tenders(tenders, party))
     return _flagged(hits, party)
 
@@ -192,7 +193,7 @@ def evaluate_one(
     tender with one live award); `captive` maps each of the tender's losing bidders that always
     lost to one winner to that winner.
     """
-    hits = list(_per_tender(tender))
+    hits = list(per_tender(tender))
     if tender.award is not None:
         if tender.award.supplier_id in rules.dominant_in(buyer_awards):
             hits.append(

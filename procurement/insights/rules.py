@@ -239,13 +239,12 @@ def dominant_suppliers(awards: Iterable[tuple[int, int]]) -> set[tuple[int, int]
 def dominant_in(awards_by_supplier: Mapping[int, int]) -> set[int]:
     """Suppliers holding SUPPLIER_SHARE of one buyer's awards, given its awards per supplier."""
     total = sum(awards_by_supplier.values())
-    if total < SUPPLIER_SHARE_MIN_AWARDS:
-        return set()
-    return {
-        supplier
-        for supplier, won in awards_by_supplier.items()
-        if Fraction(won, total) >= SUPPLIER_SHARE
-    }
+    return {supplier for supplier, won in awards_by_supplier.items() if dominant(won, total)}
+
+
+def dominant(won: int, total: int) -> bool:
+    """A supplier that won `won` of a buyer's `total` awards holds SUPPLIER_SHARE of them."""
+    return total >= SUPPLIER_SHARE_MIN_AWARDS and Fraction(won, total) >= SUPPLIER_SHARE
 
 
 def captive_losers(outcomes: Iterable[tuple[int, Iterable[int]]]) -> dict[int, int]:

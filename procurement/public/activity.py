@@ -14,6 +14,7 @@ from sqlmodel import Session, col, func, select
 from core.auth.models import Organisation, OrganisationKind
 from core.db import stored_id
 from procurement.awards.models import Award, AwardStatus
+from procurement.insights import summaries
 from procurement.public.queries import summary
 from procurement.public.schemas import AwardSummary, OrgRef, ProcurementFigures, TenderSummary
 from procurement.publishing import ocds
@@ -95,25 +96,23 @@ def recent_awards(
 
 
 def figures(session: Session, *, now: datetime) -> ProcurementFigures:
-    """How many tenders are published and open, how many awards, and their total value."""
-    published = session.exec(
-        select(func.count()).select_from(Tender).where(Tender.status != TenderStatus.DRAFT)
-    ).one()
+    """How many tenders are published and open, how many awards, and their total value.
+
+    The published count and the awards come from the insights' running totals (kept by their
+    refresh job), not a count over every tender; only the tenders open now are counted here,
+    through the index on their deadline.
+    """
     accepting = session.exec(
         select(func.count())
         .select_from(Tender)
         .where(Tender.status == TenderStatus.ACTIVE, Tender.tender_end_at > now)
     ).one()
-    sums = session.exec(
-        select(Award.currency, func.count(), func.sum(Award.value))
-        .where(col(Award.status).in_(PUBLIC_AWARDS))
-        .group_by(Award.currency)
-    ).all()
+    awards, by_currency = summaries.home_awards(session)
     return ProcurementFigures(
-        published=published,
+        published=summaries.published(session),
         accepting_bids=accepting,
-        awards=sum(count for _, count, _ in sums),
-        awarded_by_currency={currency: int(total or 0) for currency, _, total in sums},
+        awards=awards,
+        awarded_by_currency=by_currency,
     )
 
 

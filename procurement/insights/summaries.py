@@ -1,0 +1,183 @@
+"""Site-wide procurement figures read from the aggregates: a bounded number of rows per page.
+
+The figures are those of the full pass (procurement.insights.stats and profiles over
+facts.load), which the tests keep as the reference; here they are read from the running
+totals that procurement.insights.aggregates keeps, so their cost does not grow with the archive.
+A period is a year of publication; year 0 in the totals is every year.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Collection
+
+from sqlmodel import Session, col, select
+
+from core.auth.models import Organisation, OrganisationKind
+from core.auth.queries import NOT_YET_PUBLIC
+from core.db import stored_id
+from procurement.insights.aggregates import BIDDER_BUCKETS
+from procurement.insights.models import InsightSum
+from procurement.insights.schemas import (
+    BidderCount,
+    BuyerCompetition,
+    CategoryValue,
+    MonthValue,
+    Party,
+    ProcurementCharts,
+    SupplierListRow,
+    SupplierValue,
+)
+
+TOP_SUPPLIERS = 10
+
+
+def party(organisation: Organisation) -> Party:
+    return Party(
+        id=stored_id(organisation),
+        slug=organisation.slug,
+        name=organisation.name,
+        name_th=organisation.name_th,
+        registration_id=organisation.registration_id,
+    )
+
+
+def parties(session: Session, ids: Collection[int]) -> Callable[[int], Party]:
+    """A lookup of these organisations (and any other asked for later), by id."""
+    known: dict[int, Party] = {}
+    if ids:
+        rows = session.exec(select(Organisation).where(col(Organisation.id).in_(list(ids))))
+        known = {stored_id(o): party(o) for o in rows}
+
+    def lookup(organisation_id: int) -> Party:
+        if organisation_id not in known:
+            known[organisation_id] = party(session.get_one(Organisation, organisation_id))
+        return known[organisation_id]
+
+    return lookup
+
+
+def sums(session: Session, kind: str, year: int | None, *where) -> list[InsightSum]:
+    """The running totals of one kind for the period (every year when None)."""
+    query = select(InsightSum).where(InsightSum.kind == kind, InsightSum.year == (year or 0))
+    return list(session.exec(query.where(*where)))
+
+
+def years(session: Session) -> list[int]:
+    """Years in which tenders were published, newest first."""
+    found = session.exec(
+        select(InsightSum.year).where(
+            InsightSum.kind == "totals", InsightSum.year != 0, InsightSum.n1 > 0
+        )
+    )
+    return sorted(found, reverse=True)
+
+
+def published(session: Session) -> int:
+    """Published tenders, every year."""
+    row = sums(session, "totals", None)
+    return row[0].n1 if row else 0
+
+
+def buyer_competition(session: Session, year: int | None) -> list[BuyerCompetition]:
+    """Buyers by competition: highest average bidders first, then lowest single-bid share."""
+    rows = sums(session, "buyer", year, InsightSum.n1 > 0)
+    name = parties(session, [r.k1 for r in rows])
+    ranked = sorted(
+        (
+            BuyerCompetition(
+                rank=0,
+                buyer=name(r.k1),
+                opened_tenders=r.n1,
+                bids=r.n2,
+                average_bidders=round(r.n2 / r.n1, 2),
+                single_bid_tenders=r.n3,
+                single_bid_share=round(r.n3 / r.n1, 4),
+            )
+            for r in rows
+        ),
+        key=lambda r: (-r.average_bidders, r.single_bid_share, r.buyer.name),
+    )
+    return [row.model_copy(update={"rank": i}) for i, row in enumerate(ranked, start=1)]
+
+
+def _top_suppliers(session: Session, year: int | None) -> list[SupplierValue]:
+    """The TOP_SUPPLIERS largest awarded values (ties at the cut read in full, then by name)."""
+    awarded = (InsightSum.kind == "supplier", InsightSum.year == (year or 0), InsightSum.n2 > 0)
+    cut = session.exec(
+        select(InsightSum.n1)
+        .where(*awarded)
+        .order_by(col(InsightSum.n1).desc())
+        .offset(TOP_SUPPLIERS - 1)
+        .limit(1)
+    ).first()
+    query = select(InsightSum).where(*awarded)
+    if cut is not None:
+        query = query.where(InsightSum.n1 >= cut)
+    rows = list(session.exec(query))
+    name = parties(session, [r.k1 for r in rows])
+    values = [
+        SupplierValue(supplier=name(r.k1), currency=r.cur, awards=r.n2, value=r.n1) for r in rows
+    ]
+    return sorted(values, key=lambda r: (-r.value, r.supplier.name))[:TOP_SUPPLIERS]
+
+
+def charts(session: Session, year: int | None) -> ProcurementCharts:
+    """The figures behind the procurement charts for the period."""
+    months = sums(session, "month", year, InsightSum.n1 > 0)
+    categories = sums(session, "category", year, InsightSum.n1 > 0)
+    buckets = {r.k3: r.n1 for r in sums(session, "bidders", year)}
+    return ProcurementCharts(
+        awarded_by_month=[
+            MonthValue(month=r.k3, currency=r.cur, awards=r.n1, value=r.n2)
+            for r in sorted(months, key=lambda r: (r.k3, r.cur))
+        ],
+        awarded_by_category=sorted(
+            (
+                CategoryValue(category=r.k3, currency=r.cur, awards=r.n1, value=r.n2)
+                for r in categories
+            ),
+            key=lambda r: (-r.value, r.category),
+        ),
+        top_suppliers=_top_suppliers(session, year),
+        bidders_per_tender=[
+            BidderCount(
+                bidders=str(n) if n < BIDDER_BUCKETS else f"{BIDDER_BUCKETS}+",
+                tenders=buckets.get(str(n), 0),
+            )
+            for n in range(BIDDER_BUCKETS + 1)
+        ],
+    )
+
+
+def supplier_list(session: Session, currency: str) -> list[SupplierListRow]:
+    """Every registered supplier with its opened bids, wins and awarded value."""
+    companies = session.exec(
+        select(Organisation).where(
+            Organisation.kind == OrganisationKind.SUPPLIER,
+            col(Organisation.status).notin_(NOT_YET_PUBLIC),
+        )
+    )
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for r in sums(session, "supplier", None):
+        total = totals[r.k1]
+        total[0] += r.n3
+        total[1] += r.n2
+        total[2] += r.n1
+    rows = [
+        SupplierListRow(
+            supplier=party(o),
+            bids=totals[stored_id(o)][0] if stored_id(o) in totals else 0,
+            wins=totals[stored_id(o)][1] if stored_id(o) in totals else 0,
+            awarded_value=totals[stored_id(o)][2] if stored_id(o) in totals else 0,
+            currency=currency,
+        )
+        for o in companies
+    ]
+    return sorted(rows, key=lambda r: (-r.awarded_value, -r.bids, r.supplier.name))
+
+
+def home_awards(session: Session) -> tuple[int, dict[str, int]]:
+    """Standstill and final awards, and their value by currency, every year."""
+    rows = sums(session, "home", None, InsightSum.n1 > 0)
+    return sum(r.n1 for r in rows), {r.cur: r.n2 for r in rows}

@@ -19,6 +19,7 @@ from sqlmodel import Session, SQLModel, create_engine
 from typing_extensions import override
 
 from core.errors import InvalidInput
+from core.i18n import gettext
 from core.types import contains_nul
 
 # Set before any model is imported, so every constraint gets a stable, predictable name
@@ -102,7 +103,7 @@ def _refuse_nul(
     # that reached a query another way (a form, a path) is refused here, on both databases
     # alike, instead of failing inside PostgreSQL's driver.
     if contains_nul(parameters):
-        raise InvalidInput("Text may not contain NUL (\\x00) characters.")
+        raise InvalidInput(gettext("Text may not contain NUL (\\x00) characters."))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

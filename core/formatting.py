@@ -12,13 +12,13 @@ from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale
-from babel.dates import DateTimeFormat, parse_pattern
+from babel.dates import DateTimeFormat, get_timezone_location, parse_pattern
 from babel.numbers import format_decimal, format_percent, get_currency_precision
 from babel.numbers import get_currency_symbol as babel_currency_symbol
 from jinja2 import Environment
 from typing_extensions import override
 
-from core.i18n import current_locale
+from core.i18n import current_locale, gettext, speaking
 
 BUDDHIST_ERA_OFFSET = 543
 
@@ -115,6 +115,24 @@ def period_label(label: str, locale: str | None = None) -> str:
     return parse_pattern("MMM y") % _BuddhistEraFormat(month, _babel_locale(locale))
 
 
+def zone_words(zone: tzinfo, *, at: datetime | None = None, locale: str | None = None) -> str:
+    """The display time zone as a reader says it, by its city and its offset from UTC at `at`
+    (now): "Bangkok time (UTC+7)", "เวลากรุงเทพ (UTC+7)"; a zone of no city as its offset."""
+    moment = (at or datetime.now(UTC)).astimezone(zone)
+    delta = moment.utcoffset()
+    minutes = int(delta.total_seconds()) // 60 if delta else 0
+    hours, rest = divmod(abs(minutes), 60)
+    offset = "UTC" + ("" if not minutes else ("+" if minutes > 0 else "\u2212") + str(hours))
+    offset += f":{rest:02d}" if rest else ""
+    name = str(zone)
+    if "/" not in name or name.startswith("Etc/"):
+        return offset
+    locale = locale or current_locale()
+    city = get_timezone_location(name, locale=locale, return_city=True)
+    with speaking(locale):
+        return gettext("%(city)s time (%(offset)s)") % {"city": city, "offset": offset}
+
+
 def format_recorded(value: object, *, zone: tzinfo) -> str:
     """A recorded value as a reader wants it: an ISO date-time string (as amendments record the
     old and new deadlines) written for the locale, anything else unchanged."""
@@ -175,6 +193,8 @@ def format_money(
 
 def install(env: Environment, *, zone: tzinfo, default_currency: str) -> None:
     """Give a shared Jinja environment the locale's formatting filters."""
+    # Called at render time (a global, never folded): the zone in the reader's language.
+    env.globals["time_zone"] = lambda: zone_words(zone)
     env.filters.update(
         localtime=lambda value, fmt=None: localtime(value, fmt, zone=zone),
         date=lambda value, style="date": format_when(value, style, zone=zone),

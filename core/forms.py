@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from core.errors import DomainError, InvalidInput
-from core.i18n import N_, current_locale, gettext
+from core.i18n import N_, Translatable, current_locale, gettext, localized
 from core.labels import LabelBook, make_book
-from core.problems import PROBLEMS
+from core.problems import PROBLEMS, meant
 
 T = TypeVar("T")
 
@@ -53,7 +53,8 @@ class FormErrors:
         )
 
 
-def _sentence(text: str) -> str:
+def sentence(text: str) -> str:
+    """A problem as a sentence in the reader's language: "The bid deadline must be…"."""
     if current_locale() == "th":  # Thai ends a sentence with no full stop
         return text
     text = text[:1].upper() + text[1:]
@@ -78,8 +79,9 @@ def problem_text(problem: Mapping[str, Any]) -> str:
     """One pydantic problem in words, in the reader's language (its own message when it has no
     better one: a rule's own sentence)."""
     bounded, limits = BOUNDED.get(problem["type"]), problem.get("ctx") or {}
-    if problem["type"] == "string_too_short" and limits.get("min_length") == 1:
-        return _sentence(gettext(PROBLEMS["missing"]))  # an empty field: "at least 1 characters"
+    empty = problem["type"] == "string_too_short" and problem.get("input") == ""
+    if empty or (problem["type"] == "string_too_short" and limits.get("min_length") == 1):
+        return sentence(gettext(PROBLEMS["missing"]))  # an empty field: "at least 1 characters"
     if bounded:
         try:
             return gettext(bounded) % limits
@@ -89,8 +91,18 @@ def problem_text(problem: Mapping[str, Any]) -> str:
     if str(problem.get("msg", "")).startswith("value is not a valid email address"):
         said = EMAIL_PROBLEM  # pydantic's EmailStr: the library's own reason is English only
     if said:
-        return _sentence(gettext(said))
-    return _sentence(str(problem["msg"]).removeprefix("Value error, "))
+        return sentence(gettext(said))
+    reason = (problem.get("ctx") or {}).get("error")
+    if (
+        isinstance(reason, ValueError)
+        and reason.args
+        and isinstance(reason.args[0], str)
+        and reason.args[0]
+    ):
+        # A validator's own sentence, a catalogue message (N_ or Translatable): in words.
+        text = reason.args[0]
+        return sentence(localized(text) if isinstance(text, Translatable) else gettext(text))
+    return sentence(str(problem["msg"]).removeprefix("Value error, "))
 
 
 # The fields of core's own forms and requests; the app's book adds every domain's.
@@ -101,7 +113,7 @@ def said(problems: Iterable[Mapping[str, Any]], book: LabelBook | None = None) -
     """Each of a request's problems (pydantic's) as "Label: what to do" in the reader's
     language: the field by its label (LabelBook.field), never by its code or path."""
     lines = []
-    for problem in problems:
+    for problem in meant(problems):  # of a union, the member the request meant
         label = (book or CORE_BOOK).field(problem.get("loc") or ())
         text = problem_text(problem).rstrip(".")
         if label:
@@ -123,7 +135,7 @@ def from_validation(
     allowed = set(known) if known is not None else None
     fields: dict[str, str] = {}
     general: list[str] = []
-    for problem in error.errors():
+    for problem in meant(error.errors()):
         path = ".".join(str(part) for part in problem["loc"])
         name = (names or {}).get(path, path)
         text = problem_text(problem)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from core.i18n import N_, current_locale, gettext
+from core.problems import is_branch
 
 # Codes every package shares: the log's own entries, and the search index's kinds.
 CORE_LABELS: Mapping[str, Mapping[str, str]] = {
@@ -150,10 +151,11 @@ class LabelBook:
     def field(self, loc: Sequence[str | int]) -> str:
         """A field as a summary of problems names it, by its label in the current language:
         `loc` is pydantic's (`("body", "organisation", "name")`, `("query", "page")`,
-        `("items", 0, "unit")`). The longest known path wins (`organisation.name` before
-        `name`); a row of a list says which (`Items, row 1: Unit`); an unknown code is written
-        as words. Empty for a problem with the whole request (its body is not JSON)."""
-        parts = [part for part in loc if part not in WHERE and "[" not in str(part)]
+        `("items", 0, "unit")`; a union's member, `BidIn`, is passed over). The longest known
+        path wins (`organisation.name` before `name`); a row of a list says which (`Items,
+        row 1: Unit`); an unknown code is written as words. Empty for a problem with the whole
+        request (its body is not JSON)."""
+        parts = [part for part in loc if part not in WHERE and not is_branch(part)]
         names = [str(part) for part in parts if not isinstance(part, int)]
         if not names:
             return ""

@@ -16,6 +16,8 @@ from typing import Annotated, Any
 from annotated_types import Ge, Gt, Le
 from pydantic import BaseModel, field_validator
 
+from core.i18n import N_
+
 MAX_BIGINT = 2**63 - 1
 MAX_ID = 2**31 - 1  # INTEGER primary keys on PostgreSQL (SQLite's hold 64 bits)
 # 10^15 minor units: ten trillion in a two-decimal currency, far beyond any public contract,
@@ -87,5 +89,5 @@ class Input(BaseModel):
     @classmethod
     def _text_without_nul(cls, value: Any) -> Any:
         if contains_nul(value):
-            raise ValueError("text may not contain NUL (\\x00) characters")
+            raise ValueError(N_("text may not contain NUL (\\x00) characters"))
         return value

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, EmailStr, Field, model_validator
 
 from core.auth.models import OrganisationKind, OrganisationStatus, Role, TokenKind
+from core.i18n import N_
 from core.types import Input
 
 
@@ -79,9 +80,9 @@ class AccountRegistration(Input):
     @model_validator(mode="after")
     def _organisation_for_suppliers_only(self) -> AccountRegistration:
         if self.role == "supplier" and self.organisation is None:
-            raise ValueError("a supplier registers with its company: give `organisation`")
+            raise ValueError(N_("a supplier registers with its company: give `organisation`"))
         if self.role == "applicant" and self.organisation is not None:
-            raise ValueError("an applicant registers as a person: leave out `organisation`")
+            raise ValueError(N_("an applicant registers as a person: leave out `organisation`"))
         return self
 
 

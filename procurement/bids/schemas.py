@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, EmailStr, Field, field_validator
 
+from core.i18n import N_
 from core.types import Input, Money
 from procurement.bids.models import BidStatus
 from procurement.tenders.models import TenderStatus
@@ -58,7 +59,7 @@ class BidIn(Input):
     @classmethod
     def _declared(cls, value: bool) -> bool:
         if not value:
-            raise ValueError("the declaration must be accepted to bid")
+            raise ValueError(N_("the declaration must be accepted to bid"))
         return value
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +11,8 @@ from sqlmodel import Session
 
 from core.auth.models import User
 from core.formatting import format_when
-from core.i18n import gettext, joined, localized
+from core.forms import sentence
+from core.i18n import gettext, localized
 from core.ledger.service import format_time
 from core.settings import Settings
 from procurement import mails
@@ -38,6 +40,8 @@ AMENDABLE = (
     "tender_end_at",
     "opening_at",
 )
+DATES = ("enquiry_end_at", "tender_end_at", "opening_at")
+SCHEDULE = ("enquiry_end_at", "tender_start_at", "tender_end_at", "opening_at")
 
 
 def amend(
@@ -74,34 +78,12 @@ def amend(
     ]
     if not changes and not documents:
         raise InvalidTender(gettext("The amendment changes nothing."))
-    deadline = changes.get("tender_end_at", (None, tender.tender_end_at))[1]
-    earliest = tender_rules.extension_needed(
-        now=now,
-        deadline=deadline,
-        min_days_after_amendment=settings.procurement_min_days_after_amendment,
-    )
-    if earliest is not None:
-        raise InvalidTender(
-            gettext(
-                "An amendment this close to the deadline must extend it to at least "
-                "%(earliest)s (%(days)s days)."
-            )
-            % {
-                "earliest": format_when(earliest, "seconds", zone=settings.zone),
-                "days": settings.procurement_min_days_after_amendment,
-            }
-        )
+    new_dates = {field: new for field, (_, new) in changes.items() if field in DATES}
+    problems = date_problems(tender, new_dates, now=now, settings=settings)
+    if problems:
+        raise InvalidTender(" ".join(problems.values()))
     for field, (_, new) in changes.items():
         setattr(tender, field, new)
-    schedule = tender_rules.Schedule(
-        tender.enquiry_end_at, tender.tender_start_at, tender.tender_end_at, tender.opening_at
-    )
-    problems = list(tender_rules.schedule_problems(schedule, now=now, min_tender_days=0))
-    if problems:
-        raise InvalidTender(
-            gettext("The amended dates do not hold: %(problems)s.")
-            % {"problems": localized(joined("; ", problems))}
-        )
     tender.version += 1
     printable = {f: [_text(old), _text(new)] for f, (old, new) in changes.items()}
     if documents:
@@ -154,6 +136,47 @@ def amend(
         raise
     session.refresh(row)
     return row
+
+
+def date_problems(
+    tender: Any, dates: Mapping[str, datetime], *, now: datetime, settings: Settings
+) -> dict[str, str]:
+    """Why a tender's dates, with the `dates` an amendment sets, would not hold: each problem
+    at the date it concerns (`tender_end_at`), in the reader's language; empty when they hold.
+    Late changes must leave bidders the days the settings ask."""
+    schedule = tender_rules.Schedule(
+        *(dates.get(field) or getattr(tender, field) for field in SCHEDULE)
+    )
+    problems: dict[str, str] = {}
+    earliest = tender_rules.extension_needed(
+        now=now,
+        deadline=schedule.tender_end_at,
+        min_days_after_amendment=settings.procurement_min_days_after_amendment,
+    )
+    if earliest is not None:
+        problem = (
+            gettext(
+                "Set the bid deadline at %(earliest)s or later: an amendment must leave bidders "
+                "%(days)s days."
+            )
+            if "tender_end_at" in dates  # a deadline typed: the one to type instead
+            else gettext(
+                "An amendment this close to the deadline must extend it to at least "
+                "%(earliest)s (%(days)s days)."
+            )
+        )
+        problems["tender_end_at"] = problem % {
+            "earliest": format_when(earliest, "seconds", zone=settings.zone),
+            "days": settings.procurement_min_days_after_amendment,
+        }
+    faults = tender_rules.schedule_faults(schedule, now=now, days=0)
+    # A date the amendment moved is at fault before one it left (the enquiry period a new
+    # deadline leaves behind is the deadline's problem): those are named when it is not.
+    moved = any(field in dates for field, _ in faults)
+    for field, problem in faults:
+        if field in dates or not moved:
+            problems.setdefault(field, sentence(localized(problem)))
+    return problems
 
 
 def _text(value: Any) -> str:

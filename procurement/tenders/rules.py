@@ -19,21 +19,44 @@ class Schedule:
 
 def schedule_problems(schedule: Schedule, *, now: datetime, min_tender_days: int) -> list[str]:
     """Why a tender's dates cannot be published as they are (empty when they can)."""
-    problems: list[str] = []
+    return [problem for _, problem in schedule_faults(schedule, now=now, days=min_tender_days)]
+
+
+def schedule_faults(schedule: Schedule, *, now: datetime, days: int) -> list[tuple[str, str]]:
+    """Each of schedule_problems with the date it concerns (a Schedule field's name), as a form
+    shows it at that field."""
+    problems: list[tuple[str, str]] = []
     if schedule.tender_end_at <= now:
-        problems.append(Translatable(N_("the bid deadline must be in the future")))
-    if schedule.tender_start_at >= schedule.tender_end_at:
-        problems.append(Translatable(N_("the tender period must start before the bid deadline")))
-    if not schedule.tender_start_at <= schedule.enquiry_end_at <= schedule.tender_end_at:
-        problems.append(Translatable(N_("the enquiry period must end within the tender period")))
-    if schedule.opening_at < schedule.tender_end_at:
-        problems.append(Translatable(N_("the opening must be at or after the bid deadline")))
-    start = max(schedule.tender_start_at, now)
-    if schedule.tender_end_at - start < timedelta(days=min_tender_days):
         problems.append(
-            Translatable(
-                N_("bidders must have at least %(days)s days from publication to the deadline"),
-                days=min_tender_days,
+            ("tender_end_at", Translatable(N_("the bid deadline must be in the future")))
+        )
+    if schedule.tender_start_at >= schedule.tender_end_at:
+        problems.append(
+            (
+                "tender_end_at",
+                Translatable(N_("the tender period must start before the bid deadline")),
+            )
+        )
+    if not schedule.tender_start_at <= schedule.enquiry_end_at <= schedule.tender_end_at:
+        problems.append(
+            (
+                "enquiry_end_at",
+                Translatable(N_("the enquiry period must end within the tender period")),
+            )
+        )
+    if schedule.opening_at < schedule.tender_end_at:
+        problems.append(
+            ("opening_at", Translatable(N_("the opening must be at or after the bid deadline")))
+        )
+    start = max(schedule.tender_start_at, now)
+    if schedule.tender_end_at - start < timedelta(days=days):
+        problems.append(
+            (
+                "tender_end_at",
+                Translatable(
+                    N_("bidders must have at least %(days)s days from publication to the deadline"),
+                    days=days,
+                ),
             )
         )
     return problems

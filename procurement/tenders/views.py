@@ -195,9 +195,11 @@ async def amend(request: Request, session: SessionDep, user: BuyerUser, tender_i
     contents = [((u.filename or "")[:200], await u.read()) for u in uploads]
     values = {key: str(form.get(key, "")) for key in form if key != "documents"}
     view = public_view(request, session, tender_id=tender_id, user=user)
-    zone = request.app.state.settings.zone
+    settings = request.app.state.settings
+    zone = settings.zone
 
     def action():
+        # The whole form is read before refusing it: every bad field is named at once.
         changed: dict = {}
         for field in ("title", "description", "eligibility"):
             text = values.get(field, "").strip()
@@ -209,28 +211,40 @@ async def amend(request: Request, session: SessionDep, user: BuyerUser, tender_i
             amount = check.read("a-value", minor_units, value, field="a-value")
             if amount is not None and amount != view.estimated_value:
                 changed["estimated_value"] = amount
-        for field in ("enquiry_end_at", "tender_end_at", "opening_at"):
+        dates = {}
+        for field in amendments.DATES:
             text = values.get(field, "").strip()
             if text and text != getattr(view, field).astimezone(zone).strftime(MINUTE):
                 control = AMENDMENT_CONTROLS[field]
-                changed[field] = check.read(control, local_time, text, zone=zone, field=control)
-        if check.errors:
-            raise forms.Invalid(check.errors)
+                moment = check.read(control, local_time, text, zone=zone, field=control)
+                if moment is not None:
+                    dates[field] = changed[field] = moment
         documents = [
             DocumentIn(title=title, content_base64=base64.b64encode(content).decode())
             for title, content in contents
             if content
         ]
-        amendment = AmendmentIn(
-            rationale=values.get("rationale", "").strip(), documents=documents, **changed
-        )
+        amendment = None
+        try:
+            amendment = AmendmentIn(
+                rationale=values.get("rationale", "").strip(), documents=documents, **changed
+            )
+        except ValidationError as error:
+            controls = AMENDMENT_CONTROLS
+            check.errors |= forms.from_validation(error, known=controls.values(), names=controls)
+        now = request.app.state.clock()
+        late = amendments.date_problems(view, dates, now=now, settings=settings)
+        for field, problem in late.items():
+            check.add(AMENDMENT_CONTROLS[field], problem)
+        if check.errors or amendment is None:
+            raise forms.Invalid(check.errors.ordered(AMENDMENT_CONTROLS.values()))
         amendments.amend(
             session,
             buyer=user,
             tender_id=tender_id,
             amendment=amendment,
-            now=request.app.state.clock(),
-            settings=request.app.state.settings,
+            now=now,
+            settings=settings,
         )
 
     return run_step(

@@ -13,14 +13,13 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from core.errors import InvalidInput
+from core import bulk
 from core.ledger import merkle, note
 from core.ledger.exceptions import LedgerInconsistent, LedgerRangeError
 from core.ledger.keys import LogSigner, SigningKeyError, load_signer
 from core.ledger.models import LedgerCheckpoint, LedgerEntry
 from core.ledger.nodes import fetcher
 from core.settings import Settings
-from core.types import contains_nul
 
 MAX_PAGE = 1000
 ENTRY_TYPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){2}$")
@@ -121,14 +120,9 @@ def append_many(
     # Written as plain rows through the driver (COPY on PostgreSQL, one executemany on
     # SQLite), not as ORM objects or compiled multi-row INSERTs, whose per-row work cost more
     # than the hashing; the time, the same for the whole batch, is converted once.
-    stamp = _stored_time(session, now)
-    _write_rows(
-        session,
-        "ledger_node",
-        ("level", "index", "hash"),
-        created,
-    )
-    _write_rows(
+    stamp = bulk.stored(session, LedgerEntry.__table__.c.created_at, now)  # type: ignore[attr-defined]
+    bulk.insert_rows(session, "ledger_node", ("level", "index", "hash"), created)
+    bulk.insert_rows(
         session,
         "ledger_entry",
         ("index", "entry_type", "subject", "created_at", "entry", "leaf_hash"),
@@ -140,34 +134,6 @@ def append_many(
 _RESERVE = text(
     "UPDATE ledger_head SET tree_size = tree_size + :count WHERE id = 1 RETURNING tree_size"
 )
-
-
-def _stored_time(session: Session, now: datetime) -> Any:
-    """`now` as the driver takes it for ledger_entry.created_at (UTC; naive on SQLite)."""
-    column_type = LedgerEntry.__table__.c.created_at.type  # type: ignore[attr-defined]
-    process = column_type.bind_processor(session.get_bind().dialect)
-    return process(now) if process is not None else now
-
-
-def _write_rows(
-    session: Session, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
-) -> None:
-    """Insert rows into a log table in the session's transaction, as fast as the driver can."""
-    connection = session.connection()
-    names = ", ".join(f'"{name}"' for name in columns)
-    if connection.dialect.name == "postgresql":
-        # COPY sends no query parameters, so the engine's NUL guard (core.db) is done here.
-        if contains_nul(rows):
-            raise InvalidInput("Text may not contain NUL (\\x00) characters.")
-        driver = connection.connection.driver_connection
-        assert driver is not None  # an open connection in a transaction
-        with driver.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    marks = ", ".join("?" for _ in columns)
-    statement = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 (our names)
-    connection.exec_driver_sql(statement, list(rows))
 
 
 # The right edge of the tree this session last appended to: the nodes the next append reads.

@@ -1,6 +1,6 @@
 """The opening's bids as plain rows: read in one query (the columns it needs), decided in
 Python, written back in one statement. Opening 10,000 bids builds no ORM object and makes no
-round trip per bid (procurement.bulk: an executemany by primary key on SQLite, COPY into a
+round trip per bid (core.bulk: an executemany by primary key on SQLite, COPY into a
 temporary table and one UPDATE ... FROM on PostgreSQL). Lot prices go in the same way."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlmodel import Session
 
+from core import bulk
 from core.auth.models import Organisation
-from procurement import bulk
 from procurement.bids import rules as bid_rules
 from procurement.bids import sealing
 from procurement.bids.models import Bid, BidStatus

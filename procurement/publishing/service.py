@@ -7,12 +7,11 @@ from typing import Any
 
 from sqlmodel import Session
 
-from core import events
+from core import bulk, events
 from core.auth.models import Organisation
 from core.db import stored_id
 from core.ledger import service as ledger
 from core.settings import Settings
-from procurement import bulk
 from procurement.publishing import ocds, releases
 from procurement.publishing.models import Notification
 from procurement.tenders.models import (

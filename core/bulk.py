@@ -1,4 +1,5 @@
-"""Thousands of rows in one statement's time: the opening's bids and notices.
+"""Thousands of rows in one statement's time: the log's nodes and entries, an opening's bids
+and notices.
 
 On SQLite one executemany (sqlite3 loops in C); on PostgreSQL COPY (psycopg formats the rows
 in C, one round trip), and an UPDATE by primary key from rows copied into a temporary table,
@@ -27,7 +28,7 @@ def insert_rows(
     if not rows:
         return
     connection = session.connection()
-    names = ", ".join(columns)
+    names = ", ".join(f'"{name}"' for name in columns)  # quoted: the log's "index", "level"
     if connection.dialect.name == "postgresql":
         _copy(connection, f"COPY {table} ({names}) FROM STDIN", rows)
         return

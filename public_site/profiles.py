@@ -6,7 +6,9 @@ read for these pages.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 import procurement.insights.queries as queries
@@ -19,6 +21,8 @@ from public_site.svg import Chart
 from public_site.tables import N_, Column, Format, Table, TableName, respond
 
 router = APIRouter(include_in_schema=False)
+SUPPLIERS_PAGE = 100  # suppliers a page of the directory lists (its downloads too)
+PageNumber = Annotated[int, Query(ge=1, le=100_000)]
 
 
 def tender_link(row: dict) -> str:
@@ -121,6 +125,10 @@ def contracts_table(contracts) -> Table:
     )
 
 
+def page_url(request: Request, page: int) -> str:
+    return str(request.url.include_query_params(page=page))
+
+
 def period_line(clock) -> str:
     return f"every published record up to {clock().date().isoformat()}"
 
@@ -131,11 +139,16 @@ def suppliers(
     session: SessionDep,
     user: OptionalUser,
     clock: ClockDep,
+    page: PageNumber = 1,
     format: Format = "html",
     table: TableName = None,
 ):
-    """The directory of supplier companies, with their bids, wins and awarded value."""
-    rows = queries.suppliers(session)
+    """The directory of supplier companies, with their bids, wins and awarded value, largest
+    awarded value first, SUPPLIERS_PAGE a page."""
+    rows, count = queries.suppliers(
+        session, offset=(page - 1) * SUPPLIERS_PAGE, limit=SUPPLIERS_PAGE
+    )
+    pages = max(1, -(-count // SUPPLIERS_PAGE))
     listing = Table(
         "suppliers",
         N_("Suppliers"),
@@ -161,12 +174,23 @@ def suppliers(
     return respond(
         request,
         template="public_site/profile_suppliers.html",
-        context={"user": user, "today": clock().date()},
+        context={
+            "user": user,
+            "today": clock().date(),
+            "previous_url": page_url(request, page - 1) if page > 1 else None,
+            "next_url": page_url(request, page + 1) if page < pages else None,
+        },
         tables=[listing],
         fmt=format,
         table=table,
-        filename="suppliers",
-        meta={"title": "Suppliers", "period": period_line(clock)},
+        filename="suppliers" if page == 1 else f"suppliers-{page}",
+        meta={
+            "title": "Suppliers",
+            "period": period_line(clock),
+            "page": page,
+            "pages": pages,
+            "suppliers": count,
+        },
     )
 
 

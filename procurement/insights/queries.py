@@ -87,9 +87,12 @@ def supplier_profile(session: Session, *, supplier_id: int) -> SupplierProfile:
     return profiles.supplier_profile(_party(supplier), tenders, _parties(session))
 
 
-def suppliers(session: Session) -> list[SupplierListRow]:
-    """Every supplier company with its opened bids, wins and awarded value."""
-    return summaries.supplier_list(session, DEFAULT_CURRENCY)
+def suppliers(
+    session: Session, *, offset: int = 0, limit: int | None = None
+) -> tuple[list[SupplierListRow], int]:
+    """Supplier companies with their opened bids, wins and awarded value, largest value first:
+    `limit` of them from `offset` (all when None), and how many there are."""
+    return summaries.supplier_list(session, DEFAULT_CURRENCY, offset=offset, limit=limit)
 
 
 def buyer_rankings(session: Session, *, year: int | None = None) -> list[BuyerCompetition]:

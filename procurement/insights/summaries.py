@@ -150,31 +150,48 @@ def charts(session: Session, year: int | None) -> ProcurementCharts:
     )
 
 
-def supplier_list(session: Session, currency: str) -> list[SupplierListRow]:
-    """Every registered supplier with its opened bids, wins and awarded value."""
-    companies = session.exec(
-        select(Organisation).where(
-            Organisation.kind == OrganisationKind.SUPPLIER,
-            col(Organisation.status).notin_(NOT_YET_PUBLIC),
+def supplier_list(
+    session: Session, currency: str, *, offset: int = 0, limit: int | None = None
+) -> tuple[list[SupplierListRow], int]:
+    """Registered suppliers with their opened bids, wins and awarded value, largest value
+    first: `limit` of them from `offset` (all when None), and how many there are."""
+    companies = [
+        (int(supplier_id or 0), name)
+        for supplier_id, name in session.exec(
+            select(col(Organisation.id), Organisation.name).where(
+                Organisation.kind == OrganisationKind.SUPPLIER,
+                col(Organisation.status).notin_(NOT_YET_PUBLIC),
+            )
         )
-    )
+    ]
     totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for r in sums(session, "supplier", None):
-        total = totals[r.k1]
-        total[0] += r.n3
-        total[1] += r.n2
-        total[2] += r.n1
+    for k1, n1, n2, n3 in session.exec(
+        select(InsightSum.k1, InsightSum.n1, InsightSum.n2, InsightSum.n3).where(
+            InsightSum.kind == "supplier", InsightSum.year == 0
+        )
+    ):
+        total = totals[k1]
+        total[0] += n3
+        total[1] += n2
+        total[2] += n1
+    zero = [0, 0, 0]
+    ordered = sorted(
+        companies,
+        key=lambda c: (-totals.get(c[0], zero)[2], -totals.get(c[0], zero)[0], c[1]),
+    )
+    shown = ordered[offset:] if limit is None else ordered[offset : offset + limit]
+    party_of = parties(session, [c[0] for c in shown])
     rows = [
         SupplierListRow(
-            supplier=party(o),
-            bids=totals[stored_id(o)][0] if stored_id(o) in totals else 0,
-            wins=totals[stored_id(o)][1] if stored_id(o) in totals else 0,
-            awarded_value=totals[stored_id(o)][2] if stored_id(o) in totals else 0,
+            supplier=party_of(supplier_id),
+            bids=totals.get(supplier_id, zero)[0],
+            wins=totals.get(supplier_id, zero)[1],
+            awarded_value=totals.get(supplier_id, zero)[2],
             currency=currency,
         )
-        for o in companies
+        for supplier_id, _ in shown
     ]
-    return sorted(rows, key=lambda r: (-r.awarded_value, -r.bids, r.supplier.name))
+    return rows, len(ordered)
 
 
 def home_awards(session: Session) -> tuple[int, dict[str, int]]:

@@ -61,10 +61,13 @@ def assert_same_figures(session: Session, *, every_tender: bool = True) -> None:
         assert queries.tender_flags(session, tender_id=tender_id) == [
             f for f in raised if f.tender_id == tender_id
         ], tender_id
-    companies = [r.supplier for r in queries.suppliers(session)]
-    assert queries.suppliers(session) == profiles.supplier_list(
-        companies, everything, queries.DEFAULT_CURRENCY
+    listed, count = queries.suppliers(session)
+    assert count == len(listed)
+    assert listed == profiles.supplier_list(
+        [r.supplier for r in listed], everything, queries.DEFAULT_CURRENCY
     )
+    paged = [queries.suppliers(session, offset=n, limit=7)[0] for n in range(0, count, 7)]
+    assert [row for page in paged for row in page] == listed
     figures = activity.figures(session, now=activity_now(everything))
     awards = [a for t in everything for a in t.awards if a.status in aggregates.HOME_AWARDS]
     assert figures.published == len(everything)

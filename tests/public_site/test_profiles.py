@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+import public_site.profiles
 from core.auth.models import Organisation
 from tests.public_site.procurement_world import DAY, World, cells
 
@@ -170,3 +171,21 @@ def test_unknown_profiles_are_404_and_the_buyer_directory_still_works(client, ma
     listing = client.get("/suppliers?format=json").json()["tables"]["suppliers"]
     assert {"Siam Works Co., Ltd.", "Lanna Co., Ltd."} <= {r["supplier"] for r in listing}
     assert all(r["registration_id"] for r in listing if r["supplier"].endswith("Co., Ltd."))
+
+
+@pytest.mark.usefixtures("market")
+def test_the_supplier_directory_goes_a_page_at_a_time(client, monkeypatch):
+    monkeypatch.setattr(public_site.profiles, "SUPPLIERS_PAGE", 2)
+    first = client.get("/suppliers?format=json").json()
+    second = client.get("/suppliers?page=2&format=json").json()
+    assert (first["page"], second["page"], first["pages"]) == (1, 2, first["pages"])
+    assert first["pages"] >= 2
+    assert first["suppliers"] >= 3
+    names = [r["supplier"] for r in first["tables"]["suppliers"]]
+    assert names[0] == "Siam Works Co., Ltd."  # the largest awarded value first
+    assert len(names) == 2
+    assert not set(names) & {r["supplier"] for r in second["tables"]["suppliers"]}
+    page = client.get("/suppliers?page=2").text
+    assert 'rel="prev"' in page
+    assert "page=1" in page
+    assert client.get("/suppliers?page=0").status_code in (400, 422)

@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--server", help="a PostgreSQL server URL (default: SQLite)")
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--workers", type=int, nargs="+", help="default: 1 2 (PostgreSQL), 1")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--duration", type=int, default=15)
@@ -117,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         "--paths", nargs="+", help="these paths instead of the main pages (e.g. /healthz)"
     )
     args = parser.parse_args(argv)
+    args.workers = args.workers or ([1, 2] if args.server else [1])  # SQLite serves one process
     if shutil.which("wrk") is None:
         print("processes_bench: wrk is missing (scripts/system-packages.sh wrk)", file=sys.stderr)
         return 1

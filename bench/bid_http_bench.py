@@ -11,9 +11,10 @@
 
 Both are driven by wrk (Debian's package) with `bench/wrk_bids.lua` at the same threads,
 connections and duration: each request the next supplier's token, one of the tenders at
-random, a fresh Idempotency-Key and its own price. Afterwards the run checks what it measured: the bids stored equal the answers
-wrk counted as successes (none lost, none twice), and a sample of the stored receipts verify
-(log entry, inclusion proof, checkpoint signed by the log's key). Prints one JSON document.
+random, a fresh Idempotency-Key and its own price. Afterwards the run checks what it
+measured: the bids stored equal the answers wrk counted as successes (none lost, none twice),
+and a sample of the stored receipts verify (log entry, inclusion proof, checkpoint signed by
+the log's key). Prints one JSON document.
 """
 
 from __future__ import annotations

@@ -419,7 +419,11 @@ def main() -> int:
     parser.add_argument("--tenders", type=int, default=1_000_000)
     parser.add_argument("--permits", type=int, default=1_000_000)
     parser.add_argument("--samples", type=int, default=30)
-    parser.add_argument("--skip-load", action="store_true", help="reuse the rows of a past run")
+    parser.add_argument(
+        "--skip-load",
+        action="store_true",
+        help="reuse the rows and index of a past run (the schema is upgraded to the head)",
+    )
     args = parser.parse_args()
 
     engine = make_engine(args.url)
@@ -443,6 +447,12 @@ def main() -> int:
         load_permits(engine, ids, args.permits, rng)
         timings["load_s"] = round(time.perf_counter() - started)
         timings["index_s"] = round(build_index(engine))
+    else:  # a past run's rows: bring the schema (and so the index's indexes) to the head
+        started = time.perf_counter()
+        schema.upgrade(args.url)
+        with engine.begin() as connection:
+            connection.execute(sa.text("ANALYZE public_search_document"))
+        timings["upgrade_s"] = round(time.perf_counter() - started)
     with engine.connect() as connection:
         counts = dict(
             connection.execute(
@@ -489,7 +499,7 @@ def main() -> int:
             {"q": "bridge", "category": "works", "value_min": "1000000", "value_max": "2000000"},
         ),
         (
-            "facets: common word + status + year + category (no index)",
+            "facets: common word + status + year + category",
             "/api/search",
             {"q": COMMON, "status": "cancelled", "year": "2023", "category": "goods"},
         ),

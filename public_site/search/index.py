@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -66,7 +66,7 @@ def document_row(record: Any, *, now: datetime) -> dict[str, Any]:
         "department": record.department,
         "department_name": record.department_name,
         "category": record.category,
-        "year": record.sort_at.year,
+        "year": record.sort_at.astimezone(UTC).year,  # the year filter is a range of sort_at
         "value": record.value,
         "currency": record.currency,
         "sort_value": record.value if record.value is not None else -1,

@@ -22,6 +22,17 @@ class SearchDocument(SQLModel, table=True):
         sa.Index("ix_public_search_document_sort_value_id", "sort_value", "id"),
         sa.Index("ix_public_search_document_buyer_sort_at", "buyer", "sort_at"),
         sa.Index("ix_public_search_document_department_sort_at", "department", "sort_at"),
+        # Filters walked in sort order as a range of an index (a year is a range of sort_at):
+        # migration 0013_search_filter_indexes.
+        sa.Index("ix_public_search_document_status_sort_at_id", "status", "sort_at", "id"),
+        sa.Index(
+            "ix_public_search_document_category_status_sort_at_id",
+            "category",
+            "status",
+            "sort_at",
+            "id",
+        ),
+        sa.Index("ix_public_search_document_buyer_sort_value_id", "buyer", "sort_value", "id"),
     )
 
     # A plain INTEGER primary key: SQLite's FTS5 table uses it as the rowid of its content.

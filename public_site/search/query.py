@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -18,28 +17,41 @@ from core.auth.models import Organisation, OrganisationKind
 from core.db import UTCDateTime
 from public_site.search.backends import (
     DOC,
+    capped_count,
+    common_among_newest,
     fts_count,
     fts_query,
     in_titles,
     text_conditions,
     title_has_every_word,
 )
+from public_site.search.budget import QueryTooSlow
+from public_site.search.budget import time_budget as _time_budget
 from public_site.search.cursor import after_cursor, decode_cursor, encode_cursor
 from public_site.search.schemas import SearchHit, SearchPage, SearchParams
 
 COUNT_CAP = 1_000
 COUNT_BUDGET_MS = 250  # counts stop here: the page says "results" without a number
 WALK_BUDGET_MS = 500  # a walk through the sort order this slow falls back to the match list
+FILTER_COUNT_BUDGET_MS = 50  # how long to count the records the filters alone select
 # A word matching at least this many records is "common": instead of collecting every match
 # from the full-text index, the database walks the sort order and tests each row, which stops
 # as soon as a page is full (SQLite; PostgreSQL's planner makes this choice by itself).
 COMMON_MATCHES = 2_000
+# PostgreSQL's trigram index cannot count a word's matches cheaply: a word is common there when
+# at least 4 of the 2,000 newest records have it (a walk then fills a page within ~10,000 rows).
+NEWEST_PROBE = (2_000, 4)
 
 
 def _is_common(session: Session, search: SearchParams) -> bool:
-    """Is this a common word to find by walking the sort order (SQLite; counted lazily)?"""
+    """Is this a common word to find by walking the sort order (counted lazily)?"""
     terms = search.terms
-    if not terms or session.get_bind().dialect.name == "postgresql" or not fts_query(terms):
+    if not terms:
+        return False
+    if session.get_bind().dialect.name == "postgresql":
+        found = text_conditions(session, terms, walk=True)
+        return common_among_newest(session, found, *NEWEST_PROBE)
+    if not fts_query(terms):
         return False
     return fts_count(session, fts_query(terms), COMMON_MATCHES) >= COMMON_MATCHES
 
@@ -52,6 +64,12 @@ def _conditions(session: Session, search: SearchParams, *, walk: bool = False) -
         value = getattr(search, name)
         if value is not None:
             conditions.append(DOC.c[name] == value)
+    if search.year is not None:  # the same rows (year is sort_at's year), as a range of an index
+        start = datetime(search.year, 1, 1, tzinfo=UTC)
+        conditions.append(DOC.c.sort_at >= sa.literal(start, UTCDateTime()))
+        conditions.append(
+            DOC.c.sort_at < sa.literal(start.replace(year=search.year + 1), UTCDateTime())
+        )
     # On sort_value (the value, or -1 when there is none), which is indexed.
     if search.value_min is not None or search.value_max is not None:
         conditions.append(DOC.c.sort_value >= int((search.value_min or 0) * 100))
@@ -136,7 +154,7 @@ def _page_rows(
     conditions = _conditions(session, search, walk=common)
     after = decode_cursor(search.cursor, search.effective_sort) if search.cursor else None
     if search.effective_sort == "relevance":
-        rows = _relevance_rows(session, search, conditions, after, size + 1)
+        rows = _relevance_rows(session, search, conditions, after, size + 1, walk=common)
     else:
         if after is not None:
             conditions.append(after_cursor(keys, after))
@@ -165,11 +183,28 @@ def _walk_or_list(
     long, from the full-text index's list of matches."""
     if not common:
         return _page_rows(session, search, size, common=False)
+    ordered = _walk_in_sort_order(session, search)
     try:
-        with _time_budget(session, WALK_BUDGET_MS):
+        with _time_budget(session, WALK_BUDGET_MS, in_sort_order=ordered):
             return _page_rows(session, search, size, common=True)
     except QueryTooSlow:
         return _page_rows(session, search, size, common=False)
+
+
+def _walk_in_sort_order(session: Session, search: SearchParams) -> bool:
+    """PostgreSQL: must the walk of a common word follow the sort order's index? Its planner
+    cannot know how often the word occurs and would read and sort every row that passes the
+    filters; only if the filters alone select few records (counted, briefly) is that better."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False  # SQLite's planner walks the sort order of itself, or a filter's index
+    filters = _conditions(session, replace(search, q="", terms=()))
+    if not filters:
+        return True
+    try:
+        with _time_budget(session, FILTER_COUNT_BUDGET_MS):
+            return capped_count(session, filters, COMMON_MATCHES) >= COMMON_MATCHES
+    except QueryTooSlow:
+        return True
 
 
 def _relevance_rows(
@@ -178,19 +213,21 @@ def _relevance_rows(
     conditions: list[Any],
     after: list[Any] | None,
     limit: int,
+    *,
+    walk: bool,
 ) -> list[Any]:
     """Records with every word in their title first, then the others; newest first in each.
 
     Two keyset walks instead of one ranking of every match: a common word stays fast.
     """
-    titled = in_titles(session, search, COMMON_MATCHES)
+    titled = in_titles(session, search, COMMON_MATCHES, walk=walk, probe=NEWEST_PROBE)
     rows: list[Any] = []
     for level in (1, 0):
         if after is not None and level > after[0]:
             continue
         where = [
             *conditions,
-            titled if level else sa.not_(title_has_every_word(session, search.terms)),
+            titled if level else sa.not_(title_has_every_word(session, search.terms, walk=walk)),
         ]
         if after is not None and level == after[0]:
             where.append(after_cursor([(DOC.c.sort_at, "time"), (DOC.c.id, "int")], after[1:]))
@@ -210,65 +247,36 @@ def _relevance_rows(
     return rows
 
 
-@contextmanager
-def _time_budget(session: Session, milliseconds: int) -> Iterator[None]:
-    """Abort the statements run inside after `milliseconds` (QueryTooSlow): counts are a
-    courtesy, and a page has a faster way to be found, so neither may hold the site up."""
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        nested = connection.begin_nested()
-        try:
-            connection.execute(
-                sa.text("SELECT set_config('statement_timeout', :ms, true)"),
-                {"ms": str(milliseconds)},
-            )
-            yield
-        except sa.exc.OperationalError as error:
-            nested.rollback()  # also undoes the timeout setting
-            raise QueryTooSlow from error
-        else:
-            connection.execute(sa.text("SELECT set_config('statement_timeout', '0', true)"))
-            nested.commit()
-        return
-    raw = connection.connection.driver_connection
-    assert raw is not None  # the session's connection is checked out
-    deadline = time.monotonic() + milliseconds / 1000
-    raw.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
-    try:
-        yield
-    except sa.exc.OperationalError as error:
-        raise QueryTooSlow from error
-    finally:
-        raw.set_progress_handler(None, 0)
-
-
-class QueryTooSlow(Exception):
-    """A statement ran past its time budget and was stopped."""
-
-
 def _counts(
     session: Session, search: SearchParams, *, common: bool
 ) -> tuple[int | None, bool, dict[str, dict]]:
+    # PostgreSQL's planner chooses well between the trigram index and the filters' for a count.
+    walk = common and session.get_bind().dialect.name != "postgresql"
     matching = (
         sa.select(DOC.c.kind, DOC.c.status)
-        .where(*_conditions(session, search, walk=common))
+        .where(*_conditions(session, search, walk=walk))
         .limit(COUNT_CAP + 1)
         .subquery()
     )
     try:
-        with _time_budget(session, COUNT_BUDGET_MS):
-            total = session.execute(sa.select(sa.func.count()).select_from(matching)).scalar_one()
-            if total > COUNT_CAP:
-                return COUNT_CAP, True, {}
-            facets: dict[str, dict[str, int]] = {}
-            for name in ("kind", "status"):
-                column = matching.c[name]
-                rows = session.execute(
-                    sa.select(column, sa.func.count()).where(column.is_not(None)).group_by(column)
-                ).all()
-                facets[name] = dict(sorted(rows, key=lambda r: -r[1]))
+        with _time_budget(session, COUNT_BUDGET_MS):  # one pass: the total and both facets
+            groups = session.execute(
+                sa.select(matching.c.kind, matching.c.status, sa.func.count()).group_by(
+                    matching.c.kind, matching.c.status
+                )
+            ).all()
     except QueryTooSlow:
         return None, True, {}  # too many rows to count quickly: the page says "results"
+    total = sum(n for _, _, n in groups)
+    if total > COUNT_CAP:
+        return COUNT_CAP, True, {}
+    facets: dict[str, dict[str, int]] = {}
+    for position, name in enumerate(("kind", "status")):
+        tally: dict[str, int] = {}
+        for row in groups:
+            if row[position] is not None:
+                tally[row[position]] = tally.get(row[position], 0) + row[2]
+        facets[name] = dict(sorted(tally.items(), key=lambda item: (-item[1], item[0])))
     return total, False, facets
 
 

@@ -575,7 +575,7 @@ def test_a_search_past_its_time_budget_still_answers(client, monkeypatch):
     """Counting stops at its budget (the page says "Results"); a slow walk falls back."""
 
     @contextmanager
-    def always_too_slow(_session, _milliseconds):
+    def always_too_slow(_session, _milliseconds, **_options):
         raise search_module.QueryTooSlow
         yield
 

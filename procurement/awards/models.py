@@ -19,6 +19,8 @@ class AwardStatus(StrEnum):
 
 class Award(SQLModel, table=True):
     __tablename__ = "procurement_award"
+    # the newest decisions first (the home page's latest awards, the awards feed)
+    __table_args__ = (sa.Index("ix_procurement_award_decided_at_id", "decided_at", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     tender_id: int = Field(foreign_key="procurement_tender.id", index=True, ondelete="CASCADE")

@@ -39,6 +39,11 @@ class TenderStatus(StrEnum):
 
 class Tender(SQLModel, table=True):
     __tablename__ = "procurement_tender"
+    # by status, and the tenders taking bids now by deadline (the home page's count and
+    # "closing soon"); it replaced an index on status alone, which SQLite preferred to it
+    __table_args__ = (
+        sa.Index("ix_procurement_tender_status_tender_end_at", "status", "tender_end_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     buyer_id: int = Field(foreign_key="auth_organisation.id", index=True, ondelete="RESTRICT")
@@ -58,7 +63,7 @@ class Tender(SQLModel, table=True):
     tender_start_at: datetime = Field(sa_type=UTCDateTime)
     tender_end_at: datetime = Field(sa_type=UTCDateTime, index=True)
     opening_at: datetime = Field(sa_type=UTCDateTime, index=True)
-    status: TenderStatus = Field(sa_type=sa.String(16), index=True)
+    status: TenderStatus = Field(sa_type=sa.String(16))  # indexed with the deadline, below
     version: int = 1
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime, index=True)

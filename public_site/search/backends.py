@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.sql.util import ClauseAdapter
 from sqlmodel import Session
 
 from public_site.search.models import SearchDocument
@@ -31,51 +30,18 @@ def _on_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _text(session: Session, name: str, *, walk: bool) -> Any:
-    """A text column to match; on PostgreSQL for a walk, `column || ''`, the same text that no
-    trigram index serves, so the planner walks the sort order instead of collecting every match."""
-    column = DOC.c[name]
-    return (
-        sa.type_coerce(column.op("||")(""), sa.Text) if walk and _on_postgres(session) else column
-    )
-
-
-def _matches(session: Session, name: str, term: str, *, walk: bool) -> Any:
+def _matches(session: Session, name: str, term: str) -> Any:
     """ILIKE on PostgreSQL, LIKE on SQLite (which ignores ASCII case the same way). A term
     without upper or lower case (Thai, digits) is matched by LIKE on PostgreSQL too: the same
-    rows, without lowering every text it is tested against, which costs ten times as much."""
-    text = _text(session, name, walk=walk)
+    rows, without lowering every text it is tested against (a third of the time)."""
+    text = DOC.c[name]
     if _on_postgres(session) and term.lower() != term.upper():
         return text.ilike(pattern(term), escape="\\")
     return text.like(pattern(term), escape="\\")
 
 
-def like_conditions(session: Session, terms: Sequence[str], *, walk: bool = False) -> list[Any]:
-    return [
-        sa.or_(_matches(session, "title", t, walk=walk), _matches(session, "body", t, walk=walk))
-        for t in terms
-    ]
-
-
-def capped_count(session: Session, conditions: Sequence[Any], cap: int) -> int:
-    """How many documents meet `conditions`, counting no further than `cap`."""
-    matching = sa.select(sa.literal(1)).select_from(DOC).where(*conditions).limit(cap).subquery()
-    return session.execute(sa.select(sa.func.count()).select_from(matching)).scalar_one()
-
-
-def common_among_newest(session: Session, conditions: Sequence[Any], rows: int, cap: int) -> bool:
-    """Do at least `cap` of the `rows` newest documents meet `conditions`? (PostgreSQL: the
-    trigram index would have to list every match of a common word to count them; this costs
-    the same for any word.)"""
-    newest = (
-        sa.select(DOC.c.title, DOC.c.body)
-        .order_by(DOC.c.sort_at.desc(), DOC.c.id.desc())
-        .limit(rows)
-        .subquery()
-    )
-    adapted = [ClauseAdapter(newest).traverse(c) for c in conditions]
-    matching = sa.select(sa.literal(1)).select_from(newest).where(*adapted).limit(cap).subquery()
-    return session.execute(sa.select(sa.func.count()).select_from(matching)).scalar_one() >= cap
+def like_conditions(session: Session, terms: Sequence[str]) -> list[Any]:
+    return [sa.or_(_matches(session, "title", t), _matches(session, "body", t)) for t in terms]
 
 
 def fts_query(terms: Sequence[str]) -> str:
@@ -96,8 +62,8 @@ def fts_count(session: Session, match: str, cap: int) -> int:
 def text_conditions(session: Session, terms: Sequence[str], *, walk: bool = False) -> list[Any]:
     if not terms:
         return []
-    if walk or _on_postgres(session):  # a walk: rows tested one by one in the sort order
-        return like_conditions(session, terms, walk=walk)
+    if walk or _on_postgres(session):  # LIKE: tested row by row, or served by pg_trgm
+        return like_conditions(session, terms)
     conditions = []
     if fts_query(terms):
         matching = sa.text(
@@ -109,28 +75,18 @@ def text_conditions(session: Session, terms: Sequence[str], *, walk: bool = Fals
     return conditions
 
 
-def title_has_every_word(session: Session, terms: Sequence[str], *, walk: bool = False) -> Any:
-    return sa.and_(*(_matches(session, "title", t, walk=walk) for t in terms))
+def title_has_every_word(session: Session, terms: Sequence[str]) -> Any:
+    return sa.and_(*(_matches(session, "title", t) for t in terms))
 
 
-def in_titles(
-    session: Session,
-    search: SearchParams,
-    cap: int,
-    *,
-    walk: bool = False,
-    probe: tuple[int, int] = (0, 0),
-) -> Any:
+def in_titles(session: Session, search: SearchParams, cap: int) -> Any:
     """Records whose title holds every word, found the cheaper way for how common they are
-    (at least `cap` title matches on SQLite, `probe`'s share of the newest on PostgreSQL)."""
+    (at least `cap` title matches: common)."""
     terms = search.terms
     titled = [t for t in terms if len(t) >= 3]
     fts = " ".join(f"title : {fts_phrase(t)}" for t in titled)
     if _on_postgres(session):
-        rows, matches = probe
-        found = [title_has_every_word(session, terms, walk=True)]
-        common = walk and common_among_newest(session, found, rows, matches)
-        return title_has_every_word(session, terms, walk=common)
+        return title_has_every_word(session, terms)
     if len(titled) < len(terms):
         return title_has_every_word(session, terms)
     common = fts_count(session, fts, cap) >= cap

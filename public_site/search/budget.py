@@ -16,20 +16,15 @@ class QueryTooSlow(Exception):
 
 @contextmanager
 def time_budget(
-    session: Session, milliseconds: int, *, in_sort_order: bool = False
+    session: Session, milliseconds: int, planner: dict[str, str] | None = None
 ) -> Iterator[None]:
     """Abort the statements run inside after `milliseconds` (QueryTooSlow): counts are a
     courtesy, and a page has a faster way to be found, so neither may hold the site up.
-
-    `in_sort_order` (PostgreSQL): plan the statements without a sort step, so that a page is
-    read by walking the index of its sort order (and of its filters), not by collecting and
-    sorting every row that passes them. SQLite's planner makes that choice by itself.
+    `planner`: PostgreSQL settings for the statements inside (SET LOCAL, then set back).
     """
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        settings = {"statement_timeout": str(milliseconds)}
-        if in_sort_order:
-            settings["enable_sort"] = "off"
+        settings = {"statement_timeout": str(milliseconds), **(planner or {})}
         before = dict(zip(settings, _read(connection, settings), strict=True))
         nested = connection.begin_nested()
         try:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.util import ClauseAdapter
 from sqlmodel import Session, col, select
 
 import permits.queries as permits_queries
@@ -17,8 +18,6 @@ from core.auth.models import Organisation, OrganisationKind
 from core.db import UTCDateTime
 from public_site.search.backends import (
     DOC,
-    capped_count,
-    common_among_newest,
     fts_count,
     fts_query,
     in_titles,
@@ -33,14 +32,15 @@ from public_site.search.schemas import SearchHit, SearchPage, SearchParams
 COUNT_CAP = 1_000
 COUNT_BUDGET_MS = 250  # counts stop here: the page says "results" without a number
 WALK_BUDGET_MS = 500  # a walk through the sort order this slow falls back to the match list
-FILTER_COUNT_BUDGET_MS = 50  # how long to count the records the filters alone select
-# A word matching at least this many records is "common": instead of collecting every match
-# from the full-text index, the database walks the sort order and tests each row, which stops
-# as soon as a page is full (SQLite; PostgreSQL's planner makes this choice by itself).
+# A word matching at least this many records is "common" (SQLite: FTS5 counts them): instead of
+# collecting every match from the full-text index, the database walks the sort order and tests
+# each row, which stops as soon as a page is full.
 COMMON_MATCHES = 2_000
-# PostgreSQL's trigram index cannot count a word's matches cheaply: a word is common there when
-# at least 4 of the 2,000 newest records have it (a walk then fills a page within ~10,000 rows).
-NEWEST_PROBE = (2_000, 4)
+# PostgreSQL's trigram index cannot count a word's matches cheaply, nor its planner guess them:
+# there a page is first looked for among the first WALK_ROWS records its filters select in its
+# order (a bounded walk), and from the trigram index's list of matches if it is not filled.
+WALK_ROWS = 5_000
+COUNT_ROWS = 30_000  # and its counts among the first COUNT_ROWS, if they settle them
 
 
 def _is_common(session: Session, search: SearchParams) -> bool:
@@ -49,8 +49,7 @@ def _is_common(session: Session, search: SearchParams) -> bool:
     if not terms:
         return False
     if session.get_bind().dialect.name == "postgresql":
-        found = text_conditions(session, terms, walk=True)
-        return common_among_newest(session, found, *NEWEST_PROBE)
+        return True  # the bounded walk is tried first
     if not fts_query(terms):
         return False
     return fts_count(session, fts_query(terms), COMMON_MATCHES) >= COMMON_MATCHES
@@ -158,13 +157,14 @@ def _page_rows(
     else:
         if after is not None:
             conditions.append(after_cursor(keys, after))
-        statement = (
-            sa.select(*_columns(), *(expr.label(f"k{i}") for i, (expr, _) in enumerate(keys)))
-            .where(*conditions)
-            .order_by(*(expr.desc() for expr, _ in keys))
-            .limit(size + 1)
+        rows = _select(
+            session,
+            [*_columns(), *(expr.label(f"k{i}") for i, (expr, _) in enumerate(keys))],
+            conditions,
+            [expr.desc() for expr, _ in keys],
+            size + 1,
+            bounded=common and _on_postgres(session),
         )
-        rows = list(session.execute(statement).all())
     more = len(rows) > size
     rows = rows[:size]
     next_cursor = None
@@ -178,33 +178,62 @@ def _page_rows(
 
 def _walk_or_list(
     session: Session, search: SearchParams, size: int, common: bool
-) -> tuple[list[Any], Any]:
+) -> tuple[list[Any], Any, bool]:
     """A page by walking the sort order (a common word), or, if other filters make that walk
-    long, from the full-text index's list of matches."""
-    if not common:
-        return _page_rows(session, search, size, common=False)
-    ordered = _walk_in_sort_order(session, search)
-    try:
-        with _time_budget(session, WALK_BUDGET_MS, in_sort_order=ordered):
-            return _page_rows(session, search, size, common=True)
-    except QueryTooSlow:
-        return _page_rows(session, search, size, common=False)
+    long, from the full-text index's list of matches; and whether the walk gave it."""
+    if common:
+        try:
+            with _time_budget(session, WALK_BUDGET_MS):
+                return (*_page_rows(session, search, size, common=True), True)
+        except (QueryTooSlow, NotFilled):
+            pass
+    return (*_page_rows(session, search, size, common=False), False)
 
 
-def _walk_in_sort_order(session: Session, search: SearchParams) -> bool:
-    """PostgreSQL: must the walk of a common word follow the sort order's index? Its planner
-    cannot know how often the word occurs and would read and sort every row that passes the
-    filters; only if the filters alone select few records (counted, briefly) is that better."""
-    if session.get_bind().dialect.name != "postgresql":
-        return False  # SQLite's planner walks the sort order of itself, or a filter's index
-    filters = _conditions(session, replace(search, q="", terms=()))
-    if not filters:
-        return True
-    try:
-        with _time_budget(session, FILTER_COUNT_BUDGET_MS):
-            return capped_count(session, filters, COMMON_MATCHES) >= COMMON_MATCHES
-    except QueryTooSlow:
-        return True
+class NotFilled(Exception):
+    """A bounded walk found fewer rows than a page before its bound."""
+
+
+def _on_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _split(where: list[Any]) -> tuple[list[Any], list[Any]]:
+    """The conditions on the text, and the others."""
+    text = [
+        c for c in where if any(e is DOC.c.title or e is DOC.c.body for e in visitors.iterate(c))
+    ]
+    return text, [c for c in where if not any(c is t for t in text)]
+
+
+def _select(
+    session: Session,
+    columns: list[Any],
+    where: list[Any],
+    order: list[Any],
+    limit: int,
+    *,
+    bounded: bool,
+) -> list[Any]:
+    """Up to `limit` rows in `order`; `bounded` (PostgreSQL): tested among the first WALK_ROWS
+    records that the conditions without text select in that order (NotFilled if too few)."""
+    if not bounded:
+        statement = sa.select(*columns).where(*where).order_by(*order).limit(limit)
+        return list(session.execute(statement).all())
+    text, others = _split(where)
+    first = sa.select(DOC).where(*others).order_by(*order).limit(WALK_ROWS).subquery()
+    inner = ClauseAdapter(first)
+    rows = session.execute(
+        sa.select(*(inner.traverse(c) for c in columns))
+        .where(*(inner.traverse(c) for c in text))
+        .order_by(*(inner.traverse(o) for o in order))
+        .limit(limit)
+    ).all()
+    if len(rows) < limit:
+        seen = sa.select(sa.func.count()).select_from(first)
+        if session.execute(seen).scalar_one() >= WALK_ROWS:  # more beyond the bound
+            raise NotFilled
+    return list(rows)
 
 
 def _relevance_rows(
@@ -220,28 +249,30 @@ def _relevance_rows(
 
     Two keyset walks instead of one ranking of every match: a common word stays fast.
     """
-    titled = in_titles(session, search, COMMON_MATCHES, walk=walk, probe=NEWEST_PROBE)
+    titled = in_titles(session, search, COMMON_MATCHES)
     rows: list[Any] = []
     for level in (1, 0):
         if after is not None and level > after[0]:
             continue
         where = [
             *conditions,
-            titled if level else sa.not_(title_has_every_word(session, search.terms, walk=walk)),
+            titled if level else sa.not_(title_has_every_word(session, search.terms)),
         ]
         if after is not None and level == after[0]:
             where.append(after_cursor([(DOC.c.sort_at, "time"), (DOC.c.id, "int")], after[1:]))
-        rows += session.execute(
-            sa.select(
+        rows += _select(
+            session,
+            [
                 *_columns(),
                 sa.literal(level).label("k0"),
                 DOC.c.sort_at.label("k1"),
                 DOC.c.id.label("k2"),
-            )
-            .where(*where)
-            .order_by(DOC.c.sort_at.desc(), DOC.c.id.desc())
-            .limit(limit - len(rows))
-        ).all()
+            ],
+            where,
+            [DOC.c.sort_at.desc(), DOC.c.id.desc()],
+            limit - len(rows),
+            bounded=walk and _on_postgres(session),
+        )
         if len(rows) >= limit:
             break
     return rows
@@ -250,21 +281,17 @@ def _relevance_rows(
 def _counts(
     session: Session, search: SearchParams, *, common: bool
 ) -> tuple[int | None, bool, dict[str, dict]]:
-    # PostgreSQL's planner chooses well between the trigram index and the filters' for a count.
-    walk = common and session.get_bind().dialect.name != "postgresql"
-    matching = (
-        sa.select(DOC.c.kind, DOC.c.status)
-        .where(*_conditions(session, search, walk=walk))
-        .limit(COUNT_CAP + 1)
-        .subquery()
-    )
+    bounded = common and _on_postgres(session)
+    conditions = _conditions(session, search, walk=common and not bounded)
     try:
-        with _time_budget(session, COUNT_BUDGET_MS):  # one pass: the total and both facets
-            groups = session.execute(
-                sa.select(matching.c.kind, matching.c.status, sa.func.count()).group_by(
-                    matching.c.kind, matching.c.status
-                )
-            ).all()
+        # One pass for the total and both facets. On PostgreSQL, when the first records do not
+        # settle a common word's counts, its trigram index does (a word this rare is listed
+        # quickly), never a scan of the table in its physical order.
+        planner = {"enable_seqscan": "off"} if bounded else None
+        with _time_budget(session, COUNT_BUDGET_MS, planner=planner):
+            groups = _bounded_groups(session, search, conditions) if bounded else None
+            if groups is None:
+                groups = _groups(session, DOC, conditions)
     except QueryTooSlow:
         return None, True, {}  # too many rows to count quickly: the page says "results"
     total = sum(n for _, _, n in groups)
@@ -280,10 +307,42 @@ def _counts(
     return total, False, facets
 
 
+def _groups(session: Session, source: Any, where: list[Any]) -> list[Any]:
+    """(kind, status, how many) of the first COUNT_CAP + 1 rows of `source` meeting `where`."""
+    matching = (
+        sa.select(source.c.kind, source.c.status).where(*where).limit(COUNT_CAP + 1).subquery()
+    )
+    return list(
+        session.execute(
+            sa.select(matching.c.kind, matching.c.status, sa.func.count()).group_by(
+                matching.c.kind, matching.c.status
+            )
+        ).all()
+    )
+
+
+def _bounded_groups(session: Session, search: SearchParams, where: list[Any]) -> list[Any] | None:
+    """PostgreSQL, a common word: its counts among the first COUNT_ROWS records the filters
+    select in the page's order, if they settle them (the cap reached, or every such record
+    read); the trigram index would list every match of the word first."""
+    text, others = _split(where)
+    order = [expr.desc() for expr, _ in _sort_keys(search)[-2:]]
+    first = sa.select(DOC).where(*others).order_by(*order).limit(COUNT_ROWS).subquery()
+    groups = _groups(session, first, [ClauseAdapter(first).traverse(c) for c in text])
+    if sum(n for _, _, n in groups) > COUNT_CAP:
+        return groups
+    seen = sa.select(DOC.c.id).where(*others).order_by(*order).limit(COUNT_ROWS).subquery()
+    if session.execute(sa.select(sa.func.count()).select_from(seen)).scalar_one() < COUNT_ROWS:
+        return groups
+    return None
+
+
 def search_page(session: Session, search: SearchParams, *, counts: bool = True) -> SearchPage:
     """One page of results for a search, with counts bounded at COUNT_CAP."""
     common = _is_common(session, search)
-    rows, next_cursor = _walk_or_list(session, search, search.per_page, common)
+    rows, next_cursor, walked = _walk_or_list(session, search, search.per_page, common)
+    if _on_postgres(session):  # the word is common there if its walk found the page
+        common = walked
     total, lower_bound, facets = (
         _counts(session, search, common=common) if counts else (len(rows), True, {})
     )
@@ -301,7 +360,7 @@ def iterate(session: Session, search: SearchParams, *, batch: int = 500) -> Iter
     page = search.with_cursor(search.cursor)
     common = _is_common(session, search)
     while True:
-        rows, next_cursor = _walk_or_list(session, page, batch, common)
+        rows, next_cursor, _ = _walk_or_list(session, page, batch, common)
         for row in rows:
             yield _hit(row, search.terms)
         if next_cursor is None:

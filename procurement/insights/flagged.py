@@ -203,9 +203,19 @@ def flagged(
 def counts(session: Session, year: int | None) -> dict[str, int]:
     """How many tenders each indicator flags in the period."""
     found = {r.k3: r.n1 for r in sums(session, "flag", year, InsightSum.n1 > 0)}
-    found["supplier-share"] = sum(won for _, _, won, _ in dominant_pairs(session, year))
-    found["same-winner"] = len({t for t, *_ in _captive_hits(session, year, 0)})
+    for code in CROSS:
+        found[code] = count(session, code, year)
     return found
+
+
+def count(session: Session, code: str, year: int | None) -> int:
+    """How many tenders one indicator flags in the period."""
+    if code == "supplier-share":
+        return sum(won for _, _, won, _ in dominant_pairs(session, year))
+    if code == "same-winner":
+        return len({t for t, *_ in _captive_hits(session, year, 0)})
+    rows = sums(session, "flag", year, InsightSum.k3 == code)
+    return rows[0].n1 if rows else 0
 
 
 def tender_flags(session: Session, tender_id: int) -> list[FlaggedTender]:

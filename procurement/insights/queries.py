@@ -133,7 +133,7 @@ def indicator(
     if code not in rules.BY_CODE:
         raise NotFound(gettext("There is no red flag %(code)s.") % {"code": repr(code)})
     raised, more = flagged.flagged(session, code, year, after=after, limit=limit)
-    count = flagged.counts(session, year).get(code, 0)
+    count = flagged.count(session, code, year)
     return _described(rules.BY_CODE[code], count), raised, more
 
 

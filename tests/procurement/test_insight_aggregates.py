@@ -51,8 +51,9 @@ def assert_same_figures(session: Session, *, every_tender: bool = True) -> None:
         counted = {i.code: i.flagged for i in queries.indicators(session, year=year)}
         assert counted == {c: len({f.tender_id for f in raised if f.code == c}) for c in CODES}
         for code in CODES:
-            _, listed, more = queries.indicator(session, code=code, year=year)
+            described, listed, more = queries.indicator(session, code=code, year=year)
             assert more is None
+            assert described.flagged == counted[code]
             assert listed == [f for f in raised if f.code == code], code
             assert_pages_add_up(session, code, year, listed)
     raised = flags.evaluate(everything, party)

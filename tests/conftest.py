@@ -203,6 +203,13 @@ ONE_DATABASE_MODULES = {
     "tests/prongsai/test_authorization_matrix.py",  # route policies
     "tests/prongsai/test_cli.py",  # the command line: arguments, messages, exit codes
     "tests/prongsai/test_cli_ledger.py",
+    "tests/core/test_field_labels.py",  # fields named by their labels
+    "tests/core/test_problems.py",  # validation problems said in words
+    "tests/core/auth/test_emails.py",  # what each e-mail says, in both languages
+    "tests/procurement/test_emails.py",
+    "tests/permits/test_emails.py",
+    "tests/procurement/test_amendment_form.py",  # the amendment form's error summary
+    "tests/procurement/test_refusals_in_words.py",  # refusals and zones in words
     # 45 s of kills and restarts: once per run; the 20-kill campaign on both databases is
     # a benchmark (bench/crash_campaign.py, BENCHMARKS.md).
     "tests/prongsai/test_crash_campaign.py",

@@ -168,11 +168,11 @@ def test_the_demo_gives_the_full_pass_figures(demo_clone_url):
 def test_a_generated_archive_gives_the_full_pass_figures(fresh_database, tmp_path):
     from bench.archive import generate
 
-    generate(fresh_database, data_dir=tmp_path, tenders_count=400, permits_count=10, seed=5)
+    generate(fresh_database, data_dir=tmp_path, tenders_count=200, permits_count=10, seed=5)
     engine = make_engine(fresh_database)
     try:
         with Session(engine) as session:
-            assert aggregates.refresh(session, now=datetime.now(UTC)) == 400
+            assert aggregates.refresh(session, now=datetime.now(UTC)) == 200
             assert_same_figures(session, every_tender=False)
     finally:
         engine.dispose()

@@ -118,28 +118,24 @@ def more_tenders(url: str, settings: Settings, count: int, open_for: timedelta) 
 
 
 def drive(base: str, path: str, tokens: list[str], args: argparse.Namespace) -> dict:
-    """wrk against one server; its throughput, latency percentiles and answer counts."""
-    env = {**os.environ, "BIDS_TOKENS": ",".join(tokens), "BIDS_PATHS": path}
-    command = [
-        "wrk",
-        f"-t{args.threads}",
-        f"-c{args.connections}",
-        f"-d{args.duration}s",
-        "--latency",
-        "--timeout",
-        "10s",
-        "-s",
-        str(LUA),
-        base,
-    ]
-    out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
-    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    """wrk against one server with the bids' script."""
+    return wrk(base, LUA, {"BIDS_TOKENS": ",".join(tokens), "BIDS_PATHS": path}, args)
+
+
+def wrk(base: str, script: Path, env: dict[str, str], args: argparse.Namespace) -> dict:
+    """wrk with a Lua script (its settings in `env`) against one server: its throughput,
+    latency percentiles and answer counts."""
+    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s"]
+    command += ["--latency", "--timeout", "10s", "-s", str(script), base]
+    out = subprocess.run(
+        command, env={**os.environ, **env}, capture_output=True, text=True, check=True
+    ).stdout
     failed = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)$", out, re.M)
     return {
         "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "latency_ms": {f"p{p}": round(float(v) * UNIT[u], 1) for p, v, u in LATENCY.findall(out)},
-        "answers": requests,
+        "answers": int(re.search(r"(\d+) requests in", out).group(1)),
         "not_2xx": int(failed.group(1)) if failed else 0,
         "socket_errors": errors.group(1).strip() if errors else None,
     }

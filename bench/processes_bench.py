@@ -17,9 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +27,7 @@ from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.bid_http_bench import LATENCY, UNIT, free_port, serving  # noqa: E402
+from bench.bid_http_bench import free_port, serving, wrk  # noqa: E402
 from bench.databases import fresh_database  # noqa: E402
 from bench.pages_bench import build_demo, pages  # noqa: E402
 from core.db import make_engine  # noqa: E402
@@ -39,17 +37,7 @@ LUA = ROOT / "bench" / "wrk_pages.lua"
 
 
 def drive(base: str, paths: list[str], args: argparse.Namespace) -> dict:
-    env = {**os.environ, "PAGES_PATHS": ",".join(paths)}
-    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s"]
-    command += ["--latency", "--timeout", "10s", "-s", str(LUA), base]
-    out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
-    failed = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {
-        "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "latency_ms": {f"p{p}": round(float(v) * UNIT[u], 1) for p, v, u in LATENCY.findall(out)},
-        "answers": int(re.search(r"(\d+) requests in", out).group(1)),
-        "not_2xx": int(failed.group(1)) if failed else 0,
-    }
+    return wrk(base, LUA, {"PAGES_PATHS": ",".join(paths)}, args)
 
 
 def scheduler_leaders(url: str) -> int | None:

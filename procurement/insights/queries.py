@@ -29,27 +29,17 @@ from procurement.insights.schemas import (
 DEFAULT_CURRENCY = "THB"
 
 
-def _party(organisation: Organisation) -> Party:
-    return Party(
-        id=stored_id(organisation),
-        slug=organisation.slug,
-        name=organisation.name,
-        name_th=organisation.name_th,
-        registration_id=organisation.registration_id,
-    )
-
-
 def _parties(session: Session) -> Callable[[int], Party]:
     """A lookup of every buying entity and supplier, by organisation id."""
     kinds = [OrganisationKind.BUYING_ENTITY, OrganisationKind.SUPPLIER]
     known = {
-        o.id: _party(o)
+        o.id: summaries.party(o)
         for o in session.exec(select(Organisation).where(col(Organisation.kind).in_(kinds)))
     }
 
     def party(organisation_id: int) -> Party:
         if organisation_id not in known:
-            known[organisation_id] = _party(session.get_one(Organisation, organisation_id))
+            known[organisation_id] = summaries.party(session.get_one(Organisation, organisation_id))
         return known[organisation_id]
 
     return party
@@ -73,7 +63,7 @@ def buyer_profile(session: Session, *, slug: str) -> BuyerProfile:
     if buyer is None:
         raise NotFound(gettext("There is no buying entity %(slug)s.") % {"slug": repr(slug)})
     tenders = facts.load(session, buyer_id=buyer.id)
-    return profiles.buyer_profile(_party(buyer), tenders, _parties(session))
+    return profiles.buyer_profile(summaries.party(buyer), tenders, _parties(session))
 
 
 def supplier_profile(session: Session, *, supplier_id: int) -> SupplierProfile:
@@ -84,7 +74,7 @@ def supplier_profile(session: Session, *, supplier_id: int) -> SupplierProfile:
     tenders = facts.load(
         session, tender_ids=facts.supplier_tender_ids(session, stored_id(supplier))
     )
-    return profiles.supplier_profile(_party(supplier), tenders, _parties(session))
+    return profiles.supplier_profile(summaries.party(supplier), tenders, _parties(session))
 
 
 def suppliers(

@@ -1,4 +1,6 @@
-"""Profiles of buying entities and suppliers: every tender, bid, award and contract.
+"""Profiles of buying entities and suppliers: their totals, and their tenders, bids, awards
+and contracts a page at a time (PROFILE_PAGE rows of each list, newest first, ?page=N); a
+download of a list holds all of it, streamed.
 
 A supplier is shown by company name and registration id only; its contact details are never
 read for these pages.
@@ -16,113 +18,25 @@ from core.auth.dependencies import OptionalUser
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.types import Id
-from procurement.insights.schemas import Party
+from public_site import profile_tables
+from public_site.profile_tables import (  # noqa: F401  (the other pages' tables use them too)
+    BUYER,
+    CURRENCY,
+    SUPPLIER,
+    TENDER,
+    TITLE,
+    buyer_link,
+    list_table,
+    party_cells,
+    supplier_link,
+    tender_link,
+)
 from public_site.svg import Chart
 from public_site.tables import N_, Column, Format, Table, TableName, respond
 
 router = APIRouter(include_in_schema=False)
 SUPPLIERS_PAGE = 100  # suppliers a page of the directory lists (its downloads too)
 PageNumber = Annotated[int, Query(ge=1, le=100_000)]
-
-
-def tender_link(row: dict) -> str:
-    return f"/tenders/{row['tender_id']}"
-
-
-def buyer_link(row: dict) -> str:
-    return f"/buyers/{row['buyer_slug']}"
-
-
-def supplier_link(key: str = "supplier_id"):
-    return lambda row: f"/suppliers/{row[key]}" if row.get(key) is not None else None
-
-
-def party_cells(prefix: str, party: Party | None) -> dict:
-    if party is None:
-        return {
-            f"{prefix}_id": None,
-            f"{prefix}_slug": None,
-            f"{prefix}": None,
-            f"{prefix}_th": None,
-        }
-    cells = {
-        f"{prefix}_id": party.id,
-        f"{prefix}_slug": party.slug,
-        f"{prefix}": party.name,
-        f"{prefix}_th": party.name_th,
-    }
-    if prefix == "supplier":
-        cells["registration_id"] = party.registration_id
-    return cells
-
-
-TENDER = Column("tender_id", N_("Tender"), "int", tender_link)
-TITLE = Column("tender_title", N_("Title"), link=tender_link)
-BUYER = Column("buyer", N_("Buyer"), link=buyer_link)
-SUPPLIER = Column("supplier", N_("Supplier"), link=supplier_link())
-CURRENCY = Column("currency", N_("Currency"))
-
-
-def awards_table(awards) -> Table:
-    return Table(
-        "awards",
-        N_("Awards"),
-        [
-            TENDER,
-            TITLE,
-            BUYER,
-            SUPPLIER,
-            Column("value", N_("Awarded value"), "money"),
-            CURRENCY,
-            Column("status", N_("Status")),
-            Column("decided_at", N_("Decided"), "datetime"),
-        ],
-        [
-            {
-                "tender_id": a.tender_id,
-                "tender_title": a.tender_title,
-                **party_cells("buyer", a.buyer),
-                **party_cells("supplier", a.supplier),
-                "value": a.value,
-                "currency": a.currency,
-                "status": a.status,
-                "decided_at": a.decided_at,
-            }
-            for a in awards
-        ],
-    )
-
-
-def contracts_table(contracts) -> Table:
-    return Table(
-        "contracts",
-        N_("Contracts"),
-        [
-            Column("contract_id", N_("Contract"), "int"),
-            TENDER,
-            TITLE,
-            BUYER,
-            SUPPLIER,
-            Column("award_value", N_("Award value"), "money"),
-            Column("value", N_("Contract value now"), "money"),
-            CURRENCY,
-            Column("signed_date", N_("Signed"), "date"),
-        ],
-        [
-            {
-                "contract_id": c.id,
-                "tender_id": c.tender_id,
-                "tender_title": c.tender_title,
-                **party_cells("buyer", c.buyer),
-                **party_cells("supplier", c.supplier),
-                "award_value": c.award_value,
-                "value": c.value,
-                "currency": c.currency,
-                "signed_date": c.signed_date,
-            }
-            for c in contracts
-        ],
-    )
 
 
 def page_url(request: Request, page: int) -> str:
@@ -194,6 +108,59 @@ def suppliers(
     )
 
 
+def _profile_page(
+    request: Request,
+    *,
+    page: int,
+    pages: int,
+    lists: dict[str, list],
+    counts: dict[str, int],
+    extra: list[Table],
+    fetch,
+    fmt: str,
+    table: str | None,
+    filename: str,
+    template: str,
+    context: dict,
+    meta: dict,
+):
+    """The profile's page, its JSON twin, or a download of one table (a list: all of it)."""
+    if table in lists and fmt != "html":
+        return profile_tables.download(
+            request,
+            name=table,
+            fetch=lambda session, offset, limit: fetch(session, table, offset, limit),
+            fmt=fmt,
+            filename=filename,
+            meta=meta,
+        )
+    tables = [list_table(name, rows) for name, rows in lists.items()] + extra
+    return respond(
+        request,
+        template=template,
+        context={
+            **context,
+            "counts": counts,
+            "size": queries.PROFILE_PAGE,
+            "previous_url": page_url(request, page - 1) if page > 1 else None,
+            "next_url": page_url(request, page + 1) if page < pages else None,
+        },
+        tables=tables,
+        fmt=fmt,
+        table=table,
+        filename=filename,
+        meta={**meta, "page": page, "pages": pages, "counts": counts},
+    )
+
+
+def _years_chart(ident: str, years) -> Chart:
+    return Chart(
+        ident,
+        [str(y.year) for y in reversed(years)],
+        [y.awarded_value / 100 for y in reversed(years)],
+    )
+
+
 @router.get("/suppliers/{supplier_id}", response_class=HTMLResponse)
 def supplier(
     request: Request,
@@ -201,40 +168,13 @@ def supplier(
     user: OptionalUser,
     clock: ClockDep,
     supplier_id: Id = Path(ge=1, le=2**62),
+    page: PageNumber = 1,
     format: Format = "html",
     table: TableName = None,
 ):
-    """A supplier's profile: bids, awards, contracts, totals by year, win rate, rivals."""
-    profile = queries.supplier_profile(session, supplier_id=supplier_id)
-    bids = Table(
-        "bids",
-        N_("Bids (as opened)"),
-        [
-            TENDER,
-            TITLE,
-            BUYER,
-            Column("opened_at", N_("Opened"), "datetime"),
-            Column("price", N_("Price"), "money"),
-            CURRENCY,
-            Column("status", N_("Bid status")),
-            Column("rank", N_("Rank"), "int"),
-            Column("outcome", N_("Outcome")),
-        ],
-        [
-            {
-                "tender_id": b.tender_id,
-                "tender_title": b.tender_title,
-                **party_cells("buyer", b.buyer),
-                "opened_at": b.opened_at,
-                "price": b.price,
-                "currency": b.currency,
-                "status": b.status,
-                "rank": b.rank,
-                "outcome": b.outcome,
-            }
-            for b in profile.bids
-        ],
-    )
+    """A supplier's profile: totals by year, win rate, then a page of its bids, awards,
+    contracts and rivals."""
+    profile = queries.supplier_profile(session, supplier_id=supplier_id, page=page)
     years = Table(
         "years",
         N_("Totals by year"),
@@ -249,40 +189,31 @@ def supplier(
         ],
         [y.model_dump() for y in profile.years],
     )
-    rivals = Table(
-        "competitors",
-        N_("Who they compete with most"),
-        [
-            SUPPLIER,
-            Column("registration_id", N_("Registration id")),
-            Column("tenders", N_("Tenders bid together"), "int"),
-            Column("wins", N_("Won by the rival"), "int"),
-            Column("own_wins", N_("Won by this supplier"), "int"),
-        ],
-        [
-            {
-                **party_cells("supplier", c.party),
-                "tenders": c.tenders,
-                "wins": c.wins,
-                "own_wins": c.own_wins,
-            }
-            for c in profile.competitors
-        ],
-    )
-    tables = [bids, awards_table(profile.awards), contracts_table(profile.contracts), years, rivals]
-    chart = Chart(
-        "supplier-years",
-        [str(y.year) for y in reversed(profile.years)],
-        [y.awarded_value / 100 for y in reversed(profile.years)],
-    )
-    return respond(
+    return _profile_page(
         request,
-        template="public_site/profile_supplier.html",
-        context={"user": user, "profile": profile, "chart": chart, "today": clock().date()},
-        tables=tables,
+        page=page,
+        pages=profile.pages,
+        lists={
+            "bids": profile.bids,
+            "awards": profile.awards,
+            "contracts": profile.contracts,
+            "competitors": profile.competitors,
+        },
+        counts=profile.counts,
+        extra=[years],
+        fetch=lambda s, name, offset, limit: queries.supplier_list(
+            s, supplier_id=profile.supplier.id, name=name, offset=offset, limit=limit
+        ),
         fmt=format,
         table=table,
         filename=f"supplier-{supplier_id}",
+        template="public_site/profile_supplier.html",
+        context={
+            "user": user,
+            "profile": profile,
+            "chart": _years_chart("supplier-years", profile.years),
+            "today": clock().date(),
+        },
         meta={
             "title": profile.supplier.name,
             "registration_id": profile.supplier.registration_id,
@@ -301,42 +232,13 @@ def buyer(
     user: OptionalUser,
     clock: ClockDep,
     slug: str = Path(max_length=64),
+    page: PageNumber = 1,
     format: Format = "html",
     table: TableName = None,
 ):
-    """A buying entity's profile: tenders, awards, contracts, totals by year, its bidders."""
-    profile = queries.buyer_profile(session, slug=slug)
-    tenders = Table(
-        "tenders",
-        N_("Tenders"),
-        [
-            TENDER,
-            TITLE,
-            Column("category", N_("Category")),
-            Column("status", N_("Status")),
-            Column("estimated_value", N_("Estimated value"), "money"),
-            CURRENCY,
-            Column("published_at", N_("Published"), "datetime"),
-            Column("bidders", N_("Bidders"), "int"),
-            SUPPLIER,
-            Column("awarded_value", N_("Awarded value"), "money"),
-        ],
-        [
-            {
-                "tender_id": t.id,
-                "tender_title": t.title,
-                "category": t.category,
-                "status": t.status,
-                "estimated_value": t.estimated_value,
-                "currency": t.currency,
-                "published_at": t.published_at,
-                "bidders": t.bidders,
-                **party_cells("supplier", t.winner),
-                "awarded_value": t.awarded_value,
-            }
-            for t in profile.tenders
-        ],
-    )
+    """A buying entity's profile: totals by year, competition, then a page of its tenders,
+    bidders, awards and contracts."""
+    profile = queries.buyer_profile(session, slug=slug, page=page)
     years = Table(
         "years",
         N_("Totals by year"),
@@ -352,40 +254,31 @@ def buyer(
         ],
         [y.model_dump() for y in profile.years],
     )
-    bidders = Table(
-        "bidders",
-        N_("Who competes for its tenders"),
-        [
-            SUPPLIER,
-            Column("registration_id", N_("Registration id")),
-            Column("tenders", N_("Tenders bid in"), "int"),
-            Column("wins", N_("Won"), "int"),
-        ],
-        [
-            {**party_cells("supplier", c.party), "tenders": c.tenders, "wins": c.wins}
-            for c in profile.bidders
-        ],
-    )
-    tables = [
-        tenders,
-        awards_table(profile.awards),
-        contracts_table(profile.contracts),
-        years,
-        bidders,
-    ]
-    chart = Chart(
-        "buyer-years",
-        [str(y.year) for y in reversed(profile.years)],
-        [y.awarded_value / 100 for y in reversed(profile.years)],
-    )
-    return respond(
+    return _profile_page(
         request,
-        template="public_site/profile_buyer.html",
-        context={"user": user, "profile": profile, "chart": chart, "today": clock().date()},
-        tables=tables,
+        page=page,
+        pages=profile.pages,
+        lists={
+            "tenders": profile.tenders,
+            "bidders": profile.bidders,
+            "awards": profile.awards,
+            "contracts": profile.contracts,
+        },
+        counts=profile.counts,
+        extra=[years],
+        fetch=lambda s, name, offset, limit: queries.buyer_list(
+            s, buyer_id=profile.buyer.id, name=name, offset=offset, limit=limit
+        ),
         fmt=format,
         table=table,
         filename=f"buyer-{slug}",
+        template="public_site/profile_buyer.html",
+        context={
+            "user": user,
+            "profile": profile,
+            "chart": _years_chart("buyer-years", profile.years),
+            "today": clock().date(),
+        },
         meta={
             "title": profile.buyer.name,
             "period": period_line(clock),

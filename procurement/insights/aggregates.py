@@ -18,6 +18,8 @@ The kinds of total, for a year of publication (0: every year), and what n1…n4 
 - pair (k1 buyer, k2 supplier): n1 one-award tenders of the buyer the supplier won.
 - outcome (k1 supplier): n1 one-award tenders won, n2 lost, n3 Σ winner ids, n4 Σ winner ids².
 - home (cur; year 0 only): n1 standstill or final awards, n2 their value.
+- the profiles' totals (buyer_year, buyer_bidder, supplier_year, supplier_record, rival; year
+  0 only): listed in procurement.insights.party_sums.
 
 "one-award" tenders have exactly one live award (the red flags' "awarded" tenders); a bidder
 lost to a single winner exactly when n2·n4 = n3² (the winners' ids have no variance).
@@ -36,7 +38,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from procurement.insights import facts, flags
+from procurement.insights import facts, flags, party_sums
 from procurement.insights.models import InsightCursor, InsightFlag, InsightSum, InsightTender
 from procurement.tenders.models import Tender, TenderStatus
 
@@ -70,6 +72,11 @@ class Kept:
     awards: list[tuple[int, int, str, str, str]]  # supplier, value, currency, month, status
     winner: int | None
     codes: list[str]
+    # For the profiles' totals; None on a row read before they existed (see party_sums).
+    estimated: int | None = None
+    opened_year: int | None = None
+    bids: list[int] | None = None  # the supplier of each opened bid
+    contracts: list[tuple[int, int, str, int]] | None = None  # supplier, value, currency, year
 
     @classmethod
     def of(cls, tender: facts.TenderFact, codes: Iterable[str]) -> Kept:
@@ -86,12 +93,18 @@ class Kept:
             ],
             winner=tender.award.supplier_id if tender.award else None,
             codes=sorted(set(codes)),
+            estimated=tender.estimated_value,
+            opened_year=tender.opened_at.year if tender.opened_at else None,
+            bids=[b.supplier_id for b in tender.bids],
+            contracts=party_sums.contracts(tender),
         )
 
     @classmethod
     def loads(cls, text: str) -> Kept:
         data = json.loads(text)
         data["awards"] = [tuple(a) for a in data["awards"]]
+        if data.get("contracts") is not None:
+            data["contracts"] = [tuple(c) for c in data["contracts"]]
         return cls(**data)
 
     def dumps(self) -> str:
@@ -131,6 +144,7 @@ def contributions(kept: Kept) -> dict[Key, list[int]]:
     for _supplier, value, currency, _month, status in kept.awards:
         if status in HOME_AWARDS:
             add(("home", 0, 0, 0, "", currency), 1, value)
+    party_sums.add_to(kept, add)
     return out
 
 

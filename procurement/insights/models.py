@@ -92,3 +92,25 @@ class InsightCursor(SQLModel, table=True):
     changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_id: int = Field(default=0, sa_type=sa.BigInteger)
     updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+# The profiles' lists, newest first, each read through an index that starts with the party
+# (migration 0016_profile_indexes). Declared here, with the aggregates the profiles read,
+# rather than in each domain's models: they serve these pages only.
+def _profile_indexes() -> None:
+    from procurement.awards.models import Award
+    from procurement.bids.models import Bid
+    from procurement.tenders.models import Tender
+
+    tender, bid, award = (t.__table__ for t in (Tender, Bid, Award))  # type: ignore[attr-defined]
+    sa.Index("ix_procurement_tender_buyer_id_id", tender.c.buyer_id, tender.c.id)
+    sa.Index("ix_procurement_bid_supplier_id_tender_id", bid.c.supplier_id, bid.c.tender_id)
+    sa.Index(
+        "ix_procurement_award_supplier_id_decided_at",
+        award.c.supplier_id,
+        award.c.decided_at,
+        award.c.id,
+    )
+
+
+_profile_indexes()

@@ -136,6 +136,12 @@ def buyer_profile(buyer: Party, tenders: list[TenderFact], party: PartyOf) -> Bu
     return BuyerProfile(
         buyer=buyer,
         tenders=[tender_row(t, party) for t in reversed(tenders)],
+        counts={
+            "tenders": len(tenders),
+            "awards": len(awards),
+            "contracts": len(contracts),
+            "bidders": len(bid_in),
+        },
         awards=awards,
         contracts=contracts,
         years=[
@@ -216,6 +222,12 @@ def supplier_profile(supplier: Party, tenders: list[TenderFact], party: PartyOf)
             Competitor(party=party(s), tenders=n, wins=rival_wins[s], own_wins=my_wins_against[s])
             for s, n in sorted(rivals.items(), key=lambda i: (-i[1], i[0]))
         ],
+        counts={
+            "bids": len(bids),
+            "awards": len(awards),
+            "contracts": len(contracts),
+            "competitors": len(rivals),
+        },
         decided_bids=decided,
         wins=wins,
         win_rate=round(wins / decided, 4) if decided else None,

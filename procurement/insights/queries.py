@@ -11,10 +11,10 @@ from collections.abc import Callable
 from sqlmodel import Session, col, select
 
 from core.auth.models import Organisation, OrganisationKind
-from core.db import stored_id
 from core.errors import NotFound
 from core.i18n import gettext
-from procurement.insights import facts, flagged, profiles, rules, summaries
+from procurement.awards.models import Award
+from procurement.insights import flagged, records, rules, summaries
 from procurement.insights.schemas import (
     BuyerCompetition,
     BuyerProfile,
@@ -25,6 +25,7 @@ from procurement.insights.schemas import (
     SupplierListRow,
     SupplierProfile,
 )
+from procurement.tenders.models import Tender
 
 DEFAULT_CURRENCY = "THB"
 
@@ -57,24 +58,105 @@ def years(session: Session) -> list[int]:
     return summaries.years(session)
 
 
-def buyer_profile(session: Session, *, slug: str) -> BuyerProfile:
-    """A buying entity's profile; NotFound for an unknown slug."""
-    buyer = _organisation(session, OrganisationKind.BUYING_ENTITY, slug=slug)
-    if buyer is None:
+PROFILE_PAGE = 50  # rows of each of a profile's lists on one page
+
+
+def _pages(counts: dict[str, int], size: int) -> int:
+    return max(1, *(-(-n // size) for n in counts.values()))
+
+
+def buyer(session: Session, *, slug: str) -> Party:
+    """A buying entity by its slug; NotFound for an unknown one."""
+    found = _organisation(session, OrganisationKind.BUYING_ENTITY, slug=slug)
+    if found is None:
         raise NotFound(gettext("There is no buying entity %(slug)s.") % {"slug": repr(slug)})
-    tenders = facts.load(session, buyer_id=buyer.id)
-    return profiles.buyer_profile(summaries.party(buyer), tenders, _parties(session))
+    return summaries.party(found)
 
 
-def supplier_profile(session: Session, *, supplier_id: int) -> SupplierProfile:
-    """A supplier's profile (name and registration id; never contacts); NotFound if unknown."""
-    supplier = _organisation(session, OrganisationKind.SUPPLIER, id=supplier_id)
-    if supplier is None:
+def supplier(session: Session, *, supplier_id: int) -> Party:
+    """A supplier (name and registration id; never contacts); NotFound if unknown."""
+    found = _organisation(session, OrganisationKind.SUPPLIER, id=supplier_id)
+    if found is None:
         raise NotFound(gettext("There is no supplier %(supplier)s.") % {"supplier": supplier_id})
-    tenders = facts.load(
-        session, tender_ids=facts.supplier_tender_ids(session, stored_id(supplier))
+    return summaries.party(found)
+
+
+def buyer_profile(
+    session: Session, *, slug: str, page: int = 1, size: int = PROFILE_PAGE
+) -> BuyerProfile:
+    """A buying entity's profile: its totals, and the `page`-th `size` rows of each list;
+    NotFound for an unknown slug."""
+    party = buyer(session, slug=slug)
+    counts, years = records.buyer_totals(session, party.id)
+    opened, average, single = records.competition(session, party.id)
+    offset = (page - 1) * size
+    return BuyerProfile(
+        buyer=party,
+        tenders=records.tenders(session, party.id, offset, size),
+        awards=records.awards(session, offset, size, Tender.buyer_id == party.id),
+        contracts=records.contracts(session, offset, size, Tender.buyer_id == party.id),
+        years=years,
+        bidders=records.bidders(session, party.id, offset, size),
+        opened_tenders=opened,
+        average_bidders=average,
+        single_bid_share=single,
+        counts=counts,
+        page=page,
+        pages=_pages(counts, size),
     )
-    return profiles.supplier_profile(summaries.party(supplier), tenders, _parties(session))
+
+
+def buyer_list(session: Session, *, buyer_id: int, name: str, offset: int, limit: int) -> list:
+    """`limit` rows from `offset` of one of a buyer's lists (tenders, awards, contracts,
+    bidders), in the page's order: a download reads them a batch at a time."""
+    mine = Tender.buyer_id == buyer_id
+    if name == "tenders":
+        return records.tenders(session, buyer_id, offset, limit)
+    if name == "awards":
+        return records.awards(session, offset, limit, mine)
+    if name == "contracts":
+        return records.contracts(session, offset, limit, mine)
+    return records.bidders(session, buyer_id, offset, limit)
+
+
+def supplier_profile(
+    session: Session, *, supplier_id: int, page: int = 1, size: int = PROFILE_PAGE
+) -> SupplierProfile:
+    """A supplier's profile: its totals, and the `page`-th `size` rows of each list;
+    NotFound for an unknown id."""
+    party = supplier(session, supplier_id=supplier_id)
+    counts, years = records.supplier_totals(session, party.id)
+    decided, wins = records.win_record(session, party.id)
+    offset = (page - 1) * size
+    return SupplierProfile(
+        supplier=party,
+        bids=records.bids(session, party.id, offset, size),
+        awards=records.awards(session, offset, size, Award.supplier_id == party.id),
+        contracts=records.contracts(session, offset, size, Award.supplier_id == party.id),
+        years=years,
+        competitors=records.rivals(session, party.id, offset, size),
+        decided_bids=decided,
+        wins=wins,
+        win_rate=round(wins / decided, 4) if decided else None,
+        counts=counts,
+        page=page,
+        pages=_pages(counts, size),
+    )
+
+
+def supplier_list(
+    session: Session, *, supplier_id: int, name: str, offset: int, limit: int
+) -> list:
+    """`limit` rows from `offset` of one of a supplier's lists (bids, awards, contracts,
+    competitors), in the page's order."""
+    mine = Award.supplier_id == supplier_id
+    if name == "bids":
+        return records.bids(session, supplier_id, offset, limit)
+    if name == "awards":
+        return records.awards(session, offset, limit, mine)
+    if name == "contracts":
+        return records.contracts(session, offset, limit, mine)
+    return records.rivals(session, supplier_id, offset, limit)
 
 
 def suppliers(

@@ -109,6 +109,11 @@ class BuyerProfile(BaseModel):
     opened_tenders: int
     average_bidders: float | None
     single_bid_share: float | None
+    # Each list's length over the whole record (tenders, awards, contracts, bidders); the
+    # lists above are one page of them, the `page`-th of `pages`.
+    counts: dict[str, int] = {}
+    page: int = 1
+    pages: int = 1
 
 
 class SupplierProfile(BaseModel):
@@ -121,6 +126,9 @@ class SupplierProfile(BaseModel):
     decided_bids: int  # bids in tenders that reached an award
     wins: int
     win_rate: float | None  # wins / decided_bids
+    counts: dict[str, int] = {}  # bids, awards, contracts, competitors (see BuyerProfile)
+    page: int = 1
+    pages: int = 1
 
 
 class SupplierListRow(BaseModel):

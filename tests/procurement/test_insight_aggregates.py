@@ -7,7 +7,7 @@ generated archive, and after changes read in incrementally.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -33,7 +33,9 @@ def _in_period(tenders, year):
     return [t for t in tenders if year is None or (t.published_at and t.published_at.year == year)]
 
 
-def assert_same_figures(session: Session, *, every_tender: bool = True) -> None:
+def assert_same_figures(
+    session: Session, *, every_tender: bool = True, parties: int | None = None
+) -> None:
     """Every site-wide figure read from the aggregates equals the full pass's."""
     everything = facts.load(session)
     party = queries._parties(session)
@@ -77,6 +79,58 @@ def assert_same_figures(session: Session, *, every_tender: bool = True) -> None:
     for a in awards:
         totals[a.currency] += a.value
     assert figures.awarded_by_currency == dict(totals)
+    assert_same_profiles(session, everything, parties)
+
+
+BUYER_LISTS = ("tenders", "bidders", "awards", "contracts")
+SUPPLIER_LISTS = ("bids", "competitors", "awards", "contracts")
+
+
+def assert_same_profiles(session, everything, parties=None, size=3):
+    """Each buyer's and supplier's profile, read page by page (`size` rows of each list) from
+    the aggregates and the indexes, has the full pass's totals and lists; so do its downloads.
+    `parties`: that many buyers and suppliers with the most tenders (every one when None)."""
+    party = queries._parties(session)
+    of_buyer, of_supplier = defaultdict(list), defaultdict(list)
+    for tender in everything:
+        of_buyer[tender.buyer_id].append(tender)
+        for supplier in tender.bidders | {a.supplier_id for a in tender.awards}:
+            of_supplier[supplier].append(tender)
+    buyers = sorted(of_buyer, key=lambda b: -len(of_buyer[b]))[:parties]
+    for buyer_id in buyers:
+        full = profiles.buyer_profile(party(buyer_id), of_buyer[buyer_id], party)
+        paged = [queries.buyer_profile(session, slug=party(buyer_id).slug, page=1, size=size)]
+        assert paged[0].pages == max(1, *(-(-n // size) for n in full.counts.values()))
+        paged += [
+            queries.buyer_profile(session, slug=party(buyer_id).slug, page=n, size=size)
+            for n in range(2, paged[0].pages + 1)
+        ]
+        assert_same_pages(full, paged, BUYER_LISTS)
+        for name in BUYER_LISTS:
+            whole = queries.buyer_list(session, buyer_id=buyer_id, name=name, offset=0, limit=10**6)
+            assert whole == getattr(full, name), name
+    suppliers = sorted(of_supplier, key=lambda s: -len(of_supplier[s]))[:parties]
+    for supplier_id in suppliers:
+        full = profiles.supplier_profile(party(supplier_id), of_supplier[supplier_id], party)
+        paged = [
+            queries.supplier_profile(session, supplier_id=supplier_id, page=n, size=size)
+            for n in range(1, max(1, *(-(-n // size) for n in full.counts.values())) + 1)
+        ]
+        assert_same_pages(full, paged, SUPPLIER_LISTS)
+        for name in SUPPLIER_LISTS:
+            whole = queries.supplier_list(
+                session, supplier_id=supplier_id, name=name, offset=0, limit=10**6
+            )
+            assert whole == getattr(full, name), name
+
+
+def assert_same_pages(full, paged, lists):
+    totals = set(lists) | {"page", "pages"}
+    for n, page in enumerate(paged, start=1):
+        assert (page.page, page.pages) == (n, len(paged))
+        assert page.model_dump(exclude=totals) == full.model_dump(exclude=totals)
+    for name in lists:
+        assert [row for page in paged for row in getattr(page, name)] == getattr(full, name), name
 
 
 def activity_now(tenders):
@@ -173,7 +227,7 @@ def test_a_generated_archive_gives_the_full_pass_figures(fresh_database, tmp_pat
     try:
         with Session(engine) as session:
             assert aggregates.refresh(session, now=datetime.now(UTC)) == 200
-            assert_same_figures(session, every_tender=False)
+            assert_same_figures(session, every_tender=False, parties=15)
     finally:
         engine.dispose()
 

@@ -14,7 +14,9 @@ connections and duration: each request the next supplier's token, one of the ten
 random, a fresh Idempotency-Key and its own price. Afterwards the run checks what it
 measured: the bids stored equal the answers wrk counted as successes (none lost, none twice),
 and a sample of the stored receipts verify (log entry, inclusion proof, checkpoint signed by
-the log's key). Prints one JSON document.
+the log's key). Then the same server answers `GET /api/auth/me` to the same tokens: the
+floor under any authenticated request of the stack (a token and its user read, a JSON answer),
+which no bid can beat. Prints one JSON document.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from procurement.tenders import service as tender_service  # noqa: E402
 from procurement.tenders.schemas import TenderDraftIn  # noqa: E402
 
 LUA = ROOT / "bench" / "wrk_bids.lua"
+ME = {"BIDS_METHOD": "GET", "BIDS_PATHS": "/api/auth/me"}  # the authenticated floor
 
 
 def free_port() -> int:
@@ -249,6 +252,9 @@ def run(args: argparse.Namespace) -> dict:
                 with serving(command, env, base, "/healthz", folder / f"serve-{workers}.log"):
                     driven = drive(base, paths, tokens, args)
                     bids = stored_bids(url)
+                    # The floor under any bid: one authenticated request that reads its
+                    # token and user and answers, on the same server, with the same tokens.
+                    floor = wrk(base, LUA, {**ME, "BIDS_TOKENS": ",".join(tokens)}, args)
                     owners = dict(zip(supplier_ids(url, len(tokens)), tokens, strict=True))
                     driven["receipts"] = check_receipts(base, bids, owners, args.sample)
                 driven["stored"] = len(bids)
@@ -263,6 +269,16 @@ def run(args: argparse.Namespace) -> dict:
                 driven["share_of_bare"] = round(
                     driven["requests_per_second"] / report["bare"]["requests_per_second"], 4
                 )
+                driven["authenticated_floor"] = {
+                    "path": ME["BIDS_PATHS"],
+                    "requests_per_second": floor["requests_per_second"],
+                    "share_of_bare": round(
+                        floor["requests_per_second"] / report["bare"]["requests_per_second"], 4
+                    ),
+                    "bids_share_of_floor": round(
+                        driven["requests_per_second"] / floor["requests_per_second"], 4
+                    ),
+                }
                 report[f"prongsai_{workers}_process{'es' if workers > 1 else ''}"] = driven
             finally:
                 drop()

@@ -174,7 +174,9 @@ def supplier(
 ):
     """A supplier's profile: totals by year, win rate, then a page of its bids, awards,
     contracts and rivals."""
-    profile = queries.supplier_profile(session, supplier_id=supplier_id, page=page)
+    profile = queries.supplier_profile(
+        session, supplier_id=supplier_id, page=page, size=queries.PROFILE_PAGE
+    )
     years = Table(
         "years",
         N_("Totals by year"),
@@ -238,7 +240,7 @@ def buyer(
 ):
     """A buying entity's profile: totals by year, competition, then a page of its tenders,
     bidders, awards and contracts."""
-    profile = queries.buyer_profile(session, slug=slug, page=page)
+    profile = queries.buyer_profile(session, slug=slug, page=page, size=queries.PROFILE_PAGE)
     years = Table(
         "years",
         N_("Totals by year"),

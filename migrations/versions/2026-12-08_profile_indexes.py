@@ -3,9 +3,9 @@ that start with the party: a buyer's tenders by id, a supplier's bids by tender 
 by decision time (on SQLite the index on the buyer alone already ends with the row id; on
 PostgreSQL it does not, and the newest of a buyer's tenders were found by sorting them all).
 
-The profiles' totals are new kinds of running total in procurement_insight_sum (see
-procurement.insights.party_sums); tenders read into the aggregates before them add nothing to
-them until `prongsai insights rebuild`. No data is changed here.
+The profiles' totals are running totals of their own, in procurement_insight_party_sum (see
+procurement.insights.party_sums), created empty here: tenders read into the aggregates before
+them add nothing to them until `prongsai insights rebuild`.
 
 Revision ID: 0016_profile_indexes
 Revises: 0014_home_page_indexes
@@ -14,6 +14,7 @@ Create Date: 2026-12-08
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016_profile_indexes"
@@ -23,6 +24,21 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "procurement_insight_party_sum",
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("k1", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("k2", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("k3", sa.String(16), nullable=False),
+        sa.Column("cur", sa.String(3), nullable=False),
+        sa.Column("n1", sa.BigInteger(), nullable=False),
+        sa.Column("n2", sa.BigInteger(), nullable=False),
+        sa.Column("n3", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "kind", "k1", "k2", "k3", "cur", name="pk_procurement_insight_party_sum"
+        ),
+        sqlite_with_rowid=False,
+    )
     op.create_index("ix_procurement_tender_buyer_id_id", "procurement_tender", ["buyer_id", "id"])
     op.create_index(
         "ix_procurement_bid_supplier_id_tender_id", "procurement_bid", ["supplier_id", "tender_id"]
@@ -38,3 +54,4 @@ def downgrade() -> None:
     op.drop_index("ix_procurement_award_supplier_id_decided_at", "procurement_award")
     op.drop_index("ix_procurement_bid_supplier_id_tender_id", "procurement_bid")
     op.drop_index("ix_procurement_tender_buyer_id_id", "procurement_tender")
+    op.drop_table("procurement_insight_party_sum")

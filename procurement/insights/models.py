@@ -83,6 +83,32 @@ class InsightSum(SQLModel, table=True):
     n4: int = Field(default=0, sa_type=sa.BigInteger)
 
 
+class InsightPartySum(SQLModel, table=True):
+    """A running total behind one buyer's or supplier's profile (k1: the party), for every year.
+
+    The kinds and what n1…n3 count are listed in procurement.insights.party_sums. Apart from
+    procurement_insight_sum, with its primary key as its only index (and the table itself on
+    SQLite, without a row id): there are millions of them, and a refresh updates about forty a
+    tender, where each index more would be one more write.
+    """
+
+    __tablename__ = "procurement_insight_party_sum"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    kind: str = Field(primary_key=True, sa_type=sa.String(16))
+    k1: int = Field(
+        primary_key=True, sa_type=sa.BigInteger, sa_column_kwargs={"autoincrement": False}
+    )
+    k2: int = Field(
+        primary_key=True, sa_type=sa.BigInteger, sa_column_kwargs={"autoincrement": False}
+    )
+    k3: str = Field(primary_key=True, sa_type=sa.String(16))
+    cur: str = Field(primary_key=True, sa_type=sa.String(3))
+    n1: int = Field(default=0, sa_type=sa.BigInteger)
+    n2: int = Field(default=0, sa_type=sa.BigInteger)
+    n3: int = Field(default=0, sa_type=sa.BigInteger)
+
+
 class InsightCursor(SQLModel, table=True):
     """How far the refresh job has read the tenders' changes (updated_at, then id)."""
 

@@ -1,10 +1,10 @@
 """What one tender adds to the running totals behind the buyer and supplier profiles.
 
-Kept with the other totals in procurement_insight_sum by the same refresh
-(procurement.insights.aggregates), always with year 0: a profile covers the whole record, and
-its years are those of each event (publication, opening, decision, signature), so the event's
-year is a key (k2) rather than the year of publication the site-wide figures use. Reading them
-is one seek on the primary key (kind, 0, party).
+Kept by the same refresh as the site-wide totals (procurement.insights.aggregates), in
+procurement_insight_party_sum: a profile covers the whole record, and its years are those of
+each event (publication, opening, decision, signature), so the event's year is a key (k2)
+rather than the year of publication the site-wide figures use. Reading a party's totals is one
+seek on the primary key (kind, party). The refresh's keys carry a year of 0, left out here.
 
 - buyer_year (k1 buyer, k2 year, k3 tenders / awards / contracts, cur): n1 count, n2 value;
   k2 0 and no currency: the count over every year (the profile's lists' lengths).
@@ -29,6 +29,22 @@ if TYPE_CHECKING:
     from procurement.insights.aggregates import Kept
 
 KINDS = ("buyer_year", "supplier_year", "buyer_bidder", "supplier_record", "rival")
+
+
+def row(key: tuple, values: list[int]) -> dict:
+    """The table's row for one of the refresh's keys (kind, 0, k1, k2, k3, cur) and counters."""
+    kind, _year, k1, k2, k3, cur = key
+    return {
+        "kind": kind,
+        "k1": k1,
+        "k2": k2,
+        "k3": k3,
+        "cur": cur,
+        **dict(zip(N, values[:3], strict=True)),
+    }
+
+
+N = ("n1", "n2", "n3")
 
 
 def contracts(tender: TenderFact) -> list[tuple[int, int, str, int]]:

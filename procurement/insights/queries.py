@@ -58,7 +58,7 @@ def years(session: Session) -> list[int]:
     return summaries.years(session)
 
 
-PROFILE_PAGE = 50  # rows of each of a profile's lists on one page
+PROFILE_PAGE = 25  # rows of each of a profile's lists on one page (a page renders 4 lists)
 
 
 def _pages(counts: dict[str, int], size: int) -> int:

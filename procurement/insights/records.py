@@ -19,6 +19,7 @@ from procurement.awards.models import Award, AwardStatus
 from procurement.bids.models import Bid
 from procurement.contracts.models import Contract
 from procurement.insights import facts, profiles, summaries
+from procurement.insights.models import InsightPartySum as Sum
 from procurement.insights.models import InsightSum
 from procurement.insights.schemas import (
     AwardRow,
@@ -43,14 +44,11 @@ SUPPLIER_FIELDS = {
 }
 
 
-def _sums(session: Session, kind: str, party_id: int, *where) -> list[InsightSum]:
-    query = select(InsightSum).where(
-        InsightSum.kind == kind, InsightSum.year == 0, InsightSum.k1 == party_id, *where
-    )
-    return list(session.exec(query))
+def _sums(session: Session, kind: str, party_id: int) -> list[Sum]:
+    return list(session.exec(select(Sum).where(Sum.kind == kind, Sum.k1 == party_id)))
 
 
-def _years(rows: list[InsightSum], fields: dict[str, tuple[str, str | None]]):
+def _years(rows: list[Sum], fields: dict[str, tuple[str, str | None]]):
     """(counts over every year by list, {(year, currency): {field: total}})."""
     counts: dict[str, int] = {}
     years: dict[tuple[int, str], Counter] = defaultdict(Counter)
@@ -102,22 +100,15 @@ def win_record(session: Session, supplier_id: int) -> tuple[int, int]:
 
 
 def _count(session: Session, kind: str, party_id: int) -> int:
-    query = select(func.count()).where(
-        InsightSum.kind == kind, InsightSum.year == 0, InsightSum.k1 == party_id, InsightSum.n1 > 0
-    )
+    query = select(func.count()).where(Sum.kind == kind, Sum.k1 == party_id, Sum.n1 > 0)
     return session.exec(query).one()
 
 
 def _competitors(session: Session, kind: str, party_id: int, offset: int, limit: int, *order):
     query = (
-        select(InsightSum)
-        .where(
-            InsightSum.kind == kind,
-            InsightSum.year == 0,
-            InsightSum.k1 == party_id,
-            InsightSum.n1 > 0,
-        )
-        .order_by(col(InsightSum.n1).desc(), *order, col(InsightSum.k2))
+        select(Sum)
+        .where(Sum.kind == kind, Sum.k1 == party_id, Sum.n1 > 0)
+        .order_by(col(Sum.n1).desc(), *order, col(Sum.k2))
         .offset(offset)
         .limit(limit)
     )
@@ -133,7 +124,7 @@ def _competitors(session: Session, kind: str, party_id: int, offset: int, limit:
 
 def bidders(session: Session, buyer_id: int, offset: int, limit: int) -> list[Competitor]:
     """Who bid in the buyer's tenders: most tenders first, then most wins."""
-    return _competitors(session, "buyer_bidder", buyer_id, offset, limit, col(InsightSum.n2).desc())
+    return _competitors(session, "buyer_bidder", buyer_id, offset, limit, col(Sum.n2).desc())
 
 
 def rivals(session: Session, supplier_id: int, offset: int, limit: int) -> list[Competitor]:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+import procurement.insights.queries
 import public_site.profiles
 from core.auth.models import Organisation
 from tests.public_site.procurement_world import DAY, World, cells
@@ -189,3 +190,33 @@ def test_the_supplier_directory_goes_a_page_at_a_time(client, monkeypatch):
     assert 'rel="prev"' in page
     assert "page=1" in page
     assert client.get("/suppliers?page=0").status_code in (400, 422)
+
+
+def test_a_profile_goes_a_page_at_a_time_and_its_downloads_hold_every_row(
+    client, session, market, monkeypatch
+):
+    monkeypatch.setattr(procurement.insights.queries, "PROFILE_PAGE", 2)
+    slug = session.get(Organisation, market["buyer"].organisation_id).slug
+    siam = market["siam"].organisation_id
+    for path, name, count in ((f"/buyers/{slug}", "tenders", 5), (f"/suppliers/{siam}", "bids", 4)):
+        first = client.get(f"{path}?format=json").json()
+        assert first["counts"][name] == count  # the whole record's, on every page
+        assert (first["page"], first["pages"]) == (1, 3 if name == "tenders" else 2)
+        pages = [client.get(f"{path}?page={n}&format=json").json() for n in (1, 2, 3)]
+        rows = [r for page in pages for r in page["tables"][name]]
+        assert len(rows) == count
+        assert all(len(page["tables"][name]) <= 2 for page in pages)
+        key = "tender_id"
+        assert [r[key] for r in rows] == sorted((r[key] for r in rows), reverse=True)  # newest
+        # a download, asked for on any page, is the whole list in the page's order
+        download = client.get(f"{path}?page=2&format=csv&table={name}")
+        assert download.status_code == 200
+        listed = list(csv.reader(io.StringIO(download.text)))[1:]
+        assert [int(r[0]) for r in listed] == [r[key] for r in rows]
+        whole = client.get(f"{path}?page=2&format=json&table={name}").json()
+        assert whole["rows"] == rows
+        second = client.get(f"{path}?page=2").text
+        assert 'rel="prev"' in second
+        assert ('rel="next"' in second) == (first["pages"] > 2)
+        assert f"Rows 3–4 of {count}, newest first" in second
+        assert client.get(f"{path}?page=0").status_code in (400, 422)

@@ -131,8 +131,8 @@ def pages(engine) -> list[tuple[str, str]]:
     ]
 
 
-def refresh_aggregates(engine) -> None:
-    """Bring the procurement aggregates up to date, as the scheduled job does; says how long."""
+def refresh_aggregates(engine, settings: Settings) -> None:
+    """Bring the aggregates up to date, as the scheduled jobs do; says how long."""
     try:
         from procurement.insights import aggregates
     except ImportError:  # before the aggregates existed: nothing to refresh
@@ -143,6 +143,14 @@ def refresh_aggregates(engine) -> None:
     with Session(engine) as session:
         tenders = aggregates.refresh(session, now=datetime.now(UTC))
     print(f"# aggregates refreshed: {tenders} tenders in {time.perf_counter() - started:.1f} s")
+    try:
+        from permits.insights import aggregates as permit_aggregates
+    except ImportError:  # before the permit aggregates existed
+        return
+    started = time.perf_counter()
+    with Session(engine) as session:
+        read = permit_aggregates.refresh(session, settings=settings, now=datetime.now(UTC))
+    print(f"# permit aggregates: {read} applications in {time.perf_counter() - started:.1f} s")
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -161,6 +169,7 @@ def main() -> None:
     parser.add_argument(
         "--budget", type=float, default=30.0, help="seconds of timed requests a page at most"
     )
+    parser.add_argument("--paths", help="only these pages, comma-separated (e.g. /,/rankings)")
     args = parser.parse_args()
 
     if args.database:
@@ -174,8 +183,6 @@ def main() -> None:
         if not args.database:
             build_demo(url, folder)
         engine = make_engine(url)
-        if args.database and not args.skip_refresh:
-            refresh_aggregates(engine)
         settings = Settings(
             data_dir=folder,
             database_url=url,
@@ -183,6 +190,8 @@ def main() -> None:
             run_scheduler=False,
             log_level="WARNING",
         )
+        if args.database and not args.skip_refresh:
+            refresh_aggregates(engine, settings)
         times = ServerTimes()
         request_log = logging.getLogger("prongsai.request")
         request_log.addHandler(times)
@@ -199,7 +208,10 @@ def main() -> None:
         print("|---|---|---|---|---|")
         skipped, slow = [], []
         with TestClient(app, base_url="https://testserver") as client:
+            only = set(args.paths.split(",")) if args.paths else None
             for label, path in pages(engine):
+                if only is not None and path not in only:
+                    continue
                 first = client.get(path)
                 if first.status_code == 404:
                     skipped.append(f"{label} ({path})")

@@ -128,9 +128,9 @@ def export_csv(request: Request, session: SessionDep, clock: ClockDep):
 
 
 @router.get("/statistics", response_model=list[StatisticsRow])
-def statistics(request: Request, session: SessionDep, clock: ClockDep):
+def statistics(session: SessionDep, clock: ClockDep):
     """Per type and department: processing days, on-time share, backlog, overdue, late entries."""
-    return listing.statistics(session, settings=request.app.state.settings, now=clock())
+    return listing.statistics(session, now=clock())
 
 
 @router.get("/{number}", response_model=PermitPublic)

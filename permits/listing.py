@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from core.auth.models import Organisation
 from core.settings import Settings
 from permits import catalogue, queries
 from permits.forms import thai_description
-from permits.models import Application, Stage, Transition
-from permits.rules import BLDS_STATUS, percentile
+from permits.insights import totals
+from permits.models import Application, Stage
+from permits.rules import BLDS_STATUS, histogram_percentile
 from permits.schemas import PermitPage, PermitSummary, StatisticsRow
 
 MAX_PER_PAGE = 200
@@ -60,7 +60,10 @@ def page(
     """One page of applications, newest first, with the filters of the public list."""
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     statement = _filtered(type_code, department, status, overdue, since, now)
-    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    if type_code or department or overdue is not None or since:
+        total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    else:  # the running totals by status (the refresh job's, a few seconds behind at most)
+        total = totals.count(session, "app", key=status) if status else totals.count(session, "app")
     rows = session.exec(
         statement.order_by(col(Application.submitted_at).desc(), col(Application.id).desc())
         .offset((number - 1) * per_page)
@@ -148,69 +151,39 @@ def export_rows(session: Session, *, settings: Settings, now: datetime) -> list[
     return rows
 
 
-def statistics(session: Session, *, settings: Settings, now: datetime) -> list[StatisticsRow]:
+def statistics(session: Session, *, now: datetime) -> list[StatisticsRow]:
     """Per type and department: processing days (median, p90), on time, backlog, overdue."""
-    calendar = catalogue.calendar(session, settings=settings, around=now)
     slugs = dict(session.exec(select(Organisation.id, Organisation.slug)).all())
-    late = dict(
-        session.exec(
-            select(Stage.id, func.count())
-            .join(Transition, col(Transition.stage_id) == Stage.id)
-            .where(col(Transition.late_entry).is_(True))
-            .group_by(col(Stage.id))
-        ).all()
+    groups: dict[tuple[int, str], dict] = defaultdict(
+        lambda: {"days": defaultdict(int), "on_time": 0, "backlog": 0, "late": 0}
     )
-    groups: dict[tuple[str, str], dict] = defaultdict(
-        lambda: {"days": [], "on_time": 0, "backlog": 0, "overdue": 0, "late": 0}
-    )
-    rows = session.execute(  # columns, not entities: this reads every stage there is
-        sa.select(
-            col(Stage.id),
-            col(Stage.department_id),
-            col(Stage.started_at),
-            col(Stage.ended_at),
-            col(Stage.due_at),
-            col(Stage.outcome),
-            col(Stage.paused_units),
-            col(Application.type_code),
-            col(Application.status),
-        ).join(Application, col(Application.id) == Stage.application_id)
-    ).all()
-    for (
-        stage_id,
-        department_id,
-        started_at,
-        ended_at,
-        due_at,
-        outcome,
-        paused_units,
-        type_code,
-        status,
-    ) in rows:
-        group = groups[(type_code, slugs[department_id])]
-        group["late"] += late.get(stage_id, 0)
-        if ended_at is None:
-            group["backlog"] += 1
-            if status == "in_progress" and due_at <= now:
-                group["overdue"] += 1
-        elif outcome in ("advanced", "approved", "rejected"):
-            days = calendar.business_days_between(started_at, ended_at)
-            group["days"].append(max(0, days - paused_units))
-            group["on_time"] += ended_at <= due_at
+    for department_id, type_code, _period, _days, _n, _on_time in totals.totals(session, "stages"):
+        groups[(department_id, type_code)]
+    for department_id, type_code, period, days, n, on_time in totals.totals(session, "done"):
+        if type_code and not period:
+            group = groups[(department_id, type_code)]
+            group["days"][days] += n
+            group["on_time"] += on_time
+    for kind in ("backlog", "late"):
+        for department_id, type_code, _period, _days, n, _on_time in totals.totals(session, kind):
+            groups[(department_id, type_code)][kind] += n
+    overdue = totals.overdue(session, now=now)
     result = []
-    for (type_code, department), g in sorted(groups.items()):
-        done = len(g["days"])
-        median, p90 = percentile(g["days"], 0.5), percentile(g["days"], 0.9)
+    for (department_id, type_code), g in sorted(
+        groups.items(), key=lambda item: (item[0][1], slugs[item[0][0]])
+    ):
+        done = sum(g["days"].values())
+        median, p90 = histogram_percentile(g["days"], 0.5), histogram_percentile(g["days"], 0.9)
         result.append(
             StatisticsRow(
                 type_code=type_code,
-                department=department,
+                department=slugs[department_id],
                 completed=done,
                 median_days=median,
                 p90_days=p90,
                 on_time_share=round(g["on_time"] / done, 3) if done else None,
                 backlog=g["backlog"],
-                overdue=g["overdue"],
+                overdue=overdue.get((department_id, type_code), 0),
                 late_entries=g["late"],
             )
         )

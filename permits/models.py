@@ -81,7 +81,17 @@ class Stage(SQLModel, table=True):
     """One stage of one application, created as the application reaches it."""
 
     __tablename__ = "permits_stage"
-    __table_args__ = (sa.UniqueConstraint("application_id", "position"),)
+    __table_args__ = (
+        sa.UniqueConstraint("application_id", "position"),
+        # the home page's stages that fell overdue, most recent first: open ones only
+        sa.Index(
+            "ix_permits_stage_open_overdue_at",
+            "overdue_at",
+            "id",
+            sqlite_where=sa.text("ended_at IS NULL"),
+            postgresql_where=sa.text("ended_at IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     application_id: int = Field(

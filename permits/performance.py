@@ -21,8 +21,9 @@ from core.errors import NotFound
 from core.i18n import gettext
 from core.settings import Settings
 from permits import catalogue, queries
+from permits.insights import totals
 from permits.models import Application, ApplicationStatus, Stage
-from permits.rules import percentile
+from permits.rules import histogram_percentile
 
 COMPLETED_OUTCOMES = ("advanced", "approved", "rejected")
 DECIDED = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
@@ -145,13 +146,33 @@ def _stages(session: Session, department_id: int):
     ).all()
 
 
+def _overdue(session: Session, department_id: int, now: datetime) -> list:
+    """The department's open stages of applications in progress, due by now (an index)."""
+    ids = totals.overdue_stage_ids(session, department_id=department_id, now=now)
+    rows: list = []
+    for start in range(0, len(ids), 5000):
+        rows += session.execute(
+            sa.select(
+                col(Stage.code),
+                col(Stage.due_at),
+                col(Stage.delay_reason),
+                col(Application.tracking_number),
+                col(Application.type_code),
+                col(Stage.position),
+            )
+            .join(Application, col(Application.id) == Stage.application_id)
+            .where(col(Stage.id).in_(ids[start : start + 5000]))
+        ).all()
+    return rows
+
+
 def applications(
     session: Session, *, slug: str, settings: Settings, now: datetime
 ) -> list[ApplicationRow]:
     """Every stage of an application that reached this department, oldest application first."""
     found = department(session, slug=slug)
     calendar = catalogue.calendar(session, settings=settings, around=now)
-    rows = []
+    rows: list = []
     for (
         code,
         started,
@@ -224,71 +245,67 @@ def performance(
             )
     stage_names = {(t.code, s.code): (s.name, s.name_th) for t in types for s in t.stages}
     type_names = {t.code: (t.name, t.name_th) for t in types}
-    statuses: dict[str, str] = {}
-    days: list[int] = []
-    on_time = backlog = 0
-    months: dict[str, dict] = defaultdict(lambda: {"started": 0, "days": [], "on_time": 0})
-    overdue: list[OverdueApplication] = []
-    for (
-        code,
-        started,
-        due,
-        ended,
-        outcome,
-        paused,
-        reason,
-        number,
-        type_code,
-        status,
-        _submitted,
-        _decided,
-    ) in _stages(session, stored_id(found)):
-        statuses[number] = status
-        months[calendar.local_date(started).strftime("%Y-%m")]["started"] += 1
-        if ended is None:
-            backlog += 1
-            if status == ApplicationStatus.IN_PROGRESS and due <= now:
-                overdue.append(
-                    OverdueApplication(
-                        tracking_number=number,
-                        type_code=type_code,
-                        type_name=type_names.get(type_code, (type_code, None))[0],
-                        type_name_th=type_names.get(type_code, (type_code, None))[1],
-                        stage=code,
-                        stage_name=stage_names.get((type_code, code), (code, None))[0],
-                        stage_name_th=stage_names.get((type_code, code), (code, None))[1],
-                        due_date=calendar.local_date(due - _TICK),
-                        days_late=max(1, calendar.business_days_between(due, now)),
-                        delay_reason=reason,
-                        link=f"/permits/{number}",
-                    )
-                )
-        elif outcome in COMPLETED_OUTCOMES:
-            took = max(0, calendar.business_days_between(started, ended) - paused)
-            month = months[calendar.local_date(ended).strftime("%Y-%m")]
-            days.append(took)
-            month["days"].append(took)
-            on_time += ended <= due
-            month["on_time"] += ended <= due
+    department_id = stored_id(found)
     counts: dict[str, int] = defaultdict(int)
-    for status in statuses.values():
-        counts[str(status)] += 1
-    overdue.sort(key=lambda o: (o.due_date, o.tracking_number))
+    for _department, status, _period, _days, n, _on_time in totals.totals(
+        session, "dept_app", department_id=department_id
+    ):
+        counts[status] += n
+    days: dict[int, int] = defaultdict(int)
+    on_time = 0
+    months: dict[str, dict] = defaultdict(
+        lambda: {"started": 0, "days": defaultdict(int), "on_time": 0}
+    )
+    for _department, _key, month, _days, n, _on_time in totals.totals(
+        session, "started", department_id=department_id
+    ):
+        months[month]["started"] += n
+    for _department, _key, period, took, n, in_time in totals.totals(
+        session, "done", department_id=department_id, key=""
+    ):
+        if not period:
+            days[took] += n
+            on_time += in_time
+        elif len(period) == 7:
+            months[period]["days"][took] += n
+            months[period]["on_time"] += in_time
+    backlog = totals.count(session, "backlog", department_id=department_id)
+    overdue = []
+    for code, due, reason, number, type_code, _position in sorted(
+        _overdue(session, department_id, now),
+        key=lambda r: (calendar.local_date(r[1] - _TICK), r[3], r[5]),
+    ):
+        overdue.append(
+            OverdueApplication(
+                tracking_number=number,
+                type_code=type_code,
+                type_name=type_names.get(type_code, (type_code, None))[0],
+                type_name_th=type_names.get(type_code, (type_code, None))[1],
+                stage=code,
+                stage_name=stage_names.get((type_code, code), (code, None))[0],
+                stage_name_th=stage_names.get((type_code, code), (code, None))[1],
+                due_date=calendar.local_date(due - _TICK),
+                days_late=max(1, calendar.business_days_between(due, now)),
+                delay_reason=reason,
+                link=f"/permits/{number}",
+            )
+        )
+    completed = sum(days.values())
     return DepartmentPerformance(
         slug=found.slug,
         name=found.name,
         name_th=found.name_th,
         types=types,
-        received=len(statuses),
+        received=sum(counts.values()),
         decided=sum(counts[s] for s in DECIDED),
         approved=counts[ApplicationStatus.APPROVED],
         rejected=counts[ApplicationStatus.REJECTED],
         in_progress=sum(counts[s] for s in OPEN),
         withdrawn=counts[ApplicationStatus.WITHDRAWN],
-        completed=len(days),
+        completed=completed,
         on_time=on_time,
-        on_time_share=round(on_time / len(days), 4) if days else None,
-        median_days=percentile(days, 0.5),
+        on_time_share=round(on_time / completed, 4) if completed else None,
+        median_days=histogram_percentile(days, 0.5),
         backlog=backlog,
         overdue=len(overdue),
         overdue_applications=overdue,
@@ -296,10 +313,14 @@ def performance(
             MonthFigures(
                 month=key,
                 started=m["started"],
-                completed=len(m["days"]),
+                completed=sum(m["days"].values()),
                 on_time=m["on_time"],
-                on_time_share=round(m["on_time"] / len(m["days"]), 4) if m["days"] else None,
-                median_days=percentile(m["days"], 0.5),
+                on_time_share=(
+                    round(m["on_time"] / sum(m["days"].values()), 4)
+                    if sum(m["days"].values())
+                    else None
+                ),
+                median_days=histogram_percentile(m["days"], 0.5),
             )
             for key, m in sorted(months.items())
         ],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -256,3 +256,22 @@ def percentile(values: Iterable[float], q: float) -> float | None:
     position = (len(ordered) - 1) * q
     low, high = math.floor(position), math.ceil(position)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def histogram_percentile(counts: Mapping[int, int], q: float) -> float | None:
+    """percentile() of the values a histogram (value -> how many) holds, without listing them."""
+    total = sum(n for n in counts.values() if n > 0)
+    if not total:
+        return None
+    position = (total - 1) * q
+    low, high = math.floor(position), math.ceil(position)
+    found: dict[int, int] = {}
+    seen = 0
+    for value in sorted(v for v, n in counts.items() if n > 0):
+        seen += counts[value]
+        for index in (low, high):
+            if index not in found and index < seen:
+                found[index] = value
+        if high in found:
+            break
+    return found[low] + (found[high] - found[low]) * (position - low)

@@ -24,6 +24,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 import core
 import permits.api
 import permits.casework_api
+import permits.insights.jobs as permit_insight_jobs
 import permits.jobs
 import permits.labels as permits_labels
 import permits.views
@@ -217,6 +218,9 @@ def _schedule_recurring_jobs(scheduler: Scheduler) -> None:
         public_site.search.index.REFRESH_JOB, seconds=public_site.search.index.EVERY_SECONDS
     )
     scheduler.add_interval(insight_jobs.REFRESH_JOB, seconds=insight_jobs.EVERY_SECONDS)
+    scheduler.add_interval(
+        permit_insight_jobs.REFRESH_JOB, seconds=permit_insight_jobs.EVERY_SECONDS
+    )
 
 
 def create_app_from_environment() -> FastAPI:

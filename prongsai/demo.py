@@ -12,6 +12,7 @@ from core.auth import service as auth_service
 from core.auth.models import OrganisationKind, Role
 from core.settings import Settings, load_settings
 from permits import demo as permits_demo
+from permits.insights import aggregates as permit_aggregates
 from procurement import demo as procurement_demo
 from procurement.insights import aggregates as insight_aggregates
 from public_site.search import index as search_index
@@ -148,7 +149,9 @@ def _load(session: Session, *, now: datetime, settings: Settings | None) -> Demo
             )
             users += 1
     permits_demo.load(session, now=now)
-    procurement_demo.load(session, now=now, settings=settings or load_settings())
+    settings = settings or load_settings()
+    procurement_demo.load(session, now=now, settings=settings)
     search_index.refresh(session, now=now)  # searchable at once, not at the job's next run
     insight_aggregates.refresh(session, now=now)  # the figures too
+    permit_aggregates.refresh(session, settings=settings, now=now)
     return DemoSummary(organisations_created=organisations, users_created=users)

@@ -7,6 +7,7 @@ from core.db import metadata
 from core.ledger import models as ledger_models
 from permits import models as permits_models
 from permits import public_index as permits_public_index  # the index its change feed reads
+from permits.insights import models as permits_insight_models
 from procurement.awards import models as procurement_award_models
 from procurement.bids import models as procurement_bid_models
 from procurement.contracts import models as procurement_contract_models
@@ -21,6 +22,7 @@ __all__ = [
     "core_scheduler",
     "ledger_models",
     "metadata",
+    "permits_insight_models",
     "permits_models",
     "permits_public_index",
     "procurement_award_models",

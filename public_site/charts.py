@@ -11,7 +11,6 @@ from core.auth.dependencies import OptionalUser
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.i18n import gettext
-from core.web import SettingsDep
 from public_site.profiles import CURRENCY, SUPPLIER, party_cells
 from public_site.rankings import period_text
 from public_site.svg import Chart, short_number
@@ -32,14 +31,13 @@ def charts(
     session: SessionDep,
     user: OptionalUser,
     clock: ClockDep,
-    settings: SettingsDep,
     year: Year = None,
     format: Format = "html",
     table: TableName = None,
 ):
     """Every chart of the site, with its data table and downloads beside it."""
     figures = procurement_insights.charts(session, year=year)
-    permits = permit_insights.charts(session, settings=settings, now=clock(), year=year)
+    permits = permit_insights.charts(session, year=year)
     by_month = Table(
         "awarded_by_month",
         N_("Awarded value by month"),

@@ -13,7 +13,6 @@ from core.auth.dependencies import OptionalUser
 from core.clock import ClockDep
 from core.db import SessionDep
 from core.i18n import current_locale
-from core.web import SettingsDep
 from public_site.profiles import buyer_link
 from public_site.svg import Chart
 from public_site.tables import N_, Column, Format, Table, TableName, Year, respond
@@ -53,7 +52,6 @@ def rankings(
     session: SessionDep,
     user: OptionalUser,
     clock: ClockDep,
-    settings: SettingsDep,
     year: Year = None,
     rank_by: RankBy = "on_time",
     format: Format = "html",
@@ -61,7 +59,7 @@ def rankings(
 ):
     """Departments ranked by on-time share, median days and backlog; buyers by competition."""
     departments = permit_insights.department_rankings(
-        session, settings=settings, now=clock(), year=year, rank_by=rank_by
+        session, now=clock(), year=year, rank_by=rank_by
     )
     buyers = procurement_insights.buyer_rankings(session, year=year)
     department_table = Table(

@@ -42,9 +42,7 @@ def departments(request: Request, session: SessionDep, user: OptionalUser, clock
         {
             "user": user,
             "departments": list_organisations(session, kind=OrganisationKind.DEPARTMENT),
-            "statistics": listing.statistics(
-                session, settings=request.app.state.settings, now=clock()
-            ),
+            "statistics": listing.statistics(session, now=clock()),
         },
     )
 

@@ -11,6 +11,7 @@ from core.auth import service as auth_service
 from core.auth.models import OrganisationKind, Role, User
 from core.settings import Settings
 from permits import catalogue, service
+from permits.insights import aggregates as permit_aggregates
 from permits.models import Application, OfficerProfile
 from permits.uploads import Upload
 from tests import factories
@@ -24,6 +25,11 @@ SECRET_NAME = "Zzyzx Personal-Marker"
 SECRET_PHONE = "+66 81 999 0001"
 SECRET_EMAIL = "zzyzx.marker@private.example"
 SECRET_ADDRESS = "77/7 Soi Secret-Marker"
+
+
+def refresh_figures(session: Session, *, settings: Settings, now: datetime) -> None:
+    """Read the changes into the public figures, as the scheduled job does every few seconds."""
+    permit_aggregates.refresh(session, settings=settings, now=now)
 
 
 def departments(session: Session, *, now: datetime) -> None:

@@ -56,6 +56,7 @@ def history(session, clock, settings, health_officer):
     clock.advance(days=5)
     act("E", Action.ADVANCE)
     clock.advance(days=1)
+    factories.refresh_figures(session, settings=settings, now=clock())
     return {name: a.tracking_number for name, a in apps.items()}
 
 

@@ -47,6 +47,7 @@ def decided_permit(session, settings, clock):
         permit_service.act(
             session, number=number, action=action, actor=officer, now=at, settings=settings
         )
+    permit_factories.refresh_figures(session, settings=settings, now=APPLIED + 11 * DAY)
     return number
 
 

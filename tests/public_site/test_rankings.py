@@ -44,6 +44,7 @@ def health(session, settings, clock):
         now=APPLIED + 40 * DAY,
         settings=settings,
     )  # inspection: 10 days, late
+    permit_factories.refresh_figures(session, settings=settings, now=APPLIED + 40 * DAY)
     return number
 
 

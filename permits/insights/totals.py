@@ -1,0 +1,92 @@
+"""Reads of the permit aggregates: running totals and the open stages that are overdue now.
+
+Every read is bounded by the number of departments, types, months and distinct day counts,
+never by the number of applications; what is overdue is counted through an index of the open
+stages of applications in progress, as of `now`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from permits.insights.models import InsightOpen, InsightSum
+
+Total = tuple[int, str, str, int, int, int]  # department, key, period, days, n, on_time
+
+
+def totals(
+    session: Session,
+    kind: str,
+    *,
+    department_id: int | None = None,
+    key: str | None = None,
+    period: str | None = None,
+    months_of: int | None = None,
+) -> list[Total]:
+    """The running totals of one kind, narrowed by department, key, period or a year's months."""
+    query = sa.select(
+        col(InsightSum.department_id),
+        col(InsightSum.key),
+        col(InsightSum.period),
+        col(InsightSum.days),
+        col(InsightSum.n),
+        col(InsightSum.on_time),
+    ).where(col(InsightSum.kind) == kind, col(InsightSum.n) != 0)
+    if department_id is not None:
+        query = query.where(col(InsightSum.department_id) == department_id)
+    if key is not None:
+        query = query.where(col(InsightSum.key) == key)
+    if period is not None:
+        query = query.where(col(InsightSum.period) == period)
+    if months_of is not None:
+        query = query.where(
+            col(InsightSum.period).between(f"{months_of:04d}-01", f"{months_of:04d}-12")
+        )
+    return [tuple(row) for row in session.execute(query)]
+
+
+def count(session: Session, kind: str, **narrowed) -> int:
+    """How many the totals of a kind add up to."""
+    return sum(row[4] for row in totals(session, kind, **narrowed))
+
+
+def overdue(session: Session, *, now: datetime, department_id: int | None = None) -> dict:
+    """(department, type) -> open stages of applications in progress due by `now`."""
+    departments = (
+        [department_id]
+        if department_id is not None
+        else sorted({row[0] for row in totals(session, "backlog")})
+    )
+    found: dict[tuple[int, str], int] = defaultdict(int)
+    for department in departments:  # a range of the (department, due) index each
+        for type_code, n in session.execute(
+            sa.select(col(InsightOpen.type_code), func.count())
+            .where(col(InsightOpen.department_id) == department, col(InsightOpen.due_at) <= now)
+            .group_by(col(InsightOpen.type_code))
+        ):
+            found[(department, type_code)] += n
+    return dict(found)
+
+
+def overdue_applications(session: Session, *, now: datetime) -> int:
+    """Applications in progress with an open stage due by `now`."""
+    return session.exec(
+        select(func.count(func.distinct(InsightOpen.application_id))).where(
+            col(InsightOpen.due_at) <= now
+        )
+    ).one()
+
+
+def overdue_stage_ids(session: Session, *, department_id: int, now: datetime) -> list[int]:
+    """The open stages of applications in progress at a department, due by `now`."""
+    return list(
+        session.exec(
+            select(InsightOpen.stage_id).where(
+                col(InsightOpen.department_id) == department_id, col(InsightOpen.due_at) <= now
+            )
+        )
+    )

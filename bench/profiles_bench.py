@@ -86,11 +86,12 @@ def main() -> None:
     request_log.setLevel(logging.INFO)
     request_log.propagate = False
     app = create_app(settings, engine=engine)
+    size = getattr(queries, "PROFILE_PAGE", "every")  # before paging: every row on one page
     print(
         f"# {datetime.now(UTC):%Y-%m-%d} · {platform.node()} · Python "
         f"{platform.python_version()} · {engine.dialect.name} · {args.requests} requests per "
         f"page after {args.warmup} warm-ups · load average "
-        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} · {queries.PROFILE_PAGE} rows a list"
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} · {size} rows a list"
     )
     print("| page | path | p50 ms | p95 ms | max ms |")
     print("|---|---|---|---|---|")

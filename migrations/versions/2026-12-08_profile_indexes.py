@@ -1,7 +1,9 @@
 """The buyer and supplier profiles' lists read a page at a time, newest first, through indexes
-that start with the party: a buyer's tenders by id, a supplier's bids by tender and its awards
-by decision time (on SQLite the index on the buyer alone already ends with the row id; on
-PostgreSQL it does not, and the newest of a buyer's tenders were found by sorting them all).
+that start with the party: a buyer's tenders by id (with their status), a supplier's bids by
+tender and its awards by decision time; and a buyer's awards and contracts, whose page is
+chosen among thousands, from indexes that hold what the choice reads (an award's tender,
+status and decision time; a contract's award and signature date), so no row is read but the
+page's.
 
 The profiles' totals are running totals of their own, in procurement_insight_party_sum (see
 procurement.insights.party_sums), created empty here: tenders read into the aggregates before
@@ -39,7 +41,21 @@ def upgrade() -> None:
         ),
         sqlite_with_rowid=False,
     )
-    op.create_index("ix_procurement_tender_buyer_id_id", "procurement_tender", ["buyer_id", "id"])
+    op.create_index(
+        "ix_procurement_tender_buyer_id_id_status",
+        "procurement_tender",
+        ["buyer_id", "id", "status"],
+    )
+    op.create_index(
+        "ix_procurement_award_tender_id_status_decided_at",
+        "procurement_award",
+        ["tender_id", "status", "decided_at", "id"],
+    )
+    op.create_index(
+        "ix_procurement_contract_award_id_signed_date",
+        "procurement_contract",
+        ["award_id", "signed_date", "id"],
+    )
     op.create_index(
         "ix_procurement_bid_supplier_id_tender_id", "procurement_bid", ["supplier_id", "tender_id"]
     )
@@ -53,5 +69,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_procurement_award_supplier_id_decided_at", "procurement_award")
     op.drop_index("ix_procurement_bid_supplier_id_tender_id", "procurement_bid")
-    op.drop_index("ix_procurement_tender_buyer_id_id", "procurement_tender")
+    op.drop_index("ix_procurement_contract_award_id_signed_date", "procurement_contract")
+    op.drop_index("ix_procurement_award_tender_id_status_decided_at", "procurement_award")
+    op.drop_index("ix_procurement_tender_buyer_id_id_status", "procurement_tender")
     op.drop_table("procurement_insight_party_sum")

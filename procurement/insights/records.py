@@ -11,6 +11,7 @@ keep as the reference.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from datetime import date
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
@@ -32,6 +33,7 @@ from procurement.insights.schemas import (
 )
 from procurement.tenders.models import Tender, TenderStatus
 
+EARLIEST = date(1900, 1, 1)
 BUYER_FIELDS = {
     "tenders": ("tenders", "estimated_value"),
     "awards": ("awards", "awarded_value"),
@@ -158,6 +160,17 @@ def _live(*where):
 
 def awards(session: Session, offset: int, limit: int, *where) -> list[AwardRow]:
     """Live awards of published tenders matching `where`, latest decision first."""
+    # The page's ids first, from the indexes alone (a buyer's tenders by (buyer, id, status),
+    # their awards by (tender, status, decided_at, id)); then the rows of those `limit` only.
+    page = (
+        sa.select(col(Award.id))
+        .join(Tender, col(Tender.id) == col(Award.tender_id))
+        .where(*_live(*where))
+        .order_by(col(Award.decided_at).desc(), col(Award.id).desc())
+        .offset(offset)
+        .limit(limit)
+        .subquery()
+    )
     found = session.execute(
         sa.select(
             col(Award.id),
@@ -170,11 +183,9 @@ def awards(session: Session, offset: int, limit: int, *where) -> list[AwardRow]:
             col(Award.status),
             col(Award.decided_at),
         )
+        .join(page, page.c.id == col(Award.id))
         .join(Tender, col(Tender.id) == col(Award.tender_id))
-        .where(*_live(*where))
         .order_by(col(Award.decided_at).desc(), col(Award.id).desc())
-        .offset(offset)
-        .limit(limit)
     ).all()
     party = summaries.parties(session, {r.buyer_id for r in found} | {r.supplier_id for r in found})
     return [
@@ -195,6 +206,18 @@ def awards(session: Session, offset: int, limit: int, *where) -> list[AwardRow]:
 
 def contracts(session: Session, offset: int, limit: int, *where) -> list[ContractRow]:
     """Contracts of live awards of published tenders matching `where`, latest signed first."""
+    page = (  # the page's ids from the indexes alone, as for awards
+        sa.select(col(Contract.id))
+        .join(Award, col(Award.id) == col(Contract.award_id))
+        .join(Tender, col(Tender.id) == col(Award.tender_id))
+        # always true; it makes SQLite read the contract from (award_id, signed_date, id)
+        # rather than the unique index on award_id and then the row, a few thousand times
+        .where(*_live(*where), col(Contract.signed_date) > EARLIEST)
+        .order_by(col(Contract.signed_date).desc(), col(Contract.id).desc())
+        .offset(offset)
+        .limit(limit)
+        .subquery()
+    )
     found = session.execute(
         sa.select(
             col(Contract.id),
@@ -207,12 +230,10 @@ def contracts(session: Session, offset: int, limit: int, *where) -> list[Contrac
             col(Contract.currency),
             col(Contract.signed_date),
         )
+        .join(page, page.c.id == col(Contract.id))
         .join(Award, col(Award.id) == col(Contract.award_id))
         .join(Tender, col(Tender.id) == col(Award.tender_id))
-        .where(*_live(*where))
         .order_by(col(Contract.signed_date).desc(), col(Contract.id).desc())
-        .offset(offset)
-        .limit(limit)
     ).all()
     party = summaries.parties(session, {r.buyer_id for r in found} | {r.supplier_id for r in found})
     return [

@@ -59,7 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
         dest="insights_command", required=True, metavar="ACTION"
     )
     insight_commands.add_parser(
-        "refresh", help="read the tenders changed since the last run (all, the first time)"
+        "refresh",
+        help="read the tenders and permit applications changed since the last run (all, the "
+        "first time)",
     )
     insight_commands.add_parser("rebuild", help="forget the aggregates and build them again")
 
@@ -285,6 +287,7 @@ def _ledger(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _insights(settings: Settings, args: argparse.Namespace) -> int:
+    from permits.insights import aggregates as permit_aggregates
     from procurement.insights import aggregates
 
     engine = make_engine(settings.resolved_database_url)
@@ -294,9 +297,23 @@ def _insights(settings: Settings, args: argparse.Namespace) -> int:
         with Session(engine) as session:
             build = aggregates.rebuild if args.insights_command == "rebuild" else aggregates.refresh
             tenders = build(session, now=system_clock())
+        print(
+            f"{tenders} tenders read into the aggregates in {time.perf_counter() - started:.1f} s"
+        )
+        started = time.perf_counter()
+        with Session(engine) as session:
+            build = (
+                permit_aggregates.rebuild
+                if args.insights_command == "rebuild"
+                else permit_aggregates.refresh
+            )
+            applications = build(session, settings=settings, now=system_clock())
+        print(
+            f"{applications} permit applications read into the aggregates in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
     finally:
         engine.dispose()
-    print(f"{tenders} tenders read into the aggregates in {time.perf_counter() - started:.1f} s")
     return 0
 
 

@@ -21,6 +21,12 @@ n counting and on_time counting the stages that ended by their due instant:
 - late (department, key type): late-entered transitions of stages there.
 - done (department, key "" with period "", local year or month; or key type with period ""):
   completed stages (advanced, approved, rejected) by the business days they took.
+- overdue (department, key type): open stages of applications in progress due by the
+  watermark (the changed_at of the cursor row "permits.overdue"), which each run moves to its
+  own now; a page adds the stages due between the watermark and its now (totals.overdue).
+
+An application's `kept` list also names its rows of permits_insight_open (kind "open", the
+stage id in place of the days), so they are found again by primary key.
 
 Business days are counted with the calendar the pages use (catalogue.calendar: the country's
 holidays around the current year and the local closures). The cursor keeps the closed days
@@ -46,6 +52,7 @@ from permits.models import Application, ApplicationStatus, Stage, Transition
 from permits.rules import Calendar
 
 SOURCE = "permits.applications"
+OVERDUE = "permits.overdue"  # its changed_at: the overdue totals' watermark
 LAG = timedelta(seconds=60)
 BATCH = 2000
 ANALYZE_AFTER = 10_000
@@ -158,18 +165,45 @@ def _upsert_sums(session: Session, delta: dict[Key, list[int]]) -> None:
         session.execute(statement, rows[start : start + 5000])
 
 
+def watermark(session: Session) -> datetime | None:
+    """The instant up to which the overdue totals count the open stages due (None: not yet)."""
+    return session.execute(
+        sa.select(col(InsightCursor.changed_at)).where(col(InsightCursor.source) == OVERDUE)
+    ).scalar()
+
+
+def _overdue_delta(delta, rows, sign: int, upto: datetime | None) -> None:
+    for row in rows:
+        if upto is not None and row["due_at"] <= upto:
+            delta[("overdue", row["department_id"], row["type_code"], "", -1)][0] += sign
+
+
 def apply(session: Session, changed: dict[int, datetime], calendar: Calendar) -> int:
     """Bring the rows of these applications (id -> updated_at) and the totals up to date."""
     ids = list(changed)
     applications, stages, late = _load(session, ids)
+    upto = watermark(session)
     delta: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    was_open: list[int] = []
     for kept_text in session.execute(
         sa.select(_APPLICATION.c.kept).where(_APPLICATION.c.application_id.in_(ids))
     ).scalars():
         for *key, n, on_time in json.loads(kept_text):
+            if key[0] == "open":  # an open stage of its, in permits_insight_open
+                was_open.append(key[4])
+                continue
             row = delta[tuple(key)]
             row[0] -= n
             row[1] -= on_time
+    closed = [
+        dict(row._mapping)
+        for row in session.execute(
+            sa.select(_OPEN.c.department_id, _OPEN.c.type_code, _OPEN.c.due_at).where(
+                _OPEN.c.stage_id.in_(was_open)
+            )
+        )
+    ]
+    _overdue_delta(delta, closed, -1, upto)
     rows, opened = [], []
     for application in applications:
         out, open_stages = contributions(application, stages[application[0]], late, calendar)
@@ -177,21 +211,55 @@ def apply(session: Session, changed: dict[int, datetime], calendar: Calendar) ->
         for key, (n, on_time) in out.items():
             delta[key][0] += n
             delta[key][1] += on_time
+        kept = [[*k, *v] for k, v in out.items()]
+        kept += [
+            ["open", s["department_id"], s["type_code"], "", s["stage_id"], 0, 0]
+            for s in open_stages
+        ]
         rows.append(
             {
                 "application_id": application[0],
-                "kept": json.dumps([[*k, *v] for k, v in out.items()], separators=(",", ":")),
+                "kept": json.dumps(kept, separators=(",", ":")),
                 "updated_at": changed[application[0]],
             }
         )
+    _overdue_delta(delta, opened, 1, upto)
     _upsert_sums(session, delta)
     session.execute(sa.delete(_APPLICATION).where(_APPLICATION.c.application_id.in_(ids)))
-    session.execute(sa.delete(_OPEN).where(_OPEN.c.application_id.in_(ids)))
+    if was_open:
+        session.execute(sa.delete(_OPEN).where(_OPEN.c.stage_id.in_(was_open)))
     if rows:
         session.execute(sa.insert(_APPLICATION), rows)
     if opened:
         session.execute(sa.insert(_OPEN), opened)
     return len(applications)
+
+
+def advance_overdue(session: Session, *, now: datetime) -> None:
+    """Count into the overdue totals the open stages that fell due since the watermark.
+
+    Pages add the few that fell due between the watermark and their own now (an index range),
+    so the job keeps what is overdue current without a page counting every overdue stage.
+    """
+    upto = watermark(session)
+    if upto is not None and upto >= now:
+        return
+    query = sa.select(_OPEN.c.department_id, _OPEN.c.type_code, func.count()).where(
+        _OPEN.c.due_at <= now
+    )
+    if upto is not None:
+        query = query.where(_OPEN.c.due_at > upto)
+    delta: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    for department_id, type_code, n in session.execute(
+        query.group_by(_OPEN.c.department_id, _OPEN.c.type_code)
+    ):
+        delta[("overdue", department_id, type_code, "", -1)][0] += n
+    _upsert_sums(session, delta)
+    row = session.get(InsightCursor, OVERDUE)
+    if row is None:
+        row = InsightCursor(source=OVERDUE, updated_at=now)
+    row.changed_at, row.updated_at = now, now
+    session.add(row)
 
 
 def _claim_cursor(session: Session, *, now: datetime) -> InsightCursor:
@@ -272,6 +340,8 @@ def refresh(session: Session, *, settings: Settings, now: datetime, batch: int =
             if cursor.changed_at is None or (cursor.changed_at, cursor.last_id) < (at, last_id):
                 cursor.changed_at, cursor.last_id = at, last_id
                 session.add(cursor)
+        if len(rows) < batch:
+            advance_overdue(session, now=now)
         session.commit()  # one batch at a time: a first build of a million can resume
         if len(rows) < batch:
             if done >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":

@@ -13,7 +13,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from permits.insights.models import InsightOpen, InsightSum
+from permits.insights.aggregates import OVERDUE
+from permits.insights.models import InsightCursor, InsightOpen, InsightSum
 
 Total = tuple[int, str, str, int, int, int]  # department, key, period, days, n, on_time
 
@@ -55,30 +56,43 @@ def count(session: Session, kind: str, **narrowed) -> int:
 
 
 def overdue(session: Session, *, now: datetime, department_id: int | None = None) -> dict:
-    """(department, type) -> open stages of applications in progress due by `now`."""
-    departments = (
-        [department_id]
-        if department_id is not None
-        else sorted({row[0] for row in totals(session, "backlog")})
+    """(department, type) -> open stages of applications in progress due by `now`.
+
+    The job's totals count them up to its watermark; the stages that fell due between the
+    watermark and `now` (or, for a `now` before it, those not due yet) are a short range of
+    an index. One statement, so one snapshot: a refresh committing meanwhile is seen whole.
+    """
+    mark = (
+        sa.select(col(InsightCursor.changed_at))
+        .where(col(InsightCursor.source) == OVERDUE)
+        .scalar_subquery()
     )
+    kept = sa.select(col(InsightSum.department_id), col(InsightSum.key), col(InsightSum.n)).where(
+        col(InsightSum.kind) == "overdue"
+    )
+    since = sa.select(
+        col(InsightOpen.department_id), col(InsightOpen.type_code), func.count()
+    ).where(col(InsightOpen.due_at) > mark, col(InsightOpen.due_at) <= now)
+    ahead = sa.select(
+        col(InsightOpen.department_id), col(InsightOpen.type_code), -func.count()
+    ).where(col(InsightOpen.due_at) > now, col(InsightOpen.due_at) <= mark)
+    if department_id is not None:
+        kept = kept.where(col(InsightSum.department_id) == department_id)
+        since = since.where(col(InsightOpen.department_id) == department_id)
+        ahead = ahead.where(col(InsightOpen.department_id) == department_id)
+    group = (col(InsightOpen.department_id), col(InsightOpen.type_code))
     found: dict[tuple[int, str], int] = defaultdict(int)
-    for department in departments:  # a range of the (department, due) index each
-        for type_code, n in session.execute(
-            sa.select(col(InsightOpen.type_code), func.count())
-            .where(col(InsightOpen.department_id) == department, col(InsightOpen.due_at) <= now)
-            .group_by(col(InsightOpen.type_code))
-        ):
-            found[(department, type_code)] += n
-    return dict(found)
+    for department, type_code, n in session.execute(
+        sa.union_all(kept, since.group_by(*group), ahead.group_by(*group))
+    ):
+        found[(department, type_code)] += n
+    return {key: n for key, n in found.items() if n}
 
 
 def overdue_applications(session: Session, *, now: datetime) -> int:
-    """Applications in progress with an open stage due by `now`."""
-    return session.exec(
-        select(func.count(func.distinct(InsightOpen.application_id))).where(
-            col(InsightOpen.due_at) <= now
-        )
-    ).one()
+    """Applications in progress with an open stage due by `now` (an application has one open
+    stage at a time: the next starts as the last ends)."""
+    return sum(overdue(session, now=now).values())
 
 
 def overdue_stage_ids(session: Session, *, department_id: int, now: datetime) -> list[int]:

@@ -148,11 +148,14 @@ def test_changes_read_incrementally_give_the_full_pass_figures(demo_url):
             later = now + timedelta(minutes=2)
             assert aggregates.refresh(session, settings=SETTINGS, now=later) > 0
             assert_same_figures(session, now=later)
-            moved = later + timedelta(days=40)  # more fall overdue; maybe a new year's holidays
+            # Read before the job moves its watermark, then after: more fall overdue meanwhile.
+            assert_same_figures(session, now=later + timedelta(days=3))
+            moved = later + timedelta(days=40)  # maybe a new year's window of holidays
             aggregates.refresh(session, settings=SETTINGS, now=moved)
             assert_same_figures(session, now=moved)
+            assert_same_figures(session, now=moved - timedelta(days=20))  # a now before it
             kept = totals(session)
-            aggregates.rebuild(session, settings=SETTINGS, now=later)
+            aggregates.rebuild(session, settings=SETTINGS, now=moved)
             assert totals(session) == kept
     finally:
         engine.dispose()

@@ -29,6 +29,7 @@ COMPLETED_OUTCOMES = ("advanced", "approved", "rejected")
 DECIDED = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
 OPEN = (ApplicationStatus.IN_PROGRESS, ApplicationStatus.PAUSED)
 _TICK = timedelta(microseconds=1)  # a stage due at midnight is due on the day before
+OVERDUE_PAGE = 100  # overdue applications listed a page (a department may have tens of thousands)
 
 
 class StageHandled(BaseModel):
@@ -105,7 +106,10 @@ class DepartmentPerformance(BaseModel):
     median_days: float | None
     backlog: int
     overdue: int
-    overdue_applications: list[OverdueApplication]
+    overdue_applications: list[OverdueApplication]  # one page of them, the longest overdue first
+    overdue_page: int = 1
+    overdue_pages: int = 1
+    overdue_page_size: int
     months: list[MonthFigures]
 
 
@@ -146,24 +150,32 @@ def _stages(session: Session, department_id: int):
     ).all()
 
 
-def _overdue(session: Session, department_id: int, now: datetime) -> list:
-    """The department's open stages of applications in progress, due by now (an index)."""
-    ids = totals.overdue_stage_ids(session, department_id=department_id, now=now)
-    rows: list = []
-    for start in range(0, len(ids), 5000):
-        rows += session.execute(
+def _overdue(session: Session, department_id: int, now: datetime, page: int) -> list:
+    """A page of the department's open stages of applications in progress, due by now, the
+    longest overdue first (a range of an index)."""
+    ids = totals.overdue_stage_ids(
+        session,
+        department_id=department_id,
+        now=now,
+        offset=(page - 1) * OVERDUE_PAGE,
+        limit=OVERDUE_PAGE,
+    )
+    found = {
+        row[0]: row[1:]
+        for row in session.execute(
             sa.select(
+                col(Stage.id),
                 col(Stage.code),
                 col(Stage.due_at),
                 col(Stage.delay_reason),
                 col(Application.tracking_number),
                 col(Application.type_code),
-                col(Stage.position),
             )
             .join(Application, col(Application.id) == Stage.application_id)
-            .where(col(Stage.id).in_(ids[start : start + 5000]))
-        ).all()
-    return rows
+            .where(col(Stage.id).in_(ids))
+        )
+    }
+    return [found[i] for i in ids if i in found]
 
 
 def applications(
@@ -216,9 +228,9 @@ def applications(
 
 
 def performance(
-    session: Session, *, slug: str, settings: Settings, now: datetime
+    session: Session, *, slug: str, settings: Settings, now: datetime, page: int = 1
 ) -> DepartmentPerformance:
-    """The department's figures now, month by month, and its overdue applications."""
+    """The department's figures now, month by month, and a page of its overdue applications."""
     found = department(session, slug=slug)
     calendar = catalogue.calendar(session, settings=settings, around=now)
     types = []
@@ -270,11 +282,11 @@ def performance(
             months[period]["days"][took] += n
             months[period]["on_time"] += in_time
     backlog = totals.count(session, "backlog", department_id=department_id)
+    overdue_count = sum(totals.overdue(session, now=now, department_id=department_id).values())
+    overdue_pages = max(1, -(-overdue_count // OVERDUE_PAGE))
+    listed = _overdue(session, department_id, now, page) if page <= overdue_pages else []
     overdue = []
-    for code, due, reason, number, type_code, _position in sorted(
-        _overdue(session, department_id, now),
-        key=lambda r: (calendar.local_date(r[1] - _TICK), r[3], r[5]),
-    ):
+    for code, due, reason, number, type_code in listed:
         overdue.append(
             OverdueApplication(
                 tracking_number=number,
@@ -307,8 +319,11 @@ def performance(
         on_time_share=round(on_time / completed, 4) if completed else None,
         median_days=histogram_percentile(days, 0.5),
         backlog=backlog,
-        overdue=len(overdue),
+        overdue=overdue_count,
         overdue_applications=overdue,
+        overdue_page=page,
+        overdue_pages=overdue_pages,
+        overdue_page_size=OVERDUE_PAGE,
         months=[
             MonthFigures(
                 month=key,

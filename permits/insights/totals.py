@@ -95,12 +95,18 @@ def overdue_applications(session: Session, *, now: datetime) -> int:
     return sum(overdue(session, now=now).values())
 
 
-def overdue_stage_ids(session: Session, *, department_id: int, now: datetime) -> list[int]:
-    """The open stages of applications in progress at a department, due by `now`."""
+def overdue_stage_ids(
+    session: Session, *, department_id: int, now: datetime, offset: int = 0, limit: int = 100
+) -> list[int]:
+    """A page of the open stages of applications in progress at a department, due by `now`,
+    the longest overdue first: a range of the (department, due) index, never all of them (a
+    department of a national archive has tens of thousands)."""
     return list(
         session.exec(
-            select(InsightOpen.stage_id).where(
-                col(InsightOpen.department_id) == department_id, col(InsightOpen.due_at) <= now
-            )
+            select(InsightOpen.stage_id)
+            .where(col(InsightOpen.department_id) == department_id, col(InsightOpen.due_at) <= now)
+            .order_by(col(InsightOpen.due_at), col(InsightOpen.stage_id))
+            .offset(offset)
+            .limit(limit)
         )
     )

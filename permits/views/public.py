@@ -54,19 +54,45 @@ def department_page(
     session: SessionDep,
     user: OptionalUser,
     clock: ClockDep,
+    page: Annotated[Page, Query()] = 1,
 ):
-    """One department's performance: types, applications, on-time share, backlog, overdue."""
+    """One department's performance: types, applications, on-time share, backlog, and its
+    overdue applications a page at a time (`page`)."""
     figures = performance.performance(
-        session, slug=slug, settings=request.app.state.settings, now=clock()
+        session, slug=slug, settings=request.app.state.settings, now=clock(), page=page
     )
-    return render(request, "department.html", {"user": user, "department": figures})
+    last = figures.overdue_pages
+
+    def link(n: int) -> str:
+        url = request.url.include_query_params(page=min(n, last))  # past the end: the last
+        return f"{url.path}?{url.query}#overdue"
+
+    pages = {n: link(n) for n in (page - 1, page + 1) if n >= 1 and (n <= last or n == page - 1)}
+    return render(
+        request,
+        "department.html",
+        {
+            "user": user,
+            "department": figures,
+            "previous": pages.get(page - 1),
+            "next": pages.get(page + 1),
+        },
+    )
 
 
 @router.get("/departments/{slug}/performance.json")
-def department_json(slug: DepartmentSlug, request: Request, session: SessionDep, clock: ClockDep):
-    """The department page's figures as JSON (its twin)."""
+def department_json(
+    slug: DepartmentSlug,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    page: Annotated[Page, Query()] = 1,
+):
+    """The department page's figures as JSON (its twin): its overdue applications a page at a
+    time, as on the page (`overdue_page` of `overdue_pages`); the applications' downloads
+    hold every stage."""
     figures = performance.performance(
-        session, slug=slug, settings=request.app.state.settings, now=clock()
+        session, slug=slug, settings=request.app.state.settings, now=clock(), page=page
     )
     return JSONResponse(figures.model_dump(mode="json"))
 

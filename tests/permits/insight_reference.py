@@ -14,6 +14,7 @@ from core.auth.models import Organisation, OrganisationKind
 from core.db import stored_id
 from core.settings import Settings
 from permits import catalogue
+from permits import performance as performance_module
 from permits.activity import PermitFigures
 from permits.insights.queries import DAY_BUCKETS, RankBy, _bucket, _sort_key
 from permits.insights.schemas import DaysBucket, DepartmentRanking, MonthMedian, PermitCharts
@@ -244,7 +245,8 @@ def _stages(session: Session, department_id: int):
 def performance(
     session: Session, *, slug: str, settings: Settings, now: datetime
 ) -> DepartmentPerformance:
-    """The department's figures now, month by month, and its overdue applications."""
+    """The department's figures now, month by month, and the first page of its overdue
+    applications."""
     found = department_named(session, slug=slug)
     calendar = catalogue.calendar(session, settings=settings, around=now)
     types = []
@@ -320,7 +322,20 @@ def performance(
     counts: dict[str, int] = defaultdict(int)
     for status in statuses.values():
         counts[str(status)] += 1
-    overdue.sort(key=lambda o: (o.due_date, o.tracking_number))
+    # The longest overdue first, then by stage (an application has one open stage at a time),
+    # and the first page of them, as the page lists them.
+    open_stage = {
+        (number, code): (due, stage_id)
+        for number, code, due, stage_id in session.execute(
+            sa.select(
+                col(Application.tracking_number), col(Stage.code), col(Stage.due_at), col(Stage.id)
+            )
+            .join(Application, col(Application.id) == Stage.application_id)
+            .where(col(Stage.department_id) == stored_id(found), col(Stage.ended_at).is_(None))
+        )
+    }
+    overdue.sort(key=lambda o: open_stage[(o.tracking_number, o.stage)])
+    size = performance_module.OVERDUE_PAGE
     return DepartmentPerformance(
         slug=found.slug,
         name=found.name,
@@ -338,7 +353,10 @@ def performance(
         median_days=percentile(days, 0.5),
         backlog=backlog,
         overdue=len(overdue),
-        overdue_applications=overdue,
+        overdue_applications=overdue[:size],
+        overdue_page=1,
+        overdue_pages=max(1, -(-len(overdue) // size)),
+        overdue_page_size=size,
         months=[
             MonthFigures(
                 month=key,

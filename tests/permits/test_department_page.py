@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core.auth.models import User
-from permits import service
+from permits import performance, service
 from permits.rules import Action, Calendar
 from tests.permits import factories
 
@@ -85,7 +85,7 @@ def test_the_overdue_list_links_each_application_with_the_delay_its_page_shows(c
     public = client.get(f"/api/permits/{history['B']}").json()
     late = public["stages"][0]["delay_days"]
     assert late == 2
-    row = re.search(r"<tr><td><a[^>]*>" + re.escape(history["B"]) + r"</a>.*?</tr>", overdue)
+    row = re.search(r"<tr><td[^>]*><a[^>]*>" + re.escape(history["B"]) + r"</a>.*?</tr>", overdue)
     assert f'<td class="num">{late}</td>' in row.group(0)
     assert "Document check" in row.group(0)
     assert "Food-sanitation licence" in row.group(0)
@@ -94,7 +94,7 @@ def test_the_overdue_list_links_each_application_with_the_delay_its_page_shows(c
 def test_the_overdue_list_names_the_type_and_stage_in_thai_for_a_thai_reader(client, history):
     page = client.get("/departments/bma-health", headers={"accept-language": "th"}).text
     overdue = page.split('id="overdue"')[1].split('id="by-month"')[0]
-    row = re.search(r"<tr><td><a[^>]*>" + re.escape(history["B"]) + r"</a>.*?</tr>", overdue)
+    row = re.search(r"<tr><td[^>]*><a[^>]*>" + re.escape(history["B"]) + r"</a>.*?</tr>", overdue)
     assert "ตรวจสอบเอกสาร" in row.group(0)
     assert "ใบอนุญาตจัดตั้งสถานที่จำหน่ายอาหาร" in row.group(0)
     assert "Document check" not in row.group(0)
@@ -240,3 +240,46 @@ def test_business_days_are_counted_as_a_day_by_day_walk_would():
         )
         == 4
     )
+
+
+@pytest.mark.usefixtures("health_officer")  # the departments and the permit types
+def test_the_overdue_list_goes_a_page_at_a_time_the_longest_overdue_first(
+    client, session, clock, settings, monkeypatch
+):
+    """A department of a national archive has tens of thousands of overdue applications: the
+    page lists them a page at a time, the longest overdue first, every one on some page."""
+    filed = []
+    for _ in range(3):  # filed a day apart: each one's intake falls due a day after the last's
+        filed.append(factories.food_application(session, now=clock(), settings=settings))
+        clock.advance(days=1)
+    clock.advance(days=10)
+    factories.refresh_figures(session, settings=settings, now=clock())
+    monkeypatch.setattr(performance, "OVERDUE_PAGE", 2)
+
+    def listed(page: str) -> list[str]:
+        overdue = page.split('id="overdue"')[1].split('id="by-month"')[0]
+        return re.findall(r'<tr><td[^>]*><a href="/permits/([A-Z0-9*-]+)"', overdue)
+
+    first = client.get("/departments/bma-health")
+    second = client.get("/departments/bma-health?page=2")
+    assert facts(first.text)["Overdue now"] == "3"
+    assert listed(first.text) == [a.tracking_number for a in filed[:2]]
+    assert listed(second.text) == [filed[2].tracking_number]
+    assert "Rows 1–2 of 3, the longest overdue first" in first.text
+    assert 'href="/departments/bma-health?page=2#overdue" rel="next"' in first.text
+    assert 'href="/departments/bma-health?page=1#overdue" rel="prev"' in second.text
+    assert 'rel="next"' not in second.text
+
+    past = client.get("/departments/bma-health?page=9")
+    assert past.status_code == 200
+    assert listed(past.text) == []
+    assert "Listed on the earlier pages (3 in all)" in past.text
+    assert 'href="/departments/bma-health?page=2#overdue" rel="prev"' in past.text
+
+    data = client.get("/departments/bma-health/performance.json?page=2").json()
+    assert (data["overdue"], data["overdue_page"], data["overdue_pages"]) == (3, 2, 2)
+    assert [o["tracking_number"] for o in data["overdue_applications"]] == [
+        filed[2].tracking_number
+    ]
+    assert client.get("/departments/bma-health?page=0").status_code == 422
+    assert client.get("/departments/bma-health?page=99999999999999999999").status_code == 422

@@ -302,12 +302,12 @@ def _insights(settings: Settings, args: argparse.Namespace) -> int:
         )
         started = time.perf_counter()
         with Session(engine) as session:
-            build = (
+            build_permits = (
                 permit_aggregates.rebuild
                 if args.insights_command == "rebuild"
                 else permit_aggregates.refresh
             )
-            applications = build(session, settings=settings, now=system_clock())
+            applications = build_permits(session, settings=settings, now=system_clock())
         print(
             f"{applications} permit applications read into the aggregates in "
             f"{time.perf_counter() - started:.1f} s"

@@ -129,10 +129,10 @@ def _profile_indexes() -> None:
     from procurement.contracts.models import Contract
     from procurement.tenders.models import Tender
 
-    tender, bid, award, contract = (
-        t.__table__  # type: ignore[attr-defined]
-        for t in (Tender, Bid, Award, Contract)
-    )
+    tender = Tender.__table__  # type: ignore[attr-defined]  # set by SQLAlchemy
+    bid = Bid.__table__  # type: ignore[attr-defined]
+    award = Award.__table__  # type: ignore[attr-defined]
+    contract = Contract.__table__  # type: ignore[attr-defined]
     # A buyer's tenders newest first, and (with the next two) the ids of a page of its awards or
     # contracts found from the indexes alone, without reading a row of each of its thousands.
     sa.Index(

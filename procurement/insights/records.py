@@ -34,12 +34,12 @@ from procurement.insights.schemas import (
 from procurement.tenders.models import Tender, TenderStatus
 
 EARLIEST = date(1900, 1, 1)
-BUYER_FIELDS = {
+BUYER_FIELDS: dict[str, tuple[str, str | None]] = {
     "tenders": ("tenders", "estimated_value"),
     "awards": ("awards", "awarded_value"),
     "contracts": ("contracts", "contracted_value"),
 }
-SUPPLIER_FIELDS = {
+SUPPLIER_FIELDS: dict[str, tuple[str, str | None]] = {
     "bids": ("bids", None),
     "awards": ("wins", "awarded_value"),
     "contracts": ("contracts", "contracted_value"),
@@ -137,13 +137,13 @@ def rivals(session: Session, supplier_id: int, offset: int, limit: int) -> list[
 def tenders(session: Session, buyer_id: int, offset: int, limit: int) -> list[TenderRow]:
     """The buyer's published tenders, newest first."""
     ids = session.exec(
-        select(Tender.id)
+        select(col(Tender.id))
         .where(Tender.buyer_id == buyer_id, Tender.status != TenderStatus.DRAFT)
         .order_by(col(Tender.id).desc())
         .offset(offset)
         .limit(limit)
     ).all()
-    loaded = facts.load(session, tender_ids=ids)
+    loaded = facts.load(session, tender_ids=[i for i in ids if i is not None])  # primary keys
     party = summaries.parties(
         session, {buyer_id} | {t.award.supplier_id for t in loaded if t.award}
     )

@@ -9,6 +9,7 @@ no applicant's name, address, phone, email or form data.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -147,7 +148,8 @@ def _stages(session: Session, department_id: int):
         .join(Application, col(Application.id) == Stage.application_id)
         .where(col(Stage.department_id) == department_id)
         .order_by(col(Application.submitted_at), col(Application.id), col(Stage.position))
-    ).all()
+        .execution_options(yield_per=1000)  # read as it is used, a thousand rows at a time
+    )
 
 
 def _overdue(session: Session, department_id: int, now: datetime, page: int) -> list:
@@ -179,12 +181,12 @@ def _overdue(session: Session, department_id: int, now: datetime, page: int) -> 
 
 
 def applications(
-    session: Session, *, slug: str, settings: Settings, now: datetime
-) -> list[ApplicationRow]:
-    """Every stage of an application that reached this department, oldest application first."""
-    found = department(session, slug=slug)
+    session: Session, *, department_id: int, settings: Settings, now: datetime
+) -> Iterator[ApplicationRow]:
+    """Every stage of an application that reached this department, oldest application first,
+    read as it is written out (a busy department of a national archive has hundreds of
+    thousands): the downloads stream it from a session of their own."""
     calendar = catalogue.calendar(session, settings=settings, around=now)
-    rows: list = []
     for (
         code,
         started,
@@ -198,33 +200,28 @@ def applications(
         status,
         submitted,
         decided,
-    ) in _stages(session, stored_id(found)):
+    ) in _stages(session, department_id):
         completed = ended is not None and outcome in COMPLETED_OUTCOMES
-        rows.append(
-            ApplicationRow(
-                tracking_number=number,
-                type_code=type_code,
-                status=str(status),
-                submitted_at=submitted,
-                decided_at=decided,
-                stage=code,
-                started_at=started,
-                due_at=due,
-                ended_at=ended,
-                outcome=outcome,
-                business_days=(
-                    max(0, calendar.business_days_between(started, ended) - paused)
-                    if completed
-                    else None
-                ),
-                on_time=ended <= due if completed else None,
-                overdue_now=ended is None
-                and status == ApplicationStatus.IN_PROGRESS
-                and due <= now,
-                link=queries.permit_link(settings, number),
-            )
+        yield ApplicationRow(
+            tracking_number=number,
+            type_code=type_code,
+            status=str(status),
+            submitted_at=submitted,
+            decided_at=decided,
+            stage=code,
+            started_at=started,
+            due_at=due,
+            ended_at=ended,
+            outcome=outcome,
+            business_days=(
+                max(0, calendar.business_days_between(started, ended) - paused)
+                if completed
+                else None
+            ),
+            on_time=ended <= due if completed else None,
+            overdue_now=ended is None and status == ApplicationStatus.IN_PROGRESS and due <= now,
+            link=queries.permit_link(settings, number),
         )
-    return rows
 
 
 def performance(

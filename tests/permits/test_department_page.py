@@ -283,3 +283,10 @@ def test_the_overdue_list_goes_a_page_at_a_time_the_longest_overdue_first(
     ]
     assert client.get("/departments/bma-health?page=0").status_code == 422
     assert client.get("/departments/bma-health?page=99999999999999999999").status_code == 422
+
+
+def test_the_downloads_of_an_unknown_department_are_a_404_before_any_row(client):
+    for suffix in ("applications.csv", "applications.json"):
+        response = client.get(f"/departments/no-such-department/{suffix}")
+        assert response.status_code == 404
+        assert "No permit department is called" in response.text

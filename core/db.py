@@ -9,7 +9,7 @@ from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any, Protocol, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event
@@ -226,3 +226,28 @@ def stored_id(row: _Row) -> int:
     if row.id is None:
         raise ValueError(f"{type(row).__name__} has no id yet: add and flush it first")
     return row.id
+
+
+class JobCursor(Protocol):
+    """A scheduled job's row saying how far it has read: keyed by its source, stamped."""
+
+    source: str
+    updated_at: datetime
+
+    def __init__(self, *, source: str, updated_at: datetime) -> None: ...
+
+
+C = TypeVar("C", bound=JobCursor)
+
+
+def claim_cursor(session: Session, model: type[C], source: str, *, now: datetime) -> C:
+    """A job's cursor row, locked and stamped first (made if missing): a second run of the job
+    waits for this one's transaction to commit instead of reading the same changes."""
+    row = session.get(model, source, with_for_update=True)
+    if row is None:
+        row = model(source=source, updated_at=now)
+        session.add(row)
+    else:
+        row.updated_at = now
+    session.flush()
+    return row

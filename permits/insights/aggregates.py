@@ -45,6 +45,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, func
 
+from core.db import claim_cursor
 from core.settings import Settings
 from permits import catalogue
 from permits.insights.models import InsightApplication, InsightCursor, InsightOpen, InsightSum
@@ -262,18 +263,6 @@ def advance_overdue(session: Session, *, now: datetime) -> None:
     session.add(row)
 
 
-def _claim_cursor(session: Session, *, now: datetime) -> InsightCursor:
-    """The cursor row, written first: a second refresh waits for this one's batch to commit."""
-    row = session.get(InsightCursor, SOURCE, with_for_update=True)
-    if row is None:
-        row = InsightCursor(source=SOURCE, updated_at=now)
-        session.add(row)
-    else:
-        row.updated_at = now
-    session.flush()
-    return row
-
-
 def _batch(session: Session, position, batch: int):
     query = sa.select(
         col(Application.id), col(Application.updated_at), col(InsightApplication.updated_at)
@@ -290,7 +279,7 @@ def _batch(session: Session, position, batch: int):
 
 def _recount(session: Session, calendar: Calendar, closed: list[int], *, now, batch) -> int:
     """Read again every application changed since the earliest closed day that changed."""
-    cursor = _claim_cursor(session, now=now)
+    cursor = claim_cursor(session, InsightCursor, SOURCE, now=now)
     kept = set(json.loads(cursor.calendar))
     first = min(kept.symmetric_difference(closed), default=None)
     if cursor.changed_at is None or first is None:
@@ -302,7 +291,7 @@ def _recount(session: Session, calendar: Calendar, closed: list[int], *, now, ba
     position: tuple[datetime, int] | None = (datetime.combine(day, time(), calendar.zone), 0)
     done = 0
     while True:
-        _claim_cursor(session, now=now)
+        claim_cursor(session, InsightCursor, SOURCE, now=now)
         rows = _batch(session, position, batch)
         if rows:
             done += apply(session, {i: at for i, at, _ in rows}, calendar)
@@ -310,7 +299,7 @@ def _recount(session: Session, calendar: Calendar, closed: list[int], *, now, ba
         if len(rows) < batch:
             break
         session.commit()
-    cursor = _claim_cursor(session, now=now)
+    cursor = claim_cursor(session, InsightCursor, SOURCE, now=now)
     cursor.calendar = json.dumps(closed)
     session.add(cursor)
     session.commit()
@@ -324,7 +313,7 @@ def refresh(session: Session, *, settings: Settings, now: datetime, batch: int =
     done = _recount(session, calendar, closed, now=now, batch=batch)
     position: tuple[datetime, int] | None = None
     while True:
-        cursor = _claim_cursor(session, now=now)
+        cursor = claim_cursor(session, InsightCursor, SOURCE, now=now)
         if position is None and cursor.changed_at is not None:
             position = (cursor.changed_at, cursor.last_id)
         rows = _batch(session, position, batch)

@@ -39,6 +39,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from core.db import claim_cursor
 from procurement.insights import facts, flags, party_sums
 from procurement.insights.models import (
     InsightCursor,
@@ -239,24 +240,12 @@ def apply(session: Session, changed: dict[int, datetime]) -> int:
     return len(loaded)
 
 
-def _claim_cursor(session: Session, *, now: datetime) -> InsightCursor:
-    """The cursor row, written first: a second refresh waits for this one's batch to commit."""
-    row = session.get(InsightCursor, SOURCE, with_for_update=True)
-    if row is None:
-        row = InsightCursor(source=SOURCE, updated_at=now)
-        session.add(row)
-    else:
-        row.updated_at = now
-    session.flush()
-    return row
-
-
 def refresh(session: Session, *, now: datetime, batch: int = BATCH) -> int:
     """Read the tenders changed since the cursor into the aggregates; how many changed."""
     done = 0
     position: tuple[datetime, int] | None = None
     while True:
-        cursor = _claim_cursor(session, now=now)
+        cursor = claim_cursor(session, InsightCursor, SOURCE, now=now)
         if position is None and cursor.changed_at is not None:
             position = (cursor.changed_at, cursor.last_id)
         # With the stamp each tender had when last read: one read again unchanged (the LAG

@@ -285,6 +285,9 @@ APPLICATION = [
     "submitted_at",
     "decided_at",
     "updated_at",
+    "current_stage",
+    "current_department_id",
+    "current_due_at",
 ]
 STAGE = [
     "id",
@@ -333,6 +336,7 @@ def permits(rng: random.Random, ids, types, count: int) -> Iterator[dict]:
                     numbers[key], ids["applicant"][0],
                     "in_progress" if running else outcome, f"{type_name}: {place} {words} ({n})",
                     "{}", submitted, None if running else due, submitted,
+                    *((stage_code, department, due) if running else (None, None, None)),
                 )
             ],
             "stage": [

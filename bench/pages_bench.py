@@ -4,6 +4,7 @@
     .venv/bin/python bench/pages_bench.py --server postgresql+psycopg://postgres@127.0.0.1/test
     .venv/bin/python bench/pages_bench.py --database sqlite:////tmp/a1/archive.sqlite3 \
         --data-dir /tmp/a1                                      # an existing archive
+    .venv/bin/python bench/pages_bench.py --database … --data-dir … --lists   # lists' filters
 
 With --database the pages are timed on that database as it is (bench/archive.py makes one of
 any size); it is neither built nor dropped, and the procurement aggregates are brought up to
@@ -131,6 +132,44 @@ def pages(engine) -> list[tuple[str, str]]:
     ]
 
 
+def list_shapes(engine) -> list[tuple[str, str]]:
+    """The public lists' filters, orders and depths (--lists): what a page of them costs must
+    not grow with the archive."""
+    with engine.connect() as connection:
+        department = connection.execute(
+            text(
+                "SELECT o.slug FROM auth_organisation o WHERE o.kind = 'department' AND EXISTS "
+                "(SELECT 1 FROM permits_stage s WHERE s.department_id = o.id) ORDER BY o.id"
+            )
+        ).scalar()
+        kind = connection.execute(
+            text("SELECT type_code FROM permits_application ORDER BY id LIMIT 1")
+        ).scalar()
+    deep = f"s{int(datetime(2023, 6, 1, tzinfo=UTC).timestamp()) * 1_000_000}-1"
+    return [
+        ("permits", "/permits"),
+        ("permits, page 200", "/permits?page=200"),
+        ("permits, a cursor in 2023", f"/permits?after={deep}"),
+        ("permits by status", "/permits?status=in_progress"),
+        ("permits by type", f"/permits?type={kind}"),
+        ("permits by type and status", f"/permits?type={kind}&status=rejected"),
+        ("permits by department", f"/permits?department={department}"),
+        (
+            "permits by department, in progress",
+            f"/permits?status=in_progress&department={department}",
+        ),
+        ("permits by department, paused", f"/permits?status=paused&department={department}"),
+        ("permits by type and department", f"/permits?type={kind}&department={department}"),
+        ("permits overdue", "/permits?overdue=true"),
+        ("permits overdue by department", f"/permits?overdue=true&department={department}"),
+        ("permits overdue by type", f"/permits?overdue=true&type={kind}"),
+        ("permits not overdue by type", f"/permits?overdue=false&type={kind}"),
+        ("permits changed since (API)", "/api/permits?since=2026-01-01T00:00:00Z&per_page=200"),
+        ("tenders awarded", "/tenders?status=awarded"),
+        ("tenders awarded, deep", "/tenders?status=awarded&after_id=1000"),
+    ]
+
+
 def refresh_aggregates(engine, settings: Settings) -> None:
     """Bring the aggregates up to date, as the scheduled jobs do; says how long."""
     try:
@@ -170,6 +209,9 @@ def main() -> None:
         "--budget", type=float, default=30.0, help="seconds of timed requests a page at most"
     )
     parser.add_argument("--paths", help="only these pages, comma-separated (e.g. /,/rankings)")
+    parser.add_argument(
+        "--lists", action="store_true", help="the public lists' filters and depths instead"
+    )
     args = parser.parse_args()
 
     if args.database:
@@ -209,7 +251,7 @@ def main() -> None:
         skipped, slow = [], []
         with TestClient(app, base_url="https://testserver") as client:
             only = set(args.paths.split(",")) if args.paths else None
-            for label, path in pages(engine):
+            for label, path in list_shapes(engine) if args.lists else pages(engine):
                 if only is not None and path not in only:
                     continue
                 first = client.get(path)

@@ -77,9 +77,12 @@ def list_permits(
     overdue: bool | None = None,
     since: AwareDatetime | None = None,
     page: Annotated[Page, Query()] = 1,
+    after: Annotated[str | None, Query(max_length=40)] = None,
     per_page: Annotated[int, Query(ge=1, le=listing.MAX_PER_PAGE)] = 50,
 ):
-    """Applications, newest first: filter by type, department, status, overdue, changed since."""
+    """Applications, newest first (overdue=true: longest overdue first; since: oldest change
+    first): filter by type, department, status, overdue, changed since. Page numbers reach
+    the first 10,000; `next` is a cursor (`after`) that goes on to the end."""
     return listing.page(
         session,
         settings=request.app.state.settings,
@@ -90,6 +93,7 @@ def list_permits(
         overdue=overdue,
         since=since,
         number=page,
+        after=after,
         per_page=per_page,
     )
 

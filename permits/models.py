@@ -60,7 +60,39 @@ class Application(SQLModel, table=True):
     """A permit application; its personal data (form_data) never leaves the private views."""
 
     __tablename__ = "permits_application"
-    __table_args__ = (sa.UniqueConstraint("type_code", "year", "sequence"),)
+    __table_args__ = (
+        sa.UniqueConstraint("type_code", "year", "sequence"),
+        # the public list (permits.listing): newest first within each filter, the columns
+        # the other filters test carried along; overdue ones by due instant; by change time
+        sa.Index("ix_permits_application_status_submitted_at", "status", "submitted_at", "id"),
+        sa.Index(
+            "ix_permits_application_type_code_submitted_at", "type_code", "submitted_at", "id"
+        ),
+        sa.Index(
+            "ix_permits_application_type_code_status_submitted_at",
+            "type_code",
+            "status",
+            "submitted_at",
+            "id",
+        ),
+        sa.Index(
+            "ix_permits_application_current_department_id_submitted_at",
+            "current_department_id",
+            "submitted_at",
+            "id",
+            "type_code",
+            "status",
+        ),
+        sa.Index(
+            "ix_permits_application_status_current_due_at",
+            "status",
+            "current_due_at",
+            "id",
+            "type_code",
+            "current_department_id",
+        ),
+        sa.Index("ix_permits_application_updated_at", "updated_at", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     tracking_number: str = Field(sa_type=sa.String(32), unique=True)
@@ -69,12 +101,17 @@ class Application(SQLModel, table=True):
     year: int
     sequence: int
     applicant_id: int = Field(foreign_key="auth_user.id", index=True, ondelete="RESTRICT")
-    status: ApplicationStatus = Field(sa_type=sa.String(16), index=True)
+    status: ApplicationStatus = Field(sa_type=sa.String(16))
     description: str = Field(sa_type=sa.String(500))  # public: built from public fields only
     form_data: str = Field(sa_type=sa.Text)  # private JSON
     submitted_at: datetime = Field(sa_type=UTCDateTime, index=True)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
+    # The stage in progress, copied here in the transaction that starts, ends or moves it
+    # (permits.record.follow_stage), so the public list filters and orders without a join.
+    current_stage: str | None = Field(default=None, sa_type=sa.String(32))
+    current_department_id: int | None = Field(default=None, sa_type=sa.Integer)
+    current_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Stage(SQLModel, table=True):

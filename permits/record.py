@@ -89,7 +89,17 @@ def start_stage(
     )
     session.add(stage)
     session.flush()
+    follow_stage(application, stage)
     return stage
+
+
+def follow_stage(application: Application, stage: Stage) -> None:
+    """Copy the stage in progress onto its application (its code, department and due instant),
+    or clear the copy once the stage has ended, for the public list's filters and order."""
+    running = stage.ended_at is None
+    application.current_stage = stage.code if running else None
+    application.current_department_id = stage.department_id if running else None
+    application.current_due_at = stage.due_at if running else None
 
 
 def officer_label(session: Session, user_id: int | None, settings: Settings) -> str | None:

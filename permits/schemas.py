@@ -188,10 +188,18 @@ class PermitSummary(BaseModel):
 
 class PermitPage(BaseModel):
     items: list[PermitSummary]
-    page: int
+    page: int | None = Field(description="the page number asked for; null when paged by cursor")
     per_page: int
-    total: int
-    next: str | None
+    total: int = Field(description="how many match, or 10,000 when total_exact is false")
+    total_exact: bool = Field(
+        default=True, description="false when the count stopped at 10,000: there are more"
+    )
+    order: str = Field(
+        default="s",
+        description="s: newest first; d: longest overdue first (overdue=true); "
+        "u: oldest change first (since=)",
+    )
+    next: str | None = Field(description="the query of the next page: its `after` cursor")
 
 
 class StatisticsRow(BaseModel):

@@ -26,7 +26,7 @@ from permits.models import (
     Pause,
     PermitType,
 )
-from permits.record import current_stage, open_pause, record, start_stage
+from permits.record import current_stage, follow_stage, open_pause, record, start_stage
 from permits.rules import (
     ENDING,
     NOTE_REQUIRED,
@@ -255,6 +255,7 @@ def _transition(
         stages.end(stage, effective, ENDING[action])
         application.status = ApplicationStatus(ENDING[action])
         application.decided_at = effective
+    follow_stage(application, stage)
     application.updated_at = now
     session.add_all([application, stage])
     session.flush()

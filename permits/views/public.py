@@ -7,6 +7,7 @@ import io
 import json
 from collections.abc import Iterator
 from typing import Annotated, Any
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import (
@@ -32,6 +33,7 @@ from permits import certificates, listing, performance, queries, service, subscr
 from permits.dependencies import NumberPath
 
 router = APIRouter(include_in_schema=False)
+LIST_PAGE = 50  # applications a page of /permits
 CsrfChecked = Depends(verify_csrf)
 DepartmentSlug = Annotated[str, Path(description="the department's identifier, e.g. bma-health")]
 
@@ -181,6 +183,7 @@ def permits_list(
     status: Annotated[str | None, Query(max_length=16)] = None,
     overdue: bool | None = None,
     page: Annotated[Page, Query()] = 1,
+    after: Annotated[str | None, Query(max_length=40)] = None,
 ):
     """Every application, filterable; a box to look one up by its tracking number."""
     result = listing.page(
@@ -192,8 +195,12 @@ def permits_list(
         status=status or None,
         overdue=overdue,
         number=page,
-        per_page=50,
+        after=after or None,
+        per_page=LIST_PAGE,
     )
+    overdue_only = "true" if overdue else None
+    filters = {"type": type, "department": department, "status": status, "overdue": overdue_only}
+    filters = {name: value for name, value in filters.items() if value}
     return render(
         request,
         "list.html",
@@ -201,7 +208,10 @@ def permits_list(
             "user": user,
             "page": result,
             "types": listing.type_names(session),
-            "filters": {"type": type or "", "status": status or "", "overdue": overdue},
+            "departments": list_organisations(session, kind=OrganisationKind.DEPARTMENT),
+            "filters": filters,
+            "next_after": parse_qs(result.next)["after"][0] if result.next else None,
+            "paged": bool(after),
         },
     )
 

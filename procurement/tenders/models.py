@@ -40,9 +40,11 @@ class TenderStatus(StrEnum):
 class Tender(SQLModel, table=True):
     __tablename__ = "procurement_tender"
     # by status, and the tenders taking bids now by deadline (the home page's count and
-    # "closing soon"); it replaced an index on status alone, which SQLite preferred to it
+    # "closing soon"); it replaced an index on status alone, which SQLite preferred to it;
+    # and by status newest first (the public list filtered by status, paged by id)
     __table_args__ = (
         sa.Index("ix_procurement_tender_status_tender_end_at", "status", "tender_end_at"),
+        sa.Index("ix_procurement_tender_status_id", "status", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

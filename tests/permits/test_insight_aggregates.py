@@ -25,6 +25,7 @@ from permits.models import Application, ApplicationStatus, Stage
 from permits.rules import Action
 from tests.conftest import demo_clone, drop_database
 from tests.permits import insight_reference as reference
+from tests.permits.test_list import assert_same_lists
 
 SETTINGS = Settings(secret_key="s" * 32)
 
@@ -148,6 +149,7 @@ def test_changes_read_incrementally_give_the_full_pass_figures(demo_url):
             later = now + timedelta(minutes=2)
             assert aggregates.refresh(session, settings=SETTINGS, now=later) > 0
             assert_same_figures(session, now=later)
+            assert_same_lists(session, now=later)
             # Read before the job moves its watermark, then after: more fall overdue meanwhile.
             assert_same_figures(session, now=later + timedelta(days=3))
             moved = later + timedelta(days=40)  # maybe a new year's window of holidays
@@ -171,5 +173,6 @@ def test_a_generated_archive_gives_the_full_pass_figures(fresh_database, tmp_pat
             now = datetime.now(UTC)
             assert aggregates.refresh(session, settings=SETTINGS, now=now, batch=70) == 600
             assert_same_figures(session, now=now)
+            assert_same_lists(session, now=now)
     finally:
         engine.dispose()

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import io
-import json
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import AwareDatetime
 from sqlmodel import Session
 from sse_starlette import EventSourceResponse
 
-from core import spreadsheet
 from core.auth.dependencies import require_role
 from core.auth.models import OrganisationKind, Role
 from core.auth.queries import list_organisations
@@ -22,7 +19,7 @@ from core.auth.schemas import OrganisationPublic
 from core.clock import ClockDep
 from core.db import SessionDep, read_only
 from core.types import Index, Page, bigint_or_none
-from permits import catalogue, information, listing, queries, service
+from permits import catalogue, exports, information, listing, queries, service
 from permits.dependencies import NumberPath, Officer
 from permits.models import ApplicationStatus
 from permits.schemas import (
@@ -99,11 +96,10 @@ def list_permits(
 
 
 @router.get("/export.json")
-def export_json(request: Request, session: SessionDep, clock: ClockDep):
-    """Every application in BLDS fields, with its stage history (JSON)."""
-    rows = listing.export_rows(session, settings=request.app.state.settings, now=clock())
-    body = json.dumps({"permits": rows}, default=_iso, ensure_ascii=False)
-    return Response(body, media_type="application/json")
+def export_json(request: Request, clock: ClockDep):
+    """Every application in BLDS fields, with its stage history (JSON, streamed)."""
+    rows = _export_rows(request, clock())
+    return StreamingResponse(exports.json_chunks(rows()), media_type="application/json")
 
 
 @router.get(
@@ -111,24 +107,20 @@ def export_json(request: Request, session: SessionDep, clock: ClockDep):
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}, "description": "one application per row"}},
 )
-def export_csv(request: Request, session: SessionDep, clock: ClockDep):
-    """Every application in BLDS fields; the stage history as a JSON column (CSV)."""
-    rows = listing.export_rows(session, settings=request.app.state.settings, now=clock())
-    out = io.StringIO()
-    writer = spreadsheet.dict_writer(out, listing.BLDS_COLUMNS)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(
-            {
-                **row,
-                "StageHistory": json.dumps(row["StageHistory"], default=_iso, ensure_ascii=False),
-            }
-        )
-    return Response(
-        out.getvalue(),
+def export_csv(request: Request, clock: ClockDep):
+    """Every application in BLDS fields; the stage history as a JSON column (CSV, streamed)."""
+    rows = _export_rows(request, clock())
+    return StreamingResponse(
+        exports.csv_chunks(rows()),
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": 'attachment; filename="permits.csv"'},
     )
+
+
+def _export_rows(request: Request, now: datetime) -> exports.Rows:
+    """The export's rows, read as they are sent from a session of the download's own."""
+    state = request.app.state
+    return exports.streamed_rows(state.stream_session, settings=state.settings, now=now)
 
 
 @router.get("/statistics", response_model=list[StatisticsRow])
@@ -217,9 +209,3 @@ def transition(
     except service.TransitionNotAllowed as error:
         return JSONResponse({"detail": error.message, "allowed": error.allowed}, status_code=409)
     return queries.public_view(session, application, settings=settings, now=clock())
-
-
-def _iso(value):
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"not JSON: {type(value).__name__}")

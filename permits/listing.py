@@ -19,7 +19,7 @@ from permits import catalogue, queries
 from permits.forms import thai_description
 from permits.insights import totals
 from permits.models import Application, ApplicationStatus
-from permits.rules import BLDS_STATUS, histogram_percentile
+from permits.rules import histogram_percentile
 from permits.schemas import PermitPage, PermitSummary, StatisticsRow
 
 MAX_PER_PAGE = 200
@@ -178,61 +178,6 @@ def page(
         order=order.letter,
         next=f"after={order.key(rows[per_page - 1][0])}&per_page={per_page}" if more else None,
     )
-
-
-BLDS_COLUMNS = [
-    "PermitNum",
-    "Description",
-    "AppliedDate",
-    "IssuedDate",
-    "CompletedDate",
-    "StatusCurrent",
-    "OriginalStatus",
-    "StatusDate",
-    "PermitType",
-    "PermitTypeDesc",
-    "Link",
-    "StageHistory",
-]
-
-
-def export_rows(session: Session, *, settings: Settings, now: datetime) -> list[dict]:
-    """Every application in BLDS fields where they fit, with its stage history."""
-    rows = []
-    for application in session.exec(select(Application).order_by(col(Application.id))):
-        view = queries.public_view(session, application, settings=settings, now=now)
-        issued = view.decided_at if view.status == "approved" else None
-        rows.append(
-            {
-                "PermitNum": view.tracking_number,
-                "Description": view.description,
-                "AppliedDate": view.submitted_at.date().isoformat(),
-                "IssuedDate": issued.date().isoformat() if issued else None,
-                "CompletedDate": view.decided_at.date().isoformat() if view.decided_at else None,
-                "StatusCurrent": BLDS_STATUS[view.status],
-                "OriginalStatus": view.status,
-                "StatusDate": application.updated_at.date().isoformat(),
-                "PermitType": view.type_code,
-                "PermitTypeDesc": view.type_name,
-                "Link": view.link,
-                "StageHistory": [
-                    {
-                        "stage": s.code,
-                        "department": s.department,
-                        "officer": s.officer,
-                        "started_at": s.started_at,
-                        "due_at": s.due_at,
-                        "ended_at": s.ended_at,
-                        "outcome": s.outcome,
-                        "delay_days": s.delay_days,
-                        "delay_reason": s.delay_reason,
-                    }
-                    for s in view.stages
-                    if s.started_at
-                ],
-            }
-        )
-    return rows
 
 
 def statistics(session: Session, *, now: datetime) -> list[StatisticsRow]:

@@ -148,6 +148,14 @@ def test_cursors_and_pages_past_the_depth_are_refused_plainly(demo_site, query, 
     assert "Traceback" not in response.text
 
 
+def test_the_widest_cursor_reads_an_empty_page(demo_site):  # noqa: F811
+    response = demo_site.get("/api/permits?after=s9999999999999999-999999999999999999")
+    assert response.status_code == 200
+    assert response.json()["items"][0]["tracking_number"]  # every application is older
+    response = demo_site.get("/api/permits?after=s1-999999999999999999")
+    assert (response.status_code, response.json()["items"]) == (200, [])
+
+
 def test_the_page_follows_every_filter_from_page_to_page(demo_site, monkeypatch):  # noqa: F811
     first = demo_site.get("/api/permits", params={"per_page": 2, "status": "in_progress"}).json()
     assert first["total_exact"]

@@ -198,8 +198,8 @@ def permits_list(
         after=after or None,
         per_page=LIST_PAGE,
     )
-    overdue_only = "true" if overdue else None
-    filters = {"type": type, "department": department, "status": status, "overdue": overdue_only}
+    late = None if overdue is None else str(overdue).lower()  # false filters too (the API's)
+    filters = {"type": type, "department": department, "status": status, "overdue": late}
     filters = {name: value for name, value in filters.items() if value}
     return render(
         request,

@@ -279,6 +279,10 @@ def load_permits(engine, ids, count: int, rng: random.Random, chunk: int = 50_00
                     "submitted_at": submitted,
                     "decided_at": None if running else due,
                     "updated_at": submitted,
+                    # the stage in progress, as permits.record.follow_stage copies it
+                    "current_stage": stage_code if running else None,
+                    "current_department_id": department if running else None,
+                    "current_due_at": due if running else None,
                 }
             )
             stages.append(

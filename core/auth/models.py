@@ -59,6 +59,8 @@ class LinkPurpose(StrEnum):
 
 class Organisation(SQLModel, table=True):
     __tablename__ = "auth_organisation"
+    # the public directories, by name, a page at a time
+    __table_args__ = (sa.Index("ix_auth_organisation_kind_name_id", "kind", "name", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(sa_type=sa.String(64), unique=True)

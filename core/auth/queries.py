@@ -22,14 +22,42 @@ from core.i18n import gettext
 NOT_YET_PUBLIC = (OrganisationStatus.PENDING, OrganisationStatus.REJECTED)
 
 
-def list_organisations(session: Session, *, kind: OrganisationKind) -> list[OrganisationPublic]:
-    """Every organisation of one kind, by name."""
+def list_organisations(
+    session: Session, *, kind: OrganisationKind, limit: int | None = None
+) -> list[OrganisationPublic]:
+    """Every organisation of one kind (or the first `limit`), by name."""
     query = (
         select(Organisation)
         .where(Organisation.kind == kind, col(Organisation.status).notin_(NOT_YET_PUBLIC))
-        .order_by(Organisation.name)
+        .order_by(col(Organisation.name), col(Organisation.id))
+        .limit(limit)
     )
     return [OrganisationPublic.model_validate(o, from_attributes=True) for o in session.exec(query)]
+
+
+def organisations_page(
+    session: Session, *, kind: OrganisationKind, name: str = "", offset: int = 0, limit: int = 50
+) -> tuple[list[OrganisationPublic], int]:
+    """A page of the public organisations of one kind, by name, whose name (in either
+    language) or identifier holds `name`; and how many match. A directory of a country's tens
+    of thousands of public bodies is read a page at a time, from the (kind, name) index."""
+    public = (col(Organisation.kind) == kind) & col(Organisation.status).notin_(NOT_YET_PUBLIC)
+    words = name.strip().lower()
+    if words:
+        public = public & (
+            func.lower(Organisation.name).contains(words, autoescape=True)
+            | func.lower(func.coalesce(Organisation.name_th, "")).contains(words, autoescape=True)
+            | col(Organisation.slug).contains(words, autoescape=True)
+        )
+    total = session.exec(select(func.count()).select_from(Organisation).where(public)).one()
+    rows = session.exec(
+        select(Organisation)
+        .where(public)
+        .order_by(col(Organisation.name), col(Organisation.id))
+        .offset(offset)
+        .limit(limit)
+    )
+    return [OrganisationPublic.model_validate(o, from_attributes=True) for o in rows], total
 
 
 def count_organisations(session: Session) -> dict[OrganisationKind, int]:

@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from core.auth.dependencies import OptionalUser
 from core.auth.models import OrganisationKind
-from core.auth.queries import list_organisations
+from core.auth.queries import list_organisations, organisations_page
 from core.db import SessionDep
 from core.errors import NotFound
 from core.i18n import gettext
@@ -23,15 +23,41 @@ router = APIRouter(include_in_schema=False)
 
 
 PAGE_SIZE = 25
+BUYERS_PAGE = 50
+# Up to this many buying entities the tenders' filter offers them in a list; a country's tens
+# of thousands are typed by identifier instead (the directory finds it).
+BUYERS_LISTED = 200
 
 
 @router.get("/buyers", response_class=HTMLResponse)
-def buyers(request: Request, session: SessionDep, user: OptionalUser):
-    """The public directory of buying entities."""
+def buyers(
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
+    name: Annotated[str, Query(max_length=100)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+):
+    """The public directory of buying entities, by name, BUYERS_PAGE a page; `name` finds
+    them by a part of their name (in either language) or identifier."""
+    rows, total = organisations_page(
+        session,
+        kind=OrganisationKind.BUYING_ENTITY,
+        name=name,
+        offset=(page - 1) * BUYERS_PAGE,
+        limit=BUYERS_PAGE,
+    )
+    pages = max(1, -(-total // BUYERS_PAGE))
+    here = {"name": name} if name.strip() else {}
     return render(
         request,
         "procurement/buyers.html",
-        {"buyers": list_organisations(session, kind=OrganisationKind.BUYING_ENTITY)},
+        {
+            "buyers": rows,
+            "total": total,
+            "name": name,
+            "previous_query": dict(here, page=page - 1) if page > 1 else None,
+            "next_query": dict(here, page=page + 1) if page < pages else None,
+        },
         user=user,
     )
 
@@ -64,7 +90,7 @@ def tenders(
             "next_after": rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None,
             "filters": filters,
             "statuses": [s for s in TenderStatus if s != TenderStatus.DRAFT],
-            "buyers": list_organisations(session, kind=OrganisationKind.BUYING_ENTITY),
+            "buyers": _buyer_choices(session),
         },
         user=user,
     )
@@ -124,3 +150,9 @@ def award_pdf(request: Request, session: SessionDep, user: OptionalUser, tender_
     view = public_view(request, session, tender_id=tender_id, user=user)
     content = pdfs.award(request.app.state.templates.env, view)
     return pdf_response(content, f"tender-{tender_id}-award.pdf")
+
+
+def _buyer_choices(session) -> list | None:
+    """The buying entities the tenders' filter lists, or None when there are too many."""
+    rows = list_organisations(session, kind=OrganisationKind.BUYING_ENTITY, limit=BUYERS_LISTED + 1)
+    return rows if len(rows) <= BUYERS_LISTED else None

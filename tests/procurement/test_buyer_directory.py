@@ -1,0 +1,93 @@
+"""The directory of buying entities holds a country's tens of thousands a page at a time: by
+name, found by a part of either name or the identifier; and the tenders' filter lists them
+only while they are few, a box for the identifier past that."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import procurement.public.views
+from core.auth.models import Organisation, OrganisationKind, OrganisationStatus
+
+
+@pytest.fixture
+def agencies(session, clock):
+    for n in range(7):
+        session.add(
+            Organisation(
+                slug=f"agency-{n}",
+                name=f"Agency {n} of Roads",
+                name_th=f"สำนักงานทางหลวง {n}",
+                kind=OrganisationKind.BUYING_ENTITY,
+                created_at=clock(),
+            )
+        )
+    session.add(
+        Organisation(
+            slug="agency-hidden",
+            name="Agency 9 never approved",
+            kind=OrganisationKind.BUYING_ENTITY,
+            status=OrganisationStatus.PENDING,
+            created_at=clock(),
+        )
+    )
+    session.commit()
+
+
+def names(page: str) -> list[str]:
+    return re.findall(r'href="/buyers/agency-[^"]+">([^<]+)</a>', page)
+
+
+@pytest.mark.usefixtures("agencies")
+def test_the_directory_goes_a_page_at_a_time_by_name(client, monkeypatch):
+    monkeypatch.setattr(procurement.public.views, "BUYERS_PAGE", 3)
+    first = client.get("/buyers").text
+    assert "7 buying entities, by name." in first
+    assert names(first) == ["Agency 0 of Roads", "Agency 1 of Roads", "Agency 2 of Roads"]
+    assert 'rel="next" href="/buyers?page=2"' in first
+    assert 'rel="prev"' not in first
+    last = client.get("/buyers?page=3").text
+    assert names(last) == ["Agency 6 of Roads"]
+    assert 'rel="prev" href="/buyers?page=2"' in last
+    assert 'rel="next"' not in last
+    assert names(client.get("/buyers?page=4").text) == []
+    assert "never approved" not in client.get("/buyers?page=1&name=agency").text
+
+
+@pytest.mark.usefixtures("agencies")
+@pytest.mark.parametrize(
+    ("name", "found"),
+    [
+        ("of roads", 7),  # any case
+        ("agency-4", 1),  # the identifier
+        ("ทางหลวง 5", 1),  # the Thai name
+        ("agency%roads", 0),  # a LIKE wildcard is a character
+        ("_", 0),
+    ],
+)
+def test_a_part_of_a_name_finds_them(client, monkeypatch, name, found):
+    monkeypatch.setattr(procurement.public.views, "BUYERS_PAGE", 3)
+    page = client.get("/buyers", params={"name": name}).text
+    assert len(names(page)) == min(found, 3)
+    if found > 3:
+        assert f'href="/buyers?name={name.replace(" ", "+")}&amp;page=2"' in page
+
+
+@pytest.mark.usefixtures("agencies")
+def test_the_tenders_filter_lists_few_buyers_and_asks_for_an_identifier_past_that(
+    client, monkeypatch
+):
+    assert '<select id="buyer" name="buyer">' in client.get("/tenders").text
+    monkeypatch.setattr(procurement.public.views, "BUYERS_LISTED", 2)
+    page = client.get("/tenders", params={"buyer": "agency-3"}).text
+    assert '<select id="buyer"' not in page
+    assert '<input id="buyer" name="buyer" value="agency-3"' in page
+    assert 'href="/buyers"' in page
+
+
+def test_a_name_too_long_or_a_page_too_far_is_refused_plainly(client):
+    assert client.get("/buyers", params={"name": "x" * 101}).status_code == 422
+    assert client.get("/buyers?page=100001").status_code == 422
+    assert client.get("/buyers?page=0").status_code == 422

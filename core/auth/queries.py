@@ -35,6 +35,19 @@ def list_organisations(
     return [OrganisationPublic.model_validate(o, from_attributes=True) for o in session.exec(query)]
 
 
+# A filter offers the organisations of a kind as a list of choices up to this many (a city's);
+# past it (a country's tens of thousands) it asks for the identifier, which the directory finds.
+CHOICES_AT_MOST = 200
+
+
+def organisation_choices(
+    session: Session, *, kind: OrganisationKind
+) -> list[OrganisationPublic] | None:
+    """The organisations of a kind a filter lists, by name; None when they are too many."""
+    rows = list_organisations(session, kind=kind, limit=CHOICES_AT_MOST + 1)
+    return rows if len(rows) <= CHOICES_AT_MOST else None
+
+
 def organisations_page(
     session: Session, *, kind: OrganisationKind, name: str = "", offset: int = 0, limit: int = 50
 ) -> tuple[list[OrganisationPublic], int]:

@@ -22,7 +22,7 @@ from core import forms, spreadsheet, templating
 from core.auth.csrf import verify_csrf
 from core.auth.dependencies import OptionalUser
 from core.auth.models import OrganisationKind
-from core.auth.queries import list_organisations
+from core.auth.queries import list_organisations, organisation_choices
 from core.clock import ClockDep
 from core.db import SessionDep, stored_id
 from core.errors import InvalidInput
@@ -208,7 +208,7 @@ def permits_list(
             "user": user,
             "page": result,
             "types": listing.type_names(session),
-            "departments": list_organisations(session, kind=OrganisationKind.DEPARTMENT),
+            "departments": organisation_choices(session, kind=OrganisationKind.DEPARTMENT),
             "filters": filters,
             "next_after": parse_qs(result.next)["after"][0] if result.next else None,
             "paged": bool(after),

@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from core.auth.dependencies import OptionalUser
 from core.auth.models import OrganisationKind
-from core.auth.queries import list_organisations, organisations_page
+from core.auth.queries import organisation_choices, organisations_page
 from core.db import SessionDep
 from core.errors import NotFound
 from core.i18n import gettext
@@ -24,9 +24,6 @@ router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 25
 BUYERS_PAGE = 50
-# Up to this many buying entities the tenders' filter offers them in a list; a country's tens
-# of thousands are typed by identifier instead (the directory finds it).
-BUYERS_LISTED = 200
 
 
 @router.get("/buyers", response_class=HTMLResponse)
@@ -90,7 +87,7 @@ def tenders(
             "next_after": rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None,
             "filters": filters,
             "statuses": [s for s in TenderStatus if s != TenderStatus.DRAFT],
-            "buyers": _buyer_choices(session),
+            "buyers": organisation_choices(session, kind=OrganisationKind.BUYING_ENTITY),
         },
         user=user,
     )
@@ -150,9 +147,3 @@ def award_pdf(request: Request, session: SessionDep, user: OptionalUser, tender_
     view = public_view(request, session, tender_id=tender_id, user=user)
     content = pdfs.award(request.app.state.templates.env, view)
     return pdf_response(content, f"tender-{tender_id}-award.pdf")
-
-
-def _buyer_choices(session) -> list | None:
-    """The buying entities the tenders' filter lists, or None when there are too many."""
-    rows = list_organisations(session, kind=OrganisationKind.BUYING_ENTITY, limit=BUYERS_LISTED + 1)
-    return rows if len(rows) <= BUYERS_LISTED else None

@@ -10,11 +10,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.util import ClauseAdapter
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 import permits.queries as permits_queries
 import procurement.public.public_index as procurement_index
-from core.auth.models import Organisation, OrganisationKind
+from core.auth.models import OrganisationKind
+from core.auth.queries import organisation_choices
 from core.db import UTCDateTime
 from public_site.search.backends import (
     DOC,
@@ -373,23 +374,17 @@ def major_units(value: int | None) -> str:
     return "" if value is None else f"{Decimal(value) / 100:.2f}"
 
 
-def filter_options(session: Session) -> dict[str, list[tuple[str, str]]]:
+def filter_options(session: Session) -> dict[str, list[tuple[str, str]] | None]:
     """The choices the search form offers per filter, as (value, label) pairs."""
-    organisations = session.exec(
-        select(Organisation.slug, Organisation.name, Organisation.kind)
-        .where(
-            col(Organisation.kind).in_(
-                [OrganisationKind.BUYING_ENTITY, OrganisationKind.DEPARTMENT]
-            )
-        )
-        .order_by(col(Organisation.name))
-    ).all()
+    buyers = organisation_choices(session, kind=OrganisationKind.BUYING_ENTITY)
+    departments = organisation_choices(session, kind=OrganisationKind.DEPARTMENT)
     statuses = sorted(set(procurement_index.SEARCH_STATUSES) | set(permits_queries.SEARCH_STATUSES))
     categories = [(c, c) for c in procurement_index.SEARCH_CATEGORIES]
     categories += sorted(permits_queries.search_categories(session).items())
     return {
-        "buyer": [(s, n) for s, n, k in organisations if k == OrganisationKind.BUYING_ENTITY],
-        "department": [(s, n) for s, n, k in organisations if k == OrganisationKind.DEPARTMENT],
+        # None: too many to list, the form asks for the identifier
+        "buyer": None if buyers is None else [(o.slug, o.name) for o in buyers],
+        "department": None if departments is None else [(o.slug, o.name) for o in departments],
         "status": [(s, s) for s in statuses],
         "category": categories,
     }

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+import core.auth.queries
 import procurement.public.views
 from core.auth.models import Organisation, OrganisationKind, OrganisationStatus
 
@@ -76,15 +77,22 @@ def test_a_part_of_a_name_finds_them(client, monkeypatch, name, found):
 
 
 @pytest.mark.usefixtures("agencies")
-def test_the_tenders_filter_lists_few_buyers_and_asks_for_an_identifier_past_that(
-    client, monkeypatch
+def test_the_filters_list_few_organisations_and_ask_for_an_identifier_past_that(
+    client, session, monkeypatch
 ):
     assert '<select id="buyer" name="buyer">' in client.get("/tenders").text
-    monkeypatch.setattr(procurement.public.views, "BUYERS_LISTED", 2)
+    monkeypatch.setattr(core.auth.queries, "CHOICES_AT_MOST", 2)
     page = client.get("/tenders", params={"buyer": "agency-3"}).text
     assert '<select id="buyer"' not in page
     assert '<input id="buyer" name="buyer" value="agency-3"' in page
     assert 'href="/buyers"' in page
+    search = client.get("/search", params={"buyer": "agency-3"}).text
+    assert '<input id="f-buyer" name="buyer" value="agency-3"' in search
+    assert '<select id="f-buyer"' not in search
+    permits = client.get("/permits").text  # the departments: as many as the test made
+    assert ('<select name="department">' in permits) == (
+        len(core.auth.queries.list_organisations(session, kind=OrganisationKind.DEPARTMENT)) <= 2
+    )
 
 
 def test_a_name_too_long_or_a_page_too_far_is_refused_plainly(client):

@@ -6,9 +6,7 @@ published tender when no year is given.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from core.auth.models import Organisation, OrganisationKind
 from core.errors import NotFound
@@ -28,22 +26,6 @@ from procurement.insights.schemas import (
 from procurement.tenders.models import Tender
 
 DEFAULT_CURRENCY = "THB"
-
-
-def _parties(session: Session) -> Callable[[int], Party]:
-    """A lookup of every buying entity and supplier, by organisation id."""
-    kinds = [OrganisationKind.BUYING_ENTITY, OrganisationKind.SUPPLIER]
-    known = {
-        o.id: summaries.party(o)
-        for o in session.exec(select(Organisation).where(col(Organisation.kind).in_(kinds)))
-    }
-
-    def party(organisation_id: int) -> Party:
-        if organisation_id not in known:
-            known[organisation_id] = summaries.party(session.get_one(Organisation, organisation_id))
-        return known[organisation_id]
-
-    return party
 
 
 def _organisation(session: Session, kind: OrganisationKind, **where) -> Organisation | None:

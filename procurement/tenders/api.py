@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
 
 from core.auth.models import OrganisationKind
-from core.auth.queries import list_organisations
+from core.auth.queries import organisations_page
 from core.auth.schemas import OrganisationPublic
 from core.clock import ClockDep
 from core.db import SessionDep, stored_id
@@ -28,10 +28,34 @@ from procurement.tenders.schemas import AmendmentIn, AnswerIn, CancelIn, Questio
 router = APIRouter(prefix="/api", tags=["procurement"])
 
 
+BUYERS_PER_PAGE = 1000
+
+
 @router.get("/procurement/buyers", response_model=list[OrganisationPublic])
-def buyers(session: SessionDep):
-    """Every buying entity registered on the platform."""
-    return list_organisations(session, kind=OrganisationKind.BUYING_ENTITY)
+def buyers(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    name: Annotated[str, Query(max_length=100)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=BUYERS_PER_PAGE)] = BUYERS_PER_PAGE,
+):
+    """The buying entities registered on the platform, by name, a page at a time (a country
+    has tens of thousands): `X-Total-Count` says how many match, a `Link` header with
+    rel="next" names the next page. `name` finds them by a part of either name or the
+    identifier."""
+    rows, total = organisations_page(
+        session,
+        kind=OrganisationKind.BUYING_ENTITY,
+        name=name,
+        offset=(page - 1) * per_page,
+        limit=per_page,
+    )
+    response.headers["X-Total-Count"] = str(total)
+    if page * per_page < total:
+        following = request.url.include_query_params(page=page + 1)
+        response.headers["Link"] = f'<{following}>; rel="next"'
+    return rows
 
 
 @router.get("/tenders", response_model=list[public.TenderSummary])

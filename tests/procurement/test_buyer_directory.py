@@ -99,3 +99,16 @@ def test_a_name_too_long_or_a_page_too_far_is_refused_plainly(client):
     assert client.get("/buyers", params={"name": "x" * 101}).status_code == 422
     assert client.get("/buyers?page=100001").status_code == 422
     assert client.get("/buyers?page=0").status_code == 422
+
+
+@pytest.mark.usefixtures("agencies")
+def test_the_api_pages_the_directory_with_a_count_and_a_next_link(client):
+    first = client.get("/api/procurement/buyers", params={"name": "of roads", "per_page": 4})
+    assert [b["slug"] for b in first.json()] == [f"agency-{n}" for n in range(4)]
+    assert first.headers["x-total-count"] == "7"
+    following = first.headers["link"].split(">")[0].lstrip("<")
+    assert following.endswith("page=2")
+    second = client.get(following)
+    assert [b["slug"] for b in second.json()] == [f"agency-{n}" for n in range(4, 7)]
+    assert "link" not in second.headers
+    assert client.get("/api/procurement/buyers?per_page=1001").status_code == 422

@@ -151,3 +151,12 @@ class BodyLimitMiddleware:
             return message
 
         await self.app(scope, limited_receive, send)
+
+
+def page_headers(request, response, *, page: int, per_page: int, total: int) -> None:
+    """A paged JSON list's count and next page, in headers (the body stays a list):
+    X-Total-Count, and an RFC 8288 Link with rel="next" while more follow."""
+    response.headers["X-Total-Count"] = str(total)
+    if page * per_page < total:
+        following = request.url.include_query_params(page=page + 1)
+        response.headers["Link"] = f'<{following}>; rel="next"'

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
@@ -20,6 +20,7 @@ from core.db import SessionDep
 from core.errors import DomainError, InvalidInput, NotAuthenticated
 from core.i18n import N_, gettext
 from core.templating import render
+from core.web import page_headers
 
 router = APIRouter(tags=["accounts"], include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["accounts"])
@@ -232,14 +233,49 @@ def change_password(
     return _message(request, user, title=N_("Password changed"), message=message, next="/account")
 
 
+REGISTER_PAGE = 50  # companies a page of /supplier-register
+REGISTER_API_PAGE = 1000
+
+
 @router.get("/supplier-register", response_class=HTMLResponse)
-def supplier_register_page(request: Request, session: SessionDep, user: OptionalUser):
-    """The public register of approved supplier companies (never their contact)."""
-    suppliers = queries.supplier_register(session)
-    return render(request, "core/supplier_register.html", {"user": user, "suppliers": suppliers})
+def supplier_register_page(
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
+    name: Annotated[str, Query(max_length=100)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+):
+    """The public register of approved supplier companies (never their contact), by name,
+    REGISTER_PAGE a page; `name` finds them by a part of either name or the identifier."""
+    suppliers, total = queries.supplier_register(
+        session, name=name, offset=(page - 1) * REGISTER_PAGE, limit=REGISTER_PAGE
+    )
+    here = {"name": name} if name.strip() else {}
+    context = {
+        "user": user,
+        "suppliers": suppliers,
+        "total": total,
+        "name": name,
+        "previous_query": dict(here, page=page - 1) if page > 1 else None,
+        "next_query": dict(here, page=page + 1) if page * REGISTER_PAGE < total else None,
+    }
+    return render(request, "core/supplier_register.html", context)
 
 
 @api_router.get("/supplier-register", response_model=list[RegisteredSupplier])
-def supplier_register(session: SessionDep):
-    """Every approved supplier company: name, registration number, date of approval."""
-    return queries.supplier_register(session)
+def supplier_register(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    name: Annotated[str, Query(max_length=100)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=REGISTER_API_PAGE)] = REGISTER_API_PAGE,
+):
+    """Approved supplier companies, by name, a page at a time (name, registration number,
+    date of approval): `X-Total-Count` says how many match, a `Link` header with rel="next"
+    names the next page."""
+    suppliers, total = queries.supplier_register(
+        session, name=name, offset=(page - 1) * per_page, limit=per_page
+    )
+    page_headers(request, response, page=page, per_page=per_page, total=total)
+    return suppliers

@@ -48,13 +48,23 @@ def organisation_choices(
     return rows if len(rows) <= CHOICES_AT_MOST else None
 
 
-def organisations_page(
-    session: Session, *, kind: OrganisationKind, name: str = "", offset: int = 0, limit: int = 50
-) -> tuple[list[OrganisationPublic], int]:
-    """A page of the public organisations of one kind, by name, whose name (in either
-    language) or identifier holds `name`; and how many match. A directory of a country's tens
-    of thousands of public bodies is read a page at a time, from the (kind, name) index."""
-    public = (col(Organisation.kind) == kind) & col(Organisation.status).notin_(NOT_YET_PUBLIC)
+def _directory_page(
+    session: Session,
+    *,
+    kind: OrganisationKind,
+    name: str,
+    offset: int,
+    limit: int,
+    statuses: tuple[OrganisationStatus, ...] | None = None,
+) -> tuple[list[Organisation], int]:
+    """A page of a directory of one kind, by name, whose name (in either language) or
+    identifier holds `name`; and how many match. Public organisations (or those of the given
+    statuses only). A country's tens of thousands are read a page at a time, from the
+    (kind, name) index."""
+    status = col(Organisation.status)
+    public = (col(Organisation.kind) == kind) & (
+        status.in_(statuses) if statuses else status.notin_(NOT_YET_PUBLIC)
+    )
     words = name.strip().lower()
     if words:
         public = public & (
@@ -69,7 +79,15 @@ def organisations_page(
         .order_by(col(Organisation.name), col(Organisation.id))
         .offset(offset)
         .limit(limit)
-    )
+    ).all()
+    return list(rows), total
+
+
+def organisations_page(
+    session: Session, *, kind: OrganisationKind, name: str = "", offset: int = 0, limit: int = 50
+) -> tuple[list[OrganisationPublic], int]:
+    """A page of the public organisations of one kind (see _directory_page); how many match."""
+    rows, total = _directory_page(session, kind=kind, name=name, offset=offset, limit=limit)
     return [OrganisationPublic.model_validate(o, from_attributes=True) for o in rows], total
 
 
@@ -85,15 +103,18 @@ def count_organisations(session: Session) -> dict[OrganisationKind, int]:
     return counts
 
 
-def supplier_register(session: Session) -> list[RegisteredSupplier]:
-    """The public register: every approved supplier company, by name (never its contact)."""
-    query = (
-        select(Organisation)
-        .where(
-            Organisation.kind == OrganisationKind.SUPPLIER,
-            Organisation.status == OrganisationStatus.ACTIVE,
-        )
-        .order_by(Organisation.name)
+def supplier_register(
+    session: Session, *, name: str = "", offset: int = 0, limit: int = 50
+) -> tuple[list[RegisteredSupplier], int]:
+    """A page of the public register: the approved supplier companies, by name (never their
+    contact), found by a part of either name or the identifier; and how many match."""
+    rows, total = _directory_page(
+        session,
+        kind=OrganisationKind.SUPPLIER,
+        name=name,
+        offset=offset,
+        limit=limit,
+        statuses=(OrganisationStatus.ACTIVE,),
     )
     return [
         RegisteredSupplier(
@@ -103,8 +124,8 @@ def supplier_register(session: Session) -> list[RegisteredSupplier]:
             registration_id=o.registration_id,
             registered_on=(o.status_changed_at or o.created_at).date(),
         )
-        for o in session.exec(query)
-    ]
+        for o in rows
+    ], total
 
 
 def organisations_for_admin(

@@ -15,7 +15,7 @@ from core.db import SessionDep, stored_id
 from core.errors import InvalidInput
 from core.i18n import gettext
 from core.types import Id, bigint_or_none
-from core.web import SettingsDep
+from core.web import SettingsDep, page_headers
 from procurement.dependencies import BuyerUser, SupplierUser
 from procurement.public import queries
 from procurement.public import schemas as public
@@ -51,10 +51,7 @@ def buyers(
         offset=(page - 1) * per_page,
         limit=per_page,
     )
-    response.headers["X-Total-Count"] = str(total)
-    if page * per_page < total:
-        following = request.url.include_query_params(page=page + 1)
-        response.headers["Link"] = f'<{following}>; rel="next"'
+    page_headers(request, response, page=page, per_page=per_page, total=total)
     return rows
 
 

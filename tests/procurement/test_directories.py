@@ -1,6 +1,7 @@
-"""The directory of buying entities holds a country's tens of thousands a page at a time: by
-name, found by a part of either name or the identifier; and the tenders' filter lists them
-only while they are few, a box for the identifier past that."""
+"""The directories of buying entities and of approved supplier companies hold a country's tens
+of thousands a page at a time: by name, found by a part of either name or the identifier; and
+the filters list buying entities and departments only while they are few, a box for the
+identifier past that."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 
 import pytest
 
+import core.auth.onboarding_views
 import core.auth.queries
 import procurement.public.views
 from core.auth.models import Organisation, OrganisationKind, OrganisationStatus
@@ -112,3 +114,49 @@ def test_the_api_pages_the_directory_with_a_count_and_a_next_link(client):
     assert [b["slug"] for b in second.json()] == [f"agency-{n}" for n in range(4, 7)]
     assert "link" not in second.headers
     assert client.get("/api/procurement/buyers?per_page=1001").status_code == 422
+
+
+@pytest.fixture
+def companies(session, clock):
+    for n, status in enumerate(
+        [OrganisationStatus.ACTIVE] * 5
+        + [
+            OrganisationStatus.PENDING,
+            OrganisationStatus.REJECTED,
+            OrganisationStatus.DEACTIVATED,
+        ]
+    ):
+        session.add(
+            Organisation(
+                slug=f"company-{n}",
+                name=f"Company {n} Co., Ltd.",
+                name_th=f"บริษัท {n} จำกัด",
+                kind=OrganisationKind.SUPPLIER,
+                status=status,
+                registration_id=f"010555{n:07d}",
+                created_at=clock(),
+            )
+        )
+    session.commit()
+
+
+@pytest.mark.usefixtures("companies")
+def test_the_supplier_register_goes_a_page_at_a_time_and_holds_only_approved_companies(
+    client, monkeypatch
+):
+    monkeypatch.setattr(core.auth.onboarding_views, "REGISTER_PAGE", 2)
+    first = client.get("/supplier-register", params={"name": "company"}).text
+    assert "5 approved companies" in first
+    assert re.findall(r"Company \d", first) == ["Company 0", "Company 1"]
+    assert 'rel="next" href="/supplier-register?name=company&amp;page=2"' in first
+    last = client.get("/supplier-register", params={"name": "company", "page": 3}).text
+    assert re.findall(r"Company \d", last) == ["Company 4"]
+    assert 'rel="next"' not in last
+    found = client.get("/supplier-register", params={"name": "บริษัท 3"}).text
+    assert re.findall(r"Company \d", found) == ["Company 3"]
+    api = client.get("/api/supplier-register", params={"name": "company", "per_page": 3})
+    assert [c["slug"] for c in api.json()] == ["company-0", "company-1", "company-2"]
+    assert api.headers["x-total-count"] == "5"
+    assert "page=2" in api.headers["link"]
+    for hidden in ("company-5", "company-6", "company-7"):
+        assert hidden not in client.get("/api/supplier-register", params={"name": hidden}).text

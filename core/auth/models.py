@@ -59,8 +59,11 @@ class LinkPurpose(StrEnum):
 
 class Organisation(SQLModel, table=True):
     __tablename__ = "auth_organisation"
-    # the public directories, by name, a page at a time
-    __table_args__ = (sa.Index("ix_auth_organisation_kind_name_id", "kind", "name", "id"),)
+    # the public directories, by name, a page at a time (the status carried along: they are
+    # counted, and filtered by it, inside the index)
+    __table_args__ = (
+        sa.Index("ix_auth_organisation_kind_name_id", "kind", "name", "id", "status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(sa_type=sa.String(64), unique=True)

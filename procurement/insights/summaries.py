@@ -8,10 +8,9 @@ A period is a year of publication; year 0 in the totals is every year.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Collection
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from core.auth.models import Organisation, OrganisationKind
 from core.auth.queries import NOT_YET_PUBLIC
@@ -154,44 +153,65 @@ def supplier_list(
     session: Session, currency: str, *, offset: int = 0, limit: int | None = None
 ) -> tuple[list[SupplierListRow], int]:
     """Registered suppliers with their opened bids, wins and awarded value, largest value
-    first: `limit` of them from `offset` (all when None), and how many there are."""
-    companies = [
-        (int(supplier_id or 0), name)
-        for supplier_id, name in session.exec(
-            select(col(Organisation.id), Organisation.name).where(
-                Organisation.kind == OrganisationKind.SUPPLIER,
-                col(Organisation.status).notin_(NOT_YET_PUBLIC),
-            )
+    first, then most bids, then by name: `limit` of them from `offset` (all when None), and
+    how many there are.
+
+    The companies that ever bid come first, ranked from their running totals; the many that
+    never did (a country registers hundreds of thousands) follow by name, read a page at a
+    time from the directory's (kind, name) index, never all of them."""
+    total = session.exec(
+        select(func.count()).select_from(Organisation).where(*_public_suppliers())
+    ).one()
+    value, wins, bids = (func.sum(c) for c in (InsightSum.n1, InsightSum.n2, InsightSum.n3))
+    acted = (InsightSum.kind == "supplier", InsightSum.year == 0)
+    ranked = (
+        select(col(InsightSum.k1), value, wins, bids)
+        .join(Organisation, col(Organisation.id) == InsightSum.k1)
+        .where(*acted, *_public_suppliers())
+        .group_by(col(InsightSum.k1), col(Organisation.name))
+        .having((value > 0) | (bids > 0))
+        .order_by(value.desc(), bids.desc(), col(Organisation.name), col(InsightSum.k1))
+    )
+    active = session.exec(select(func.count()).select_from(ranked.subquery())).one()
+    rows: list[tuple[int, int, int, int]] = [
+        (int(k1), int(v), int(w), int(b))
+        for k1, v, w, b in session.exec(
+            ranked.offset(offset).limit(limit if limit is not None else active)
         )
     ]
-    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for k1, n1, n2, n3 in session.exec(
-        select(InsightSum.k1, InsightSum.n1, InsightSum.n2, InsightSum.n3).where(
-            InsightSum.kind == "supplier", InsightSum.year == 0
+    wanted = None if limit is None else limit - len(rows)
+    if wanted is None or wanted > 0:
+        took_part = (
+            select(InsightSum.k1)
+            .where(*acted, InsightSum.k1 == Organisation.id)
+            .where((InsightSum.n1 > 0) | (InsightSum.n3 > 0))
         )
-    ):
-        total = totals[k1]
-        total[0] += n3
-        total[1] += n2
-        total[2] += n1
-    zero = [0, 0, 0]
-    ordered = sorted(
-        companies,
-        key=lambda c: (-totals.get(c[0], zero)[2], -totals.get(c[0], zero)[0], c[1]),
-    )
-    shown = ordered[offset:] if limit is None else ordered[offset : offset + limit]
-    party_of = parties(session, [c[0] for c in shown])
-    rows = [
+        never = (
+            select(Organisation.id)
+            .where(*_public_suppliers(), ~took_part.exists())
+            .order_by(col(Organisation.name), col(Organisation.id))
+            .offset(max(0, offset - active))
+            .limit(wanted)
+        )
+        rows += [(int(i or 0), 0, 0, 0) for i in session.exec(never)]
+    party_of = parties(session, [r[0] for r in rows])
+    return [
         SupplierListRow(
             supplier=party_of(supplier_id),
-            bids=totals.get(supplier_id, zero)[0],
-            wins=totals.get(supplier_id, zero)[1],
-            awarded_value=totals.get(supplier_id, zero)[2],
+            bids=b,
+            wins=w,
+            awarded_value=v,
             currency=currency,
         )
-        for supplier_id, _ in shown
-    ]
-    return rows, len(ordered)
+        for supplier_id, v, w, b in rows
+    ], total
+
+
+def _public_suppliers() -> tuple:
+    return (
+        col(Organisation.kind) == OrganisationKind.SUPPLIER,
+        col(Organisation.status).notin_(NOT_YET_PUBLIC),
+    )
 
 
 def home_awards(session: Session) -> tuple[int, dict[str, int]]:

@@ -10,7 +10,7 @@ import pytest
 
 import procurement.insights.queries
 import public_site.profiles
-from core.auth.models import Organisation
+from core.auth.models import Organisation, OrganisationKind, OrganisationStatus
 from tests.public_site.procurement_world import DAY, World, cells
 
 LAST_YEAR = datetime(2025, 3, 3, 3, 0, tzinfo=UTC)
@@ -222,3 +222,43 @@ def test_a_profile_goes_a_page_at_a_time_and_its_downloads_hold_every_row(
         if name == "tenders":  # the buyer's one contract, on page 1, is not "nothing to show"
             assert "Listed on the earlier pages (1 in all)" in client.get(f"{path}?page=3").text
         assert client.get(f"{path}?page=0").status_code in (400, 422)
+
+
+@pytest.mark.usefixtures("market")
+def test_companies_that_never_bid_follow_the_ranked_ones_by_name(
+    client, session, clock, monkeypatch
+):
+    for name, status in [
+        ("Zeta Never Bid Co., Ltd.", OrganisationStatus.ACTIVE),
+        ("Alpha Never Bid Co., Ltd.", OrganisationStatus.ACTIVE),
+        ("Beta Never Bid Co., Ltd.", OrganisationStatus.DEACTIVATED),
+        ("Awaiting Check Co., Ltd.", OrganisationStatus.PENDING),
+    ]:
+        session.add(
+            Organisation(
+                slug=name.split()[0].lower() + "-never",
+                name=name,
+                kind=OrganisationKind.SUPPLIER,
+                status=status,
+                created_at=clock(),
+            )
+        )
+    session.commit()
+    whole = client.get("/suppliers?format=json").json()["tables"]["suppliers"]
+    monkeypatch.setattr(public_site.profiles, "SUPPLIERS_PAGE", 2)
+    first = client.get("/suppliers?format=json").json()
+    paged = [
+        row
+        for page in range(1, first["pages"] + 1)
+        for row in client.get(f"/suppliers?page={page}&format=json").json()["tables"]["suppliers"]
+    ]
+    assert paged == whole
+    names = [r["supplier"] for r in whole]
+    assert names[-3:] == [
+        "Alpha Never Bid Co., Ltd.",
+        "Beta Never Bid Co., Ltd.",
+        "Zeta Never Bid Co., Ltd.",
+    ]
+    assert all(r["bids"] for r in whole[:-3])  # the ranked ones: every one bid
+    assert "Awaiting Check Co., Ltd." not in names
+    assert first["suppliers"] == len(whole)

@@ -9,7 +9,7 @@ import time
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -160,3 +160,20 @@ def page_headers(request, response, *, page: int, per_page: int, total: int) -> 
     if page * per_page < total:
         following = request.url.include_query_params(page=page + 1)
         response.headers["Link"] = f'<{following}>; rel="next"'
+
+
+# A directory's search (a part of a name or identifier) and page number.
+DirectoryName = Annotated[str, Query(max_length=100)]
+DirectoryPage = Annotated[int, Query(ge=1, le=100_000)]
+
+
+def directory_pager(name: str, *, page: int, per_page: int, total: int) -> dict:
+    """A directory page's search and its previous and next pages' queries (None at the ends),
+    for a template's links."""
+    here = {"name": name} if name.strip() else {}
+    return {
+        "name": name,
+        "total": total,
+        "previous_query": dict(here, page=page - 1) if page > 1 else None,
+        "next_query": dict(here, page=page + 1) if page * per_page < total else None,
+    }

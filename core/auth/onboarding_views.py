@@ -20,7 +20,7 @@ from core.db import SessionDep
 from core.errors import DomainError, InvalidInput, NotAuthenticated
 from core.i18n import N_, gettext
 from core.templating import render
-from core.web import page_headers
+from core.web import DirectoryName, DirectoryPage, directory_pager, page_headers
 
 router = APIRouter(tags=["accounts"], include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["accounts"])
@@ -242,23 +242,16 @@ def supplier_register_page(
     request: Request,
     session: SessionDep,
     user: OptionalUser,
-    name: Annotated[str, Query(max_length=100)] = "",
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    name: DirectoryName = "",
+    page: DirectoryPage = 1,
 ):
     """The public register of approved supplier companies (never their contact), by name,
     REGISTER_PAGE a page; `name` finds them by a part of either name or the identifier."""
     suppliers, total = queries.supplier_register(
         session, name=name, offset=(page - 1) * REGISTER_PAGE, limit=REGISTER_PAGE
     )
-    here = {"name": name} if name.strip() else {}
-    context = {
-        "user": user,
-        "suppliers": suppliers,
-        "total": total,
-        "name": name,
-        "previous_query": dict(here, page=page - 1) if page > 1 else None,
-        "next_query": dict(here, page=page + 1) if page * REGISTER_PAGE < total else None,
-    }
+    pager = directory_pager(name, page=page, per_page=REGISTER_PAGE, total=total)
+    context = {"user": user, "suppliers": suppliers, **pager}
     return render(request, "core/supplier_register.html", context)
 
 
@@ -267,8 +260,8 @@ def supplier_register(
     request: Request,
     response: Response,
     session: SessionDep,
-    name: Annotated[str, Query(max_length=100)] = "",
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    name: DirectoryName = "",
+    page: DirectoryPage = 1,
     per_page: Annotated[int, Query(ge=1, le=REGISTER_API_PAGE)] = REGISTER_API_PAGE,
 ):
     """Approved supplier companies, by name, a page at a time (name, registration number,

@@ -14,6 +14,7 @@ from core.db import SessionDep
 from core.errors import NotFound
 from core.i18n import gettext
 from core.types import Id
+from core.web import DirectoryName, DirectoryPage, directory_pager
 from procurement.pages import pdf_response, public_view, render, tender_page
 from procurement.public import queries
 from procurement.publishing import pdfs
@@ -31,8 +32,8 @@ def buyers(
     request: Request,
     session: SessionDep,
     user: OptionalUser,
-    name: Annotated[str, Query(max_length=100)] = "",
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    name: DirectoryName = "",
+    page: DirectoryPage = 1,
 ):
     """The public directory of buying entities, by name, BUYERS_PAGE a page; `name` finds
     them by a part of their name (in either language) or identifier."""
@@ -43,20 +44,8 @@ def buyers(
         offset=(page - 1) * BUYERS_PAGE,
         limit=BUYERS_PAGE,
     )
-    pages = max(1, -(-total // BUYERS_PAGE))
-    here = {"name": name} if name.strip() else {}
-    return render(
-        request,
-        "procurement/buyers.html",
-        {
-            "buyers": rows,
-            "total": total,
-            "name": name,
-            "previous_query": dict(here, page=page - 1) if page > 1 else None,
-            "next_query": dict(here, page=page + 1) if page < pages else None,
-        },
-        user=user,
-    )
+    pager = directory_pager(name, page=page, per_page=BUYERS_PAGE, total=total)
+    return render(request, "procurement/buyers.html", {"buyers": rows, **pager}, user=user)
 
 
 @router.get("/tenders", response_class=HTMLResponse)

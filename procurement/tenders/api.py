@@ -15,7 +15,7 @@ from core.db import SessionDep, stored_id
 from core.errors import InvalidInput
 from core.i18n import gettext
 from core.types import Id, bigint_or_none
-from core.web import SettingsDep, page_headers
+from core.web import DirectoryName, DirectoryPage, SettingsDep, page_headers
 from procurement.dependencies import BuyerUser, SupplierUser
 from procurement.public import queries
 from procurement.public import schemas as public
@@ -36,8 +36,8 @@ def buyers(
     request: Request,
     response: Response,
     session: SessionDep,
-    name: Annotated[str, Query(max_length=100)] = "",
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    name: DirectoryName = "",
+    page: DirectoryPage = 1,
     per_page: Annotated[int, Query(ge=1, le=BUYERS_PER_PAGE)] = BUYERS_PER_PAGE,
 ):
     """The buying entities registered on the platform, by name, a page at a time (a country

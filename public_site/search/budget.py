@@ -33,6 +33,9 @@ def time_budget(
         except sa.exc.OperationalError as error:
             nested.rollback()  # also undoes the settings
             raise QueryTooSlow from error
+        except BaseException:  # the caller gave up (a walk not filled): not the budget's
+            nested.rollback()  # settings either, or the statements after it would run under it
+            raise
         else:
             _write(connection, before)
             nested.commit()

@@ -592,6 +592,16 @@ def test_a_search_past_its_time_budget_still_answers(client, monkeypatch):
     assert "Results" in page.text
 
 
+def test_a_walk_given_up_inside_its_budget_leaves_no_budget_behind(session):
+    """A bounded walk that finds too few rows gives up (NotFilled) inside its budget: the
+    fallback after it must run without the budget (it answered a 500 on PostgreSQL)."""
+    with pytest.raises(search_module.NotFilled), search_module._time_budget(session, 20):
+        raise search_module.NotFilled
+    if session.get_bind().dialect.name == "postgresql":
+        assert session.execute(text("SHOW statement_timeout")).scalar_one() in {"0", "0ms"}
+        assert session.execute(text("SELECT count(*) FROM pg_sleep(0.05)")).scalar_one() == 1
+
+
 def test_the_time_budget_stops_a_long_statement_and_the_session_goes_on(session):
     endless = text(
         "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000000) "

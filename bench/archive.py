@@ -173,6 +173,7 @@ BID = [
 AWARD = [
     "id",
     "tender_id",
+    "buyer_id",
     "bid_id",
     "supplier_id",
     "value",
@@ -211,9 +212,10 @@ def tenders(rng: random.Random, ids: dict[str, list[int]], count: int) -> Iterat
         opened = status in ("opened", "awarded", "contracted")
         method = "selective" if rng.random() < 0.15 else "open"
         rows: dict[str, list] = {"tender": [], "item": [], "bid": [], "award": [], "contract": []}
+        buyer = ids["buyer"][rng.randrange(len(ids["buyer"]))]
         rows["tender"].append(
             (
-                n, ids["buyer"][rng.randrange(len(ids["buyer"]))], ids["user"][0], title,
+                n, buyer, ids["user"][0], title,
                 description, rng.choice(CATEGORIES), method, estimate, "THB", "lowest_price",
                 "[]", "", "[]", 10, start + timedelta(days=days // 2), start, deadline,
                 deadline + timedelta(hours=1), status, 1, start, deadline, start,
@@ -251,7 +253,7 @@ def tenders(rng: random.Random, ids: dict[str, list[int]], count: int) -> Iterat
                 )
                 rows["award"].append(
                     (
-                        next_award, n, winner[0], winner[1], winner[3], "THB", award_status,
+                        next_award, n, buyer, winner[0], winner[1], winner[3], "THB", award_status,
                         "The lowest valid price.", decided, decided + timedelta(days=10),
                     )
                 )  # fmt: skip

@@ -83,7 +83,6 @@ def downgrade() -> None:
     for name in reversed(INDEXES):
         op.drop_index(name, TABLE)
     op.create_index("ix_permits_application_status", TABLE, ["status"])
-    with op.batch_alter_table(TABLE) as batch:
-        batch.drop_column("current_due_at")
-        batch.drop_column("current_department_id")
-        batch.drop_column("current_stage")
+    # ALTER TABLE … DROP COLUMN on both (SQLite 3.35+), not a copy of a table others refer to
+    for column in ("current_due_at", "current_department_id", "current_stage"):
+        op.execute(f"ALTER TABLE {TABLE} DROP COLUMN {column}")

@@ -19,11 +19,20 @@ class AwardStatus(StrEnum):
 
 class Award(SQLModel, table=True):
     __tablename__ = "procurement_award"
-    # the newest decisions first (the home page's latest awards, the awards feed)
-    __table_args__ = (sa.Index("ix_procurement_award_decided_at_id", "decided_at", "id"),)
+    # the newest decisions first (the home page's latest awards, the awards feed); and a
+    # buyer's, from the end of its own range (its feed), the status read inside the index
+    __table_args__ = (
+        sa.Index("ix_procurement_award_decided_at_id", "decided_at", "id"),
+        sa.Index(
+            "ix_procurement_award_buyer_id_decided_at", "buyer_id", "decided_at", "id", "status"
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     tender_id: int = Field(foreign_key="procurement_tender.id", index=True, ondelete="CASCADE")
+    # the tender's buying entity (which never changes), copied when the award is decided;
+    # nullable in the database only (migration 0019): every award has one
+    buyer_id: int | None = Field(default=None, sa_type=sa.Integer)
     bid_id: int = Field(foreign_key="procurement_bid.id", ondelete="RESTRICT")
     supplier_id: int = Field(foreign_key="auth_organisation.id", index=True, ondelete="RESTRICT")
     lot_id: int | None = Field(

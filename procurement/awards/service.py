@@ -123,6 +123,7 @@ def award(
     assert winner.price_currency is not None  # the opening reads it into every valid bid
     row = Award(
         tender_id=tender.id,
+        buyer_id=tender.buyer_id,
         bid_id=stored_id(winner),
         supplier_id=winner.supplier_id,
         lot_id=lot.id if lot else None,

@@ -72,8 +72,9 @@ def recent_awards(
         .join(supplier, col(supplier.id) == Award.supplier_id)
         .where(col(Award.status).in_(PUBLIC_AWARDS))
     )
-    if buyer_slug is not None:
-        query = query.where(buyer.slug == buyer_slug)
+    if buyer_slug is not None:  # from the end of the buyer's own range of the awards' index
+        of_buyer = select(Organisation.id).where(Organisation.slug == buyer_slug)
+        query = query.where(Award.buyer_id == of_buyer.scalar_subquery())
     if supplier_id is not None:
         query = query.where(Award.supplier_id == supplier_id)
     query = query.order_by(col(Award.decided_at).desc(), col(Award.id).desc()).limit(limit)

@@ -108,6 +108,7 @@ def test_every_tenders_flags_are_the_ones_the_red_flag_pages_list(client, sessio
         session.add(
             Award(
                 tender_id=tender_id,
+                buyer_id=first.buyer_id,
                 bid_id=other.id,
                 supplier_id=other.supplier_id,
                 value=other.price or 0,

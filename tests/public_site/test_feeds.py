@@ -69,6 +69,19 @@ def test_a_buyer_feed_holds_only_that_buyers_tenders(demo_site):  # noqa: F811
     shown = titles(feed)
     assert mine <= set(shown)
     assert not any(title in others for title in shown)
+    awarded = scalar_rows(
+        demo_site,
+        """
+        SELECT t.title, o.name FROM procurement_award a
+        JOIN procurement_tender t ON t.id = a.tender_id
+        JOIN auth_organisation b ON b.id = t.buyer_id
+        JOIN auth_organisation o ON o.id = a.supplier_id
+        WHERE a.status IN ('standstill', 'final') AND b.slug = 'doh-highways'""",
+    )
+    assert awarded
+    assert sorted(t for t in shown if t.startswith("Award: ")) == sorted(
+        f"Award: {t} — {s}" for t, s in awarded
+    )
 
 
 def test_a_supplier_feed_holds_the_awards_it_won(demo_site):  # noqa: F811

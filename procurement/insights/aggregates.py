@@ -244,10 +244,13 @@ def refresh(session: Session, *, now: datetime, batch: int = BATCH) -> int:
     """Read the tenders changed since the cursor into the aggregates; how many changed."""
     done = 0
     position: tuple[datetime, int] | None = None
+    first_build = False  # the first build: the planner learns the tables' sizes after it
     while True:
         cursor = claim_cursor(session, InsightCursor, SOURCE, now=now)
         if position is None and cursor.changed_at is not None:
             position = (cursor.changed_at, cursor.last_id)
+        elif position is None:
+            first_build = True
         # With the stamp each tender had when last read: one read again unchanged (the LAG
         # window, a clock ahead of this one) costs a comparison, not a reload.
         query = (
@@ -278,7 +281,7 @@ def refresh(session: Session, *, now: datetime, batch: int = BATCH) -> int:
                 session.add(cursor)
         session.commit()  # one batch at a time: a first build of millions can resume
         if len(rows) < batch:
-            if done >= ANALYZE_AFTER:
+            if done >= ANALYZE_AFTER or (first_build and done):
                 _analyze(session)
             return done
 

@@ -45,19 +45,11 @@ def test_app_refuses_to_serve_a_database_behind_the_head(fresh_database, tmp_pat
         engine.dispose()
 
 
-@pytest.fixture
-def demo_copy(demo_golden, tmp_path_factory, tmp_path):
-    from tests.conftest import demo_clone, drop_database
-
-    url = demo_clone(demo_golden, tmp_path_factory, tmp_path)
-    yield url
-    drop_database(url)
-
-
-def test_this_weeks_migrations_go_down_and_up_over_real_records(demo_copy):
+def test_this_weeks_migrations_go_down_and_up_over_real_records(demo_deployment):
     """Over the demo's records (contracts referring to awards, stages to applications), the
     newest migrations go down and up again and keep what they copy: a table that others refer
     to may not be copied (SQLite's way to change a column) while foreign keys are enforced."""
+    demo_copy, _folder = demo_deployment
     engine = make_engine(demo_copy)
     try:
         copies = (

@@ -202,6 +202,7 @@ def _label_book() -> LabelBook:
 
 def _schedule_recurring_jobs(scheduler: Scheduler) -> None:
     scheduler.add_interval(auth_jobs.SEND_MAIL_JOB, seconds=auth_jobs.EVERY_SECONDS)
+    scheduler.add_interval(auth_jobs.COUNT_JOB, seconds=auth_jobs.COUNT_EVERY_SECONDS)
     scheduler.add_interval(ledger_jobs.CHECKPOINT_JOB, seconds=ledger_jobs.CHECKPOINT_EVERY_SECONDS)
     scheduler.add_interval(
         permits.jobs.MARK_OVERDUE_JOB, seconds=permits.jobs.MARK_OVERDUE_EVERY_SECONDS

@@ -158,3 +158,15 @@ class AdminAction(SQLModel, table=True):
     subject: str = Field(sa_type=sa.String(120))
     reason: str = Field(default="", sa_type=sa.Text)
     created_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class OrganisationCount(SQLModel, table=True):
+    """How many organisations of a kind have a status, as the counting job last found them
+    (core.auth.jobs): the public pages' counts read these few rows, not every organisation."""
+
+    __tablename__ = "auth_organisation_count"
+
+    kind: str = Field(primary_key=True, sa_type=sa.String(32))
+    status: str = Field(primary_key=True, sa_type=sa.String(16))
+    n: int = Field(sa_type=sa.BigInteger)
+    counted_at: datetime = Field(sa_type=UTCDateTime)

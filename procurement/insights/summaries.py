@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection
 from sqlmodel import Session, col, func, select
 
 from core.auth.models import Organisation, OrganisationKind
-from core.auth.queries import NOT_YET_PUBLIC
+from core.auth.queries import NOT_YET_PUBLIC, count_organisations
 from core.db import stored_id
 from procurement.insights.aggregates import BIDDER_BUCKETS
 from procurement.insights.models import InsightSum
@@ -159,9 +159,7 @@ def supplier_list(
     The companies that ever bid come first, ranked from their running totals; the many that
     never did (a country registers hundreds of thousands) follow by name, read a page at a
     time from the directory's (kind, name) index, never all of them."""
-    total = session.exec(
-        select(func.count()).select_from(Organisation).where(*_public_suppliers())
-    ).one()
+    total = count_organisations(session)[OrganisationKind.SUPPLIER]  # the job's, if it ran
     value, wins, bids = (func.sum(c) for c in (InsightSum.n1, InsightSum.n2, InsightSum.n3))
     acted = (InsightSum.kind == "supplier", InsightSum.year == 0)
     ranked = (

@@ -8,11 +8,20 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlmodel import select
 
 import core.auth.onboarding_views
 import core.auth.queries
 import procurement.public.views
-from core.auth.models import Organisation, OrganisationKind, OrganisationStatus
+from core.auth import jobs
+from core.auth.models import (
+    Organisation,
+    OrganisationCount,
+    OrganisationKind,
+    OrganisationStatus,
+)
+from core.scheduler import JobContext
+from core.scheduler import registry as job_registry
 
 
 @pytest.fixture
@@ -160,3 +169,33 @@ def test_the_supplier_register_goes_a_page_at_a_time_and_holds_only_approved_com
     assert "page=2" in api.headers["link"]
     for hidden in ("company-5", "company-6", "company-7"):
         assert hidden not in client.get("/api/supplier-register", params={"name": hidden}).text
+
+
+@pytest.mark.usefixtures("agencies", "companies")
+def test_the_home_page_and_the_supplier_directory_count_from_the_kept_counts(
+    client, session, connection, settings, clock
+):
+    """Counted live until the counting job first runs; then from its rows, a minute behind
+    at most; a pending or rejected company never counts."""
+    live = client.get("/").text
+    assert re.search(r'<span class="n">7</span> <a href="/buyers">', live)
+    assert re.search(r'<span class="n">6</span> <a href="/suppliers">', live)  # active + off
+    job = job_registry.get(jobs.COUNT_JOB)
+    job(JobContext(engine=connection, settings=settings, clock=clock))
+    kept = {(r.kind, r.status): r.n for r in session.exec(select(OrganisationCount))}
+    assert kept[("supplier", "pending")] == 1
+    assert kept[("buying_entity", "active")] == 7
+    session.add(
+        Organisation(
+            slug="agency-late",
+            name="Agency 8 of Roads",
+            kind=OrganisationKind.BUYING_ENTITY,
+            created_at=clock(),
+        )
+    )
+    session.commit()
+    assert re.search(r'<span class="n">7</span> <a href="/buyers">', client.get("/").text)
+    job(JobContext(engine=connection, settings=settings, clock=clock))
+    assert re.search(r'<span class="n">8</span> <a href="/buyers">', client.get("/").text)
+    listing = client.get("/suppliers?format=json").json()
+    assert listing["suppliers"] == 6

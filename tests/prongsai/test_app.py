@@ -107,3 +107,23 @@ def test_healthz_asks_the_database_one_cheap_question(client, engine):
         event.remove(engine, "before_cursor_execute", note)
     # (SQLite's read transaction starts with a BEGIN of its own.)
     assert [s for s in statements if s != "BEGIN"] == ["SELECT version_num FROM alembic_version"]
+
+
+def test_a_server_process_freezes_what_it_holds_for_good_once_started(settings, engine):
+    """What a started server holds (modules, templates, catalogues) leaves the collector's
+    full passes, which stopped a request now and then; an app built per test does not."""
+    import gc
+
+    from fastapi.testclient import TestClient
+
+    from prongsai.app import create_app
+
+    gc.unfreeze()
+    with TestClient(create_app(settings, engine=engine)):
+        assert gc.get_freeze_count() == 0
+    try:
+        with TestClient(create_app(settings, engine=engine, freeze_after_start=True)) as client:
+            assert gc.get_freeze_count() > 0
+            assert client.get("/healthz").status_code == 200
+    finally:
+        gc.unfreeze()  # this test process goes on building apps

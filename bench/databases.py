@@ -1,9 +1,13 @@
-"""The benchmarks' databases: a new empty one for each run, and how to drop it."""
+"""The benchmarks' databases: a new empty one for each run, and how to drop it; the line that
+heads a run's figures."""
 
 from __future__ import annotations
 
+import os
+import platform
 import secrets
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -30,3 +34,18 @@ def fresh_database(
         admin.dispose()
 
     return make_url(server).set(database=name).render_as_string(hide_password=False), drop
+
+
+def run_header(dialect: str, *details: str) -> str:
+    """The first line of a run's figures: date, machine, Python, database, what was run, and
+    the load average (the machines are shared)."""
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    parts = [
+        f"# {datetime.now(UTC):%Y-%m-%d}",
+        platform.node(),
+        f"Python {platform.python_version()}",
+        dialect,
+        *details,
+        f"load average {load}",
+    ]
+    return " · ".join(parts)

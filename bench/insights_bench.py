@@ -14,8 +14,6 @@ the running totals it touched. The stamps are the only change to the data.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
 import sys
 import time
@@ -27,6 +25,7 @@ from sqlmodel import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.databases import run_header  # noqa: E402
 from core.db import make_engine  # noqa: E402
 from procurement.insights import aggregates  # noqa: E402
 
@@ -39,11 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     engine = make_engine(args.url)
-    print(
-        f"# {datetime.now(UTC):%Y-%m-%d} · {platform.node()} · Python "
-        f"{platform.python_version()} · {engine.dialect.name} · load average "
-        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
-    )
+    print(run_header(engine.dialect.name))
     with Session(engine) as session:
         if args.rebuild:
             started = time.perf_counter()

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import platform
 import secrets
 import statistics
 import subprocess
@@ -32,6 +31,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from databases import run_header  # this folder, first on the path
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -83,6 +83,16 @@ class ServerTimes(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.last_ms = float(record.args[-1])
+
+    @classmethod
+    def listening(cls) -> ServerTimes:
+        """A collector attached to the app's request log (and that log kept off the console)."""
+        times = cls()
+        request_log = logging.getLogger("prongsai.request")
+        request_log.addHandler(times)
+        request_log.setLevel(logging.INFO)
+        request_log.propagate = False
+        return times
 
 
 def pages(engine) -> list[tuple[str, str]]:
@@ -234,17 +244,13 @@ def main() -> None:
         )
         if args.database and not args.skip_refresh:
             refresh_aggregates(engine, settings)
-        times = ServerTimes()
-        request_log = logging.getLogger("prongsai.request")
-        request_log.addHandler(times)
-        request_log.setLevel(logging.INFO)
-        request_log.propagate = False
+        times = ServerTimes.listening()
         app = create_app(settings, engine=engine)
         print(
-            f"# {datetime.now(UTC):%Y-%m-%d} · {platform.node()} · Python "
-            f"{platform.python_version()} · {engine.dialect.name} · {args.requests} requests "
-            f"per page after {args.warmup} warm-ups · load average "
-            f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+            run_header(
+                engine.dialect.name,
+                f"{args.requests} requests per page after {args.warmup} warm-ups",
+            )
         )
         print("| page | path | p50 ms | p95 ms | max ms |")
         print("|---|---|---|---|---|")

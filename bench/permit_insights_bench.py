@@ -14,8 +14,6 @@ application is reported. The stamps are the only change to the data.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
 import resource
 import sys
@@ -28,6 +26,7 @@ from sqlmodel import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.databases import run_header  # noqa: E402
 from core.db import make_engine  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from permits.insights import aggregates  # noqa: E402
@@ -42,11 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     engine = make_engine(args.url)
     settings = Settings(secret_key="b" * 32)
-    print(
-        f"# {datetime.now(UTC):%Y-%m-%d} · {platform.node()} · Python "
-        f"{platform.python_version()} · {engine.dialect.name} · load average "
-        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
-    )
+    print(run_header(engine.dialect.name))
     with Session(engine) as session:
         if args.rebuild:
             started = time.perf_counter()

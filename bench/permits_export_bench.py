@@ -23,14 +23,15 @@ import asyncio
 import hashlib
 import json
 import os
-import platform
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from bench.databases import run_header  # noqa: E402
+
 EXPORTS = {"json": "/api/permits/export.json", "csv": "/api/permits/export.csv"}
 
 
@@ -177,10 +178,11 @@ def main() -> None:
         stages = c.execute(text("SELECT count(*) FROM permits_stage")).scalar()
     engine.dispose()
     print(
-        f"# {datetime.now(UTC):%Y-%m-%d} · {platform.node()} · Python "
-        f"{platform.python_version()} · {engine.dialect.name} · {applications:,} applications, "
-        f"{stages:,} stages · in process (ASGI), a process per download · load average "
-        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+        run_header(
+            engine.dialect.name,
+            f"{applications:,} applications, {stages:,} stages",
+            "in process (ASGI), a process per download",
+        )
     )
     codes = [("after", args.source)] + ([("before", args.baseline)] if args.baseline else [])
     print("| download | code | first byte · all · peak RSS |")

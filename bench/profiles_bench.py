@@ -14,15 +14,13 @@ download: until its headers; the whole body is timed by the client and given apa
 from __future__ import annotations
 
 import argparse
-import logging
-import os
-import platform
 import statistics
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from databases import run_header  # this folder, first on the path
 from fastapi.testclient import TestClient
 from pages_bench import ServerTimes, percentile  # this folder, first on the path
 from sqlalchemy import text
@@ -80,19 +78,11 @@ def main() -> None:
         run_scheduler=False,
         log_level="WARNING",
     )
-    times = ServerTimes()
-    request_log = logging.getLogger("prongsai.request")
-    request_log.addHandler(times)
-    request_log.setLevel(logging.INFO)
-    request_log.propagate = False
+    times = ServerTimes.listening()
     app = create_app(settings, engine=engine)
     size = getattr(queries, "PROFILE_PAGE", "every")  # before paging: every row on one page
-    print(
-        f"# {datetime.now(UTC):%Y-%m-%d} · {platform.node()} · Python "
-        f"{platform.python_version()} · {engine.dialect.name} · {args.requests} requests per "
-        f"page after {args.warmup} warm-ups · load average "
-        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} · {size} rows a list"
-    )
+    warmed = f"{args.requests} requests per page after {args.warmup} warm-ups"
+    print(f"{run_header(engine.dialect.name, warmed)} · {size} rows a list")
     print("| page | path | p50 ms | p95 ms | max ms |")
     print("|---|---|---|---|---|")
     with TestClient(app, base_url="https://testserver") as client:

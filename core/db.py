@@ -6,13 +6,13 @@ import contextlib
 import os
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Protocol, TypeVar
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
@@ -251,3 +251,20 @@ def claim_cursor(session: Session, model: type[C], source: str, *, now: datetime
         row.updated_at = now
     session.flush()
     return row
+
+
+# A job's read of this many rows or more (or its first build, whatever its size) ends with
+# ANALYZE of the tables it wrote (PostgreSQL; SQLite keeps no statistics here).
+ANALYZE_AFTER = 10_000
+
+
+def analyze_after_build(session: Session, tables: Sequence[Any], *, rows: int, first: bool) -> None:
+    """Let PostgreSQL's planner learn what a job's build wrote: without statistics it takes a
+    table of thousands of rows for one, and joins on it row by row."""
+    if not rows or (rows < ANALYZE_AFTER and not first):
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        session.execute(text(f"ANALYZE {table.name}"))
+    session.commit()

@@ -24,7 +24,7 @@ from core.settings import Settings
 from permits import catalogue, queries
 from permits.insights import totals
 from permits.models import Application, ApplicationStatus, Stage
-from permits.rules import histogram_percentile
+from permits.rules import Calendar, histogram_percentile
 
 COMPLETED_OUTCOMES = ("advanced", "approved", "rejected")
 DECIDED = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
@@ -224,6 +224,35 @@ def applications(
         )
 
 
+def overdue_application(
+    number: str,
+    type_code: str,
+    code: str,
+    due: datetime,
+    reason: str | None,
+    *,
+    names: tuple[dict, dict],
+    calendar: Calendar,
+    now: datetime,
+) -> OverdueApplication:
+    """An overdue stage as a department's page lists it: names in both languages, the local
+    due date, the business days it is late (one at least)."""
+    type_names, stage_names = names
+    return OverdueApplication(
+        tracking_number=number,
+        type_code=type_code,
+        type_name=type_names.get(type_code, (type_code, None))[0],
+        type_name_th=type_names.get(type_code, (type_code, None))[1],
+        stage=code,
+        stage_name=stage_names.get((type_code, code), (code, None))[0],
+        stage_name_th=stage_names.get((type_code, code), (code, None))[1],
+        due_date=calendar.local_date(due - _TICK),
+        days_late=max(1, calendar.business_days_between(due, now)),
+        delay_reason=reason,
+        link=f"/permits/{number}",
+    )
+
+
 def performance(
     session: Session, *, slug: str, settings: Settings, now: datetime, page: int = 1
 ) -> DepartmentPerformance:
@@ -282,23 +311,19 @@ def performance(
     overdue_count = sum(totals.overdue(session, now=now, department_id=department_id).values())
     overdue_pages = max(1, -(-overdue_count // OVERDUE_PAGE))
     listed = _overdue(session, department_id, now, page) if page <= overdue_pages else []
-    overdue = []
-    for code, due, reason, number, type_code in listed:
-        overdue.append(
-            OverdueApplication(
-                tracking_number=number,
-                type_code=type_code,
-                type_name=type_names.get(type_code, (type_code, None))[0],
-                type_name_th=type_names.get(type_code, (type_code, None))[1],
-                stage=code,
-                stage_name=stage_names.get((type_code, code), (code, None))[0],
-                stage_name_th=stage_names.get((type_code, code), (code, None))[1],
-                due_date=calendar.local_date(due - _TICK),
-                days_late=max(1, calendar.business_days_between(due, now)),
-                delay_reason=reason,
-                link=f"/permits/{number}",
-            )
+    overdue = [
+        overdue_application(
+            number,
+            type_code,
+            code,
+            due,
+            reason,
+            names=(type_names, stage_names),
+            calendar=calendar,
+            now=now,
         )
+        for code, due, reason, number, type_code in listed
+    ]
     completed = sum(days.values())
     return DepartmentPerformance(
         slug=found.slug,

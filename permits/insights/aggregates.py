@@ -45,7 +45,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, func
 
-from core.db import claim_cursor
+from core.db import analyze_after_build, claim_cursor
 from core.settings import Settings
 from permits import catalogue
 from permits.insights.models import InsightApplication, InsightCursor, InsightOpen, InsightSum
@@ -56,7 +56,6 @@ SOURCE = "permits.applications"
 OVERDUE = "permits.overdue"  # its changed_at: the overdue totals' watermark
 LAG = timedelta(seconds=60)
 BATCH = 2000
-ANALYZE_AFTER = 10_000
 COMPLETED_OUTCOMES = ("advanced", "approved", "rejected")
 DECIDED = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
 Key = tuple[str, int, str, str, int]  # kind, department, key, period, days
@@ -312,10 +311,13 @@ def refresh(session: Session, *, settings: Settings, now: datetime, batch: int =
     closed = sorted(d.toordinal() for d in calendar.closed)
     done = _recount(session, calendar, closed, now=now, batch=batch)
     position: tuple[datetime, int] | None = None
+    first_build = False  # the first build: the planner learns the tables' sizes after it
     while True:
         cursor = claim_cursor(session, InsightCursor, SOURCE, now=now)
         if position is None and cursor.changed_at is not None:
             position = (cursor.changed_at, cursor.last_id)
+        elif position is None:
+            first_build = True
         rows = _batch(session, position, batch)
         if rows:
             # a row read again unchanged (the LAG window) costs a comparison, not a reload
@@ -333,10 +335,7 @@ def refresh(session: Session, *, settings: Settings, now: datetime, batch: int =
             advance_overdue(session, now=now)
         session.commit()  # one batch at a time: a first build of a million can resume
         if len(rows) < batch:
-            if done >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
-                for table in (_SUM, _APPLICATION, _OPEN):
-                    session.execute(sa.text(f"ANALYZE {table.name}"))
-                session.commit()
+            analyze_after_build(session, (_SUM, _APPLICATION, _OPEN), rows=done, first=first_build)
             return done
 
 

@@ -39,7 +39,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from core.db import claim_cursor
+from core.db import analyze_after_build, claim_cursor
 from procurement.insights import facts, flags, party_sums
 from procurement.insights.models import (
     InsightCursor,
@@ -58,7 +58,6 @@ BATCH = 2000
 BIDDER_BUCKETS = 6
 # After reading this many tenders in one refresh (a first build), PostgreSQL's statistics of
 # the tables are refreshed at once: planned as empty, the pages' joins scanned every total.
-ANALYZE_AFTER = 10_000
 HOME_AWARDS = frozenset({"standstill", "final"})
 Key = tuple[str, int, int, int, str, str]  # kind, year, k1, k2, k3, cur
 _COLUMNS = ("kind", "year", "k1", "k2", "k3", "cur", "n1", "n2", "n3", "n4")
@@ -281,16 +280,10 @@ def refresh(session: Session, *, now: datetime, batch: int = BATCH) -> int:
                 session.add(cursor)
         session.commit()  # one batch at a time: a first build of millions can resume
         if len(rows) < batch:
-            if done >= ANALYZE_AFTER or (first_build and done):
-                _analyze(session)
+            analyze_after_build(
+                session, (_SUM, _PARTY, _TENDER, _FLAG), rows=done, first=first_build
+            )
             return done
-
-
-def _analyze(session: Session) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        for table in (_SUM, _PARTY, _TENDER, _FLAG):
-            session.execute(sa.text(f"ANALYZE {table.name}"))
-        session.commit()
 
 
 def rebuild(session: Session, *, now: datetime, batch: int = BATCH) -> int:

@@ -53,6 +53,13 @@ class Inbox:
         return [event.subject for event in self.events]
 
 
+# The event bus's listening connection, as the server lists it.
+LISTENERS = (
+    "FROM pg_stat_activity"
+    " WHERE application_name = 'prongsai-events' AND datname = current_database()"
+)
+
+
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     # A database of our own: these tests commit for real, and others must not see it.
@@ -263,12 +270,7 @@ def test_the_listener_reconnects_and_catches_up(engine, bus):
     inbox = Inbox()
     bus.subscribe("tests.", inbox)
     with engine.begin() as connection:
-        ended = connection.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE application_name = 'prongsai-events' AND datname = current_database()"
-            )
-        ).scalars()
+        ended = connection.execute(text(f"SELECT pg_terminate_backend(pid) {LISTENERS}")).scalars()
         assert list(ended) == [True]
     insert_without_publish(engine, "while away")
     assert inbox.wait_for(lambda events: len(events) >= 1, timeout=15)
@@ -283,18 +285,14 @@ def test_stop_ends_the_listener_and_closes_its_connection(engine, bus):
     assert bus.listening
     bus.stop()
     assert not any(thread.name == "prongsai-events" for thread in threading.enumerate())
+
     # The connection is closed by now; its server process leaves pg_stat_activity a moment
     # later, on its own (it lingered there once in CI): so wait for it, a few seconds at most.
-    deadline = time.monotonic() + 5
-    while True:
+    def listeners() -> int:
         with engine.connect() as connection:
-            listeners = connection.execute(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity"
-                    " WHERE application_name = 'prongsai-events' AND datname = current_database()"
-                )
-            ).scalar_one()
-        if listeners == 0 or time.monotonic() > deadline:
-            break
+            return connection.execute(text(f"SELECT count(*) {LISTENERS}")).scalar_one()
+
+    deadline = time.monotonic() + 5
+    while listeners() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert listeners == 0
+    assert listeners() == 0

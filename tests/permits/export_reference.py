@@ -13,23 +13,9 @@ from sqlmodel import Session, col, select
 from core import spreadsheet
 from core.settings import Settings
 from permits import queries
+from permits.exports import BLDS_COLUMNS
 from permits.models import Application
 from permits.rules import BLDS_STATUS
-
-BLDS_COLUMNS = [
-    "PermitNum",
-    "Description",
-    "AppliedDate",
-    "IssuedDate",
-    "CompletedDate",
-    "StatusCurrent",
-    "OriginalStatus",
-    "StatusDate",
-    "PermitType",
-    "PermitTypeDesc",
-    "Link",
-    "StageHistory",
-]
 
 
 def export_rows(

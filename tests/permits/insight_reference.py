@@ -4,7 +4,7 @@ application and stage per request. Kept as the reference the aggregates must equ
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,7 +36,6 @@ COMPLETED_OUTCOMES = ("advanced", "approved", "rejected")
 DECIDED = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
 OPEN = (ApplicationStatus.IN_PROGRESS, ApplicationStatus.PAUSED)
 _DECIDED = {ApplicationStatus.APPROVED, ApplicationStatus.REJECTED}
-_TICK = timedelta(microseconds=1)
 
 
 def department_rankings(
@@ -298,18 +297,15 @@ def performance(
             backlog += 1
             if status == ApplicationStatus.IN_PROGRESS and due <= now:
                 overdue.append(
-                    OverdueApplication(
-                        tracking_number=number,
-                        type_code=type_code,
-                        type_name=type_names.get(type_code, (type_code, None))[0],
-                        type_name_th=type_names.get(type_code, (type_code, None))[1],
-                        stage=code,
-                        stage_name=stage_names.get((type_code, code), (code, None))[0],
-                        stage_name_th=stage_names.get((type_code, code), (code, None))[1],
-                        due_date=calendar.local_date(due - _TICK),
-                        days_late=max(1, calendar.business_days_between(due, now)),
-                        delay_reason=reason,
-                        link=f"/permits/{number}",
+                    performance_module.overdue_application(
+                        number,
+                        type_code,
+                        code,
+                        due,
+                        reason,
+                        names=(type_names, stage_names),
+                        calendar=calendar,
+                        now=now,
                     )
                 )
         elif outcome in COMPLETED_OUTCOMES:
